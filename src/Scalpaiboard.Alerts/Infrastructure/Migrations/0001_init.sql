@@ -1,0 +1,2 @@
+-- The Alerts service's tables; the first migration creates the schema's history only.
+SELECT 1;

@@ -1,0 +1,2 @@
+Console.WriteLine("Scalpaiboard AppHost: not built yet.");
+return 1;

@@ -1,0 +1,2 @@
+Console.Error.WriteLine("scalp: not built yet.");
+return 1;

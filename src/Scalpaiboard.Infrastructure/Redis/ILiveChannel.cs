@@ -1,0 +1,20 @@
+namespace Scalpaiboard.Infrastructure.Redis;
+
+/// <summary>A message received on a live channel: the channel it was published to and its payload.</summary>
+public readonly record struct LiveMessage(string Channel, ReadOnlyMemory<byte> Payload);
+
+/// <summary>
+/// Fire-and-forget fan-out (Redis pub/sub): what is published reaches whoever is subscribed at that moment,
+/// on any replica. Subscriptions survive reconnects (the client resubscribes).
+/// </summary>
+public interface ILiveChannel
+{
+    /// <summary>Publishes a payload; returns the number of receivers the server reports.</summary>
+    Task<long> PublishAsync(string channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Subscribes to a channel, or to a pattern when <paramref name="isPattern"/> (PSUBSCRIBE, e.g. <c>live:*</c>).
+    /// The handler runs on the subscriber's read loop: keep it short and non-blocking. Dispose to unsubscribe.
+    /// </summary>
+    Task<IAsyncDisposable> SubscribeAsync(string channel, bool isPattern, Func<LiveMessage, ValueTask> handler, CancellationToken cancellationToken);
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+
+namespace Scalpaiboard.Testing;
+
+/// <summary>
+/// A throwaway redis-server on a free port, without persistence. <see cref="Shared"/> is one per test run;
+/// tests that stop or restart the server (reconnect tests) create their own instance.
+/// </summary>
+public sealed class RedisServer : IDisposable
+{
+    private static readonly Lazy<RedisServer> SharedServer = new(() =>
+    {
+        var server = new RedisServer();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+        return server;
+    });
+
+    private readonly string _folder;
+    private readonly string? _password;
+    private Process? _process;
+
+    public static RedisServer Shared => SharedServer.Value;
+
+    public int Port { get; }
+
+    /// <summary>StackExchange-style connection string: <c>127.0.0.1:port[,password=...]</c>.</summary>
+    public string ConnectionString => _password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={_password}";
+
+    public RedisServer(string? password = null)
+    {
+        _password = password;
+        _folder = ServerProcess.NewFolder("redis");
+        Port = ServerProcess.FreePort();
+        Start();
+    }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public void Start()
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+        var psi = new ProcessStartInfo(FindBinary())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _folder,
+        };
+        foreach (var a in new[]
+        {
+            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--daemonize", "no", "--pidfile", Path.Combine(_folder, "redis.pid"),
+            "--dir", _folder, "--protected-mode", "no",
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        if (_password is not null)
+        {
+            psi.ArgumentList.Add("--requirepass");
+            psi.ArgumentList.Add(_password);
+        }
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start redis-server");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var p = _process;
+        ServerProcess.WaitForPort(Port, TimeSpan.FromSeconds(30), () => !p.HasExited);
+    }
+
+    /// <summary>Kills the server at once (as a crash would).</summary>
+    public void Stop()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        _process = null;
+    }
+
+    public void Restart()
+    {
+        Stop();
+        Start();
+    }
+
+    public static string FindBinary()
+    {
+        foreach (var candidate in new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" })
+        {
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("redis-server not found: apt-get install redis-server");
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,2 +1,11 @@
-Console.Error.WriteLine("scalp: not built yet.");
-return 1;
+using System.CommandLine;
+using Scalpaiboard.Cli.Commands;
+
+var root = new RootCommand("scalp: Scalpaiboard's market engine on the command line (indicators, scan, bench).")
+{
+    IndicatorsCommand.Create(),
+    ScanCommand.Create(),
+    BenchCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,46 @@
+namespace Scalpaiboard.Market.Indicators;
+
+/// <summary>
+/// The headline indicators of one timeframe at one moment, as the screener, the metrics API and user alerts
+/// use them. <see cref="double.NaN"/> means unavailable (warm-up or missing history), never zero.
+/// Computed on calendar-aligned bars of the timeframe, the last one being the forming bar.
+/// </summary>
+public struct IndicatorValues
+{
+    public double Sma20;
+    public double Ema20;
+    public double Ema50;
+    public double Rsi14;
+    public double Macd;
+    public double MacdSignal;
+    public double MacdHistogram;
+    public double BbUpper;
+    public double BbMiddle;
+    public double BbLower;
+    public double BbPercentB;
+    public double BbWidth;
+    public double Atr14;
+    /// <summary>ATR as a percent of the close.</summary>
+    public double AtrPercent;
+    public double StochK;
+    public double StochD;
+    public double Adx14;
+    public double Cci20;
+    public double WilliamsR14;
+    public double Vwap;
+    public double Vcp;
+    /// <summary>Standard pivot points from the previous completed bar of the next larger period.</summary>
+    public double PivotPp;
+    public double PivotR1;
+    public double PivotS1;
+
+    public static IndicatorValues Unavailable => new()
+    {
+        Sma20 = double.NaN, Ema20 = double.NaN, Ema50 = double.NaN, Rsi14 = double.NaN, Macd = double.NaN,
+        MacdSignal = double.NaN, MacdHistogram = double.NaN, BbUpper = double.NaN, BbMiddle = double.NaN,
+        BbLower = double.NaN, BbPercentB = double.NaN, BbWidth = double.NaN, Atr14 = double.NaN,
+        AtrPercent = double.NaN, StochK = double.NaN, StochD = double.NaN, Adx14 = double.NaN, Cci20 = double.NaN,
+        WilliamsR14 = double.NaN, Vwap = double.NaN, Vcp = double.NaN, PivotPp = double.NaN, PivotR1 = double.NaN,
+        PivotS1 = double.NaN,
+    };
+}

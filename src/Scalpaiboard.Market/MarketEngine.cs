@@ -153,7 +153,6 @@ public sealed class MarketEngine
     private static void UpdateIndicators(SymbolContext ctx, in Candle candle, CandleStatus status)
     {
         var snapshot = ctx.Snapshot;
-        var current = snapshot.Indicators;
         if (status == CandleStatus.Replaced)
         {
             // The previous candle's values stay; bars already handed over are untouched by construction.
@@ -163,7 +162,7 @@ public sealed class MarketEngine
         {
             if (status == CandleStatus.Appended && ctx.HasSnapshot)
             {
-                current.CopyTo(snapshot.PreviousIndicators, 0);
+                snapshot.ShiftIndicators();
             }
             else
             {
@@ -181,6 +180,7 @@ public sealed class MarketEngine
                 }
             }
         }
+        var current = snapshot.Indicators;
         for (var i = 0; i < Timeframes.Count; i++)
         {
             ctx.Indicators[i].Compute(ctx.Bars.Forming((Timeframe)i), ref current[i]);

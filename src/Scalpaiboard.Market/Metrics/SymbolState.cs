@@ -32,18 +32,13 @@ public sealed class SymbolState
     private readonly double[] _base = new double[Capacity];
     private readonly int[] _trades = new int[Capacity];
 
-    private readonly NeumaierSum[] _quoteSum = new NeumaierSum[Windows.Count];
-    private readonly NeumaierSum[] _baseSum = new NeumaierSum[Windows.Count];
-    private readonly long[] _tradeSum = new long[Windows.Count];
+    // Everything a window updates per candle, packed together (a few cache lines for all six windows).
+    private readonly WindowState[] _windows = NewWindows();
 
     // Monotonic deques of ring positions, one circular buffer of length N per window: the front is the
     // position of the window's highest high (lowest low).
     private readonly ushort[] _maxDeque = new ushort[DequeStorage];
     private readonly ushort[] _minDeque = new ushort[DequeStorage];
-    private readonly short[] _maxHead = new short[Windows.Count];
-    private readonly short[] _maxCount = new short[Windows.Count];
-    private readonly short[] _minHead = new short[Windows.Count];
-    private readonly short[] _minCount = new short[Windows.Count];
 
     private int _pos = Capacity - 1;
     private int _count;
@@ -127,42 +122,59 @@ public sealed class SymbolState
     }
 
     /// <summary>volume_T: quote volume over the N candles ending with the latest, or NaN.</summary>
-    public double QuoteVolume(Window window) => Covers(window) ? _quoteSum[(int)window].Value : double.NaN;
+    public double QuoteVolume(Window window) => Covers(window) ? _windows[(int)window].Quote.Value : double.NaN;
 
-    public double BaseVolume(Window window) => Covers(window) ? _baseSum[(int)window].Value : double.NaN;
+    public double BaseVolume(Window window) => Covers(window) ? _windows[(int)window].Base.Value : double.NaN;
 
-    public double Trades(Window window) => Covers(window) ? _tradeSum[(int)window] : double.NaN;
+    public double Trades(Window window) => Covers(window) ? _windows[(int)window].Trades : double.NaN;
 
     public double Open(Window window) => Covers(window) ? _open[Back(Windows.Minutes[(int)window] - 1)] : double.NaN;
 
     public double High(Window window)
     {
-        var w = (int)window;
-        return Covers(window) ? _high[_maxDeque[DequeOffsets[w] + _maxHead[w]]] : double.NaN;
+        ref readonly var ws = ref _windows[(int)window];
+        return Covers(window) ? _high[_maxDeque[ws.Offset + ws.MaxHead]] : double.NaN;
     }
 
     public double Low(Window window)
     {
-        var w = (int)window;
-        return Covers(window) ? _low[_minDeque[DequeOffsets[w] + _minHead[w]]] : double.NaN;
+        ref readonly var ws = ref _windows[(int)window];
+        return Covers(window) ? _low[_minDeque[ws.Offset + ws.MinHead]] : double.NaN;
     }
 
     /// <summary>Writes price, previous price and every window into the snapshot (NaN where unavailable).</summary>
     public void Fill(MetricsSnapshot snapshot)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
         snapshot.OpenTime = LatestOpenTime;
         snapshot.Price = LatestClose;
         snapshot.PreviousPrice = PreviousClose;
-        for (var w = 0; w < Windows.Count; w++)
+        var change = snapshot.Change;
+        var quote = snapshot.QuoteVolume;
+        var baseVolume = snapshot.BaseVolume;
+        var trades = snapshot.Trades;
+        var open = snapshot.Open;
+        var high = snapshot.High;
+        var low = snapshot.Low;
+        var windows = _windows;
+        for (var w = 0; w < windows.Length; w++)
         {
-            var window = (Window)w;
-            snapshot.Change[w] = Change(window);
-            snapshot.QuoteVolume[w] = QuoteVolume(window);
-            snapshot.BaseVolume[w] = BaseVolume(window);
-            snapshot.Trades[w] = Trades(window);
-            snapshot.Open[w] = Open(window);
-            snapshot.High[w] = High(window);
-            snapshot.Low[w] = Low(window);
+            ref readonly var ws = ref windows[w];
+            var n = ws.Length;
+            change[w] = _run > n ? (_close[_pos] / (n == Capacity ? _closeDayAgo : _close[Back(n)]) - 1) * 100 : double.NaN;
+            if (_run >= n)
+            {
+                quote[w] = ws.Quote.Value;
+                baseVolume[w] = ws.Base.Value;
+                trades[w] = ws.Trades;
+                open[w] = _open[Back(n - 1)];
+                high[w] = _high[_maxDeque[ws.Offset + ws.MaxHead]];
+                low[w] = _low[_minDeque[ws.Offset + ws.MinHead]];
+            }
+            else
+            {
+                quote[w] = baseVolume[w] = trades[w] = open[w] = high[w] = low[w] = double.NaN;
+            }
         }
     }
 
@@ -179,54 +191,32 @@ public sealed class SymbolState
     {
         var pos = _pos + 1 == Capacity ? 0 : _pos + 1;
         var full = _count == Capacity;
+        _closeDayAgo = full ? _close[pos] : double.NaN;
 
-        // The 1d window's leaving candle sits in the slot about to be overwritten: take it out first.
-        double leavingQuote = 0, leavingBase = 0;
-        var leavingTrades = 0;
-        if (full)
+        var windows = _windows;
+        for (var w = 0; w < windows.Length; w++)
         {
-            _closeDayAgo = _close[pos];
-            leavingQuote = _quote[pos];
-            leavingBase = _base[pos];
-            leavingTrades = _trades[pos];
-        }
-        else
-        {
-            _closeDayAgo = double.NaN;
-        }
-
-        for (var w = 0; w < Windows.Count; w++)
-        {
-            var n = Windows.Minutes[w];
+            ref var ws = ref windows[w];
+            var n = ws.Length;
             if (_count < n)
             {
                 continue;
             }
-            if (n == Capacity)
-            {
-                _quoteSum[w].Add(-leavingQuote);
-                _baseSum[w].Add(-leavingBase);
-                _tradeSum[w] -= leavingTrades;
-            }
-            else
-            {
-                var leaving = pos - n < 0 ? pos - n + Capacity : pos - n;
-                _quoteSum[w].Add(-_quote[leaving]);
-                _baseSum[w].Add(-_base[leaving]);
-                _tradeSum[w] -= _trades[leaving];
-            }
+            // The candle leaving this window; for the 1d window it is the slot about to be overwritten.
+            var leaving = pos - n < 0 ? pos - n + Capacity : pos - n;
+            ws.Quote.Add(-_quote[leaving]);
+            ws.Base.Add(-_base[leaving]);
+            ws.Trades -= _trades[leaving];
             // The only deque element that can expire is the leaving candle itself.
-            var leavingPos = pos - n < 0 ? pos - n + Capacity : pos - n;
-            var off = DequeOffsets[w];
-            if (_maxCount[w] > 0 && _maxDeque[off + _maxHead[w]] == leavingPos)
+            if (ws.MaxCount > 0 && _maxDeque[ws.Offset + ws.MaxHead] == leaving)
             {
-                _maxHead[w] = (short)(_maxHead[w] + 1 == n ? 0 : _maxHead[w] + 1);
-                _maxCount[w]--;
+                ws.MaxHead = (short)(ws.MaxHead + 1 == n ? 0 : ws.MaxHead + 1);
+                ws.MaxCount--;
             }
-            if (_minCount[w] > 0 && _minDeque[off + _minHead[w]] == leavingPos)
+            if (ws.MinCount > 0 && _minDeque[ws.Offset + ws.MinHead] == leaving)
             {
-                _minHead[w] = (short)(_minHead[w] + 1 == n ? 0 : _minHead[w] + 1);
-                _minCount[w]--;
+                ws.MinHead = (short)(ws.MinHead + 1 == n ? 0 : ws.MinHead + 1);
+                ws.MinCount--;
             }
         }
 
@@ -239,38 +229,40 @@ public sealed class SymbolState
         _run++;
         LatestOpenTime = c.OpenTime;
 
-        for (var w = 0; w < Windows.Count; w++)
+        var trades = _trades[pos];
+        for (var w = 0; w < windows.Length; w++)
         {
-            _quoteSum[w].Add(c.QuoteVolume);
-            _baseSum[w].Add(c.Volume);
-            _tradeSum[w] += _trades[pos];
-            PushDeques(w, pos);
+            ref var ws = ref windows[w];
+            ws.Quote.Add(c.QuoteVolume);
+            ws.Base.Add(c.Volume);
+            ws.Trades += trades;
+            PushDeques(ref ws, pos);
         }
     }
 
-    private void PushDeques(int w, int pos)
+    private void PushDeques(ref WindowState ws, int pos)
     {
-        var n = Windows.Minutes[w];
-        var off = DequeOffsets[w];
+        var n = ws.Length;
+        var off = ws.Offset;
 
         var high = _high[pos];
-        int head = _maxHead[w], count = _maxCount[w];
+        int head = ws.MaxHead, count = ws.MaxCount;
         while (count > 0 && _high[_maxDeque[off + Wrap(head + count - 1, n)]] <= high)
         {
             count--;
         }
         _maxDeque[off + Wrap(head + count, n)] = (ushort)pos;
-        _maxCount[w] = (short)(count + 1);
+        ws.MaxCount = (short)(count + 1);
 
         var low = _low[pos];
-        head = _minHead[w];
-        count = _minCount[w];
+        head = ws.MinHead;
+        count = ws.MinCount;
         while (count > 0 && _low[_minDeque[off + Wrap(head + count - 1, n)]] >= low)
         {
             count--;
         }
         _minDeque[off + Wrap(head + count, n)] = (ushort)pos;
-        _minCount[w] = (short)(count + 1);
+        ws.MinCount = (short)(count + 1);
     }
 
     private static int Wrap(int i, int n) => i >= n ? i - n : i;
@@ -278,21 +270,18 @@ public sealed class SymbolState
     /// <summary>Recomputes sums and deques from the ring (after the latest candle was replaced; O(window)).</summary>
     private void RebuildWindows()
     {
-        for (var w = 0; w < Windows.Count; w++)
+        for (var w = 0; w < _windows.Length; w++)
         {
-            _quoteSum[w].Reset();
-            _baseSum[w].Reset();
-            _tradeSum[w] = 0;
-            _maxHead[w] = _maxCount[w] = _minHead[w] = _minCount[w] = 0;
-            var n = Windows.Minutes[w];
-            var k = (int)Math.Min(n, Math.Min(_count, _run));
+            ref var ws = ref _windows[w];
+            ws.Clear();
+            var k = (int)Math.Min(ws.Length, Math.Min(_count, _run));
             for (var i = k - 1; i >= 0; i--)
             {
                 var p = Back(i);
-                _quoteSum[w].Add(_quote[p]);
-                _baseSum[w].Add(_base[p]);
-                _tradeSum[w] += _trades[p];
-                PushDeques(w, p);
+                ws.Quote.Add(_quote[p]);
+                ws.Base.Add(_base[p]);
+                ws.Trades += _trades[p];
+                PushDeques(ref ws, p);
             }
         }
     }
@@ -302,12 +291,9 @@ public sealed class SymbolState
         _count = 0;
         _run = 0;
         _closeDayAgo = double.NaN;
-        for (var w = 0; w < Windows.Count; w++)
+        for (var w = 0; w < _windows.Length; w++)
         {
-            _quoteSum[w].Reset();
-            _baseSum[w].Reset();
-            _tradeSum[w] = 0;
-            _maxHead[w] = _maxCount[w] = _minHead[w] = _minCount[w] = 0;
+            _windows[w].Clear();
         }
     }
 
@@ -325,6 +311,38 @@ public sealed class SymbolState
     private bool SameAs(int pos, in Candle c) =>
         _open[pos] == c.Open && _high[pos] == c.High && _low[pos] == c.Low && _close[pos] == c.Close
         && _quote[pos] == c.QuoteVolume && _base[pos] == c.Volume && _trades[pos] == c.Trades;
+
+    private static WindowState[] NewWindows()
+    {
+        var windows = new WindowState[Windows.Count];
+        for (var w = 0; w < windows.Length; w++)
+        {
+            windows[w].Length = Windows.Minutes[w];
+            windows[w].Offset = DequeOffsets[w];
+        }
+        return windows;
+    }
+
+    private struct WindowState
+    {
+        public NeumaierSum Quote;
+        public NeumaierSum Base;
+        public long Trades;
+        public int Length;
+        public int Offset;
+        public short MaxHead;
+        public short MaxCount;
+        public short MinHead;
+        public short MinCount;
+
+        public void Clear()
+        {
+            Quote.Reset();
+            Base.Reset();
+            Trades = 0;
+            MaxHead = MaxCount = MinHead = MinCount = 0;
+        }
+    }
 
     private static int[] BuildOffsets()
     {

@@ -2,8 +2,8 @@ namespace Scalpaiboard.Market.Metrics;
 
 /// <summary>
 /// The rolling windows of one symbol (SIGNALS.md): the last 1440 closed 1m candles in a struct-of-arrays ring
-/// buffer, and per window a compensated quote/base volume sum, a trade count and monotonic deques for the high
-/// and the low, all updated in O(1) per closed candle without allocating.
+/// buffer, and per window a compensated quote/base volume sum and a trade count, plus one monotonic deque each
+/// for the highs and the lows shared by all windows. Updated in O(1) per closed candle without allocating.
 /// <para>
 /// A window is available once the contiguous history covers it: volume_T (and the rolling bar) needs the N
 /// candles ending with t, change_T needs the candle that opened exactly N minutes before t. A gap (open time later
@@ -13,18 +13,12 @@ namespace Scalpaiboard.Market.Metrics;
 /// </para>
 /// Not thread-safe.
 /// </summary>
-public sealed class SymbolState
+public sealed partial class SymbolState
 {
     public const int Capacity = 1440;
 
     private const long MinuteMs = Candle.MinuteMs;
 
-    /// <summary>Start of each window's deque storage in the shared deque arrays (sum of the shorter lengths).</summary>
-    private static readonly int[] DequeOffsets = BuildOffsets();
-
-    private static readonly int DequeStorage = DequeOffsets[^1] + Windows.Minutes[^1];
-
-    private readonly double[] _open = new double[Capacity];
     private readonly double[] _high = new double[Capacity];
     private readonly double[] _low = new double[Capacity];
     private readonly double[] _close = new double[Capacity];
@@ -34,11 +28,8 @@ public sealed class SymbolState
 
     // Everything a window updates per candle, packed together (a few cache lines for all six windows).
     private readonly WindowState[] _windows = NewWindows();
-
-    // Monotonic deques of ring positions, one circular buffer of length N per window: the front is the
-    // position of the window's highest high (lowest low).
-    private readonly ushort[] _maxDeque = new ushort[DequeStorage];
-    private readonly ushort[] _minDeque = new ushort[DequeStorage];
+    private readonly ExtremaDeque _highs = new(maximum: true);
+    private readonly ExtremaDeque _lows = new(maximum: false);
 
     private int _pos = Capacity - 1;
     private int _count;
@@ -81,19 +72,19 @@ public sealed class SymbolState
         }
         if (candle.OpenTime == latest)
         {
-            if (SameAs(_pos, candle))
+            if (SameAs(0, candle))
             {
                 Duplicates++;
                 return CandleStatus.Duplicate;
             }
-            Write(_pos, candle);
+            Write(_pos, candle, PreviousClose);
             RebuildWindows();
             Replacements++;
             return CandleStatus.Replaced;
         }
 
         var delta = latest - candle.OpenTime;
-        if (delta % MinuteMs == 0 && delta / MinuteMs < _count && SameAs(Back((int)(delta / MinuteMs)), candle))
+        if (delta % MinuteMs == 0 && delta / MinuteMs < _count && SameAs((int)(delta / MinuteMs), candle))
         {
             Duplicates++;
             return CandleStatus.Duplicate;
@@ -128,19 +119,11 @@ public sealed class SymbolState
 
     public double Trades(Window window) => Covers(window) ? _windows[(int)window].Trades : double.NaN;
 
-    public double Open(Window window) => Covers(window) ? _open[Back(Windows.Minutes[(int)window] - 1)] : double.NaN;
+    public double Open(Window window) => Covers(window) ? OpenAt(Windows.Minutes[(int)window] - 1) : double.NaN;
 
-    public double High(Window window)
-    {
-        ref readonly var ws = ref _windows[(int)window];
-        return Covers(window) ? _high[_maxDeque[ws.Offset + ws.MaxHead]] : double.NaN;
-    }
+    public double High(Window window) => Covers(window) ? _high[_highs.Head((int)window)] : double.NaN;
 
-    public double Low(Window window)
-    {
-        ref readonly var ws = ref _windows[(int)window];
-        return Covers(window) ? _low[_minDeque[ws.Offset + ws.MinHead]] : double.NaN;
-    }
+    public double Low(Window window) => Covers(window) ? _low[_lows.Head((int)window)] : double.NaN;
 
     /// <summary>Writes price, previous price and every window into the snapshot (NaN where unavailable).</summary>
     public void Fill(MetricsSnapshot snapshot)
@@ -167,9 +150,9 @@ public sealed class SymbolState
                 quote[w] = ws.Quote.Value;
                 baseVolume[w] = ws.Base.Value;
                 trades[w] = ws.Trades;
-                open[w] = _open[Back(n - 1)];
-                high[w] = _high[_maxDeque[ws.Offset + ws.MaxHead]];
-                low[w] = _low[_minDeque[ws.Offset + ws.MinHead]];
+                open[w] = OpenAt(n - 1);
+                high[w] = _high[_highs.Head(w)];
+                low[w] = _low[_lows.Head(w)];
             }
             else
             {
@@ -191,7 +174,8 @@ public sealed class SymbolState
     {
         var pos = _pos + 1 == Capacity ? 0 : _pos + 1;
         var full = _count == Capacity;
-        _closeDayAgo = full ? _close[pos] : double.NaN;
+        var previousClose = _count > 0 ? _close[_pos] : double.NaN;
+        var dayAgo = full ? _close[pos] : double.NaN;
 
         var windows = _windows;
         for (var w = 0; w < windows.Length; w++)
@@ -207,20 +191,15 @@ public sealed class SymbolState
             ws.Quote.Add(-_quote[leaving]);
             ws.Base.Add(-_base[leaving]);
             ws.Trades -= _trades[leaving];
-            // The only deque element that can expire is the leaving candle itself.
-            if (ws.MaxCount > 0 && _maxDeque[ws.Offset + ws.MaxHead] == leaving)
-            {
-                ws.MaxHead = (short)(ws.MaxHead + 1 == n ? 0 : ws.MaxHead + 1);
-                ws.MaxCount--;
-            }
-            if (ws.MinCount > 0 && _minDeque[ws.Offset + ws.MinHead] == leaving)
-            {
-                ws.MinHead = (short)(ws.MinHead + 1 == n ? 0 : ws.MinHead + 1);
-                ws.MinCount--;
-            }
+        }
+        if (full)
+        {
+            _highs.Expire(pos);
+            _lows.Expire(pos);
         }
 
-        Write(pos, c);
+        Write(pos, c, previousClose);
+        _closeDayAgo = dayAgo;
         _pos = pos;
         if (!full)
         {
@@ -236,53 +215,35 @@ public sealed class SymbolState
             ws.Quote.Add(c.QuoteVolume);
             ws.Base.Add(c.Volume);
             ws.Trades += trades;
-            PushDeques(ref ws, pos);
         }
+        _highs.Push(_high, pos);
+        _lows.Push(_low, pos);
     }
-
-    private void PushDeques(ref WindowState ws, int pos)
-    {
-        var n = ws.Length;
-        var off = ws.Offset;
-
-        var high = _high[pos];
-        int head = ws.MaxHead, count = ws.MaxCount;
-        while (count > 0 && _high[_maxDeque[off + Wrap(head + count - 1, n)]] <= high)
-        {
-            count--;
-        }
-        _maxDeque[off + Wrap(head + count, n)] = (ushort)pos;
-        ws.MaxCount = (short)(count + 1);
-
-        var low = _low[pos];
-        head = ws.MinHead;
-        count = ws.MinCount;
-        while (count > 0 && _low[_minDeque[off + Wrap(head + count - 1, n)]] >= low)
-        {
-            count--;
-        }
-        _minDeque[off + Wrap(head + count, n)] = (ushort)pos;
-        ws.MinCount = (short)(count + 1);
-    }
-
-    private static int Wrap(int i, int n) => i >= n ? i - n : i;
 
     /// <summary>Recomputes sums and deques from the ring (after the latest candle was replaced; O(window)).</summary>
     private void RebuildWindows()
     {
+        _highs.Clear();
+        _lows.Clear();
         for (var w = 0; w < _windows.Length; w++)
         {
-            ref var ws = ref _windows[w];
-            ws.Clear();
-            var k = (int)Math.Min(ws.Length, Math.Min(_count, _run));
-            for (var i = k - 1; i >= 0; i--)
+            _windows[w].Clear();
+        }
+        for (var age = _count - 1; age >= 0; age--)
+        {
+            var p = Back(age);
+            for (var w = 0; w < _windows.Length; w++)
             {
-                var p = Back(i);
-                ws.Quote.Add(_quote[p]);
-                ws.Base.Add(_base[p]);
-                ws.Trades += _trades[p];
-                PushDeques(ref ws, p);
+                ref var ws = ref _windows[w];
+                if (age < ws.Length)
+                {
+                    ws.Quote.Add(_quote[p]);
+                    ws.Base.Add(_base[p]);
+                    ws.Trades += _trades[p];
+                }
             }
+            _highs.Push(_high, p);
+            _lows.Push(_low, p);
         }
     }
 
@@ -295,11 +256,15 @@ public sealed class SymbolState
         {
             _windows[w].Clear();
         }
+        _highs.Clear();
+        _lows.Clear();
+        ClearOpens();
     }
 
-    private void Write(int pos, in Candle c)
+    private void Write(int pos, in Candle c, double previousClose)
     {
-        _open[pos] = c.Open;
+        // The open first: while spilling, the opens still read the closes this write replaces.
+        WriteOpen(pos, c.Open, previousClose);
         _high[pos] = c.High;
         _low[pos] = c.Low;
         _close[pos] = c.Close;
@@ -308,9 +273,12 @@ public sealed class SymbolState
         _trades[pos] = c.Trades > int.MaxValue ? int.MaxValue : (int)c.Trades;
     }
 
-    private bool SameAs(int pos, in Candle c) =>
-        _open[pos] == c.Open && _high[pos] == c.High && _low[pos] == c.Low && _close[pos] == c.Close
-        && _quote[pos] == c.QuoteVolume && _base[pos] == c.Volume && _trades[pos] == c.Trades;
+    private bool SameAs(int age, in Candle c)
+    {
+        var pos = Back(age);
+        return OpenAt(age) == c.Open && _high[pos] == c.High && _low[pos] == c.Low && _close[pos] == c.Close
+            && _quote[pos] == c.QuoteVolume && _base[pos] == c.Volume && _trades[pos] == c.Trades;
+    }
 
     private static WindowState[] NewWindows()
     {
@@ -318,7 +286,6 @@ public sealed class SymbolState
         for (var w = 0; w < windows.Length; w++)
         {
             windows[w].Length = Windows.Minutes[w];
-            windows[w].Offset = DequeOffsets[w];
         }
         return windows;
     }
@@ -329,28 +296,12 @@ public sealed class SymbolState
         public NeumaierSum Base;
         public long Trades;
         public int Length;
-        public int Offset;
-        public short MaxHead;
-        public short MaxCount;
-        public short MinHead;
-        public short MinCount;
 
         public void Clear()
         {
             Quote.Reset();
             Base.Reset();
             Trades = 0;
-            MaxHead = MaxCount = MinHead = MinCount = 0;
         }
-    }
-
-    private static int[] BuildOffsets()
-    {
-        var offsets = new int[Windows.Count];
-        for (var w = 1; w < Windows.Count; w++)
-        {
-            offsets[w] = offsets[w - 1] + Windows.Minutes[w - 1];
-        }
-        return offsets;
     }
 }

@@ -97,7 +97,7 @@ public static class BenchRunner
 
         // Batch: replay the same timed candles for a sample of symbols, recomputing everything each time, and
         // check on the way that the streaming engine and the batch agree on the windows.
-        var batch = new NaiveBatchPipeline(engine.Evaluator);
+        var batch = new NaiveBatchPipeline(engine.Evaluator, MarketEngineOptions.DefaultIndicatorTimeframes);
         var check = new MarketEngine();
         var batchSnapshot = new MetricsSnapshot();
         var batchMinutes = Math.Min(o.BatchMinutes, o.Minutes);

@@ -11,7 +11,7 @@ namespace Scalpaiboard.Cli.Bench;
 /// history, rebuild the aligned bars of every timeframe from the whole history and replay them through fresh
 /// indicators, then evaluate the presets. Same results as the streaming engine, much more work per candle.
 /// </summary>
-public sealed class NaiveBatchPipeline(PresetEvaluator evaluator)
+public sealed class NaiveBatchPipeline(PresetEvaluator evaluator, IReadOnlyList<Timeframe> indicatorTimeframes)
 {
     private readonly List<Candle> _bars = new(2048);
     private readonly TimeframeIndicators _indicators = new();
@@ -53,16 +53,17 @@ public sealed class NaiveBatchPipeline(PresetEvaluator evaluator)
         }
 
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history);
-        for (var tf = 0; tf < Timeframes.Count; tf++)
+        Array.Fill(snapshot.Indicators, IndicatorValues.Unavailable);
+        foreach (var tf in indicatorTimeframes)
         {
             _bars.Clear();
-            BarBuilder.Aggregate(span, (Timeframe)tf, _bars);
+            BarBuilder.Aggregate(span, tf, _bars);
             _indicators.Reset();
             for (var i = 0; i < _bars.Count - 1; i++)
             {
                 _indicators.OnBarClosed(_bars[i]);
             }
-            _indicators.Compute(_bars[^1], ref snapshot.Indicators[tf]);
+            _indicators.Compute(_bars[^1], ref snapshot.Indicators[(int)tf]);
         }
         return evaluator.Evaluate(snapshot);
     }

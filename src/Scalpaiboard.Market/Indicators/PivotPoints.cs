@@ -117,9 +117,9 @@ public sealed class PivotPoints
 
             case PivotPointType.Camarilla:
             {
-                var pp = (high + low + close) / 3;
+                // The reference library's Camarilla pivot is the previous close itself.
                 return new PivotPointsResult(
-                    pp, close + (range * 1.1 / 12), close + (range * 1.1 / 6), close + (range * 1.1 / 4), close + (range * 1.1 / 2),
+                    close, close + (range * 1.1 / 12), close + (range * 1.1 / 6), close + (range * 1.1 / 4), close + (range * 1.1 / 2),
                     close - (range * 1.1 / 12), close - (range * 1.1 / 6), close - (range * 1.1 / 4), close - (range * 1.1 / 2));
             }
 

@@ -80,6 +80,7 @@ internal static class Run
     public static void Near(double expected, double? actual, int digits)
     {
         Assert.True(actual.HasValue, $"expected {expected}, got null");
-        Assert.Equal(expected, Math.Round(actual!.Value, digits));
+        // Rounded like the reference's Math.Round((decimal)x, digits): the double's 15 significant digits, half to even.
+        Assert.Equal((decimal)expected, Math.Round((decimal)actual!.Value, digits));
     }
 }

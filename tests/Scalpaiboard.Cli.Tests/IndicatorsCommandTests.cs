@@ -80,7 +80,9 @@ public sealed class IndicatorsCommandTests : IDisposable
         // Spot checks against the reference library's published values.
         Assert.Equal(42.0773, Math.Round(Number(cells[(501, "rsi", "rsi")]), 4));
         Assert.Equal(-6.2198, Math.Round(Number(cells[(501, "macd", "macd")]), 4));
-        Assert.Equal(0.6258, Math.Round(Number(cells[(13, "atr", "atrp")]), 4));
+        Assert.Equal(0.6215, Math.Round(Number(cells[(14, "atr", "atrp")]), 4));
+        Assert.Equal(string.Empty, cells[(13, "atr", "atr")]);
+        Assert.Equal(string.Empty, cells[(0, "atr", "tr")]);
         Assert.Equal(34.2987, Math.Round(Number(cells[(501, "adx", "adx")]), 4));
         Assert.Equal(212.83, Math.Round(Number(cells[(14, "parabolic_sar", "sar")]), 4));
         Assert.Equal("true", cells[(14, "parabolic_sar", "isReversal")]);

@@ -5,9 +5,9 @@ namespace Scalpaiboard.Market.Indicators;
 public readonly record struct AtrResult(double? Tr, double? Atr, double? Atrp);
 
 /// <summary>
-/// Wilder's average true range. TR of the first bar is high - low (no previous close); ATR is the simple
-/// average of the first <c>period</c> TRs (bars 0..period-1), then <c>(atr * (n - 1) + tr) / n</c>.
-/// Atrp = atr / close * 100. Warm-up: Tr from bar 0, Atr/Atrp from bar <c>period - 1</c>.
+/// Wilder's average true range, as Skender.Stock.Indicators 2.5+ computes it: TR needs a previous close, so the
+/// first bar has none; ATR is the simple average of the first <c>period</c> TRs (bars 1..period), then
+/// <c>(atr * (n - 1) + tr) / n</c>. Atrp = atr / close * 100. Warm-up: Tr from bar 1, Atr/Atrp from bar <c>period</c>.
 /// </summary>
 public sealed class Atr
 {
@@ -34,25 +34,24 @@ public sealed class Atr
         _prevClose = _sumTr = _atr = 0;
     }
 
-    internal static double TrueRange(in Quote quote, double prevClose, bool first) =>
-        first
-            ? quote.High - quote.Low
-            : Math.Max(quote.High - quote.Low, Math.Max(Math.Abs(quote.High - prevClose), Math.Abs(quote.Low - prevClose)));
+    internal static double TrueRange(in Quote quote, double prevClose) =>
+        Math.Max(quote.High - quote.Low, Math.Max(Math.Abs(quote.High - prevClose), Math.Abs(quote.Low - prevClose)));
 
     private AtrResult Step(in Quote quote, bool commit)
     {
         var n = Period;
-        var tr = TrueRange(quote, _prevClose, _count == 0);
+        var i = _count;
+        var tr = i == 0 ? double.NaN : TrueRange(quote, _prevClose);
         var atr = double.NaN;
         var sum = _sumTr;
-        if (_count >= n)
+        if (i > n)
         {
             atr = ((_atr * (n - 1)) + tr) / n;
         }
-        else
+        else if (i > 0)
         {
             sum += tr;
-            if (_count == n - 1)
+            if (i == n)
             {
                 atr = sum / n;
             }
@@ -67,13 +66,13 @@ public sealed class Atr
                 _atr = atr;
             }
 
-            if (_count < n)
+            if (_count <= n)
             {
                 _count++;
             }
         }
 
-        return new AtrResult(tr, N(atr), double.IsNaN(atr) || quote.Close == 0 ? null : atr / quote.Close * 100d);
+        return new AtrResult(N(tr), N(atr), double.IsNaN(atr) || quote.Close == 0 ? null : atr / quote.Close * 100d);
     }
 
     public static AtrResult[] Calculate(IReadOnlyList<Quote> quotes, int period = 14)
@@ -81,21 +80,21 @@ public sealed class Atr
         ArgumentOutOfRangeException.ThrowIfLessThan(period, 1);
         var results = new AtrResult[quotes.Count];
         var atr = double.NaN;
-        for (var i = 0; i < quotes.Count; i++)
+        for (var i = 1; i < quotes.Count; i++)
         {
             var q = quotes[i];
-            var tr = TrueRange(q, i == 0 ? 0 : quotes[i - 1].Close, i == 0);
-            if (i == period - 1)
+            var tr = TrueRange(q, quotes[i - 1].Close);
+            if (i == period)
             {
                 var sum = 0d;
-                for (var j = 0; j < period; j++)
+                for (var j = 1; j <= period; j++)
                 {
-                    sum += TrueRange(quotes[j], j == 0 ? 0 : quotes[j - 1].Close, j == 0);
+                    sum += TrueRange(quotes[j], quotes[j - 1].Close);
                 }
 
                 atr = sum / period;
             }
-            else if (i >= period)
+            else if (i > period)
             {
                 atr = ((atr * (period - 1)) + tr) / period;
             }

@@ -5,12 +5,12 @@ namespace Scalpaiboard.Market.Indicators;
 public readonly record struct SuperTrendResult(double? SuperTrend, double? UpperBand, double? LowerBand);
 
 /// <summary>
-/// SuperTrend on ATR(lookback) (Wilder, first value at bar lookback - 1). Basic bands mid +/- multiplier * ATR with
+/// SuperTrend on ATR(lookback) (Wilder, see <see cref="Atr"/>: first value at bar lookback). Basic bands mid +/- multiplier * ATR with
 /// mid = (H + L) / 2, seeded on the first ATR bar (trend up when close >= mid). The upper band only tightens unless the
 /// previous close broke above it; the lower band only rises unless the previous close broke below it.
 /// The trend turns down when the close is at or below the active band (lower band in an up trend, upper band in a
 /// down trend), else it is up. SuperTrend is the active band; only that band's field is set, the other is null.
-/// Warm-up: the first <c>lookback - 1</c> bars are null.
+/// Warm-up: the first <c>lookback</c> bars are null.
 /// </summary>
 public sealed class SuperTrend
 {

@@ -119,6 +119,23 @@ public sealed class TimeframeIndicatorsTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void Seven_timeframes_of_state_stay_far_below_100_KB_per_symbol()
+    {
+        const int count = 200;
+        var keep = new TimeframeIndicators[count];
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        for (var i = 0; i < count; i++)
+        {
+            keep[i] = new TimeframeIndicators();
+        }
+
+        var perInstance = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)count;
+        GC.KeepAlive(keep);
+        // About 3.9 KB per instance today (27 KB for 7 timeframes); the budget is 100 KB per symbol in all.
+        Assert.InRange(perInstance * 7, 1, 50 * 1024);
+    }
+
     private static void Same(double? expected, double actual)
     {
         if (expected is { } e)

@@ -175,6 +175,14 @@ public sealed class IndicatorsCommandTests : IDisposable
         Assert.Contains("noheader.csv:1: expected the header", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_unwritable_output_fails_with_a_message()
+    {
+        var (code, error) = await Run("--input", DataFile("quotes_default.csv"), "--out", Path.Combine(_dir, "missing", "out.csv"));
+        Assert.Equal(1, code);
+        Assert.Contains("scalp indicators: ", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--only", "nope", "unknown indicator 'nope'")]
     [InlineData("--param", "rsi.length=3", "rsi has no parameter 'length'")]

@@ -79,6 +79,11 @@ public static class IndicatorsCommand
                 await error.WriteLineAsync(ex.Message);
                 return 1;
             }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"scalp indicators: {ex.Message}");
+                return 1;
+            }
         });
         return command;
     }

@@ -107,7 +107,7 @@ public sealed class StreamingMatchesBatchTests
     private static void Equal<T>(T expected, T actual, string where, bool exact)
         where T : struct
     {
-        foreach (var p in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var p in Fields<T>.Properties)
         {
             var e = p.GetValue(expected);
             var a = p.GetValue(actual);
@@ -121,5 +121,10 @@ public sealed class StreamingMatchesBatchTests
                 Assert.True(Equals(e, a), $"{where}: {p.Name} expected {e ?? "null"}, got {a ?? "null"}");
             }
         }
+    }
+
+    private static class Fields<T>
+    {
+        public static readonly PropertyInfo[] Properties = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance);
     }
 }

@@ -9,7 +9,8 @@ public readonly record struct AdxResult(double? Pdi, double? Mdi, double? Dx, do
 /// bars 1..n and continue as <c>s - s / n + x</c>; +DI/-DI = 100 * DM / TR sum; DX = 100 |+DI - -DI| / (+DI + -DI);
 /// ADX = mean of the first n DX (bars n..2n-1) then <c>(adx (n - 1) + dx) / n</c>; ADXR = (ADX + ADX n-1 bars ago) / 2.
 /// Warm-up (14): Pdi/Mdi/Dx from bar 14, Adx from bar 27, Adxr from bar 40.
-/// A zero TR sum or DI sum gives 0 instead of dividing by zero.
+/// As in the reference library a bar whose smoothed TR is 0 has no values at all and does not count towards ADX;
+/// +DI == -DI gives DX 0.
 /// </summary>
 public sealed class Adx
 {
@@ -54,9 +55,14 @@ public sealed class Adx
 
     internal static (double Pdi, double Mdi, double Dx) Directional(double trs, double pdms, double mdms)
     {
-        var pdi = trs == 0 ? 0 : 100d * pdms / trs;
-        var mdi = trs == 0 ? 0 : 100d * mdms / trs;
-        var dx = pdi + mdi == 0 ? 0 : 100d * Math.Abs(pdi - mdi) / (pdi + mdi);
+        if (trs == 0)
+        {
+            return (double.NaN, double.NaN, double.NaN);
+        }
+
+        var pdi = 100d * pdms / trs;
+        var mdi = 100d * mdms / trs;
+        var dx = pdi == mdi ? 0 : 100d * Math.Abs(pdi - mdi) / (pdi + mdi);
         return (pdi, mdi, dx);
     }
 
@@ -89,7 +95,7 @@ public sealed class Adx
 
         double pdi = double.NaN, mdi = double.NaN, dx = double.NaN, adx = double.NaN, adxr = double.NaN;
         var sumDx = _sumDx;
-        if (i >= n)
+        if (i >= n && trs != 0)
         {
             (pdi, mdi, dx) = Directional(trs, pdms, mdms);
             if (i > (2 * n) - 1)
@@ -138,7 +144,7 @@ public sealed class Adx
         var adx = new double[count];
         Array.Fill(adx, double.NaN);
         var dxs = new double[count];
-        double trs = 0, pdms = 0, mdms = 0;
+        double trs = 0, pdms = 0, mdms = 0, prevAdx = 0;
         for (var i = 1; i < count; i++)
         {
             var (tr, pdm, mdm) = Movement(quotes[i], quotes[i - 1].High, quotes[i - 1].Low, quotes[i - 1].Close);
@@ -155,7 +161,7 @@ public sealed class Adx
                 mdms = mdms - (mdms / period) + mdm;
             }
 
-            if (i < period)
+            if (i < period || trs == 0)
             {
                 continue;
             }
@@ -170,11 +176,11 @@ public sealed class Adx
                     sum += dxs[j];
                 }
 
-                adx[i] = sum / period;
+                adx[i] = prevAdx = sum / period;
             }
             else if (i > (2 * period) - 1)
             {
-                adx[i] = ((adx[i - 1] * (period - 1)) + dx) / period;
+                adx[i] = prevAdx = ((prevAdx * (period - 1)) + dx) / period;
             }
 
             var adxr = i >= (3 * period) - 2 ? (adx[i] + adx[i - period + 1]) / 2 : double.NaN;

@@ -11,7 +11,7 @@ namespace Scalpaiboard.Market.Tests.Indicators;
 /// </summary>
 public sealed class StreamingMatchesBatchTests
 {
-    private static readonly Config Runs = Config.QuickThrowOnFailure.WithMaxTest(40);
+    private static readonly Config Runs = Config.QuickThrowOnFailure.WithMaxTest(30);
 
     public static TheoryData<string> Indicators => new()
     {

@@ -4,7 +4,7 @@ using Scalpaiboard.Market.Metrics;
 
 namespace Scalpaiboard.Cli.Bench;
 
-public sealed record BenchOptions(int Symbols = 500, int Warmup = 1440, int Minutes = 60, int BatchSymbols = 10, int BatchMinutes = 10);
+public sealed record BenchOptions(int Symbols = 500, int Warmup = 1440, int Minutes = 60, int? BatchSymbols = null, int BatchMinutes = 2, bool Indicators = true);
 
 public sealed record BenchResult(
     int Symbols,
@@ -26,8 +26,9 @@ public sealed record BenchResult(
 
 /// <summary>
 /// <c>scalp bench</c>: a synthetic market through the full pipeline (windows + bars + indicators + presets +
-/// cooldown) after a warm-up, timed on the calling thread, then the same updates for a sample of symbols
-/// through <see cref="NaiveBatchPipeline"/>.
+/// cooldown) after a warm-up, timed on the calling thread (CPU time of the thread, so waiting for a core on a
+/// shared machine is not counted), and a few minutes of the same market through <see cref="NaiveBatchPipeline"/>,
+/// checked against the engine's snapshots on the way.
 /// </summary>
 public static class BenchRunner
 {
@@ -37,22 +38,22 @@ public static class BenchRunner
         var start = DateTimeOffset.Parse("2026-01-05T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
         var market = new SyntheticMarket(o.Symbols, start);
         var symbols = market.Symbols;
-        var batchSymbols = Math.Min(o.BatchSymbols, o.Symbols);
+        var batchSymbols = Math.Min(o.BatchSymbols ?? o.Symbols, o.Symbols);
+        var batchMinutes = o.BatchMinutes;
 
-        // Everything the timed loop reads is generated up front, so only the engine is timed.
         var minute = new Candle[o.Symbols];
-        var timed = new Candle[o.Minutes][];
         var histories = new List<Candle>[batchSymbols];
         for (var s = 0; s < batchSymbols; s++)
         {
-            histories[s] = new List<Candle>(o.Warmup + o.Minutes);
+            histories[s] = new List<Candle>(o.Warmup + batchMinutes);
         }
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var engine = new MarketEngine();
+        var engineOptions = new MarketEngineOptions { ComputeIndicators = o.Indicators };
+        var engine = new MarketEngine(engineOptions);
         log?.Invoke($"warm-up: {o.Symbols} symbols x {o.Warmup} candles");
         for (var m = 0; m < o.Warmup; m++)
         {
@@ -69,6 +70,38 @@ public static class BenchRunner
         var after = GC.GetTotalMemory(forceFullCollection: true);
         var bytesPerSymbol = (after - before) / o.Symbols;
 
+        // Batch: the next minutes, for every symbol (or a sample) recomputed from the whole history, compared
+        // with the streaming engine's snapshot of the same candle (which the engine computes untimed here).
+        var batch = new NaiveBatchPipeline(engine.Evaluator, o.Indicators ? engineOptions.IndicatorTimeframes : []);
+        var batchSnapshot = new MetricsSnapshot();
+        log?.Invoke($"batch: {batchSymbols} symbols x {batchMinutes} candles, each recomputed from {o.Warmup}+ candles");
+        var mismatches = 0;
+        var batchNsTotal = 0L;
+        for (var m = 0; m < batchMinutes; m++)
+        {
+            market.NextMinute(minute);
+            for (var s = 0; s < symbols.Length; s++)
+            {
+                var streamed = engine.OnClosedCandle(symbols[s], minute[s]);
+                if (s >= batchSymbols)
+                {
+                    continue;
+                }
+                histories[s].Add(minute[s]);
+                var t0 = ThreadCpuTime.NowNs();
+                var held = batch.Recompute(histories[s], batchSnapshot);
+                batchNsTotal += ThreadCpuTime.NowNs() - t0;
+                if (!Agree(streamed.Snapshot!, batchSnapshot) || held != streamed.Held)
+                {
+                    mismatches++;
+                }
+            }
+        }
+        var batchUpdates = (long)batchMinutes * batchSymbols;
+        var batchNs = batchUpdates == 0 ? double.NaN : (double)batchNsTotal / batchUpdates;
+
+        // Everything the timed loop reads is generated up front, so only the engine is timed.
+        var timed = new Candle[o.Minutes][];
         for (var m = 0; m < o.Minutes; m++)
         {
             timed[m] = new Candle[o.Symbols];
@@ -94,40 +127,6 @@ public static class BenchRunner
         var updates = (long)o.Minutes * o.Symbols;
         var pipelineNs = (double)cpu / updates;
         var wallNs = watch.Elapsed.TotalNanoseconds / updates;
-
-        // Batch: replay the same timed candles for a sample of symbols, recomputing everything each time, and
-        // check on the way that the streaming engine and the batch agree on the windows.
-        var batch = new NaiveBatchPipeline(engine.Evaluator, MarketEngineOptions.DefaultIndicatorTimeframes);
-        var check = new MarketEngine();
-        var batchSnapshot = new MetricsSnapshot();
-        var batchMinutes = Math.Min(o.BatchMinutes, o.Minutes);
-        for (var s = 0; s < batchSymbols; s++)
-        {
-            foreach (var c in histories[s])
-            {
-                check.OnClosedCandle(symbols[s], c);
-            }
-        }
-        log?.Invoke($"batch: {batchSymbols} symbols x {batchMinutes} candles, recomputed from {o.Warmup}+ candles each");
-        var mismatches = 0;
-        var batchNsTotal = 0L;
-        for (var m = 0; m < batchMinutes; m++)
-        {
-            for (var s = 0; s < batchSymbols; s++)
-            {
-                histories[s].Add(timed[m][s]);
-                var t0 = ThreadCpuTime.NowNs();
-                batch.Recompute(histories[s], batchSnapshot);
-                batchNsTotal += ThreadCpuTime.NowNs() - t0;
-                var streamed = check.OnClosedCandle(symbols[s], timed[m][s]).Snapshot!;
-                if (!Agree(streamed, batchSnapshot))
-                {
-                    mismatches++;
-                }
-            }
-        }
-        var batchUpdates = (long)batchMinutes * batchSymbols;
-        var batchNs = batchUpdates == 0 ? double.NaN : (double)batchNsTotal / batchUpdates;
 
         return new BenchResult(o.Symbols, o.Warmup, o.Minutes, updates, pipelineNs, wallNs, 1e9 / pipelineNs,
             (double)allocated / updates, bytesPerSymbol, signals, batchUpdates, batchNs, mismatches);

@@ -121,9 +121,9 @@ public sealed partial class SymbolState
 
     public double Open(Window window) => Covers(window) ? OpenAt(Windows.Minutes[(int)window] - 1) : double.NaN;
 
-    public double High(Window window) => Covers(window) ? _high[_highs.Head((int)window)] : double.NaN;
+    public double High(Window window) => Covers(window) ? _highs.Value((int)window) : double.NaN;
 
-    public double Low(Window window) => Covers(window) ? _low[_lows.Head((int)window)] : double.NaN;
+    public double Low(Window window) => Covers(window) ? _lows.Value((int)window) : double.NaN;
 
     /// <summary>Writes price, previous price and every window into the snapshot (NaN where unavailable).</summary>
     public void Fill(MetricsSnapshot snapshot)
@@ -151,8 +151,8 @@ public sealed partial class SymbolState
                 baseVolume[w] = ws.Base.Value;
                 trades[w] = ws.Trades;
                 open[w] = OpenAt(n - 1);
-                high[w] = _high[_highs.Head(w)];
-                low[w] = _low[_lows.Head(w)];
+                high[w] = _highs.Value(w);
+                low[w] = _lows.Value(w);
             }
             else
             {
@@ -194,8 +194,8 @@ public sealed partial class SymbolState
         }
         if (full)
         {
-            _highs.Expire(pos);
-            _lows.Expire(pos);
+            _highs.Expire(_high, pos);
+            _lows.Expire(_low, pos);
         }
 
         Write(pos, c, previousClose);

@@ -4,20 +4,22 @@ using Scalpaiboard.Market;
 namespace Scalpaiboard.Benchmarks;
 
 /// <summary>
-/// The full pipeline per closed candle (windows + bars + indicators + presets + cooldown), one minute of every
-/// symbol per invocation, after a day of warm-up. The timed candles continue the warm-up series; once they run
-/// out the engine is rebuilt in an iteration setup, so every measured call is a real append.
+/// The full pipeline per closed candle (windows + bars + indicators on 5m..1d + presets + cooldown) after a day of
+/// warm-up, minute after minute for every symbol, as a live feed delivers them. Each invocation is 500
+/// symbol-candles (500 minutes of one symbol, or one minute of 500 symbols); the feed repeats with its times
+/// shifted forward, so every call is a real append.
 /// </summary>
 [MemoryDiagnoser]
 public class MarketEngineBenchmarks
 {
-    private const int Warmup = 1440;
-    private const int TimedMinutes = 2000;
+    private const int PerInvoke = 500;
+    private const int FeedMinutes = 2880;
 
     private Candle[][] _feed = [];
     private string[] _names = [];
     private MarketEngine _engine = new();
-    private int _minute;
+    private long _minute;
+    private int _symbol;
 
     [Params(1, 500)]
     public int Symbols { get; set; }
@@ -25,41 +27,38 @@ public class MarketEngineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _feed = MarketFeed.Generate(Symbols, Warmup + TimedMinutes);
+        _feed = MarketFeed.Generate(Symbols, FeedMinutes);
         _names = MarketFeed.Names(Symbols);
-        Rebuild();
-    }
-
-    [IterationSetup]
-    public void EnsureCandlesLeft()
-    {
-        if (_minute > Warmup + TimedMinutes / 2)
-        {
-            Rebuild();
-        }
-    }
-
-    [Benchmark(Description = "OnClosedCandle, per symbol-candle")]
-    public int OneMinuteOfEverySymbol()
-    {
-        var candles = _feed[_minute++];
-        var fired = 0;
-        for (var s = 0; s < candles.Length; s++)
-        {
-            fired += _engine.OnClosedCandle(_names[s], candles[s]).Fired.Count;
-        }
-        return fired;
-    }
-
-    private void Rebuild()
-    {
         _engine = new MarketEngine();
-        for (_minute = 0; _minute < Warmup; _minute++)
+        for (_minute = 0; _minute < 1440; _minute++)
         {
             for (var s = 0; s < Symbols; s++)
             {
                 _engine.OnClosedCandle(_names[s], _feed[_minute][s]);
             }
         }
+        _symbol = 0;
+    }
+
+    [Benchmark(Description = "OnClosedCandle, per symbol-candle", OperationsPerInvoke = PerInvoke)]
+    public int FiveHundredSymbolCandles()
+    {
+        var fired = 0;
+        for (var k = 0; k < PerInvoke; k++)
+        {
+            var row = _feed[_minute % FeedMinutes];
+            var candle = row[_symbol];
+            if (_minute >= FeedMinutes)
+            {
+                candle = candle with { OpenTime = candle.OpenTime + _minute / FeedMinutes * FeedMinutes * Candle.MinuteMs };
+            }
+            fired += _engine.OnClosedCandle(_names[_symbol], candle).Fired.Count;
+            if (++_symbol == Symbols)
+            {
+                _symbol = 0;
+                _minute++;
+            }
+        }
+        return fired;
     }
 }

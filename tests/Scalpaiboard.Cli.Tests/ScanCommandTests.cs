@@ -90,6 +90,15 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_UnwritableOutput_FailsWithAMessage()
+    {
+        var (exit, _, stderr) = await CliRunner.RunAsync("scan", "--input", SharedData.Data("klines-sample"),
+            "--out", Path.Combine(_dir, "missing-folder", "x.csv"));
+        Assert.Equal(2, exit);
+        Assert.Contains("cannot write", stderr);
+    }
+
+    [Fact]
     public async Task Scan_Cooldown_ChangesHowOftenAPresetRefires()
     {
         var five = Path.Combine(_dir, "five.csv");

@@ -75,6 +75,10 @@ public static class BenchRunner
         var batch = new NaiveBatchPipeline(engine.Evaluator, o.Indicators ? engineOptions.IndicatorTimeframes : []);
         var batchSnapshot = new MetricsSnapshot();
         log?.Invoke($"batch: {batchSymbols} symbols x {batchMinutes} candles, each recomputed from {o.Warmup}+ candles");
+        if (batchSymbols > 0 && histories[0].Count > 0)
+        {
+            batch.Recompute(histories[0], batchSnapshot); // untimed: JIT-compiles the batch path first
+        }
         var mismatches = 0;
         var batchNsTotal = 0L;
         for (var m = 0; m < batchMinutes; m++)

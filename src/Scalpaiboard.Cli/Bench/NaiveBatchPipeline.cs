@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Bars;
 using Scalpaiboard.Market.Indicators;
@@ -16,6 +17,9 @@ public sealed class NaiveBatchPipeline(PresetEvaluator evaluator, IReadOnlyList<
     private readonly List<Candle> _bars = new(2048);
     private readonly TimeframeIndicators _indicators = new();
 
+    // Compiled fully optimised at once: it runs too few times for tiered compilation to reach its final code
+    // while being timed, which would flatter the streaming engine.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public PresetMask Recompute(List<Candle> history, MetricsSnapshot snapshot)
     {
         var n = history.Count;

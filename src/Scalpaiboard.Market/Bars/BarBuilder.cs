@@ -89,8 +89,10 @@ public sealed class BarBuilder
     /// Aggregates time-ordered 1m candles into aligned bars of <paramref name="timeframe"/> (the last one may
     /// be incomplete), for chart requests served from stored candles.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Aggregate(ReadOnlySpan<Candle> candles, Timeframe timeframe, List<Candle> bars)
     {
+        ArgumentNullException.ThrowIfNull(bars);
         var hasBar = false;
         Candle bar = default;
         long end = 0;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Scalpaiboard.Market.Bars;
 using Scalpaiboard.Market.Indicators;
 using Scalpaiboard.Market.Metrics;
@@ -96,14 +97,14 @@ public sealed class MarketEngine
     }
 
     /// <summary>The latest snapshot of a symbol (reused instance; clone to keep).</summary>
-    public bool TryGetSnapshot(string symbol, out MetricsSnapshot snapshot)
+    public bool TryGetSnapshot(string symbol, [NotNullWhen(true)] out MetricsSnapshot? snapshot)
     {
         if (_symbols.TryGetValue(symbol, out var ctx) && ctx.HasSnapshot)
         {
             snapshot = ctx.Snapshot;
             return true;
         }
-        snapshot = null!;
+        snapshot = null;
         return false;
     }
 

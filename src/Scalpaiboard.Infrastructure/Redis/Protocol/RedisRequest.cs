@@ -26,10 +26,9 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
     {
         Name = name;
         _buffer = ArrayPool<byte>.Shared.Rent(64 + (name.Length * 2) + (argumentCount * 24));
-        _argumentsLeft = argumentCount;
+        _argumentsLeft = argumentCount + 1; // the name is the first element of the array
         WriteHeader((byte)'*', argumentCount + 1);
         AddAscii(name);
-        _argumentsLeft++;
     }
 
     public string Name { get; }

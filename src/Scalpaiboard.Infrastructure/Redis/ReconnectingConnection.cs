@@ -19,26 +19,26 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
     private readonly RedisConnectionSettings _settings;
     private readonly Func<IReadOnlyList<RedisRequest>> _handshake;
     private readonly IPushReceiver? _push;
-    private readonly Action? _onConnected;
     private readonly RedisMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Channel<RedisRequest> _queue = Channel.CreateUnbounded<RedisRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _supervisor;
+    private readonly Task _heartbeat;
     private volatile bool _connected;
     private volatile string? _lastError;
 
     public ReconnectingConnection(string role, RedisConnectionSettings settings, Func<IReadOnlyList<RedisRequest>> handshake,
-        IPushReceiver? push, Action? onConnected, RedisMetrics metrics, ILogger logger)
+        IPushReceiver? push, RedisMetrics metrics, ILogger logger)
     {
         _role = role;
         _settings = settings;
         _handshake = handshake;
         _push = push;
-        _onConnected = onConnected;
         _metrics = metrics;
         _logger = logger;
         _supervisor = Task.Run(() => SuperviseAsync(_stop.Token));
+        _heartbeat = Task.Run(() => HeartbeatAsync(_stop.Token));
     }
 
     public bool IsConnected => _connected;
@@ -94,8 +94,7 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
                 _lastError = null;
                 _connected = true;
                 RedisLog.Connected(_logger, _role, endpoint);
-                _onConnected?.Invoke();
-                var reason = await connection.RunAsync(_queue.Reader, _push, cancellationToken).ConfigureAwait(false);
+                var reason = await connection.RunAsync(_queue.Reader, _push, ReplyDeadline, cancellationToken).ConfigureAwait(false);
                 _connected = false;
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -114,6 +113,41 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// How long the oldest unanswered command may wait before the connection counts as dead: twice the command
+    /// timeout (callers have given up by then), at least a second.
+    /// </summary>
+    private TimeSpan ReplyDeadline => TimeSpan.FromMilliseconds(Math.Max(1000, 2 * _settings.CommandTimeout.TotalMilliseconds));
+
+    /// <summary>
+    /// PINGs an open connection now and then, so a connection that silently died (no FIN, no RST) is noticed by
+    /// the watchdog even when nothing else is sent, e.g. on an idle subscriber connection.
+    /// </summary>
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!_connected)
+                {
+                    continue;
+                }
+                var ping = new RedisRequest("PING", 0);
+                Enqueue(ping);
+                _ = ping.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    internal static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Exponential backoff with full jitter: uniform in [min, min(max, min * 2^attempt)].</summary>
     internal static TimeSpan Backoff(int attempt)
@@ -141,7 +175,7 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await _supervisor.ConfigureAwait(false);
+            await Task.WhenAll(_supervisor, _heartbeat).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

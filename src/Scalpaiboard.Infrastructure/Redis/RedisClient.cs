@@ -30,7 +30,7 @@ public sealed class RedisClient : IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<RedisClient>();
         _metrics = new RedisMetrics(meterFactory);
-        _commands = new ReconnectingConnection("commands", settings, () => Handshake(selectDatabase: true), null, null, _metrics, _logger);
+        _commands = new ReconnectingConnection("commands", settings, () => Handshake(selectDatabase: true), null, _metrics, _logger);
         _blocking = new BlockingConnectionPool(settings, () => Handshake(selectDatabase: true), _metrics);
     }
 

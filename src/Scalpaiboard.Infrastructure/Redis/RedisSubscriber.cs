@@ -20,7 +20,7 @@ internal sealed class RedisSubscriber : IPushReceiver, IAsyncDisposable
     {
         _client = client;
         _logger = logger;
-        _connection = new ReconnectingConnection("subscriber", settings, () => Handshake(authHandshake()), this, null, metrics, logger);
+        _connection = new ReconnectingConnection("subscriber", settings, () => Handshake(authHandshake()), this, metrics, logger);
     }
 
     public bool IsConnected => _connection.IsConnected;

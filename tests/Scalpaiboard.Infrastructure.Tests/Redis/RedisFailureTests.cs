@@ -97,6 +97,37 @@ public sealed class RedisFailureTests
     }
 
     [Fact]
+    public async Task ServerStopsAnswering_ConnectionIsReplaced()
+    {
+        await using var fake = new FakeRedisServer(async (connection, stream, ct) =>
+        {
+            if (connection == 1)
+            {
+                await Task.Delay(Timeout.Infinite, ct); // accepts commands, never answers (a hung server or half-open socket)
+            }
+            await FakeRedisServer.AnswerPingsAsync(stream, ct);
+        });
+        await using var client = new RedisClient(fake.ConnectionString(syncTimeoutMs: 300));
+        var cache = new RedisKeyValueCache(client);
+        await Assert.ThrowsAsync<TimeoutException>(() => cache.PingAsync(CancellationToken.None));
+
+        // The unanswered PING outlives twice the command timeout: the watchdog drops the connection and a new one answers.
+        await RedisCommandTests.WaitUntilAsync(() => Task.FromResult(fake.Connections >= 2));
+        await RedisCommandTests.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await cache.PingAsync(CancellationToken.None);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        });
+    }
+
+    [Fact]
     public async Task NoServer_CommandTimesOut_NamingTheConnectError()
     {
         var port = ServerProcess.FreePort();

@@ -33,6 +33,9 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
 
     public string Name { get; }
 
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the write, for spotting a connection that stopped answering.</summary>
+    public long WrittenAt { get; set; }
+
     /// <summary>The encoded command; valid until <see cref="ReleaseBuffer"/>.</summary>
     public ReadOnlySpan<byte> Payload => _buffer.AsSpan(0, _length);
 

@@ -148,6 +148,17 @@ public sealed class RedisFailureTests
     }
 
     [Fact]
+    public async Task UrlConnectionString_WithPasswordAndDatabase_Works()
+    {
+        using var server = new RedisServer(password: "url-pass");
+        await using var db2 = new RedisClient($"redis://:url-pass@localhost:{server.Port}/2");
+        await using var db0 = new RedisClient(server.ConnectionString);
+        await new RedisKeyValueCache(db2).SetAsync("where", "db2", null, false, CancellationToken.None);
+        Assert.Equal("db2", await new RedisKeyValueCache(db2).GetAsync("where", CancellationToken.None));
+        Assert.Null(await new RedisKeyValueCache(db0).GetAsync("where", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task WrongPassword_CommandsFailWithTheServersReason()
     {
         using var server = new RedisServer(password: "right");

@@ -23,6 +23,7 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<RedisRequest> _queue = Channel.CreateUnbounded<RedisRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
+    private readonly List<RedisRequest> _parked = []; // touched only by the supervisor and the connection it runs
     private readonly Task _supervisor;
     private readonly Task _heartbeat;
     private volatile bool _connected;
@@ -72,6 +73,7 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
                 _lastError = ex.Message;
                 var delay = Backoff(attempt);
                 RedisLog.ConnectFailed(_logger, _role, endpoint, attempt, (long)delay.TotalMilliseconds, ex.Message);
+                ParkQueued();
                 if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
                 {
                     break;
@@ -94,7 +96,7 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
                 _lastError = null;
                 _connected = true;
                 RedisLog.Connected(_logger, _role, endpoint);
-                var reason = await connection.RunAsync(_queue.Reader, _push, ReplyDeadline, cancellationToken).ConfigureAwait(false);
+                var reason = await connection.RunAsync(_parked, _queue.Reader, _push, ReplyDeadline, cancellationToken).ConfigureAwait(false);
                 _connected = false;
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -107,11 +109,25 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
                     _metrics.Error("protocol", "-");
                 }
             }
+            ParkQueued();
             if (!await DelayAsync(Backoff(1), cancellationToken).ConfigureAwait(false))
             {
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// While disconnected, moves queued requests aside and drops those whose callers gave up, so a long outage
+    /// holds only requests that can still be answered (order is kept: parked ones are written first).
+    /// </summary>
+    private void ParkQueued()
+    {
+        while (_queue.Reader.TryRead(out var request))
+        {
+            _parked.Add(request);
+        }
+        _parked.RemoveAll(static r => r.IsAbandoned);
     }
 
     /// <summary>
@@ -182,6 +198,11 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
             // stopping
         }
         var disposed = new ObjectDisposedException(nameof(RedisClient), "The Redis client was disposed.");
+        foreach (var request in _parked)
+        {
+            request.Fail(disposed);
+        }
+        _parked.Clear();
         while (_queue.Reader.TryRead(out var request))
         {
             request.Fail(disposed);

@@ -194,4 +194,36 @@ public sealed class RedisFailureTests
         Assert.Equal(1, await whileDown); // a fresh server without persistence: the counter starts again
         Assert.True(client.IsConnected);
     }
+
+    [Fact]
+    public async Task CommandsThatTimedOutWhileDown_AreNeverSent()
+    {
+        using var server = new RedisServer();
+        await using var client = new RedisClient(server.ConnectionString + ",syncTimeout=300");
+        var cache = new RedisKeyValueCache(client);
+        await cache.PingAsync(CancellationToken.None);
+
+        server.Stop();
+        await RedisCommandTests.WaitUntilAsync(() => Task.FromResult(!client.IsConnected));
+        var abandoned = Enumerable.Range(0, 500).Select(_ => cache.IncrementAsync("abandoned", CancellationToken.None)).ToArray();
+        foreach (var call in abandoned)
+        {
+            await Assert.ThrowsAsync<TimeoutException>(() => call);
+        }
+
+        server.Start();
+        await RedisCommandTests.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await cache.PingAsync(CancellationToken.None);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        });
+        Assert.Null(await cache.GetAsync("abandoned", CancellationToken.None));
+    }
 }

@@ -118,6 +118,9 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
         return this;
     }
 
+    /// <summary>True once the caller gave up before the request was written.</summary>
+    public bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
+
     /// <summary>Claims the request for writing; false when it was abandoned (then it must not be sent).</summary>
     public bool TryMarkWritten() => Interlocked.CompareExchange(ref _state, Written, Queued) == Queued;
 

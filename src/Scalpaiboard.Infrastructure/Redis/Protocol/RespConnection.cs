@@ -101,15 +101,17 @@ internal sealed class RespConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Pipelines requests from <paramref name="source"/> until the connection fails or the token fires. Every
-    /// request that was written but not answered is failed with the reason; requests still in the queue are
-    /// left there for the next connection. Returns the reason the connection ended.
+    /// Pipelines the <paramref name="parked"/> requests (queued while disconnected), then requests from
+    /// <paramref name="source"/>, until the connection fails or the token fires. Every request that was written
+    /// but not answered is failed with the reason; requests not yet written stay parked or queued for the next
+    /// connection. Returns the reason the connection ended.
     /// </summary>
-    public async Task<Exception> RunAsync(ChannelReader<RedisRequest> source, IPushReceiver? push, TimeSpan replyDeadline, CancellationToken cancellationToken)
+    public async Task<Exception> RunAsync(List<RedisRequest> parked, ChannelReader<RedisRequest> source, IPushReceiver? push, TimeSpan replyDeadline,
+        CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var read = ReadLoopAsync(push, stop.Token);
-        var write = WriteLoopAsync(source, stop.Token);
+        var write = WriteLoopAsync(parked, source, stop.Token);
         var watchdog = WatchdogAsync(replyDeadline, stop.Token);
         var first = await Task.WhenAny(read, write, watchdog).ConfigureAwait(false);
         var reason = first.Exception?.GetBaseException()
@@ -137,21 +139,34 @@ internal sealed class RespConnection : IAsyncDisposable
         return reason;
     }
 
-    private async Task WriteLoopAsync(ChannelReader<RedisRequest> source, CancellationToken cancellationToken)
+    private async Task WriteLoopAsync(List<RedisRequest> parked, ChannelReader<RedisRequest> source, CancellationToken cancellationToken)
     {
+        if (parked.Count > 0)
+        {
+            var taken = 0;
+            try
+            {
+                while (taken < parked.Count)
+                {
+                    var request = parked[taken++];
+                    if (WriteOne(request) && _writer.UnflushedBytes >= FlushThreshold)
+                    {
+                        await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // What was taken is in flight (its failure is reported through the FIFO); the rest waits for the next connection.
+                parked.RemoveRange(0, taken);
+            }
+        }
         while (await source.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (source.TryRead(out var request))
             {
-                if (!request.TryMarkWritten())
-                {
-                    continue;
-                }
-                // Into the FIFO before the bytes can reach the server, so the reply always finds its request.
-                request.WrittenAt = Stopwatch.GetTimestamp();
-                _inflight.Enqueue(request);
-                Write(request);
-                if (_writer.UnflushedBytes >= FlushThreshold)
+                if (WriteOne(request) && _writer.UnflushedBytes >= FlushThreshold)
                 {
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -159,6 +174,19 @@ internal sealed class RespConnection : IAsyncDisposable
             await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         throw new ObjectDisposedException(nameof(RedisClient), "The Redis client was disposed.");
+    }
+
+    private bool WriteOne(RedisRequest request)
+    {
+        if (!request.TryMarkWritten())
+        {
+            return false; // abandoned by its caller: never sent
+        }
+        // Into the FIFO before the bytes can reach the server, so the reply always finds its request.
+        request.WrittenAt = Stopwatch.GetTimestamp();
+        _inflight.Enqueue(request);
+        Write(request);
+        return true;
     }
 
     /// <summary>

@@ -72,8 +72,8 @@ public sealed class RedisClient : IAsyncDisposable
         return AwaitReplyAsync(request, cancellationToken);
     }
 
-    internal async Task<RespValue> AwaitReplyAsync(RedisRequest request, CancellationToken cancellationToken) =>
-        await AwaitReplyAsync(request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+    internal Task<RespValue> AwaitReplyAsync(RedisRequest request, CancellationToken cancellationToken) =>
+        AwaitReplyAsync(request, Settings.CommandTimeout, cancellationToken);
 
     private async Task<RespValue> AwaitReplyAsync(RedisRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {

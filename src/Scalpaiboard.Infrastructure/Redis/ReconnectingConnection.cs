@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scalpaiboard.Infrastructure.Redis.Protocol;
@@ -26,6 +28,9 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
     private readonly List<RedisRequest> _parked = []; // touched only by the supervisor and the connection it runs
     private readonly Task _supervisor;
     private readonly Task _heartbeat;
+    private readonly Task _sweeper;
+    private readonly ConcurrentQueue<RedisRequest> _deadlines = new(); // in deadline order: one timeout for all requests
+    private readonly long _timeoutTicks;
     private volatile bool _connected;
     private volatile string? _lastError;
 
@@ -39,7 +44,9 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _supervisor = Task.Run(() => SuperviseAsync(_stop.Token));
+        _timeoutTicks = (long)(settings.CommandTimeout.TotalSeconds * Stopwatch.Frequency);
         _heartbeat = Task.Run(() => HeartbeatAsync(_stop.Token));
+        _sweeper = Task.Run(() => SweepTimeoutsAsync(_stop.Token));
     }
 
     public bool IsConnected => _connected;
@@ -47,7 +54,62 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
     /// <summary>Why the last connection ended or the last attempt failed; null while all is well.</summary>
     public string? LastError => _lastError;
 
-    public void Enqueue(RedisRequest request)
+    /// <summary>
+    /// Queues a command; the task completes with its reply, a <see cref="RedisServerException"/>, a connection or
+    /// protocol failure, a <see cref="TimeoutException"/> after the command timeout (including time spent waiting
+    /// for a connection), or cancellation.
+    /// </summary>
+    public Task<RespValue> SendAsync(RedisRequest request, CancellationToken cancellationToken)
+    {
+        var task = request.Track(Stopwatch.GetTimestamp() + _timeoutTicks, _metrics, cancellationToken);
+        if (!task.IsCompleted)
+        {
+            _deadlines.Enqueue(request);
+            Enqueue(request);
+        }
+        return task;
+    }
+
+    /// <summary>
+    /// Times out requests whose deadline passed. Every request of this connection has the same timeout, so the
+    /// queue is in deadline order and each tick looks only at its head: no timer per command.
+    /// </summary>
+    private async Task SweepTimeoutsAsync(CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromMilliseconds(Math.Clamp(_settings.CommandTimeout.TotalMilliseconds / 20, 5, 100));
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var now = Stopwatch.GetTimestamp();
+                while (_deadlines.TryPeek(out var head))
+                {
+                    if (!head.Task.IsCompleted && head.Deadline > now)
+                    {
+                        break;
+                    }
+                    _deadlines.TryDequeue(out _);
+                    if (!head.Task.IsCompleted)
+                    {
+                        head.TimeOut(new TimeoutException(TimeoutMessage(head.Name)));
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    private string TimeoutMessage(string command)
+    {
+        var state = _connected ? "connected" : "disconnected, last error: " + (_lastError ?? "none yet");
+        return $"Redis {command} timed out after {_settings.CommandTimeout.TotalMilliseconds:0} ms ({state}).";
+    }
+
+    private void Enqueue(RedisRequest request)
     {
         if (!_queue.Writer.TryWrite(request))
         {
@@ -151,9 +213,7 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
                 {
                     continue;
                 }
-                var ping = new RedisRequest("PING", 0);
-                Enqueue(ping);
-                _ = ping.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                _ = SendAsync(new RedisRequest("PING", 0), CancellationToken.None).ContinueWith(static t => _ = t.Exception, CancellationToken.None,
                     TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
@@ -191,7 +251,7 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_supervisor, _heartbeat).ConfigureAwait(false);
+            await Task.WhenAll(_supervisor, _heartbeat, _sweeper).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -105,8 +105,6 @@ public sealed class RedisClient : IAsyncDisposable
         return Subscriber.SubscribeAsync(channel, isPattern, handler, cancellationToken);
     }
 
-    internal bool SubscriberConnected => _subscriber?.IsConnected ?? false;
-
     private RedisSubscriber Subscriber
     {
         get

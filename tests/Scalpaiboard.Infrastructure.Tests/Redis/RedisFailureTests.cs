@@ -226,4 +226,41 @@ public sealed class RedisFailureTests
         });
         Assert.Null(await cache.GetAsync("abandoned", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task BlockingRead_ServerDies_FailsWithConnectionError_AndWorksAgainAfterRestart()
+    {
+        using var server = new RedisServer();
+        await using var client = new RedisClient(server.ConnectionString);
+        var streams = new RedisEventStream(client);
+        await streams.EnsureGroupAsync("s", "g", "$", CancellationToken.None);
+        var read = streams.ReadGroupAsync("s", "g", "c", ">", 1, TimeSpan.FromSeconds(60), CancellationToken.None);
+        await Task.Delay(200);
+
+        server.Stop();
+        await Assert.ThrowsAsync<RedisConnectionException>(() => read.WaitAsync(TimeSpan.FromSeconds(15)));
+
+        server.Start();
+        // Without persistence the group is gone: NOGROUP until it is created again (what a consumer loop does).
+        await RedisCommandTests.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await streams.ReadGroupAsync("s", "g", "c", ">", 1, TimeSpan.FromMilliseconds(10), CancellationToken.None);
+                return false;
+            }
+            catch (RedisServerException ex) when (ex.Code == "NOGROUP")
+            {
+                return true;
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or TimeoutException)
+            {
+                return false;
+            }
+        }, timeoutMs: 20_000);
+        await streams.EnsureGroupAsync("s", "g", "$", CancellationToken.None);
+        var id = await streams.AppendAsync("s", [new("data", "after")], 100, CancellationToken.None);
+        var entries = await streams.ReadGroupAsync("s", "g", "c", ">", 1, TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Equal(id, Assert.Single(entries).Id);
+    }
 }

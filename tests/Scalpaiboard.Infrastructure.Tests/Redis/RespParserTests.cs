@@ -75,6 +75,34 @@ public sealed class RespParserTests
     }
 
     [Fact]
+    public void LargeReply_IncompleteUntilTheLastByte_ThenExact()
+    {
+        // Above the probe threshold: completeness is checked without materialising.
+        var big = new string('x', 20_000);
+        var text = $"*3\r\n${big.Length}\r\n{big}\r\n:7\r\n*1\r\n${big.Length}\r\n{big}\r\n";
+        var bytes = Encoding.ASCII.GetBytes(text);
+        foreach (var cut in new[] { 8_200, 20_010, bytes.Length - 3, bytes.Length - 1 })
+        {
+            var prefix = Segmented(bytes[..cut], 4096);
+            Assert.False(RespParser.TryParse(ref prefix, out _));
+        }
+        var whole = Segmented(bytes, 4096);
+        Assert.True(RespParser.TryParse(ref whole, out var value));
+        var items = value.AsArray();
+        Assert.Equal(big, items[0].AsString());
+        Assert.Equal(7, items[1].AsInteger());
+        Assert.Equal(big, items[2].AsArray()[0].AsString());
+    }
+
+    [Fact]
+    public void LargeMalformedReply_IsStillRejected()
+    {
+        var text = "*2\r\n$9000\r\n" + new string('y', 9000) + "\r\n?oops\r\n";
+        var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(text));
+        Assert.Throws<RedisProtocolException>(() => RespParser.TryParse(ref buffer, out _));
+    }
+
+    [Fact]
     public void SeveralReplies_InOneBuffer_ParseOneByOne_LeavingTheRest()
     {
         var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(":1\r\n:2\r\n$3\r\nab"));

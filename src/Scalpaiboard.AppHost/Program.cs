@@ -1,2 +1,1 @@
-Console.WriteLine("Scalpaiboard AppHost: not built yet.");
-return 1;
+return 0;

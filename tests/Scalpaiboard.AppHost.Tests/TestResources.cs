@@ -35,7 +35,7 @@ internal static class TestResources
         {
             File.WriteAllText(Path.Combine(folder, "health"), "ok");
         }
-        var port = Hosting.ScalpaiboardModel.FreePort();
+        var port = Scalpaiboard.AppHost.Hosting.ScalpaiboardModel.FreePort();
         var url = $"http://127.0.0.1:{port}";
         var spec = new ResourceSpec
         {

@@ -28,7 +28,7 @@ using var probeClient = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 var (model, error) = await AppHostBuilder.PrepareAsync(options, layout, dataPath, caller, probeClient, logger, CancellationToken.None);
 if (model is null)
 {
-    logger.LogError("{Error}", error);
+    AppHostLog.StartFailed(logger, error!);
     return 1;
 }
 

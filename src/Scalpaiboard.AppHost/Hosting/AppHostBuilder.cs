@@ -28,7 +28,7 @@ public static class AppHostBuilder
         var orphans = await ProcessRegistry.ReapOrphansAsync(PidFile(dataPath), TimeSpan.FromSeconds(10), cancellationToken);
         if (orphans.Count > 0)
         {
-            logger.LogWarning("Stopped processes a previous AppHost left running: {Orphans}", string.Join(", ", orphans));
+            AppHostLog.OrphansStopped(logger, string.Join(", ", orphans));
         }
 
         var missing = ScalpaiboardModel.ProjectNames.Where(p => Included(options, p))
@@ -42,7 +42,7 @@ public static class AppHostBuilder
             }
             foreach (var project in missing)
             {
-                logger.LogInformation("Building {Project} ({Configuration})", project, RepositoryLayout.Configuration);
+                AppHostLog.Building(logger, project, RepositoryLayout.Configuration);
                 var build = await CommandRunner.RunAsync(ScalpaiboardModel.DotnetHost(),
                     ["build", layout.ProjectFile(project), "-c", RepositoryLayout.Configuration, "-v", "q", "--nologo"],
                     workingDirectory: layout.Root, timeout: TimeSpan.FromMinutes(10), cancellationToken: cancellationToken);
@@ -54,7 +54,15 @@ public static class AppHostBuilder
         }
 
         var secrets = Secrets.LoadOrCreate(dataPath);
-        var model = ScalpaiboardModel.Build(options, layout, dataPath, secrets, caller, probeClient, logger);
+        var postgresData = Path.Combine(dataPath, "postgres");
+        if (Included(options, "postgres") && string.IsNullOrEmpty(caller.GetValueOrDefault("ConnectionStrings__postgres"))
+            && !await PostgresResource.OsUserCanReachAsync(dataPath, cancellationToken))
+        {
+            // e.g. a clone under /root: the postgres user cannot enter it, so its data lives under /var/lib instead.
+            postgresData = PostgresResource.FallbackDataDirectory(layout.Root);
+            AppHostLog.PostgresDataElsewhere(logger, dataPath, postgresData);
+        }
+        var model = ScalpaiboardModel.Build(options, layout, dataPath, postgresData, secrets, caller, probeClient, logger);
         return (model, null);
     }
 

@@ -33,7 +33,7 @@ public sealed class ScalpaiboardModel
 
     public required IReadOnlyDictionary<string, string> ServiceUrls { get; init; }
 
-    public static ScalpaiboardModel Build(AppHostOptions options, RepositoryLayout layout, string dataPath,
+    public static ScalpaiboardModel Build(AppHostOptions options, RepositoryLayout layout, string dataPath, string postgresData,
         IReadOnlyDictionary<string, string> secrets, IReadOnlyDictionary<string, string?> callerEnvironment,
         HttpClient probeClient, ILogger logger)
     {
@@ -50,7 +50,7 @@ public sealed class ScalpaiboardModel
         }
         else if (Included("postgres"))
         {
-            var postgres = new PostgresResource(Path.Combine(dataPath, "postgres"), FreePort(), Database, logger);
+            var postgres = new PostgresResource(postgresData, FreePort(), Database, logger);
             connectionStrings["postgres"] = postgres.ConnectionString;
             resources.Add(postgres.ToSpec());
         }

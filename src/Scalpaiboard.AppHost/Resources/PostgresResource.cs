@@ -53,6 +53,24 @@ public sealed partial class PostgresResource(string dataDirectory, int port, str
 
     private string? RunAs => Posix.IsRoot ? OsUser : null;
 
+    /// <summary>When running as root: whether the postgres user can enter <paramref name="folder"/> (every parent searchable).</summary>
+    public static async Task<bool> OsUserCanReachAsync(string folder, CancellationToken cancellationToken)
+    {
+        if (!Posix.IsRoot)
+        {
+            return true;
+        }
+        var result = await CommandRunner.RunAsync("test", ["-x", folder], OsUser, cancellationToken: cancellationToken);
+        return result.ExitCode == 0;
+    }
+
+    /// <summary>A data folder under /var/lib for a repository the postgres user cannot enter, one per repository path.</summary>
+    public static string FallbackDataDirectory(string repositoryRoot)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(repositoryRoot)))[..12];
+        return Path.Combine("/var/lib/scalpaiboard", $"{Path.GetFileName(repositoryRoot)}-{hash}", "postgres");
+    }
+
     private async Task<LaunchSpec> PrepareAsync(CancellationToken cancellationToken)
     {
         var bin = FindBinDirectory() ?? throw new InvalidOperationException(
@@ -77,6 +95,11 @@ public sealed partial class PostgresResource(string dataDirectory, int port, str
     {
         LogInitializing(logger, DataDirectory);
         Directory.CreateDirectory(DataDirectory);
+        if (RunAs is not null && Path.GetDirectoryName(DataDirectory) is { } parent)
+        {
+            // The parent must be searchable by the postgres user (a fallback folder under /var/lib is created here).
+            File.SetUnixFileMode(parent, File.GetUnixFileMode(parent) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+        }
         if (Directory.EnumerateFileSystemEntries(DataDirectory).Any())
         {
             throw new InvalidOperationException($"{DataDirectory} is not empty but holds no PostgreSQL data (no PG_VERSION); move it away.");
@@ -144,9 +167,9 @@ public sealed partial class PostgresResource(string dataDirectory, int port, str
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "First run: creating the PostgreSQL data folder {Folder}")]
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "First run: creating the PostgreSQL data folder {Folder}")]
     private static partial void LogInitializing(ILogger logger, string folder);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping a PostgreSQL server (pid {Pid}) left running on our data folder")]
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Stopping a PostgreSQL server (pid {Pid}) left running on our data folder")]
     private static partial void LogStale(ILogger logger, int pid);
 }

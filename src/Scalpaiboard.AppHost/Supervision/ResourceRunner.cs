@@ -475,12 +475,12 @@ public sealed partial class ResourceRunner
         _supervisor.Console?.Write(Spec.Name, line);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Resource} started (pid {Pid})")]
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "{Resource} started (pid {Pid})")]
     private static partial void LogStarted(ILogger logger, string resource, int pid);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} (pid {Pid}) exited with code {ExitCode}")]
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "{Resource} (pid {Pid}) exited with code {ExitCode}")]
     private static partial void LogExited(ILogger logger, string resource, int pid, int exitCode);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Resource} could not start: {Reason}")]
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "{Resource} could not start: {Reason}")]
     private static partial void LogStartFailed(ILogger logger, string resource, string reason);
 }

@@ -128,6 +128,6 @@ public sealed partial class Supervisor : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping {Resources}")]
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Stopping {Resources}")]
     private static partial void LogStopping(ILogger logger, string resources);
 }

@@ -475,10 +475,10 @@ public sealed partial class ResourceRunner
         _supervisor.Console?.Write(Spec.Name, line);
     }
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "{Resource} started (pid {Pid})")]
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "{Resource} started (pid {Pid})")]
     private static partial void LogStarted(ILogger logger, string resource, int pid);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "{Resource} (pid {Pid}) exited with code {ExitCode}")]
+    [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "{Resource} (pid {Pid}) exited with code {ExitCode}")]
     private static partial void LogExited(ILogger logger, string resource, int pid, int exitCode);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "{Resource} could not start: {Reason}")]

@@ -34,5 +34,13 @@ if (model is null)
 
 await using var app = AppHostBuilder.BuildDashboard(options, model, dataPath);
 app.Lifetime.ApplicationStarted.Register(() => AppHostBuilder.PrintWelcome(options, model, dataPath));
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e)
+{
+    AppHostLog.StartFailed(logger, $"The dashboard could not listen on 127.0.0.1:{options.DashboardPort}: {e.Message}");
+    return 1;
+}
 return 0;

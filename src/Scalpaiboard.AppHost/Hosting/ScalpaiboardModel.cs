@@ -39,6 +39,20 @@ public sealed class ScalpaiboardModel
     {
         bool Included(string name) => options.Only is null || options.Only.Contains(name, StringComparer.OrdinalIgnoreCase);
 
+        // Free ports for internal servers, never one of the fixed ports nor one handed out already.
+        var taken = new HashSet<int> { options.DashboardPort, options.GatewayPort, options.WebPort };
+        int NextPort()
+        {
+            while (true)
+            {
+                var port = FreePort();
+                if (taken.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
+
         var resources = new List<ResourceSpec>();
         var connectionStrings = new Dictionary<string, string>();
 
@@ -50,7 +64,7 @@ public sealed class ScalpaiboardModel
         }
         else if (Included("postgres"))
         {
-            var postgres = new PostgresResource(postgresData, FreePort(), Database, logger);
+            var postgres = new PostgresResource(postgresData, NextPort(), Database, logger);
             connectionStrings["postgres"] = postgres.ConnectionString;
             resources.Add(postgres.ToSpec());
         }
@@ -63,7 +77,7 @@ public sealed class ScalpaiboardModel
         }
         else if (Included("redis"))
         {
-            var redis = new RedisResource(Path.Combine(dataPath, "redis"), FreePort());
+            var redis = new RedisResource(Path.Combine(dataPath, "redis"), NextPort());
             connectionStrings["redis"] = redis.ConnectionString;
             resources.Add(redis.ToSpec());
         }
@@ -73,7 +87,7 @@ public sealed class ScalpaiboardModel
         {
             "gateway" => options.GatewayPort,
             "web" => options.WebPort,
-            _ => FreePort(),
+            _ => NextPort(),
         }).ToString(CultureInfo.InvariantCulture));
 
         var present = resources.Select(r => r.Name).Concat(projects).ToHashSet();

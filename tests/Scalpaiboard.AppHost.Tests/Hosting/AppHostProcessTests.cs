@@ -69,6 +69,7 @@ public sealed class AppHostProcessTests : IDisposable
         var secondPids = resources.Values.Select(r => r.GetProperty("pid").GetInt32()).ToList();
         Posix.Signal(second.Process.Id, Posix.SIGINT);
         Assert.True(second.Process.WaitForExit(TimeSpan.FromSeconds(30)), "AppHost did not exit within 30 s of SIGINT");
+        second.Process.WaitForExit(); // drains the redirected output
         Assert.Equal(0, second.Process.ExitCode);
         Assert.True(await TestResources.GoneWithin(secondPids, TimeSpan.FromSeconds(1)));
         Assert.Contains("received fast shutdown request", second.Output.ToString(), StringComparison.Ordinal);

@@ -4,7 +4,7 @@ using Scalpaiboard.AppHost.Hosting;
 var (options, message) = AppHostOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine(message);
+    (message == AppHostOptions.Usage ? Console.Out : Console.Error).WriteLine(message);
     return message == AppHostOptions.Usage ? 0 : 2;
 }
 if (RepositoryLayout.Find() is not { } layout)

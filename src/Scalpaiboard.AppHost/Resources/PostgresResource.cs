@@ -30,7 +30,7 @@ public sealed partial class PostgresResource(string dataDirectory, int port, str
         Health = new PostgresProbe(ConnectionString, ensureDatabase: database),
         Endpoints = [$"tcp://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}"],
         StopSignal = Posix.SIGINT,
-        StopTimeout = TimeSpan.FromSeconds(12),
+        StopTimeout = TimeSpan.FromSeconds(10),
         ShutdownOrder = 1,
     };
 

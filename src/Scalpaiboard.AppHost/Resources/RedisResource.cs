@@ -33,6 +33,6 @@ public sealed class RedisResource(string workingDirectory, int port)
         Health = new RedisPingProbe("127.0.0.1", Port),
         Endpoints = [$"tcp://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}"],
         StopSignal = Posix.SIGTERM,
-        StopTimeout = TimeSpan.FromSeconds(5),
+        StopTimeout = TimeSpan.FromSeconds(3),
     };
 }

@@ -34,6 +34,7 @@ public sealed partial class ResourceRunner
     private int? _exitCode;
     private string? _detail;
     private Task _loop = Task.CompletedTask;
+    private TimeSpan? _graceCap;
 
     internal ResourceRunner(ResourceSpec spec, Supervisor supervisor, ILogger logger)
     {
@@ -88,8 +89,9 @@ public sealed partial class ResourceRunner
     internal bool Send(ResourceCommand command) => !Spec.IsExternal && _commands.Writer.TryWrite(command);
 
     /// <summary>Stops the resource for good (graceful signal, then kill) and ends its loop.</summary>
-    internal async Task ShutdownAsync()
+    internal async Task ShutdownAsync(TimeSpan? grace = null)
     {
+        _graceCap = grace;
         await _shutdown.CancelAsync();
         await _loop;
     }
@@ -390,14 +392,15 @@ public sealed partial class ResourceRunner
             _detail = "stopping";
         }
         System($"stopping pid {pid} with SIG{Posix.SignalName(Spec.StopSignal)}");
+        var timeout = _graceCap is { } cap && cap < Spec.StopTimeout ? cap : Spec.StopTimeout;
         if (!exited.IsCompleted)
         {
             Posix.Signal(pid, Spec.StopSignal);
-            await Task.WhenAny(exited, Task.Delay(Spec.StopTimeout, _supervisor.Time));
+            await Task.WhenAny(exited, Task.Delay(timeout, _supervisor.Time));
         }
         if (!exited.IsCompleted)
         {
-            System($"did not stop within {Spec.StopTimeout.TotalSeconds:0} s: killing");
+            System($"did not stop within {timeout.TotalSeconds:0.#} s: killing");
         }
         Posix.SignalGroup(pid, Posix.SIGKILL);
         Posix.Signal(pid, Posix.SIGKILL);

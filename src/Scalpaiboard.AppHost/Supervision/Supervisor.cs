@@ -17,6 +17,12 @@ public sealed record SupervisorOptions
 
     public int LogCapacity { get; init; } = 5000;
 
+    /// <summary>
+    /// Upper bound for a whole shutdown: each tier of resources gets at most its fair share of what is left
+    /// (and never more than its own stop timeout) before its processes are killed.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(25);
+
     /// <summary>Where the pid file of running children is kept (null: none).</summary>
     public string? PidFile { get; init; }
 }
@@ -101,10 +107,14 @@ public sealed partial class Supervisor : IAsyncDisposable
 
     private async Task StopInOrderAsync()
     {
-        foreach (var tier in ShutdownTiers())
+        var tiers = ShutdownTiers().ToList();
+        var deadline = Time.GetUtcNow() + Options.ShutdownTimeout;
+        for (var i = 0; i < tiers.Count; i++)
         {
-            LogStopping(_logger, string.Join(", ", tier.Select(r => r.Name)));
-            await Task.WhenAll(tier.Select(r => r.ShutdownAsync()));
+            var share = (deadline - Time.GetUtcNow()) / (tiers.Count - i);
+            var grace = share < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : share;
+            LogStopping(_logger, string.Join(", ", tiers[i].Select(r => r.Name)));
+            await Task.WhenAll(tiers[i].Select(r => r.ShutdownAsync(grace)));
         }
     }
 

@@ -63,6 +63,7 @@ public sealed class AppHostProcessTests : IDisposable
 
         var rival = Launch(out _);
         Assert.True(rival.Process.WaitForExit(TimeSpan.FromSeconds(30)));
+        rival.Process.WaitForExit(); // drains the redirected output
         Assert.Equal(1, rival.Process.ExitCode);
         Assert.Contains("Another AppHost is running", rival.Output.ToString(), StringComparison.Ordinal);
 

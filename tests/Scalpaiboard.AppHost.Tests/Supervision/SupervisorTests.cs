@@ -98,6 +98,33 @@ public sealed class SupervisorTests : IDisposable
     }
 
     [Fact]
+    public async Task Stop_OfATierChainThatIgnoresSigterm_IsBoundedByTheShutdownTimeout()
+    {
+        const string stubborn = "trap '' TERM; echo ready; while true; do sleep 1; done";
+        await using var supervisor = new Supervisor(
+            [
+                Shell("a", stubborn, stopTimeout: TimeSpan.FromSeconds(30)),
+                Shell("b", stubborn, waitFor: ["a"], stopTimeout: TimeSpan.FromSeconds(30)),
+                Shell("c", stubborn, waitFor: ["b"], stopTimeout: TimeSpan.FromSeconds(30)),
+            ],
+            FastOptions with { ShutdownTimeout = TimeSpan.FromSeconds(3) },
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        supervisor.Start();
+        var pids = new List<int>();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            pids.Add((await WaitFor(supervisor, name, s => s.State == "Running")).Pid!.Value);
+            await WaitForLine(supervisor, name, "ready");
+        }
+
+        // Three tiers each willing to wait 30 s: the shutdown budget (3 s, at least 1 s a tier) wins.
+        await supervisor.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(await GoneWithin(pids, TimeSpan.FromSeconds(1)));
+        Assert.All(["a", "b", "c"], name => Assert.Contains(supervisor.Find(name)!.Logs.Tail(50), l => l.Text.Contains("killing", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task StopStartRestart_Commands_ChangeStateAndCountRestarts()
     {
         await using var supervisor = Supervisor(Shell("svc", "exec sleep 600"));

@@ -12,7 +12,8 @@ ensure_dotnet
 
 configuration=Release
 echo "Building Scalpaiboard ($configuration)..."
-if ! dotnet build Scalpaiboard.sln -c "$configuration" -v q --nologo -clp:NoSummary </dev/null >/tmp/scalpaiboard-build.$$.log 2>&1; then
+# Building the AppHost builds the five services it runs (project references, as in Aspire).
+if ! dotnet build src/Scalpaiboard.AppHost -c "$configuration" -v q --nologo -clp:NoSummary </dev/null >/tmp/scalpaiboard-build.$$.log 2>&1; then
   grep -E ': (error|warning) ' /tmp/scalpaiboard-build.$$.log | sort -u >&2 || cat /tmp/scalpaiboard-build.$$.log >&2
   rm -f /tmp/scalpaiboard-build.$$.log
   echo "Build failed." >&2

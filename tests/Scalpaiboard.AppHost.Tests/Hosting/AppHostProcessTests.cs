@@ -17,11 +17,21 @@ public sealed class AppHostProcessTests : IDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "apphost-test-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly List<Process> _launched = [];
 
     public AppHostProcessTests() => Directory.CreateDirectory(_data);
 
     public void Dispose()
     {
+        // A failed assertion must not leave an AppHost (and its servers) running.
+        foreach (var process in _launched.Where(p => !p.HasExited))
+        {
+            Posix.Signal(process.Id, Posix.SIGTERM);
+            if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
         _http.Dispose();
         try
         {
@@ -96,6 +106,7 @@ public sealed class AppHostProcessTests : IDisposable
         psi.Environment.Remove("ConnectionStrings__redis");
         var output = new StringBuilder();
         var process = Process.Start(psi)!;
+        _launched.Add(process);
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();

@@ -76,6 +76,14 @@ public sealed partial class ServiceForwarder : IDisposable
                 $"The {service} service did not answer within {_options.ResponseHeadersTimeout.TotalSeconds:0.###} s.");
             return;
         }
+        catch (OperationCanceledException ex)
+        {
+            // Neither the client nor our timeout: the connect timeout of the handler.
+            LogUnreachable(_logger, ex, service, context.Request.Path);
+            await ProblemAsync(context, StatusCodes.Status502BadGateway, "Service unavailable",
+                $"The {service} service could not be reached: connecting timed out.");
+            return;
+        }
         catch (HttpRequestException ex) when (FindBadRequest(ex) is { } bad)
         {
             // Reading the caller's body failed (too large, malformed): the caller's fault, not the service's.

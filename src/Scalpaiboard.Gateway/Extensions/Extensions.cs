@@ -14,6 +14,7 @@ using Scalpaiboard.Gateway.Services.Forwarding;
 using Scalpaiboard.Gateway.Services.Hub;
 using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
+using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.ServiceDefaults.Http;
 using Scalpaiboard.ServiceDefaults.Options;
 
@@ -26,6 +27,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddRedis();
         var services = builder.Services;
         services.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
         services.TryAddSingleton(TimeProvider.System);

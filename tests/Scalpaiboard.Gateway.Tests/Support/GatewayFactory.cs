@@ -2,9 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Scalpaiboard.Infrastructure.Redis;
 
@@ -12,7 +10,7 @@ namespace Scalpaiboard.Gateway.Tests.Support;
 
 /// <summary>
 /// The real Gateway on Kestrel (127.0.0.1, free port) against a real PostgreSQL database, with the given
-/// settings (service addresses, limits). Live pub/sub is <see cref="Live"/>.
+/// settings (service addresses, limits), and the shared redis-server for live pub/sub.
 /// </summary>
 public sealed class GatewayFactory : WebApplicationFactory<Program>
 {
@@ -21,20 +19,20 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     private readonly string _connectionString;
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public GatewayFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, ILiveChannel? live = null)
+    public GatewayFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _connectionString = connectionString;
         _settings = settings ?? new Dictionary<string, string?>();
-        Live = live ?? new InMemoryLiveChannel();
         UseKestrel(0);
     }
 
-    public ILiveChannel Live { get; }
+    /// <summary>The Gateway's own pub/sub client (to publish as Ingest or Alerts would).</summary>
+    public ILiveChannel Live => Services.GetRequiredService<ILiveChannel>();
 
     /// <summary>Creates a database and a Gateway on it.</summary>
-    public static async Task<GatewayFactory> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? connectionString = null, ILiveChannel? live = null)
+    public static async Task<GatewayFactory> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? connectionString = null)
     {
-        var factory = new GatewayFactory(connectionString ?? await Scalpaiboard.Testing.PostgresServer.Shared.CreateDatabaseAsync("gw"), settings, live);
+        var factory = new GatewayFactory(connectionString ?? await Scalpaiboard.Testing.PostgresServer.Shared.CreateDatabaseAsync("gw"), settings);
         factory.StartServer();
         return factory;
     }
@@ -58,16 +56,12 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:postgres", _connectionString);
+        builder.UseSetting("ConnectionStrings:redis", Scalpaiboard.Testing.RedisServer.Shared.ConnectionString);
         builder.UseSetting("Identity:SigningKey", SigningKey);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<ILiveChannel>();
-            services.AddSingleton(Live);
-        });
     }
 }

@@ -15,6 +15,8 @@ public sealed class HubClient
     /// <summary>Queue entry standing for "the latest pending ticker frame".</summary>
     private static readonly byte[] TickerSlot = [];
 
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
     private readonly WebSocket _socket;
     private readonly Channel<byte[]> _queue = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _lifetime;
@@ -108,6 +110,7 @@ public sealed class HubClient
     {
         var reader = _queue.Reader;
         using var sendTimeout = new CancellationTokenSource();
+        var closeSent = false;
         try
         {
             while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
@@ -136,6 +139,7 @@ public sealed class HubClient
             {
                 sendTimeout.CancelAfter(TimeSpan.FromSeconds(2));
                 await _socket.CloseOutputAsync(close.Status, close.Reason, sendTimeout.Token).ConfigureAwait(false);
+                closeSent = true;
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -144,7 +148,16 @@ public sealed class HubClient
         }
         finally
         {
-            await _lifetime.CancelAsync().ConfigureAwait(false);
+            if (closeSent)
+            {
+                // Give the client a moment to answer with its close frame (the read loop ends on it), so the
+                // connection ends with a clean handshake rather than a reset that could swallow our close frame.
+                _lifetime.CancelAfter(CloseHandshakeTimeout);
+            }
+            else
+            {
+                await _lifetime.CancelAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -131,6 +131,11 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
                 while (!result.EndOfMessage);
 
                 client.MarkSeen();
+                if (client.CloseReason is not null)
+                {
+                    // Closing: waiting only for the client's close frame.
+                    continue;
+                }
                 if (tooLarge)
                 {
                     client.Send(HubFrames.Error($"message too large: the limit is {max} bytes"));

@@ -19,7 +19,7 @@ public sealed class HubFlowControlTests
     {
         await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
         {
-            ["Gateway:WebSocket:QueueCapacity"] = "16",
+            ["Gateway:WebSocket:QueueCapacity"] = "32",
             ["Gateway:WebSocket:SendTimeout"] = "00:00:02",
         });
         await HubTests.WaitForFanoutAsync(gateway);
@@ -36,20 +36,34 @@ public sealed class HubFlowControlTests
         }
         Assert.Equal(4, registry.SubscriberCount("live:signals"));
 
-        // 400 frames of 32 KB (about 13 MB): far more than the socket buffers of a client that never reads.
+        // 400 frames of 32 KB (about 13 MB): far more than the socket buffers of a client that never reads. The
+        // publisher waits every 8 frames for the readers (a busy test machine must not make them look slow too).
         const int count = 400;
-        var readers = fast.Select(async c =>
+        var progress = new int[fast.Count];
+        var readers = fast.Select(async (c, i) =>
         {
             var seen = new List<int>();
             while (seen.Count < count)
             {
-                seen.Add(NumberOf((await c.ReceiveTextAsync(TimeSpan.FromSeconds(20)))!));
+                var frame = await c.ReceiveTextAsync(TimeSpan.FromSeconds(20));
+                Assert.True(frame is not null, $"fast client {i} was closed: {c.Socket.CloseStatusDescription}");
+                seen.Add(NumberOf(frame));
+                Volatile.Write(ref progress[i], seen.Count);
             }
             return seen;
         }).ToArray();
         for (var n = 0; n < count; n++)
         {
             await HubTests.PublishAsync(gateway, "live:signals", Padded("signals", n, 32 * 1024));
+            if (n % 8 == 7)
+            {
+                var waitUntil = DateTime.UtcNow.AddSeconds(20);
+                while (progress.Any(p => p < n + 1) && !readers.Any(r => r.IsFaulted))
+                {
+                    Assert.True(DateTime.UtcNow < waitUntil, "fast clients stalled");
+                    await Task.Delay(1);
+                }
+            }
         }
         foreach (var seen in await Task.WhenAll(readers))
         {

@@ -94,6 +94,63 @@ public sealed class Benchmarks(ITestOutputHelper output)
         Assert.All(counts, c => Assert.Equal(messages, c));
     }
 
+    /// <summary>
+    /// The acceptance check's own load script (node, another process: only the Gateway runs here): N clients on
+    /// tickers + signals, a signal every 200 ms and a 50-symbol ticker batch every second, latency = receive - ts.
+    /// </summary>
+    [BenchmarkFact]
+    public async Task Fanout_to_node_clients_like_the_acceptance_check()
+    {
+        var script = Environment.GetEnvironmentVariable("BENCH_WS_LOAD") ?? "/work/shared/acceptance/ws_load.js";
+        var clients = Environment.GetEnvironmentVariable("BENCH_CLIENTS") ?? "500";
+        const int seconds = 20;
+        await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:WebSocket:MaxConnectionsPerClient"] = "5000",
+        });
+        await HubTests.WaitForFanoutAsync(gateway);
+        var outFile = Path.Combine(Path.GetTempPath(), $"ws-bench-{Guid.NewGuid():N}.json");
+        using var node = Process.Start(new ProcessStartInfo("node", ["--experimental-websocket", script, gateway.WebSocketUri.ToString(), clients, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), outFile])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var registry = gateway.Services.GetService(typeof(Scalpaiboard.Gateway.Services.Hub.SubscriptionRegistry)) as Scalpaiboard.Gateway.Services.Hub.SubscriptionRegistry;
+        while (registry!.SubscriberCount("live:signals") < int.Parse(clients, System.Globalization.CultureInfo.InvariantCulture) && !node.HasExited)
+        {
+            await Task.Delay(100);
+        }
+        var tickers = "[" + string.Join(",", Enumerable.Range(0, 50).Select(i => $"{{\"symbol\":\"SYM{i}USDT\",\"price\":{100 + i}.5,\"change_1h\":0.1}}")) + "]";
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var published = 0;
+        var start = Stopwatch.StartNew();
+        while (start.Elapsed < TimeSpan.FromSeconds(seconds - 3))
+        {
+            var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await gateway.Live.PublishAsync("live:signals", Encoding.UTF8.GetBytes(
+                $"{{\"type\":\"signals\",\"channel\":\"signals\",\"ts\":{ts},\"data\":{{\"id\":{published},\"symbol\":\"BTCUSDT\",\"type\":\"futures_big_pump\"}}}}"), CancellationToken.None);
+            if (published % 5 == 0)
+            {
+                await gateway.Live.PublishAsync("live:tickers", Encoding.UTF8.GetBytes(
+                    $"{{\"type\":\"tickers\",\"channel\":\"tickers\",\"ts\":{ts},\"data\":{tickers}}}"), CancellationToken.None);
+            }
+            published++;
+            await Task.Delay(200);
+        }
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var result = File.ReadAllText(outFile);
+        var json = JsonDocument.Parse(result).RootElement;
+        var msgs = json.GetProperty("msgs").GetInt64();
+        output.WriteLine($"node clients={clients} published signals={published} result={result.ReplaceLineEndings(" ")} " +
+            $"gateway_cpu_per_delivery={cpu.TotalMicroseconds / Math.Max(1, msgs):0.0}us gateway_allocated_per_delivery={allocated / Math.Max(1, msgs)}B " +
+            $"gateway_working_set={Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024)}MB load={File.ReadAllText("/proc/loadavg").Trim()}");
+        File.Delete(outFile);
+        Assert.Equal(0, json.GetProperty("closedEarly").GetInt32());
+    }
+
     [BenchmarkFact]
     public async Task Forwarding_overhead_against_a_direct_call()
     {

@@ -122,6 +122,7 @@ public sealed class Benchmarks(ITestOutputHelper output)
         }
         var tickers = "[" + string.Join(",", Enumerable.Range(0, 50).Select(i => $"{{\"symbol\":\"SYM{i}USDT\",\"price\":{100 + i}.5,\"change_1h\":0.1}}")) + "]";
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var userBefore = Process.GetCurrentProcess().UserProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var published = 0;
         var start = Stopwatch.StartNew();
@@ -139,13 +140,14 @@ public sealed class Benchmarks(ITestOutputHelper output)
             await Task.Delay(200);
         }
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var user = Process.GetCurrentProcess().UserProcessorTime - userBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         var result = File.ReadAllText(outFile);
         var json = JsonDocument.Parse(result).RootElement;
         var msgs = json.GetProperty("msgs").GetInt64();
         output.WriteLine($"node clients={clients} published signals={published} result={result.ReplaceLineEndings(" ")} " +
-            $"gateway_cpu_per_delivery={cpu.TotalMicroseconds / Math.Max(1, msgs):0.0}us gateway_allocated_per_delivery={allocated / Math.Max(1, msgs)}B " +
+            $"gateway_cpu_per_delivery={cpu.TotalMicroseconds / Math.Max(1, msgs):0.0}us (user {user.TotalMicroseconds / Math.Max(1, msgs):0.0}us, rest kernel) gateway_allocated_per_delivery={allocated / Math.Max(1, msgs)}B " +
             $"gateway_working_set={Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024)}MB load={File.ReadAllText("/proc/loadavg").Trim()}");
         File.Delete(outFile);
         Assert.Equal(0, json.GetProperty("closedEarly").GetInt32());

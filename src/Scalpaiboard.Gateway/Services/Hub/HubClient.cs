@@ -27,6 +27,7 @@ public sealed class HubClient
     private byte[]? _latestTicker;
     private CloseRequest? _close;
     private long _lastSeen;
+    private long _sendStarted;
 
     public HubClient(WebSocket socket, string address, int capacity, TimeSpan sendTimeout, TimeProvider time, CancellationToken connectionAborted)
     {
@@ -60,6 +61,25 @@ public sealed class HubClient
     public TimeSpan SilentFor => _time.GetElapsedTime(Volatile.Read(ref _lastSeen));
 
     public void MarkSeen() => Volatile.Write(ref _lastSeen, _time.GetTimestamp());
+
+    /// <summary>True when one send has been waiting longer than the send timeout: the client stopped reading.</summary>
+    public bool IsSendStuck => Volatile.Read(ref _sendStarted) is var started and not 0 && _time.GetElapsedTime(started) > _sendTimeout;
+
+    /// <summary>Cuts the connection at once (no close frame can get through a full socket).</summary>
+    public void Abort(string reason)
+    {
+        Interlocked.CompareExchange(ref _close, new CloseRequest(WebSocketCloseStatus.PolicyViolation, reason), null);
+        _queue.Writer.TryComplete();
+        try
+        {
+            _socket.Abort();
+            _lifetime.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended meanwhile.
+        }
+    }
 
     /// <summary>Queues a frame for this client; never blocks. <paramref name="coalesce"/> for ticker frames.</summary>
     public void Deliver(byte[] payload, bool coalesce)
@@ -109,7 +129,6 @@ public sealed class HubClient
     public async Task RunWriterAsync()
     {
         var reader = _queue.Reader;
-        using var sendTimeout = new CancellationTokenSource();
         var closeSent = false;
         try
         {
@@ -123,12 +142,11 @@ public sealed class HubClient
                     {
                         continue;
                     }
-                    sendTimeout.CancelAfter(_sendTimeout);
-                    await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, sendTimeout.Token).ConfigureAwait(false);
-                    if (!sendTimeout.TryReset())
-                    {
-                        return;
-                    }
+                    // No cancellation token: a non-cancelable send takes the WebSocket's fast path. A send that
+                    // hangs (client stopped reading) is aborted by the heartbeat's watchdog instead (IsSendStuck).
+                    Volatile.Write(ref _sendStarted, _time.GetTimestamp());
+                    await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    Volatile.Write(ref _sendStarted, 0);
                 }
                 if (_close is not null)
                 {
@@ -137,8 +155,8 @@ public sealed class HubClient
             }
             if (_close is { } close && _socket.State == WebSocketState.Open)
             {
-                sendTimeout.CancelAfter(TimeSpan.FromSeconds(2));
-                await _socket.CloseOutputAsync(close.Status, close.Reason, sendTimeout.Token).ConfigureAwait(false);
+                using var closeTimeout = new CancellationTokenSource(CloseHandshakeTimeout);
+                await _socket.CloseOutputAsync(close.Status, close.Reason, closeTimeout.Token).ConfigureAwait(false);
                 closeSent = true;
             }
         }

@@ -121,6 +121,17 @@ public sealed class Benchmarks(ITestOutputHelper output)
             await Task.Delay(100);
         }
         var tickers = "[" + string.Join(",", Enumerable.Range(0, 50).Select(i => $"{{\"symbol\":\"SYM{i}USDT\",\"price\":{100 + i}.5,\"change_1h\":0.1}}")) + "]";
+        var fanout = new System.Collections.Concurrent.ConcurrentBag<double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == Scalpaiboard.Gateway.Services.Hub.LiveFanout.FanoutDurationInstrument)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => fanout.Add(value));
+        listener.Start();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var userBefore = Process.GetCurrentProcess().UserProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -148,9 +159,16 @@ public sealed class Benchmarks(ITestOutputHelper output)
         var msgs = json.GetProperty("msgs").GetInt64();
         output.WriteLine($"node clients={clients} published signals={published} result={result.ReplaceLineEndings(" ")} " +
             $"gateway_cpu_per_delivery={cpu.TotalMicroseconds / Math.Max(1, msgs):0.0}us (user {user.TotalMicroseconds / Math.Max(1, msgs):0.0}us, rest kernel) gateway_allocated_per_delivery={allocated / Math.Max(1, msgs)}B " +
+            $"fanout_per_message p50={Percentile(fanout, 0.5):0.00}ms p99={Percentile(fanout, 0.99):0.00}ms max={Percentile(fanout, 1):0.00}ms " +
             $"gateway_working_set={Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024)}MB load={File.ReadAllText("/proc/loadavg").Trim()}");
         File.Delete(outFile);
         Assert.Equal(0, json.GetProperty("closedEarly").GetInt32());
+    }
+
+    private static double Percentile(IEnumerable<double> values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
     }
 
     [BenchmarkFact]

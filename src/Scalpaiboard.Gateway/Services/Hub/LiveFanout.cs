@@ -18,7 +18,11 @@ public sealed partial class LiveFanout(ILiveChannel live, SubscriptionRegistry r
 
     private readonly Counter<long> _received = meters.Create("Scalpaiboard.Gateway").CreateCounter<long>("scalpaiboard.gateway.live.messages", description: "Pub/sub messages received for fan-out");
     private readonly Counter<long> _delivered = meters.Create("Scalpaiboard.Gateway").CreateCounter<long>("scalpaiboard.gateway.live.deliveries", description: "Frames queued for clients");
+    private readonly Histogram<double> _fanoutDuration = meters.Create("Scalpaiboard.Gateway").CreateHistogram<double>("scalpaiboard.gateway.live.fanout_duration", "ms",
+        "Time to hand one pub/sub message to every subscribed client (writes that complete at once included)");
     private volatile bool _subscribed;
+
+    public const string FanoutDurationInstrument = "scalpaiboard.gateway.live.fanout_duration";
 
     public bool IsSubscribed => _subscribed;
 
@@ -58,6 +62,7 @@ public sealed partial class LiveFanout(ILiveChannel live, SubscriptionRegistry r
         {
             return ValueTask.CompletedTask;
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var payload = message.Payload.ToArray();
         var coalesce = message.Channel == TickersKey;
         foreach (var client in clients)
@@ -65,6 +70,7 @@ public sealed partial class LiveFanout(ILiveChannel live, SubscriptionRegistry r
             client.Deliver(payload, coalesce);
         }
         _delivered.Add(clients.Length);
+        _fanoutDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return ValueTask.CompletedTask;
     }
 

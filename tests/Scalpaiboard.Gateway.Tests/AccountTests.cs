@@ -6,23 +6,23 @@ using Scalpaiboard.Gateway.Tests.Support;
 
 namespace Scalpaiboard.Gateway.Tests;
 
-public sealed class AccountTests : IAsyncLifetime
+public sealed class AccountFixture : IAsyncLifetime
+{
+    public GatewayFactory Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Gateway = await GatewayFactory.StartAsync();
+
+    public async Task DisposeAsync() => await Gateway.DisposeAsync();
+}
+
+/// <summary>Accounts on one Gateway (every test uses its own e-mail addresses).</summary>
+public sealed class AccountTests(AccountFixture fixture) : IClassFixture<AccountFixture>, IDisposable
 {
     private const string Password = "Good-pass-123";
-    private GatewayFactory _gateway = null!;
-    private HttpClient _http = null!;
+    private readonly GatewayFactory _gateway = fixture.Gateway;
+    private readonly HttpClient _http = fixture.Gateway.CreateHttpClient();
 
-    public async Task InitializeAsync()
-    {
-        _gateway = await GatewayFactory.StartAsync();
-        _http = _gateway.CreateHttpClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _gateway.DisposeAsync();
-    }
+    public void Dispose() => _http.Dispose();
 
     private static string NewEmail() => $"user-{Guid.NewGuid():N}@example.com";
 

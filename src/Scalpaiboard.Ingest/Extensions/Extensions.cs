@@ -7,6 +7,7 @@ using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services;
 using Scalpaiboard.Ingest.Services.Feeds;
 using Scalpaiboard.Ingest.Services.Feeds.Replay;
+using Scalpaiboard.Ingest.Services.Feeds.Simulated;
 using Scalpaiboard.ServiceDefaults.Options;
 
 namespace Scalpaiboard.Ingest.Extensions;
@@ -29,9 +30,11 @@ internal static class Extensions
         builder.Services.AddSingleton<LiveFanout>();
         builder.Services.AddSingleton<IngestPipeline>();
         builder.Services.AddSingleton<ReplayFeed>();
+        builder.Services.AddSingleton<SimulatedFeed>();
         builder.Services.AddSingleton<IMarketFeed>(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Feed switch
         {
             FeedKinds.Replay => sp.GetRequiredService<ReplayFeed>(),
+            FeedKinds.Simulated => sp.GetRequiredService<SimulatedFeed>(),
             var other => throw new InvalidOperationException($"Ingest:Feed '{other}' is not available yet."),
         });
 

@@ -12,7 +12,8 @@ namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
 /// </summary>
 public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, MarketState state, TimeProvider time, ILogger<SimulatedFeed> logger) : IMarketFeed
 {
-    public const int HistoryMinutes = 1440;
+    /// <summary>A day plus one minute: change_1d needs the close of the candle 1440 minutes before the latest.</summary>
+    public const int HistoryMinutes = 1441;
 
     public string Name => FeedKinds.Simulated;
 

@@ -6,6 +6,7 @@ using Scalpaiboard.Ingest.Infrastructure;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services;
 using Scalpaiboard.Ingest.Services.Feeds;
+using Scalpaiboard.Ingest.Services.Feeds.Binance;
 using Scalpaiboard.Ingest.Services.Feeds.Replay;
 using Scalpaiboard.Ingest.Services.Feeds.Simulated;
 using Scalpaiboard.ServiceDefaults.Options;
@@ -31,11 +32,12 @@ internal static class Extensions
         builder.Services.AddSingleton<IngestPipeline>();
         builder.Services.AddSingleton<ReplayFeed>();
         builder.Services.AddSingleton<SimulatedFeed>();
+        builder.Services.AddSingleton<BinanceFeed>();
         builder.Services.AddSingleton<IMarketFeed>(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Feed switch
         {
             FeedKinds.Replay => sp.GetRequiredService<ReplayFeed>(),
-            FeedKinds.Simulated => sp.GetRequiredService<SimulatedFeed>(),
-            var other => throw new InvalidOperationException($"Ingest:Feed '{other}' is not available yet."),
+            FeedKinds.Binance => sp.GetRequiredService<BinanceFeed>(),
+            _ => sp.GetRequiredService<SimulatedFeed>(),
         });
 
         // The writer starts before the feed and stops after it, so everything fed is drained into the store.

@@ -15,6 +15,8 @@ public sealed class IngestApp(IReadOnlyDictionary<string, string?> settings, Act
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
         foreach (var (k, v) in settings)
         {
             builder.UseSetting(k, v);

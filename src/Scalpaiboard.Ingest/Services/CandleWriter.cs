@@ -9,7 +9,8 @@ using Scalpaiboard.Ingest.Model;
 namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>Closed candles of one open time with their metrics, on their way to PostgreSQL and the stream.</summary>
-public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, IReadOnlyList<SymbolMetrics> Items);
+/// <param name="Republish">Already stored and counted by an earlier run: written again (idempotent) and published, not counted.</param>
+public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, IReadOnlyList<SymbolMetrics> Items, bool Republish = false);
 
 /// <summary>
 /// The background writer: takes batches from a bounded channel (back-pressure on the feed), writes whatever has
@@ -117,7 +118,10 @@ public sealed partial class CandleWriter(
                     }
                 }
                 newest = Math.Max(newest, c.OpenTime);
-                count++;
+                if (!b.Republish)
+                {
+                    count++;
+                }
             }
         }
         status.AddIngested(count, newest);

@@ -24,11 +24,14 @@ public sealed partial class FeedHostedService(
         status.Feed = options.Value.Feed;
         status.State = FeedStates.Starting;
         await Task.Yield();
+        var rebuilt = false;
         for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
         {
             try
             {
-                var lastStored = await RebuildAsync(stoppingToken);
+                // The engine state is rebuilt once; a live feed that failed continues from what is stored now.
+                var lastStored = rebuilt ? await store.LastOpenTimesAsync(stoppingToken) : await RebuildAsync(stoppingToken);
+                rebuilt = true;
                 await feed.RunAsync(pipeline, lastStored, stoppingToken);
                 if (status.State != FeedStates.Completed)
                 {
@@ -75,7 +78,7 @@ public sealed partial class FeedHostedService(
             }
             else
             {
-                await pipeline.OnClosedAsync(groupTime, group.ToArray(), cancellationToken);
+                await pipeline.RepublishAsync(groupTime, group.ToArray(), cancellationToken);
                 republished += group.Count;
             }
             group.Clear();

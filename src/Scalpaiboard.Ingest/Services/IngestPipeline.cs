@@ -28,12 +28,19 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
         status.Symbols = state.All.Count;
     }
 
-    public async ValueTask OnClosedAsync(long openTime, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
+    public ValueTask OnClosedAsync(long openTime, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken) =>
+        ProcessAsync(openTime, candles, republish: false, cancellationToken);
+
+    /// <summary>Stored candles whose event may not have been published (a crash after commit): publish them again.</summary>
+    public ValueTask RepublishAsync(long openTime, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken) =>
+        ProcessAsync(openTime, candles, republish: true, cancellationToken);
+
+    private async ValueTask ProcessAsync(long openTime, IReadOnlyList<SymbolCandle> candles, bool republish, CancellationToken cancellationToken)
     {
         var batch = Apply(candles, restoring: false);
         if (batch is not null)
         {
-            await writer.EnqueueAsync(new WriteBatch(openTime, batch.Value.Candles, batch.Value.Items), cancellationToken);
+            await writer.EnqueueAsync(new WriteBatch(openTime, batch.Value.Candles, batch.Value.Items, republish), cancellationToken);
         }
     }
 

@@ -50,10 +50,10 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         {
             for (var t = 0; t < Timeframes.Count; t++)
             {
-                if (closedOnly && s.LastClosed is { } c)
+                if (closedOnly)
                 {
                     // The closed 1m candle itself, and each larger bar as it stands after it.
-                    have[t] = TryClosedBar(s, (Timeframe)t, c, out bars[t], out closed[t]);
+                    have[t] = s.TryClosedBar((Timeframe)t, out bars[t], out closed[t]);
                 }
                 else
                 {
@@ -70,24 +70,6 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
                     new LiveCandle(s.Symbol, name, closed[t], CandleDto.From(bars[t])), cancellationToken);
             }
         }
-    }
-
-    private static bool TryClosedBar(SymbolState s, Timeframe tf, in Candle lastClosed, out Candle bar, out bool closed)
-    {
-        var recent = s.RecentAfter(tf.AlignedOpen(lastClosed.OpenTime) - 1);
-        if (recent.Count == 0)
-        {
-            bar = default;
-            closed = false;
-            return false;
-        }
-        bar = recent[0] with { OpenTime = tf.AlignedOpen(lastClosed.OpenTime) };
-        for (var i = 1; i < recent.Count; i++)
-        {
-            bar = SymbolState.Merge(bar, recent[i]);
-        }
-        closed = lastClosed.OpenTime + Candle.MinuteMs == bar.OpenTime + tf.DurationMs();
-        return true;
     }
 
     public Task PublishTickersAsync(IReadOnlyList<TickerItem> tickers, CancellationToken cancellationToken) =>

@@ -123,6 +123,24 @@ public sealed class SymbolState(string symbol)
         return false;
     }
 
+    /// <summary>
+    /// The bar of a timeframe as it stands after the last closed 1m candle (without the forming one);
+    /// <paramref name="closed"/> tells whether that candle ended the period.
+    /// </summary>
+    public bool TryClosedBar(Timeframe tf, out Candle bar, out bool closed)
+    {
+        var t = (int)tf;
+        if (_hasBar[t] && LastClosed is { } c)
+        {
+            bar = _bars[t];
+            closed = c.OpenTime + Candle.MinuteMs == bar.OpenTime + tf.DurationMs();
+            return true;
+        }
+        bar = default;
+        closed = false;
+        return false;
+    }
+
     /// <summary>Closed candles with open time after <paramref name="after"/> held in memory (newest 1440), oldest first.</summary>
     public List<Candle> RecentAfter(long after)
     {

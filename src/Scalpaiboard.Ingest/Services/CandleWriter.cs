@@ -58,6 +58,19 @@ public sealed partial class CandleWriter(
         {
             LogNoStream(logger);
         }
+        else
+        {
+            // The Alerts group exists from the first entry on, whoever starts first: nothing is appended unseen.
+            try
+            {
+                await RetryAsync(ct => _stream.EnsureGroupAsync(EventNames.MetricsStream, EventNames.AlertsGroup, "0", ct),
+                    "create the alerts consumer group", stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
         var batches = new List<WriteBatch>();
         var markers = new List<TaskCompletionSource>();
         var candles = new List<SymbolCandle>();

@@ -17,6 +17,10 @@ public sealed class IngestApp(IReadOnlyDictionary<string, string?> settings, Act
         builder.UseEnvironment("Development");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
+        if (!settings.ContainsKey("ConnectionStrings:redis"))
+        {
+            builder.UseSetting("ConnectionStrings:redis", Scalpaiboard.Testing.RedisServer.Shared.ConnectionString);
+        }
         foreach (var (k, v) in settings)
         {
             builder.UseSetting(k, v);

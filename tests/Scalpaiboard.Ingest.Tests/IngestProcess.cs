@@ -21,6 +21,10 @@ public sealed class IngestProcess : IDisposable
         {
             psi.Environment[k] = v;
         }
+        if (!environment.ContainsKey("ConnectionStrings__redis"))
+        {
+            psi.Environment["ConnectionStrings__redis"] = RedisServer.Shared.ConnectionString;
+        }
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };

@@ -10,9 +10,11 @@ public sealed class KillTests
     {
         var sample = SampleKlines.Load(IngestApp.SampleData);
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("kill");
+        using var redis = new RedisServer();
         var env = new Dictionary<string, string>
         {
             ["ConnectionStrings__postgres"] = cs,
+            ["ConnectionStrings__redis"] = redis.ConnectionString,
             ["Ingest__Feed"] = "replay",
             ["Ingest__Replay__Path"] = IngestApp.SampleData,
             ["Ingest__Replay__Speed"] = "12000",
@@ -35,5 +37,16 @@ public sealed class KillTests
         await r.ReadAsync();
         Assert.Equal(sample.Count, r.GetInt64(0));
         Assert.Equal(sample.Count, r.GetInt64(1));
+
+        // At least once: every candle's metrics is in the stream, whatever the kill interrupted.
+        var seen = new HashSet<(string, long)>();
+        foreach (var e in await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString))
+        {
+            foreach (var item in e.Items.EnumerateArray())
+            {
+                seen.Add((item.GetProperty("symbol").GetString()!, item.GetProperty("openTime").GetInt64()));
+            }
+        }
+        Assert.All(sample, k => Assert.Contains((k.Symbol, k.OpenTime), seen));
     }
 }

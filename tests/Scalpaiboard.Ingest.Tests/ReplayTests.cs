@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Testing;
 
 namespace Scalpaiboard.Ingest.Tests;
@@ -8,9 +9,10 @@ public sealed class ReplayTests
 {
     private static readonly List<Kline> Sample = SampleKlines.Load(IngestApp.SampleData);
 
-    private static Dictionary<string, string?> ReplaySettings(string connectionString, string speed = "max") => new()
+    private static Dictionary<string, string?> ReplaySettings(string connectionString, string speed = "max", string? redis = null) => new()
     {
         ["ConnectionStrings:postgres"] = connectionString,
+        ["ConnectionStrings:redis"] = redis ?? RedisServer.Shared.ConnectionString,
         ["Ingest:Feed"] = "replay",
         ["Ingest:Replay:Path"] = IngestApp.SampleData,
         ["Ingest:Replay:Speed"] = speed,
@@ -22,13 +24,49 @@ public sealed class ReplayTests
     public async Task Replay_at_max_stores_every_candle_once_and_serves_aggregated_bars_and_metrics()
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("replay");
-        await using var app = new IngestApp(ReplaySettings(cs));
+        using var redis = new RedisServer();
+        await using var subscriber = new RedisClient(redis.ConnectionString);
+        var frames = new System.Collections.Concurrent.ConcurrentBag<(string Channel, string Json)>();
+        await using var subscription = await new RedisLiveChannel(subscriber).SubscribeAsync("live:*", isPattern: true, m =>
+        {
+            frames.Add((m.Channel, System.Text.Encoding.UTF8.GetString(m.Payload.Span)));
+            return ValueTask.CompletedTask;
+        }, CancellationToken.None);
+        await using var app = new IngestApp(ReplaySettings(cs, redis: redis.ConnectionString));
         var status = await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
 
         Assert.Equal(Sample.Count, status.GetProperty("candlesIngested").GetInt64());
         Assert.Equal(0, status.GetProperty("malformedRows").GetInt64());
         Assert.Equal(Sample.Max(k => k.OpenTime), status.GetProperty("lastOpenTime").GetInt64());
         await AssertStoredExactlyAsync(cs);
+
+        // Every candle's metrics reached the Redis stream, grouped by open time.
+        var entries = await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString);
+        var seen = new HashSet<(string, long)>();
+        foreach (var e in entries)
+        {
+            Assert.True(e.Ts > 0);
+            foreach (var item in e.Items.EnumerateArray())
+            {
+                Assert.Equal(e.OpenTime, item.GetProperty("openTime").GetInt64());
+                seen.Add((item.GetProperty("symbol").GetString()!, e.OpenTime));
+            }
+        }
+        Assert.All(Sample, k => Assert.Contains((k.Symbol, k.OpenTime), seen));
+        Assert.Equal(Sample.Select(k => k.OpenTime).Distinct().Count(), entries.Select(e => e.OpenTime).Distinct().Count());
+
+        // Live frames are complete WebSocket frames stamped with their publish time.
+        await Task.Delay(200);
+        Assert.Contains(frames, f => f.Channel == "live:metrics:" + Sample[0].Symbol);
+        Assert.Contains(frames, f => f.Channel == $"live:candles:{Sample[0].Symbol}:1h");
+        foreach (var (channel, json) in frames.Take(200))
+        {
+            var frame = JsonDocument.Parse(json).RootElement;
+            Assert.Equal(channel, "live:" + frame.GetProperty("channel").GetString());
+            Assert.Equal(frame.GetProperty("channel").GetString()!.Split(':')[0], frame.GetProperty("type").GetString());
+            Assert.True(frame.GetProperty("ts").GetInt64() > 1_700_000_000_000);
+            Assert.True(frame.TryGetProperty("data", out _));
+        }
 
         foreach (var symbol in Sample.Select(k => k.Symbol).Distinct().Take(3))
         {

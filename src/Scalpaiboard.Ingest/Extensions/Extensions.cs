@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scalpaiboard.Infrastructure.Postgres;
+using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Ingest.Apis;
 using Scalpaiboard.Ingest.Infrastructure;
 using Scalpaiboard.Ingest.Model;
@@ -20,6 +21,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddRedis();
         builder.Services.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
         builder.Services.AddOpenApi();
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -143,11 +143,6 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
         // A bar that starts before 'from' still counts if 'from' falls inside it: align the bounds.
         var lower = from is { } f ? f - (f % duration) : 0L;
         var upper = to ?? long.MaxValue;
-        if (!ascending && from is null)
-        {
-            // Bound the scan: the last 'limit' bars cannot start earlier than this before 'to' (or the newest row).
-            lower = 0;
-        }
         cmd.Parameters.AddWithValue(lower);
         cmd.Parameters.AddWithValue(upper);
         cmd.Parameters.AddWithValue(limit);

@@ -15,7 +15,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 {
     private readonly MetricsSnapshot _snapshot = new();
     private readonly List<PresetType> _fired = [];
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _gate = new();
 
     public FeedStatus Status => status;
 
@@ -63,8 +63,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 
     private (List<SymbolCandle> Candles, List<SymbolMetrics> Items)? Apply(IReadOnlyList<SymbolCandle> candles, bool restoring)
     {
-        _gate.Wait();
-        try
+        lock (_gate)
         {
             List<SymbolCandle>? accepted = null;
             List<SymbolMetrics>? items = null;
@@ -99,10 +98,6 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                 status.Symbols = state.All.Count;
             }
             return accepted is null ? null : (accepted, items!);
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Scalpaiboard.Ingest.Tests;
 
 /// <summary>A straightforward reading of the sample CSVs, independent of the service's code, as the oracle.</summary>
-public sealed record Kline(string Symbol, long OpenTime, double Open, double High, double Low, double Close, double Volume, double QuoteVolume, long Trades);
+public sealed record Kline(string Symbol, long OpenTime, double Open, double High, double Low, double Close, double Volume, double QuoteVolume, long Trades,
+    double TakerBuyVolume = 0, double TakerBuyQuoteVolume = 0);
 
 public static class SampleKlines
 {
@@ -22,7 +23,7 @@ public static class SampleKlines
                 var p = line.Split(',');
                 double D(int i) => double.Parse(p[i], CultureInfo.InvariantCulture);
                 list.Add(new Kline(symbol, long.Parse(p[0], CultureInfo.InvariantCulture), D(1), D(2), D(3), D(4), D(5), D(7),
-                    long.Parse(p[8], CultureInfo.InvariantCulture)));
+                    long.Parse(p[8], CultureInfo.InvariantCulture), D(9), D(10)));
             }
         }
         return list;

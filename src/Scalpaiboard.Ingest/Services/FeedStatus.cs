@@ -23,7 +23,14 @@ public sealed class FeedStatus(TimeProvider time)
 
     public string Feed { get; set; } = FeedKinds.Simulated;
 
-    public volatile string State = FeedStates.Starting;
+    private volatile string _state = FeedStates.Starting;
+
+    /// <summary>starting, running, completed or failed.</summary>
+    public string State
+    {
+        get => _state;
+        set => _state = value;
+    }
 
     public int Symbols { get; set; }
 

@@ -29,6 +29,8 @@ public sealed partial class CandleWriter(
     ILogger<CandleWriter> logger) : BackgroundService
 {
     private const int MaxCandlesPerWrite = 20_000;
+    private static readonly TimeSpan LiveInterval = TimeSpan.FromMilliseconds(200);
+    private long _lastLive;
     private readonly Channel<object> _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(512)
     {
         SingleReader = true,
@@ -155,7 +157,13 @@ public sealed partial class CandleWriter(
             var last = batches[^1].OpenTime;
             await RetryAsync(ct => store.SetPublishedOpenTimeAsync(last, ct), "record published time", cancellationToken);
         }
-        // Live frames carry only the newest state: at replay speed older ones would be stale on arrival.
+        // Live frames carry only the newest state, and from a fast replay at most five times a second:
+        // older ones would be stale on arrival (the stream above has every candle).
+        if (!status.RealTime && time.GetElapsedTime(_lastLive) < LiveInterval && _channel.Reader.Count > 0)
+        {
+            return;
+        }
+        _lastLive = time.GetTimestamp();
         var newest = new Dictionary<string, SymbolMetrics>(StringComparer.Ordinal);
         foreach (var b in batches)
         {

@@ -26,14 +26,17 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         {
             return;
         }
+        // The client pipelines commands: send them all, then wait once.
+        var sends = new List<Task>();
         foreach (var item in newest)
         {
-            await PublishAsync("metrics", EventNames.Metrics(item.Symbol), item, cancellationToken);
+            sends.Add(PublishAsync("metrics", EventNames.Metrics(item.Symbol), item, cancellationToken));
             if (state.TryGet(item.Symbol, out var s))
             {
-                await PublishBarsAsync(s, closedOnly: true, cancellationToken);
+                sends.Add(PublishBarsAsync(s, closedOnly: true, cancellationToken));
             }
         }
+        await Task.WhenAll(sends);
     }
 
     /// <summary>The current bar of every timeframe (forming, or just closed).</summary>
@@ -61,15 +64,17 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
                 }
             }
         }
+        var sends = new List<Task>(Timeframes.Count);
         for (var t = 0; t < Timeframes.Count; t++)
         {
             if (have[t])
             {
                 var name = Timeframes.Names[t];
-                await PublishAsync("candles", EventNames.Candles(s.Symbol, name),
-                    new LiveCandle(s.Symbol, name, closed[t], CandleDto.From(bars[t])), cancellationToken);
+                sends.Add(PublishAsync("candles", EventNames.Candles(s.Symbol, name),
+                    new LiveCandle(s.Symbol, name, closed[t], CandleDto.From(bars[t])), cancellationToken));
             }
         }
+        await Task.WhenAll(sends);
     }
 
     public Task PublishTickersAsync(IReadOnlyList<TickerItem> tickers, CancellationToken cancellationToken) =>

@@ -24,6 +24,7 @@ public sealed class BinanceFeedTests
             ["Ingest:Binance:RestUrl"] = fake.RestUrl,
             ["Ingest:Binance:StreamUrl"] = fake.StreamUrl,
             ["Ingest:Binance:SilenceTimeoutSeconds"] = "1",
+            ["Ingest:Binance:StreamsPerConnection"] = "3",
             ["Ingest:Binance:BatchWaitSeconds"] = "0.3",
             ["Ingest:Binance:ReconnectDelayMilliseconds"] = "20",
             ["Ingest:Binance:MaxReconnectDelayMilliseconds"] = "200",
@@ -88,6 +89,7 @@ public sealed class BinanceFeedTests
         var malformed = status.GetProperty("malformedFrames").GetInt64();
         Assert.InRange(malformed, 1, fake.MalformedSent);
         Assert.Equal(0, fake.Violations);
+        Assert.Equal(3, fake.MaxStreamsPerConnection); // 4 kline streams over two connections
         Assert.InRange(fake.MaxWeightSeen, 1, fake.WeightLimit);
         Assert.Equal(fake.WeightLimit, status.GetProperty("weightLimit").GetInt32());
     }

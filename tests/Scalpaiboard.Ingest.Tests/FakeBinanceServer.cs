@@ -55,6 +55,9 @@ public sealed class FakeBinanceServer : IAsyncDisposable
 
     public int Connections;
 
+    /// <summary>The most streams any one connection asked for in its URL.</summary>
+    public int MaxStreamsPerConnection;
+
     public int Drops;
 
     public int KlineRequests;
@@ -186,6 +189,10 @@ public sealed class FakeBinanceServer : IAsyncDisposable
             return;
         }
         var streams = (http.Request.Query["streams"].ToString()).Split('/', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        lock (_weightGate)
+        {
+            MaxStreamsPerConnection = Math.Max(MaxStreamsPerConnection, streams.Count);
+        }
         using var ws = await http.WebSockets.AcceptWebSocketAsync();
         _sockets[ws] = 0;
         Interlocked.Increment(ref Connections);

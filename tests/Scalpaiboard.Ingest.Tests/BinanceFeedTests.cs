@@ -14,7 +14,7 @@ public sealed class BinanceFeedTests
         // One real second is one market minute; the weight limit is per market minute.
         var start = DateTimeOffset.UtcNow;
         var clock = new ScaledClock(60, start.AddMilliseconds(-start.ToUnixTimeMilliseconds() % 60_000 + 100));
-        await using var fake = new FakeBinanceServer(clock, Symbols, weightLimit: 40);
+        await using var fake = new FakeBinanceServer(clock, Symbols, weightLimit: 20);
         await fake.StartAsync();
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("binance");
         await using var app = new IngestApp(new Dictionary<string, string?>

@@ -28,6 +28,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private readonly Lock _weightGate = new();
     private long _weightMinute = -1;
     private int _weightUsed;
+    private int _pushes;
 
     public FakeBinanceServer(TimeProvider clock, string[] symbols, int weightLimit)
     {
@@ -238,7 +239,8 @@ public sealed class FakeBinanceServer : IAsyncDisposable
                     var asks = Enumerable.Range(1, 20).Select(i => new[] { S(Math.Round(mid + i * 0.01, 2)), S(i) });
                     await SendAsync(ws, JsonSerializer.Serialize(new { stream = d, data = new { e = "depthUpdate", E = _clock.GetUtcNow().ToUnixTimeMilliseconds(), s = symbol, b = bids, a = asks } }));
                 }
-                if (MalformedEvery > 0 && loop % MalformedEvery == 0)
+                // Counted across connections, so frequent drops cannot keep a connection from reaching its turn.
+                if (MalformedEvery > 0 && Interlocked.Increment(ref _pushes) % MalformedEvery == 0)
                 {
                     await SendAsync(ws, loop % 2 == 0 ? "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"k\":{\"t\":\"oops\"" : "{\"stream\":\"xyzusdt@kline_1m\",\"data\":{\"k\":{}}}");
                     Interlocked.Increment(ref MalformedSent);

@@ -24,7 +24,7 @@ public static class ServerProcess
     {
         Directory.CreateDirectory(Root);
         ReapOrphans();
-        var dir = Path.Combine(Root, $"{Environment.ProcessId}-{kind}-{Guid.NewGuid():N}"[..48]);
+        var dir = Path.Combine(Root, $"{Environment.ProcessId}-{kind}-{Guid.NewGuid().ToString("N")[..12]}");
         Directory.CreateDirectory(dir);
         return dir;
     }

@@ -8,6 +8,7 @@ using Scalpaiboard.Alerts.Services;
 using Scalpaiboard.Alerts.Services.Engine;
 using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
+using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.ServiceDefaults.Options;
 
 namespace Scalpaiboard.Alerts.Extensions;

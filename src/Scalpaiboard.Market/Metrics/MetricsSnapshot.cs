@@ -21,6 +21,9 @@ public sealed class MetricsSnapshot
     /// <summary>Close of the previous candle (for crossing conditions); NaN if unknown.</summary>
     public double PreviousPrice { get; set; } = double.NaN;
 
+    /// <summary>Market capitalisation in USD when a source knows it; NaN otherwise (presets then skip the cap bounds).</summary>
+    public double MarketCap { get; set; } = double.NaN;
+
     /// <summary>change_T in percent, indexed by <see cref="Window"/>.</summary>
     public double[] Change { get; } = Filled(Windows.Count);
 
@@ -48,6 +51,7 @@ public sealed class MetricsSnapshot
         target.OpenTime = OpenTime;
         target.Price = Price;
         target.PreviousPrice = PreviousPrice;
+        target.MarketCap = MarketCap;
         Change.CopyTo(target.Change, 0);
         QuoteVolume.CopyTo(target.QuoteVolume, 0);
         BaseVolume.CopyTo(target.BaseVolume, 0);

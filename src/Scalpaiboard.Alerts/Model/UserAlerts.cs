@@ -2,19 +2,17 @@ using System.Text.Json;
 
 namespace Scalpaiboard.Alerts.Model;
 
-/// <summary>One condition as clients send it; <c>value</c> is kept raw so a wrong type is a named 400, not a crash.</summary>
-public sealed record ConditionRequest(string? Type, JsonElement Value, string? Window, string? Direction);
-
+/// <summary>Create/update body. <c>conditions</c> stays raw JSON so a wrong kind (a string value) is a named 400, not a crash.</summary>
 public sealed record AlertRequest(
     string? Symbol,
-    IReadOnlyList<ConditionRequest>? Conditions,
+    JsonElement Conditions,
     bool? Recurring,
     int? CooldownMinutes,
     string? Note,
     bool? Enabled);
 
-/// <summary>A validated condition as stored (JSON column) and evaluated.</summary>
-public sealed record AlertConditionDto(string Type, double Value, string? Window, string? Direction);
+/// <summary>A validated condition in its canonical wire form, as stored (JSON column) and returned.</summary>
+public sealed record AlertConditionDto(string Type, double? Value, string? Window, string? Direction);
 
 public sealed record AlertDto(
     long Id,

@@ -58,6 +58,9 @@ public static class MetricsBatchReader
                 case "previousPrice" or "previousClose":
                     s.PreviousPrice = Num(v);
                     continue;
+                case "marketCap":
+                    s.MarketCap = Num(v);
+                    continue;
                 case "indicators":
                     ReadIndicators(v, s.Indicators);
                     continue;

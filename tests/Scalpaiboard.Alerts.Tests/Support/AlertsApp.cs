@@ -29,6 +29,8 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
             [UserContextSigner.ConfigurationKey] = SigningKey,
             // Nothing listens there: symbol checks fall back to the stream's symbols quickly.
             ["services:ingest:http:0"] = "http://127.0.0.1:9",
+            // the test candles lie in March 2026: keep them whatever the wall clock says (as the e2e run does)
+            ["Alerts:RetentionHours"] = "87600",
             ["Alerts:Consumer:BlockMilliseconds"] = "100",
             ["Alerts:Consumer:ClaimIdleSeconds"] = "1",
             ["Alerts:Consumer:ClaimIntervalSeconds"] = "1",

@@ -22,31 +22,75 @@ public sealed partial class DeliveryWorker(
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Keeps up to <c>Parallelism</c> sends in flight: whenever a slot is free it claims due rows for the free
+    /// slots, so one slow target never holds back the others' first attempts.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var parallelism = options.Value.Delivery.Parallelism;
-        while (!stoppingToken.IsCancellationRequested)
+        using var slots = new SemaphoreSlim(parallelism, parallelism);
+        var inFlight = new List<Task>();
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var batch = await outbox.ClaimDueAsync(parallelism * 4, Lease, stoppingToken);
+                await slots.WaitAsync(stoppingToken);
+                IReadOnlyList<OutboxMessage> batch;
+                try
+                {
+                    batch = await outbox.ClaimDueAsync(slots.CurrentCount + 1, Lease, stoppingToken);
+                }
+                catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+                {
+                    slots.Release();
+                    LogLoopFailed(ex);
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                    continue;
+                }
                 if (batch.Count == 0)
                 {
+                    slots.Release();
                     await wakeup.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
                     continue;
                 }
-                await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stoppingToken },
-                    async (message, ct) => await DeliverAsync(message, ct));
+                for (var i = 1; i < batch.Count; i++)
+                {
+                    await slots.WaitAsync(stoppingToken);
+                }
+                inFlight.RemoveAll(t => t.IsCompleted);
+                foreach (var message in batch)
+                {
+                    inFlight.Add(SendOneAsync(message, slots, stoppingToken));
+                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
-            {
-                LogLoopFailed(ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down: in-flight sends put their rows back (see DeliverAsync)
+        }
+        await Task.WhenAll(inFlight);
+    }
+
+    private async Task SendOneAsync(OutboxMessage message, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await DeliverAsync(message, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the row was put back to pending
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // marking failed: the lease expires and the sweep retries the row (same Idempotency-Key)
+            LogLoopFailed(ex);
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 

@@ -79,7 +79,7 @@ public sealed class SignalStore(NpgsqlDataSource dataSource)
         while (await r.ReadAsync(cancellationToken))
         {
             list.Add(new SignalDto(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
-                CandleTime.CloseOf(r.GetInt64(3)), r.GetDouble(4), Json.Parse(r.GetString(5))));
+                CandleTime.CloseOf(r.GetInt64(3)), SignalDto.Finite(r.GetDouble(4)), Json.Parse(r.GetString(5))));
         }
         return new SignalPage(list, total, q.Limit, q.Offset);
     }

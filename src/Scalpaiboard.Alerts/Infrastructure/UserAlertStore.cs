@@ -110,7 +110,7 @@ public sealed class UserAlertStore(NpgsqlDataSource dataSource)
                     r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8)));
             }
         }
-        return triggers.Select(t => new AlertTriggerDto(t.Id, alertId, t.Symbol, t.OpenTime, CandleTime.CloseOf(t.OpenTime), t.Price,
+        return triggers.Select(t => new AlertTriggerDto(t.Id, alertId, t.Symbol, t.OpenTime, CandleTime.CloseOf(t.OpenTime), SignalDto.Finite(t.Price),
             Json.Parse(t.Metrics), deliveries.TryGetValue(t.Id, out var d) ? d : [])).ToList();
     }
 

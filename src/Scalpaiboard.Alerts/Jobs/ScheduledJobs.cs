@@ -84,7 +84,7 @@ public sealed partial class StaleDataWatchdogJob(
             {
                 LogStale(s.Symbol, (newest - s.LastOpenTime) / 60_000);
                 await live.PublishSignalAsync(new SignalDto(signalId, s.Symbol, SystemSignalTypes.StaleData, s.LastOpenTime,
-                    CandleTime.CloseOf(s.LastOpenTime), s.LastPrice, Json.Parse(metrics)), cancellationToken);
+                    CandleTime.CloseOf(s.LastOpenTime), SignalDto.Finite(s.LastPrice), Json.Parse(metrics)), cancellationToken);
             }
         }
     }

@@ -3,7 +3,11 @@ using System.Text.Json;
 namespace Scalpaiboard.Alerts.Model;
 
 /// <summary>A stored signal as the API, the live channel and webhooks show it.</summary>
-public sealed record SignalDto(long Id, string Symbol, string Type, long OpenTime, DateTimeOffset Time, double Price, JsonElement Metrics);
+public sealed record SignalDto(long Id, string Symbol, string Type, long OpenTime, DateTimeOffset Time, double? Price, JsonElement Metrics)
+{
+    /// <summary>NaN/infinite prices (never expected) are shown as null rather than breaking JSON.</summary>
+    public static double? Finite(double value) => double.IsFinite(value) ? value : null;
+}
 
 public sealed record SignalPage(IReadOnlyList<SignalDto> Signals, long Total, int Limit, int Offset);
 

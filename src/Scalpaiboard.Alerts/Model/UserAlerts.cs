@@ -38,7 +38,7 @@ public sealed record AlertTriggerDto(
     string Symbol,
     long OpenTime,
     DateTimeOffset Time,
-    double Price,
+    double? Price,
     JsonElement Metrics,
     IReadOnlyList<DeliveryDto> Deliveries);
 

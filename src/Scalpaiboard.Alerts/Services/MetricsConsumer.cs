@@ -24,6 +24,7 @@ public sealed partial class MetricsConsumer(
 {
     private const string Stream = EventNames.MetricsStream;
     private const string Group = EventNames.AlertsGroup;
+    private const int MaxPoisonAttempts = 5;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -147,7 +148,7 @@ public sealed partial class MetricsConsumer(
         if (batch is not null)
         {
             var delay = TimeSpan.FromMilliseconds(200);
-            while (true)
+            for (var attempt = 1; ; attempt++)
             {
                 try
                 {
@@ -165,6 +166,15 @@ public sealed partial class MetricsConsumer(
                 {
                     state.LastError = ex.Message;
                     state.LastErrorAt = time.GetUtcNow();
+                    // An outage (database or network) is waited out for as long as it lasts; an entry that fails
+                    // for any other reason is a poison message: after a few tries it is skipped, not retried forever.
+                    var transient = ex is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException or System.Net.Sockets.SocketException
+                        or Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException };
+                    if (!transient && attempt >= MaxPoisonAttempts)
+                    {
+                        LogPoison(ex, entry.Id, attempt);
+                        break;
+                    }
                     await Task.Delay(delay, time, ct);
                     delay = delay < TimeSpan.FromSeconds(5) ? delay * 2 : delay;
                 }
@@ -195,6 +205,9 @@ public sealed partial class MetricsConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping malformed stream entry {Id}")]
     private partial void LogMalformed(Exception ex, string id);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Skipping stream entry {Id} after {Attempts} failed attempts (not an outage)")]
+    private partial void LogPoison(Exception ex, string id, int attempts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Consumer loop failed; restarting")]
     private partial void LogLoopFailed(Exception ex);

@@ -82,7 +82,7 @@ public sealed partial class SignalProcessor(
                     outboxRows += await OutboxStore.EnqueueOperatorAsync(conn, tx, opts.Webhooks, "signal", messageId, signalId, payload, cancellationToken);
                     outboxRows += await OutboxStore.EnqueueSubscribersAsync(conn, tx, key, s.Symbol, messageId, signalId, payload,
                         opts.MaxNotificationsPerHour, cancellationToken);
-                    newSignals.Add(new SignalDto(signalId, s.Symbol, key, s.OpenTime, CandleTime.CloseOf(s.OpenTime), s.Price, Json.Parse(metrics)));
+                    newSignals.Add(new SignalDto(signalId, s.Symbol, key, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price), Json.Parse(metrics)));
                 }
                 foreach (var cached in alerts.For(s.Symbol))
                 {
@@ -102,7 +102,7 @@ public sealed partial class SignalProcessor(
                     var payload = NotificationPayloads.Alert(tid, a.Id, s.Symbol, type, s.OpenTime, s.Price, metrics, conditionsJson, a.Note);
                     outboxRows += await OutboxStore.EnqueueUserAlertAsync(conn, tx, a.UserId, s.Symbol, NotificationPayloads.AlertMessageId(tid), tid,
                         payload, opts.MaxNotificationsPerHour, cancellationToken);
-                    newTriggers.Add((a.UserId, new TriggerEvent(tid, a.Id, s.Symbol, type, s.OpenTime, CandleTime.CloseOf(s.OpenTime), s.Price,
+                    newTriggers.Add((a.UserId, new TriggerEvent(tid, a.Id, s.Symbol, type, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price),
                         Json.Parse(metrics), a.Conditions, a.Note, a.Recurring), cached));
                 }
             }
@@ -172,7 +172,7 @@ public sealed record TriggerEvent(
     string Type,
     long OpenTime,
     DateTimeOffset Time,
-    double Price,
+    double? Price,
     System.Text.Json.JsonElement Metrics,
     IReadOnlyList<AlertConditionDto> Conditions,
     string Note,

@@ -33,6 +33,7 @@ internal static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(SymbolDirectory.IngestClient, c => c.Timeout = TimeSpan.FromSeconds(5));
 
+        builder.Services.AddSingleton<AlertsTelemetry>();
         builder.Services.AddSingleton<SignalStore>();
         builder.Services.AddSingleton<UserAlertStore>();
         builder.Services.AddSingleton<SettingsStore>();

@@ -7,7 +7,7 @@ namespace Scalpaiboard.Alerts.Infrastructure;
 
 /// <summary>A claimed outbox row on its way to a target.</summary>
 public sealed record OutboxMessage(long Id, string Target, string? UserId, long? WebhookId, string Kind, string MessageKind,
-    string MessageId, string Payload, int Attempts);
+    string MessageId, string Payload, int Attempts, DateTimeOffset CreatedAt);
 
 public static class OutboxStatus
 {
@@ -117,7 +117,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
             FROM (SELECT id FROM alerts.outbox WHERE status = 'pending' AND next_attempt_at <= now()
                   ORDER BY next_attempt_at, id LIMIT @count FOR UPDATE SKIP LOCKED) due
             WHERE o.id = due.id
-            RETURNING o.id, o.target, o.user_id, o.webhook_id, o.kind, o.message_kind, o.message_id, o.payload::text, o.attempts
+            RETURNING o.id, o.target, o.user_id, o.webhook_id, o.kind, o.message_kind, o.message_id, o.payload::text, o.attempts, o.created_at
             """);
         cmd.Parameters.AddWithValue("lease", lease);
         cmd.Parameters.AddWithValue("count", count);
@@ -126,7 +126,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         while (await r.ReadAsync(cancellationToken))
         {
             list.Add(new OutboxMessage(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3),
-                r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt32(8)));
+                r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt32(8), r.GetFieldValue<DateTimeOffset>(9)));
         }
         list.Sort((a, b) => a.Id.CompareTo(b.Id));
         return list;

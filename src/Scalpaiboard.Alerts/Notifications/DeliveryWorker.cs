@@ -18,6 +18,7 @@ public sealed partial class DeliveryWorker(
     OutboxWakeup wakeup,
     IOptions<AlertsOptions> options,
     TimeProvider time,
+    Services.AlertsTelemetry telemetry,
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
@@ -109,6 +110,10 @@ public sealed partial class DeliveryWorker(
             await outbox.PostponeAsync(message.Id, slot, CancellationToken.None);
             return;
         }
+        if (message.Attempts == 0)
+        {
+            telemetry.FirstAttemptDelay.Record((time.GetUtcNow() - message.CreatedAt).TotalMilliseconds);
+        }
         SendOutcome outcome;
         try
         {
@@ -119,6 +124,8 @@ public sealed partial class DeliveryWorker(
             await outbox.PostponeAsync(message.Id, now, CancellationToken.None);
             throw;
         }
+        telemetry.Deliveries.Add(1, new KeyValuePair<string, object?>("kind", target.Kind),
+            new KeyValuePair<string, object?>("outcome", outcome.Delivered ? "delivered" : "failed"));
         if (outcome.Delivered)
         {
             await outbox.MarkDeliveredAsync(message.Id, outcome.StatusCode ?? 200, CancellationToken.None);

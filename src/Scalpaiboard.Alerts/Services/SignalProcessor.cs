@@ -24,6 +24,7 @@ public sealed partial class SignalProcessor(
     LivePublisher live,
     OutboxWakeup wakeup,
     IOptions<AlertsOptions> options,
+    AlertsTelemetry telemetry,
     ILogger<SignalProcessor> logger)
 {
     private readonly List<PresetType> _fired = new(PresetTypes.Count);
@@ -40,6 +41,9 @@ public sealed partial class SignalProcessor(
     public async Task<BatchResult> ProcessAsync(MetricsBatch batch, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        using var activity = AlertsTelemetry.Source.StartActivity("alerts.process_batch");
+        activity?.SetTag("alerts.open_time", batch.OpenTime);
+        activity?.SetTag("alerts.symbols", batch.Items.Count);
         await alerts.RefreshIfNeededAsync(cancellationToken);
         var opts = options.Value;
         var newSignals = new List<SignalDto>();
@@ -132,7 +136,11 @@ public sealed partial class SignalProcessor(
         {
             await live.PublishTriggerAsync(userId, trigger, cancellationToken);
         }
-        return new BatchResult(newSignals.Count, newTriggers.Count, outboxRows, Stopwatch.GetElapsedTime(started));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        telemetry.BatchDuration.Record(elapsed.TotalMilliseconds);
+        telemetry.Signals.Add(newSignals.Count);
+        telemetry.Triggers.Add(newTriggers.Count);
+        return new BatchResult(newSignals.Count, newTriggers.Count, outboxRows, elapsed);
     }
 
     private async Task TryReseedAsync(CancellationToken cancellationToken)

@@ -100,10 +100,13 @@ public sealed partial class MetricsConsumer(
     private async Task TakeOverDeadConsumersAsync(string consumer, TimeSpan claimIdle, int batchSize, CancellationToken ct)
     {
         var deadline = time.GetUtcNow() + claimIdle + claimIdle;
+        // Only what was pending when we started: a live replica keeps having fresh in-flight entries.
+        HashSet<string>? atStart = null;
         while (time.GetUtcNow() < deadline)
         {
             var pending = await stream.PendingAsync(Stream, Group, 1000, ct);
-            var others = pending.Where(p => p.Consumer != consumer).ToList();
+            atStart ??= pending.Where(p => p.Consumer != consumer).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            var others = pending.Where(p => p.Consumer != consumer && atStart.Contains(p.Id)).ToList();
             if (others.Count == 0)
             {
                 return;

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scalpaiboard.Infrastructure.Redis.Protocol;
@@ -19,26 +21,32 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
     private readonly RedisConnectionSettings _settings;
     private readonly Func<IReadOnlyList<RedisRequest>> _handshake;
     private readonly IPushReceiver? _push;
-    private readonly Action? _onConnected;
     private readonly RedisMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Channel<RedisRequest> _queue = Channel.CreateUnbounded<RedisRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
+    private readonly List<RedisRequest> _parked = []; // touched only by the supervisor and the connection it runs
     private readonly Task _supervisor;
+    private readonly Task _heartbeat;
+    private readonly Task _sweeper;
+    private readonly ConcurrentQueue<RedisRequest> _deadlines = new(); // in deadline order: one timeout for all requests
+    private readonly long _timeoutTicks;
     private volatile bool _connected;
     private volatile string? _lastError;
 
     public ReconnectingConnection(string role, RedisConnectionSettings settings, Func<IReadOnlyList<RedisRequest>> handshake,
-        IPushReceiver? push, Action? onConnected, RedisMetrics metrics, ILogger logger)
+        IPushReceiver? push, RedisMetrics metrics, ILogger logger)
     {
         _role = role;
         _settings = settings;
         _handshake = handshake;
         _push = push;
-        _onConnected = onConnected;
         _metrics = metrics;
         _logger = logger;
         _supervisor = Task.Run(() => SuperviseAsync(_stop.Token));
+        _timeoutTicks = (long)(settings.CommandTimeout.TotalSeconds * Stopwatch.Frequency);
+        _heartbeat = Task.Run(() => HeartbeatAsync(_stop.Token));
+        _sweeper = Task.Run(() => SweepTimeoutsAsync(_stop.Token));
     }
 
     public bool IsConnected => _connected;
@@ -46,7 +54,62 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
     /// <summary>Why the last connection ended or the last attempt failed; null while all is well.</summary>
     public string? LastError => _lastError;
 
-    public void Enqueue(RedisRequest request)
+    /// <summary>
+    /// Queues a command; the task completes with its reply, a <see cref="RedisServerException"/>, a connection or
+    /// protocol failure, a <see cref="TimeoutException"/> after the command timeout (including time spent waiting
+    /// for a connection), or cancellation.
+    /// </summary>
+    public Task<RespValue> SendAsync(RedisRequest request, CancellationToken cancellationToken)
+    {
+        var task = request.Track(Stopwatch.GetTimestamp() + _timeoutTicks, _metrics, cancellationToken);
+        if (!task.IsCompleted)
+        {
+            _deadlines.Enqueue(request);
+            Enqueue(request);
+        }
+        return task;
+    }
+
+    /// <summary>
+    /// Times out requests whose deadline passed. Every request of this connection has the same timeout, so the
+    /// queue is in deadline order and each tick looks only at its head: no timer per command.
+    /// </summary>
+    private async Task SweepTimeoutsAsync(CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromMilliseconds(Math.Clamp(_settings.CommandTimeout.TotalMilliseconds / 20, 5, 100));
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var now = Stopwatch.GetTimestamp();
+                while (_deadlines.TryPeek(out var head))
+                {
+                    if (!head.Task.IsCompleted && head.Deadline > now)
+                    {
+                        break;
+                    }
+                    _deadlines.TryDequeue(out _);
+                    if (!head.Task.IsCompleted)
+                    {
+                        head.TimeOut(new TimeoutException(TimeoutMessage(head.Name)));
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    private string TimeoutMessage(string command)
+    {
+        var state = _connected ? "connected" : "disconnected, last error: " + (_lastError ?? "none yet");
+        return $"Redis {command} timed out after {_settings.CommandTimeout.TotalMilliseconds:0} ms ({state}).";
+    }
+
+    private void Enqueue(RedisRequest request)
     {
         if (!_queue.Writer.TryWrite(request))
         {
@@ -72,6 +135,7 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
                 _lastError = ex.Message;
                 var delay = Backoff(attempt);
                 RedisLog.ConnectFailed(_logger, _role, endpoint, attempt, (long)delay.TotalMilliseconds, ex.Message);
+                ParkQueued();
                 if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
                 {
                     break;
@@ -94,8 +158,7 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
                 _lastError = null;
                 _connected = true;
                 RedisLog.Connected(_logger, _role, endpoint);
-                _onConnected?.Invoke();
-                var reason = await connection.RunAsync(_queue.Reader, _push, cancellationToken).ConfigureAwait(false);
+                var reason = await connection.RunAsync(_parked, _queue.Reader, _push, ReplyDeadline, cancellationToken).ConfigureAwait(false);
                 _connected = false;
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -108,12 +171,59 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
                     _metrics.Error("protocol", "-");
                 }
             }
+            ParkQueued();
             if (!await DelayAsync(Backoff(1), cancellationToken).ConfigureAwait(false))
             {
                 break;
             }
         }
     }
+
+    /// <summary>
+    /// While disconnected, moves queued requests aside and drops those whose callers gave up, so a long outage
+    /// holds only requests that can still be answered (order is kept: parked ones are written first).
+    /// </summary>
+    private void ParkQueued()
+    {
+        while (_queue.Reader.TryRead(out var request))
+        {
+            _parked.Add(request);
+        }
+        _parked.RemoveAll(static r => r.IsAbandoned);
+    }
+
+    /// <summary>
+    /// How long the oldest unanswered command may wait before the connection counts as dead: twice the command
+    /// timeout (callers have given up by then), at least a second.
+    /// </summary>
+    private TimeSpan ReplyDeadline => TimeSpan.FromMilliseconds(Math.Max(1000, 2 * _settings.CommandTimeout.TotalMilliseconds));
+
+    /// <summary>
+    /// PINGs an open connection now and then, so a connection that silently died (no FIN, no RST) is noticed by
+    /// the watchdog even when nothing else is sent, e.g. on an idle subscriber connection.
+    /// </summary>
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!_connected)
+                {
+                    continue;
+                }
+                _ = SendAsync(new RedisRequest("PING", 0), CancellationToken.None).ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    internal static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Exponential backoff with full jitter: uniform in [min, min(max, min * 2^attempt)].</summary>
     internal static TimeSpan Backoff(int attempt)
@@ -141,13 +251,18 @@ internal sealed class ReconnectingConnection : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await _supervisor.ConfigureAwait(false);
+            await Task.WhenAll(_supervisor, _heartbeat, _sweeper).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // stopping
         }
         var disposed = new ObjectDisposedException(nameof(RedisClient), "The Redis client was disposed.");
+        foreach (var request in _parked)
+        {
+            request.Fail(disposed);
+        }
+        _parked.Clear();
         while (_queue.Reader.TryRead(out var request))
         {
             request.Fail(disposed);

@@ -30,7 +30,7 @@ public sealed class RedisClient : IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<RedisClient>();
         _metrics = new RedisMetrics(meterFactory);
-        _commands = new ReconnectingConnection("commands", settings, () => Handshake(selectDatabase: true), null, null, _metrics, _logger);
+        _commands = new ReconnectingConnection("commands", settings, () => Handshake(selectDatabase: true), null, _metrics, _logger);
         _blocking = new BlockingConnectionPool(settings, () => Handshake(selectDatabase: true), _metrics);
     }
 
@@ -64,46 +64,8 @@ public sealed class RedisClient : IAsyncDisposable
     }
 
     /// <summary>Sends a command on the shared pipelined connection and awaits its reply (bounded by the command timeout).</summary>
-    internal Task<RespValue> ExecuteAsync(RedisRequest request, CancellationToken cancellationToken)
-    {
-        request.Complete();
-        _metrics.Command(request.Name);
-        _commands.Enqueue(request);
-        return AwaitReplyAsync(request, cancellationToken);
-    }
-
-    internal async Task<RespValue> AwaitReplyAsync(RedisRequest request, CancellationToken cancellationToken) =>
-        await AwaitReplyAsync(request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
-
-    private async Task<RespValue> AwaitReplyAsync(RedisRequest request, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await request.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            request.Abandon();
-            _metrics.Error("timeout", request.Name);
-            var state = _commands.IsConnected ? "connected" : "disconnected, last error: " + (_commands.LastError ?? "none yet");
-            throw new TimeoutException($"Redis {request.Name} timed out after {timeout.TotalMilliseconds:0} ms ({state}).");
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            request.Abandon();
-            throw;
-        }
-        catch (RedisServerException)
-        {
-            _metrics.Error("server", request.Name);
-            throw;
-        }
-        catch (RedisException ex)
-        {
-            _metrics.Error(ex is RedisProtocolException ? "protocol" : "connection", request.Name);
-            throw;
-        }
-    }
+    internal Task<RespValue> ExecuteAsync(RedisRequest request, CancellationToken cancellationToken) =>
+        _commands.SendAsync(request, cancellationToken);
 
     /// <summary>
     /// Sends a blocking command (e.g. XREADGROUP BLOCK) on a leased connection of its own; the deadline is the
@@ -140,11 +102,8 @@ public sealed class RedisClient : IAsyncDisposable
     internal Task<IAsyncDisposable> SubscribeAsync(string channel, bool isPattern, Func<LiveMessage, ValueTask> handler, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        _metrics.Command(isPattern ? "PSUBSCRIBE" : "SUBSCRIBE");
         return Subscriber.SubscribeAsync(channel, isPattern, handler, cancellationToken);
     }
-
-    internal bool SubscriberConnected => _subscriber?.IsConnected ?? false;
 
     private RedisSubscriber Subscriber
     {
@@ -152,7 +111,7 @@ public sealed class RedisClient : IAsyncDisposable
         {
             lock (_subscriberLock)
             {
-                return _subscriber ??= new RedisSubscriber(this, Settings, () => Handshake(selectDatabase: false), _metrics,
+                return _subscriber ??= new RedisSubscriber(Settings, () => Handshake(selectDatabase: false), _metrics,
                     _loggerFactory.CreateLogger<RedisSubscriber>());
             }
         }

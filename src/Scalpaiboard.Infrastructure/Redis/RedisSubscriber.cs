@@ -12,15 +12,13 @@ internal sealed class RedisSubscriber : IPushReceiver, IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(bool Pattern, string Name), Subscription[]> _handlers = [];
-    private readonly RedisClient _client;
     private readonly ILogger _logger;
     private readonly ReconnectingConnection _connection;
 
-    public RedisSubscriber(RedisClient client, RedisConnectionSettings settings, Func<IReadOnlyList<RedisRequest>> authHandshake, RedisMetrics metrics, ILogger logger)
+    public RedisSubscriber(RedisConnectionSettings settings, Func<IReadOnlyList<RedisRequest>> authHandshake, RedisMetrics metrics, ILogger logger)
     {
-        _client = client;
         _logger = logger;
-        _connection = new ReconnectingConnection("subscriber", settings, () => Handshake(authHandshake()), this, null, metrics, logger);
+        _connection = new ReconnectingConnection("subscriber", settings, () => Handshake(authHandshake()), this, metrics, logger);
     }
 
     public bool IsConnected => _connection.IsConnected;
@@ -47,7 +45,7 @@ internal sealed class RedisSubscriber : IPushReceiver, IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(handler);
         var subscription = new Subscription(this, (isPattern, name), handler);
-        RedisRequest? request = null;
+        Task<Protocol.RespValue>? confirmation = null;
         lock (_lock)
         {
             if (_handlers.TryGetValue(subscription.Key, out var existing))
@@ -57,18 +55,17 @@ internal sealed class RedisSubscriber : IPushReceiver, IAsyncDisposable
             else
             {
                 _handlers[subscription.Key] = [subscription];
-                request = new RedisRequest(isPattern ? "PSUBSCRIBE" : "SUBSCRIBE", 1).Add(name).Complete();
-                // Enqueued under the lock so SUBSCRIBE/UNSUBSCRIBE for one key reach the server in the order decided here.
-                _connection.Enqueue(request);
+                // Queued under the lock so SUBSCRIBE/UNSUBSCRIBE for one key reach the server in the order decided here.
+                confirmation = _connection.SendAsync(new RedisRequest(isPattern ? "PSUBSCRIBE" : "SUBSCRIBE", 1).Add(name), cancellationToken);
             }
         }
-        if (request is null)
+        if (confirmation is null)
         {
             return subscription;
         }
         try
         {
-            await _client.AwaitReplyAsync(request, cancellationToken).ConfigureAwait(false);
+            await confirmation.ConfigureAwait(false);
         }
         catch (RedisServerException)
         {
@@ -107,10 +104,9 @@ internal sealed class RedisSubscriber : IPushReceiver, IAsyncDisposable
                 return;
             }
             _handlers.Remove(subscription.Key);
-            var request = new RedisRequest(subscription.Key.Pattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", 1).Add(subscription.Key.Name).Complete();
-            _connection.Enqueue(request);
+            var request = new RedisRequest(subscription.Key.Pattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", 1).Add(subscription.Key.Name);
             // Nobody waits for the confirmation; a lost connection forgets the subscription anyway.
-            _ = request.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            _ = _connection.SendAsync(request, CancellationToken.None).ContinueWith(static t => _ = t.Exception, CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }

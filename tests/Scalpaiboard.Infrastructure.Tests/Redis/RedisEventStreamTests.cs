@@ -147,6 +147,21 @@ public sealed class RedisEventStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PendingEntryDeletedFromTheStream_ComesBackWithoutFields_AndCanBeAcknowledged()
+    {
+        await Streams.EnsureGroupAsync(_stream, "g", "0", CancellationToken.None);
+        var ids = await AppendAsync(2);
+        await Streams.ReadGroupAsync(_stream, "g", "c", ">", 10, TimeSpan.Zero, CancellationToken.None);
+        await _client.ExecuteAsync(new Scalpaiboard.Infrastructure.Redis.Protocol.RedisRequest("XDEL", 2).Add(_stream).Add(ids[0]), CancellationToken.None);
+
+        var own = await Streams.ReadGroupAsync(_stream, "g", "c", "0", 10, TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(ids, own.Select(e => e.Id));
+        Assert.Empty(own[0].Fields);
+        Assert.Equal("BTCUSDT", own[1]["symbol"]);
+        Assert.Equal(2, await Streams.AcknowledgeAsync(_stream, "g", ids, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ReadGroup_UnknownGroup_ServerErrorNamesIt()
     {
         var ex = await Assert.ThrowsAsync<RedisServerException>(() =>

@@ -97,6 +97,37 @@ public sealed class RedisFailureTests
     }
 
     [Fact]
+    public async Task ServerStopsAnswering_ConnectionIsReplaced()
+    {
+        await using var fake = new FakeRedisServer(async (connection, stream, ct) =>
+        {
+            if (connection == 1)
+            {
+                await Task.Delay(Timeout.Infinite, ct); // accepts commands, never answers (a hung server or half-open socket)
+            }
+            await FakeRedisServer.AnswerPingsAsync(stream, ct);
+        });
+        await using var client = new RedisClient(fake.ConnectionString(syncTimeoutMs: 300));
+        var cache = new RedisKeyValueCache(client);
+        await Assert.ThrowsAsync<TimeoutException>(() => cache.PingAsync(CancellationToken.None));
+
+        // The unanswered PING outlives twice the command timeout: the watchdog drops the connection and a new one answers.
+        await RedisCommandTests.WaitUntilAsync(() => Task.FromResult(fake.Connections >= 2));
+        await RedisCommandTests.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await cache.PingAsync(CancellationToken.None);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        });
+    }
+
+    [Fact]
     public async Task NoServer_CommandTimesOut_NamingTheConnectError()
     {
         var port = ServerProcess.FreePort();
@@ -114,6 +145,17 @@ public sealed class RedisFailureTests
         var cache = new RedisKeyValueCache(client);
         await cache.SetAsync("k", "v", null, false, CancellationToken.None);
         Assert.Equal("v", await cache.GetAsync("k", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task UrlConnectionString_WithPasswordAndDatabase_Works()
+    {
+        using var server = new RedisServer(password: "url-pass");
+        await using var db2 = new RedisClient($"redis://:url-pass@localhost:{server.Port}/2");
+        await using var db0 = new RedisClient(server.ConnectionString);
+        await new RedisKeyValueCache(db2).SetAsync("where", "db2", null, false, CancellationToken.None);
+        Assert.Equal("db2", await new RedisKeyValueCache(db2).GetAsync("where", CancellationToken.None));
+        Assert.Null(await new RedisKeyValueCache(db0).GetAsync("where", CancellationToken.None));
     }
 
     [Fact]
@@ -151,5 +193,74 @@ public sealed class RedisFailureTests
 
         Assert.Equal(1, await whileDown); // a fresh server without persistence: the counter starts again
         Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task CommandsThatTimedOutWhileDown_AreNeverSent()
+    {
+        using var server = new RedisServer();
+        await using var client = new RedisClient(server.ConnectionString + ",syncTimeout=300");
+        var cache = new RedisKeyValueCache(client);
+        await cache.PingAsync(CancellationToken.None);
+
+        server.Stop();
+        await RedisCommandTests.WaitUntilAsync(() => Task.FromResult(!client.IsConnected));
+        var abandoned = Enumerable.Range(0, 500).Select(_ => cache.IncrementAsync("abandoned", CancellationToken.None)).ToArray();
+        foreach (var call in abandoned)
+        {
+            await Assert.ThrowsAsync<TimeoutException>(() => call);
+        }
+
+        server.Start();
+        await RedisCommandTests.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await cache.PingAsync(CancellationToken.None);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        });
+        Assert.Null(await cache.GetAsync("abandoned", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task BlockingRead_ServerDies_FailsWithConnectionError_AndWorksAgainAfterRestart()
+    {
+        using var server = new RedisServer();
+        await using var client = new RedisClient(server.ConnectionString);
+        var streams = new RedisEventStream(client);
+        await streams.EnsureGroupAsync("s", "g", "$", CancellationToken.None);
+        var read = streams.ReadGroupAsync("s", "g", "c", ">", 1, TimeSpan.FromSeconds(60), CancellationToken.None);
+        await Task.Delay(200);
+
+        server.Stop();
+        await Assert.ThrowsAsync<RedisConnectionException>(() => read.WaitAsync(TimeSpan.FromSeconds(15)));
+
+        server.Start();
+        // Without persistence the group is gone: NOGROUP until it is created again (what a consumer loop does).
+        await RedisCommandTests.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await streams.ReadGroupAsync("s", "g", "c", ">", 1, TimeSpan.FromMilliseconds(10), CancellationToken.None);
+                return false;
+            }
+            catch (RedisServerException ex) when (ex.Code == "NOGROUP")
+            {
+                return true;
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or TimeoutException)
+            {
+                return false;
+            }
+        }, timeoutMs: 20_000);
+        await streams.EnsureGroupAsync("s", "g", "$", CancellationToken.None);
+        var id = await streams.AppendAsync("s", [new("data", "after")], 100, CancellationToken.None);
+        var entries = await streams.ReadGroupAsync("s", "g", "c", ">", 1, TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Equal(id, Assert.Single(entries).Id);
     }
 }

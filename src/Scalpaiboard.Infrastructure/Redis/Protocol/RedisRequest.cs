@@ -20,6 +20,8 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
     private int _length;
     private int _argumentsLeft;
     private int _state;
+    private RedisMetrics? _metrics;
+    private CancellationTokenRegistration _cancellation;
 
     /// <summary>Starts a command with its name and the number of arguments that will follow.</summary>
     public RedisRequest(string name, int argumentCount) : base(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -32,6 +34,9 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
     }
 
     public string Name { get; }
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the write, for spotting a connection that stopped answering.</summary>
+    public long WrittenAt { get; set; }
 
     /// <summary>The encoded command; valid until <see cref="ReleaseBuffer"/>.</summary>
     public ReadOnlySpan<byte> Payload => _buffer.AsSpan(0, _length);
@@ -115,16 +120,38 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
         return this;
     }
 
+    /// <summary>True once the caller gave up before the request was written.</summary>
+    public bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp after which the caller gets a <see cref="TimeoutException"/>.</summary>
+    public long Deadline { get; private set; }
+
     /// <summary>Claims the request for writing; false when it was abandoned (then it must not be sent).</summary>
     public bool TryMarkWritten() => Interlocked.CompareExchange(ref _state, Written, Queued) == Queued;
 
-    /// <summary>Called when the caller stops waiting. If the request was never written, it never will be.</summary>
-    public void Abandon()
+    /// <summary>
+    /// Arms the request before it is queued: its deadline, where its errors are counted, and the caller's
+    /// cancellation (registered only for tokens that can be cancelled, so the common path allocates nothing more).
+    /// </summary>
+    public Task<RespValue> Track(long deadline, RedisMetrics metrics, CancellationToken cancellationToken)
+    {
+        Complete();
+        Deadline = deadline;
+        _metrics = metrics;
+        metrics.Command(Name);
+        if (cancellationToken.CanBeCanceled)
+        {
+            _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((RedisRequest)state!).Cancel(token), this);
+        }
+        return Task;
+    }
+
+    /// <summary>Marks a request that was never written as never to be written, returning its buffer.</summary>
+    private void AbandonIfUnwritten()
     {
         if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued)
         {
             ReleaseBuffer();
-            TrySetCanceled();
         }
     }
 
@@ -142,17 +169,47 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
     {
         if (reply.IsError)
         {
-            TrySetException(new RedisServerException(reply.AsString() ?? "ERR"));
+            if (TrySetException(new RedisServerException(reply.AsString() ?? "ERR")))
+            {
+                _metrics?.Error("server", Name);
+            }
         }
         else
         {
             TrySetResult(reply);
         }
+        _cancellation.Unregister();
+    }
+
+    /// <summary>
+    /// The caller stops waiting. An unwritten request is never sent; a written one stays in its connection's FIFO
+    /// (its reply must still be consumed there) and the reply is dropped when it comes.
+    /// </summary>
+    public void Cancel(CancellationToken token)
+    {
+        AbandonIfUnwritten();
+        TrySetCanceled(token);
+        _cancellation.Unregister();
+    }
+
+    /// <summary>The deadline passed: as <see cref="Cancel"/>, but the caller gets <paramref name="timeout"/>.</summary>
+    public void TimeOut(TimeoutException timeout)
+    {
+        AbandonIfUnwritten();
+        if (TrySetException(timeout))
+        {
+            _metrics?.Error("timeout", Name);
+        }
+        _cancellation.Unregister();
     }
 
     public void Fail(Exception exception)
     {
-        ReleaseBuffer();
-        TrySetException(exception);
+        AbandonIfUnwritten();
+        if (TrySetException(exception) && exception is RedisException)
+        {
+            _metrics?.Error(exception is RedisProtocolException ? "protocol" : "connection", Name);
+        }
+        _cancellation.Unregister();
     }
 }

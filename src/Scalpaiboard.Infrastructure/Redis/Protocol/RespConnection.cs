@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -48,6 +49,8 @@ internal sealed class RespConnection : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // Lets the OS notice a peer that vanished without a FIN (the heartbeat PING notices sooner).
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
         RespConnection? connection = null;
         try
         {
@@ -71,18 +74,22 @@ internal sealed class RespConnection : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            await DisposeQuietlyAsync(connection, socket).ConfigureAwait(false);
+            await DisposeQuietlyAsync(connection, socket, handshake).ConfigureAwait(false);
             throw new TimeoutException($"Connecting to Redis at {settings.Host}:{settings.Port} took longer than {settings.ConnectTimeout.TotalMilliseconds:0} ms.");
         }
         catch
         {
-            await DisposeQuietlyAsync(connection, socket).ConfigureAwait(false);
+            await DisposeQuietlyAsync(connection, socket, handshake).ConfigureAwait(false);
             throw;
         }
     }
 
-    private static async ValueTask DisposeQuietlyAsync(RespConnection? connection, Socket socket)
+    private static async ValueTask DisposeQuietlyAsync(RespConnection? connection, Socket socket, IReadOnlyList<RedisRequest> handshake)
     {
+        foreach (var request in handshake)
+        {
+            request.ReleaseBuffer();
+        }
         if (connection is not null)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -94,16 +101,19 @@ internal sealed class RespConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Pipelines requests from <paramref name="source"/> until the connection fails or the token fires. Every
-    /// request that was written but not answered is failed with the reason; requests still in the queue are
-    /// left there for the next connection. Returns the reason the connection ended.
+    /// Pipelines the <paramref name="parked"/> requests (queued while disconnected), then requests from
+    /// <paramref name="source"/>, until the connection fails or the token fires. Every request that was written
+    /// but not answered is failed with the reason; requests not yet written stay parked or queued for the next
+    /// connection. Returns the reason the connection ended.
     /// </summary>
-    public async Task<Exception> RunAsync(ChannelReader<RedisRequest> source, IPushReceiver? push, CancellationToken cancellationToken)
+    public async Task<Exception> RunAsync(List<RedisRequest> parked, ChannelReader<RedisRequest> source, IPushReceiver? push, TimeSpan replyDeadline,
+        CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var read = ReadLoopAsync(push, stop.Token);
-        var write = WriteLoopAsync(source, stop.Token);
-        var first = await Task.WhenAny(read, write).ConfigureAwait(false);
+        var write = WriteLoopAsync(parked, source, stop.Token);
+        var watchdog = WatchdogAsync(replyDeadline, stop.Token);
+        var first = await Task.WhenAny(read, write, watchdog).ConfigureAwait(false);
         var reason = first.Exception?.GetBaseException()
             ?? (cancellationToken.IsCancellationRequested
                 ? new ObjectDisposedException(nameof(RedisClient), "The Redis client was disposed.")
@@ -113,7 +123,7 @@ internal sealed class RespConnection : IAsyncDisposable
         _socket.Close(0);
         try
         {
-            await Task.WhenAll(read, write).ConfigureAwait(false);
+            await Task.WhenAll(read, write, watchdog).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -129,20 +139,34 @@ internal sealed class RespConnection : IAsyncDisposable
         return reason;
     }
 
-    private async Task WriteLoopAsync(ChannelReader<RedisRequest> source, CancellationToken cancellationToken)
+    private async Task WriteLoopAsync(List<RedisRequest> parked, ChannelReader<RedisRequest> source, CancellationToken cancellationToken)
     {
+        if (parked.Count > 0)
+        {
+            var taken = 0;
+            try
+            {
+                while (taken < parked.Count)
+                {
+                    var request = parked[taken++];
+                    if (WriteOne(request) && _writer.UnflushedBytes >= FlushThreshold)
+                    {
+                        await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // What was taken is in flight (its failure is reported through the FIFO); the rest waits for the next connection.
+                parked.RemoveRange(0, taken);
+            }
+        }
         while (await source.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (source.TryRead(out var request))
             {
-                if (!request.TryMarkWritten())
-                {
-                    continue;
-                }
-                // Into the FIFO before the bytes can reach the server, so the reply always finds its request.
-                _inflight.Enqueue(request);
-                Write(request);
-                if (_writer.UnflushedBytes >= FlushThreshold)
+                if (WriteOne(request) && _writer.UnflushedBytes >= FlushThreshold)
                 {
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -150,6 +174,36 @@ internal sealed class RespConnection : IAsyncDisposable
             await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         throw new ObjectDisposedException(nameof(RedisClient), "The Redis client was disposed.");
+    }
+
+    private bool WriteOne(RedisRequest request)
+    {
+        if (!request.TryMarkWritten())
+        {
+            return false; // abandoned by its caller: never sent
+        }
+        // Into the FIFO before the bytes can reach the server, so the reply always finds its request.
+        request.WrittenAt = Stopwatch.GetTimestamp();
+        _inflight.Enqueue(request);
+        Write(request);
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the connection when the oldest written command has waited longer than <paramref name="deadline"/>:
+    /// the server or the network stopped answering (a half-open socket never reports an error by itself).
+    /// </summary>
+    private async Task WatchdogAsync(TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(deadline.TotalMilliseconds / 4, 50, 1000)));
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_inflight.TryPeek(out var oldest) && Stopwatch.GetElapsedTime(oldest.WrittenAt) > deadline)
+            {
+                throw new RedisConnectionException(
+                    $"The Redis server did not answer {oldest.Name} within {deadline.TotalMilliseconds:0} ms; the connection is replaced.");
+            }
+        }
     }
 
     private void Write(RedisRequest request)

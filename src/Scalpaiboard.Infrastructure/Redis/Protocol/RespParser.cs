@@ -17,10 +17,24 @@ internal static class RespParser
 
     private static ReadOnlySpan<byte> CrLf => "\r\n"u8;
 
+    /// <summary>
+    /// Above this many buffered bytes a reply is first checked for completeness without allocating, so a large
+    /// reply arriving in many reads is not materialised again and again (quadratic copying) before its last byte.
+    /// </summary>
+    private const int ProbeThreshold = 8 * 1024;
+
     public static bool TryParse(ref ReadOnlySequence<byte> buffer, out RespValue value)
     {
+        if (buffer.Length >= ProbeThreshold)
+        {
+            var probe = new SequenceReader<byte>(buffer);
+            if (!TryRead(ref probe, out value, 0, materialize: false))
+            {
+                return false;
+            }
+        }
         var reader = new SequenceReader<byte>(buffer);
-        if (!TryRead(ref reader, out value, 0))
+        if (!TryRead(ref reader, out value, 0, materialize: true))
         {
             return false;
         }
@@ -28,7 +42,7 @@ internal static class RespParser
         return true;
     }
 
-    private static bool TryRead(ref SequenceReader<byte> reader, out RespValue value, int depth)
+    private static bool TryRead(ref SequenceReader<byte> reader, out RespValue value, int depth, bool materialize)
     {
         value = default;
         if (!reader.TryRead(out var type))
@@ -42,14 +56,14 @@ internal static class RespParser
                 {
                     return false;
                 }
-                value = RespValue.Simple(System.Text.Encoding.UTF8.GetString(simple));
+                value = materialize ? RespValue.Simple(System.Text.Encoding.UTF8.GetString(simple)) : default;
                 return true;
             case (byte)'-':
                 if (!TryReadLine(ref reader, out var error))
                 {
                     return false;
                 }
-                value = RespValue.Error(System.Text.Encoding.UTF8.GetString(error));
+                value = materialize ? RespValue.Error(System.Text.Encoding.UTF8.GetString(error)) : default;
                 return true;
             case (byte)':':
                 if (!TryReadLine(ref reader, out var integer))
@@ -59,16 +73,16 @@ internal static class RespParser
                 value = RespValue.FromInteger(ParseLong(integer, "integer"));
                 return true;
             case (byte)'$':
-                return TryReadBulk(ref reader, out value);
+                return TryReadBulk(ref reader, out value, materialize);
             case (byte)'*':
-                return TryReadArray(ref reader, out value, depth);
+                return TryReadArray(ref reader, out value, depth, materialize);
             default:
                 throw new RedisProtocolException(
                     $"Malformed reply: unexpected byte 0x{type:X2} ('{(type is >= 32 and < 127 ? (char)type : '?')}') where a RESP type marker was expected.");
         }
     }
 
-    private static bool TryReadBulk(ref SequenceReader<byte> reader, out RespValue value)
+    private static bool TryReadBulk(ref SequenceReader<byte> reader, out RespValue value, bool materialize)
     {
         value = default;
         if (!TryReadLine(ref reader, out var header))
@@ -89,18 +103,22 @@ internal static class RespParser
         {
             return false;
         }
-        var bytes = length == 0 ? [] : new byte[length];
-        reader.TryCopyTo(bytes);
+        byte[]? bytes = null;
+        if (materialize)
+        {
+            bytes = length == 0 ? [] : new byte[length];
+            reader.TryCopyTo(bytes);
+        }
         reader.Advance(length);
         if (!reader.IsNext(CrLf, advancePast: true))
         {
             throw new RedisProtocolException("Malformed reply: a bulk string is not followed by CRLF.");
         }
-        value = RespValue.Bulk(bytes);
+        value = materialize ? RespValue.Bulk(bytes) : default;
         return true;
     }
 
-    private static bool TryReadArray(ref SequenceReader<byte> reader, out RespValue value, int depth)
+    private static bool TryReadArray(ref SequenceReader<byte> reader, out RespValue value, int depth, bool materialize)
     {
         value = default;
         if (!TryReadLine(ref reader, out var header))
@@ -122,10 +140,21 @@ internal static class RespParser
         {
             return false;
         }
+        if (!materialize)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (!TryRead(ref reader, out _, depth + 1, materialize: false))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
         var items = count == 0 ? [] : new RespValue[count];
         for (var i = 0; i < items.Length; i++)
         {
-            if (!TryRead(ref reader, out items[i], depth + 1))
+            if (!TryRead(ref reader, out items[i], depth + 1, materialize: true))
             {
                 return false;
             }

@@ -22,14 +22,7 @@ internal static class Extensions
         builder.AddPostgres(Schema, typeof(Extensions).Assembly);
         builder.AddRedis();
         builder.AddGatewayUserAuthentication();
-        builder.Services.AddValidatedOptions<AlertsOptions>(AlertsOptions.Section)
-            .Validate(o => o.Webhooks.All(w => string.IsNullOrWhiteSpace(w.Url) || Uri.TryCreate(w.Url, UriKind.Absolute, out _)),
-                "Alerts:Webhooks:<i>:Url must be an absolute URL")
-            .Validate(o => o.Webhooks.All(w => WebhookKinds.Normalize(w.Kind) is not null),
-                "Alerts:Webhooks:<i>:Kind must be generic, discord or telegram")
-            .Validate(o => o.Webhooks.All(w => WebhookKinds.Normalize(w.Kind) != WebhookKinds.Telegram
-                    || (!string.IsNullOrWhiteSpace(w.Secret) && !string.IsNullOrWhiteSpace(w.ChatId))),
-                "Alerts:Webhooks:<i>: a telegram target needs Secret (bot token) and ChatId");
+        builder.Services.AddValidatedOptions<AlertsOptions>(AlertsOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(SymbolDirectory.IngestClient, c => c.Timeout = TimeSpan.FromSeconds(5));
 

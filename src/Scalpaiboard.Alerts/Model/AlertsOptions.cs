@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Scalpaiboard.Alerts.Model;
 
 /// <summary>Configuration section <c>Alerts</c> (environment <c>Alerts__*</c>), validated at start-up.</summary>
-public sealed class AlertsOptions
+public sealed class AlertsOptions : IValidatableObject
 {
     public const string Section = "Alerts";
 
@@ -30,6 +30,37 @@ public sealed class AlertsOptions
 
     [Required]
     public JobOptions Jobs { get; set; } = new();
+
+    /// <summary>Validates the nested sections too; errors name the full key (e.g. <c>Delivery:MaxAttempts</c>).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (prefix, section) in new (string, object)[] { ("Consumer", Consumer), ("Delivery", Delivery), ("Jobs", Jobs) })
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true);
+            foreach (var r in results)
+            {
+                yield return new ValidationResult(r.ErrorMessage, r.MemberNames.Select(m => $"{prefix}:{m}").ToArray());
+            }
+        }
+        for (var i = 0; i < Webhooks.Count; i++)
+        {
+            var w = Webhooks[i];
+            if (string.IsNullOrWhiteSpace(w.Url) || !Uri.TryCreate(w.Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            {
+                yield return new ValidationResult("must be an absolute http(s) URL", [$"Webhooks:{i}:Url"]);
+            }
+            var kind = Notifications.WebhookKinds.Normalize(w.Kind);
+            if (kind is null)
+            {
+                yield return new ValidationResult("must be generic, discord or telegram", [$"Webhooks:{i}:Kind"]);
+            }
+            else if (kind == Notifications.WebhookKinds.Telegram && (string.IsNullOrWhiteSpace(w.Secret) || string.IsNullOrWhiteSpace(w.ChatId)))
+            {
+                yield return new ValidationResult("a telegram target needs Secret (the bot token) and ChatId", [$"Webhooks:{i}:Secret"]);
+            }
+        }
+    }
 }
 
 public sealed class WebhookTargetOptions

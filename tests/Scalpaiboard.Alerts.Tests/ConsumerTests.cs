@@ -150,4 +150,23 @@ public sealed class ConsumerTests
         Assert.Equal(signals[0].Id, frame.RootElement.GetProperty("data").GetProperty("id").GetInt64());
         Assert.Equal("AAAUSDT", frame.RootElement.GetProperty("data").GetProperty("symbol").GetString());
     }
+
+    [Fact]
+    public async Task A_poison_entry_is_skipped_after_a_few_tries_and_the_rest_still_processed()
+    {
+        using var redis = new RedisServer();
+        await using var app = await AlertsApp.StartAsync(redis, new Dictionary<string, string?> { ["Alerts:Consumer:Name"] = "poison" });
+        await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(0), new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull));
+        // PostgreSQL refuses a NUL character in text: this entry can never commit
+        await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(1), new FeedItem("BAD\u0000USDT", 100, 99, MetricsFeed.PioneerBull));
+        await app.Stream.AppendAsync(EventNames.MetricsStream, [new("data", "{not json")], 1000, CancellationToken.None);
+        await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(5), new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull));
+
+        var signals = await SignalsAsync(app, 2);
+        Assert.Equal(Expected(0, 5), signals.Select(s => s.OpenTime).ToArray());
+        var pending = await Eventually.WaitAsync(
+            () => app.Stream.PendingAsync(EventNames.MetricsStream, EventNames.AlertsGroup, 100, CancellationToken.None),
+            p => p.Count == 0);
+        Assert.Empty(pending);
+    }
 }

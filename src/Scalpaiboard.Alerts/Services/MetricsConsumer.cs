@@ -127,68 +127,92 @@ public sealed partial class MetricsConsumer(
         }
     }
 
+    /// <summary>
+    /// Processes entries in stream order: consecutive readable entries share one transaction (fewer commits when
+    /// behind), then are acknowledged together. If that keeps failing for a reason other than an outage, the entries
+    /// are retried one by one so a single poison entry cannot hold back the others.
+    /// </summary>
     private async Task HandleAsync(IReadOnlyList<StreamEntry> entries, CancellationToken ct)
     {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+        var batches = new List<MetricsBatch>(entries.Count);
         foreach (var entry in entries)
         {
-            await HandleOneAsync(entry, ct);
+            var data = entry["data"];
+            try
+            {
+                if (data is not null)
+                {
+                    batches.Add(MetricsBatchReader.Read(data));
+                }
+                else
+                {
+                    LogMalformed(null, entry.Id);
+                }
+            }
+            catch (JsonException ex)
+            {
+                LogMalformed(ex, entry.Id);
+            }
+        }
+        if (batches.Count == 0 || await TryProcessAsync(batches, ct) || batches.Count == 1)
+        {
+            await AcknowledgeAsync(entries, ct);
+            return;
+        }
+        foreach (var entry in entries)
+        {
+            await HandleAsync([entry], ct);
         }
     }
 
-    /// <summary>Processes one entry until it commits (retrying through database outages), then acknowledges it.</summary>
-    private async Task HandleOneAsync(StreamEntry entry, CancellationToken ct)
+    /// <summary>Retries through outages until committed; false after a few non-outage failures (a poison entry).</summary>
+    private async Task<bool> TryProcessAsync(IReadOnlyList<MetricsBatch> batches, CancellationToken ct)
     {
-        MetricsBatch? batch = null;
-        var data = entry["data"];
-        try
+        var delay = TimeSpan.FromMilliseconds(200);
+        for (var attempt = 1; ; attempt++)
         {
-            batch = data is null ? null : MetricsBatchReader.Read(data);
-        }
-        catch (JsonException ex)
-        {
-            LogMalformed(ex, entry.Id);
-        }
-        if (batch is not null)
-        {
-            var delay = TimeSpan.FromMilliseconds(200);
-            for (var attempt = 1; ; attempt++)
+            try
             {
-                try
+                if (processor.NeedsReseed)
                 {
-                    if (processor.NeedsReseed)
-                    {
-                        await processor.InitializeAsync(ct);
-                        processor.NeedsReseed = false;
-                    }
-                    var result = await processor.ProcessAsync(batch, ct);
-                    Interlocked.Add(ref state.Signals, result.Signals);
-                    Interlocked.Add(ref state.Triggers, result.Triggers);
-                    break;
+                    await processor.InitializeAsync(ct);
+                    processor.NeedsReseed = false;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                var result = await processor.ProcessAsync(batches, ct);
+                Interlocked.Add(ref state.Signals, result.Signals);
+                Interlocked.Add(ref state.Triggers, result.Triggers);
+                return true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                state.LastError = ex.Message;
+                state.LastErrorAt = time.GetUtcNow();
+                var transient = ex is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException or System.Net.Sockets.SocketException
+                    or Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException };
+                if (!transient && attempt >= MaxPoisonAttempts)
                 {
-                    state.LastError = ex.Message;
-                    state.LastErrorAt = time.GetUtcNow();
-                    // An outage (database or network) is waited out for as long as it lasts; an entry that fails
-                    // for any other reason is a poison message: after a few tries it is skipped, not retried forever.
-                    var transient = ex is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException or System.Net.Sockets.SocketException
-                        or Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException };
-                    if (!transient && attempt >= MaxPoisonAttempts)
-                    {
-                        LogPoison(ex, entry.Id, attempt);
-                        break;
-                    }
-                    await Task.Delay(delay, time, ct);
-                    delay = delay < TimeSpan.FromSeconds(5) ? delay * 2 : delay;
+                    LogPoison(ex, batches[0].OpenTime, batches.Count, attempt);
+                    return false;
                 }
+                await Task.Delay(delay, time, ct);
+                delay = delay < TimeSpan.FromSeconds(5) ? delay * 2 : delay;
             }
         }
-        await stream.AcknowledgeAsync(Stream, Group, [entry.Id], ct);
-        Interlocked.Increment(ref state.Processed);
-        state.LastEntryId = entry.Id;
+    }
+
+    private async Task AcknowledgeAsync(IReadOnlyList<StreamEntry> entries, CancellationToken ct)
+    {
+        await stream.AcknowledgeAsync(Stream, Group, entries.Select(e => e.Id).ToArray(), ct);
+        Interlocked.Add(ref state.Processed, entries.Count);
+        var last = entries[^1];
+        state.LastEntryId = last.Id;
         var now = time.GetUtcNow();
         state.LastProcessedAt = now;
-        if (EntryTime(entry.Id) is long ms)
+        if (EntryTime(last.Id) is long ms)
         {
             state.LastLag = now - DateTimeOffset.FromUnixTimeMilliseconds(ms);
         }
@@ -207,10 +231,10 @@ public sealed partial class MetricsConsumer(
     private partial void LogClaimed(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping malformed stream entry {Id}")]
-    private partial void LogMalformed(Exception ex, string id);
+    private partial void LogMalformed(Exception? ex, string id);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Skipping stream entry {Id} after {Attempts} failed attempts (not an outage)")]
-    private partial void LogPoison(Exception ex, string id, int attempts);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} stream entries from candle {OpenTime} failed {Attempts} times (not an outage); a single one is skipped, several are retried one by one")]
+    private partial void LogPoison(Exception ex, long openTime, int count, int attempts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Consumer loop failed; restarting")]
     private partial void LogLoopFailed(Exception ex);

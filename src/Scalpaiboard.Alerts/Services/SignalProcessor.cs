@@ -38,14 +38,20 @@ public sealed partial class SignalProcessor(
         LogSeeded(last.Count);
     }
 
-    public async Task<BatchResult> ProcessAsync(MetricsBatch batch, CancellationToken cancellationToken)
+    public Task<BatchResult> ProcessAsync(MetricsBatch batch, CancellationToken cancellationToken) => ProcessAsync([batch], cancellationToken);
+
+    /// <summary>
+    /// Several consecutive stream entries in one transaction (fewer commits when the consumer is behind), evaluated
+    /// strictly in the given order; all or nothing.
+    /// </summary>
+    public async Task<BatchResult> ProcessAsync(IReadOnlyList<MetricsBatch> batches, CancellationToken cancellationToken)
     {
+        var first = batches[0];
         var started = Stopwatch.GetTimestamp();
         using var activity = AlertsTelemetry.Source.StartActivity("alerts.process_batch");
-        activity?.SetTag("alerts.open_time", batch.OpenTime);
-        activity?.SetTag("alerts.symbols", batch.Items.Count);
+        activity?.SetTag("alerts.open_time", first.OpenTime);
+        activity?.SetTag("alerts.entries", batches.Count);
         await alerts.RefreshIfNeededAsync(cancellationToken);
-        var opts = options.Value;
         var newSignals = new List<SignalDto>();
         var newTriggers = new List<(string UserId, TriggerEvent Trigger, CachedAlert Alert)>();
         var outboxRows = 0;
@@ -53,69 +59,16 @@ public sealed partial class SignalProcessor(
         {
             await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-            if (batch.Items.Count > 0)
+            foreach (var batch in batches)
             {
-                var n = batch.Items.Count;
-                var symbols = new string[n];
-                var times = new long[n];
-                var prices = new double[n];
-                for (var i = 0; i < n; i++)
-                {
-                    symbols[i] = batch.Items[i].Symbol;
-                    times[i] = batch.Items[i].OpenTime;
-                    prices[i] = double.IsFinite(batch.Items[i].Price) ? batch.Items[i].Price : 0;
-                }
-                await FeedStore.UpsertAsync(conn, tx, symbols, times, prices, cancellationToken);
-            }
-            foreach (var s in batch.Items)
-            {
-                string? metrics = null;
-                _fired.Clear();
-                presets.Fire(s, _fired);
-                foreach (var type in _fired)
-                {
-                    metrics ??= MetricsJson.Write(s);
-                    var key = type.Key();
-                    var id = await SignalStore.TryInsertAsync(conn, tx, s.Symbol, key, s.OpenTime, s.Price, metrics, cancellationToken);
-                    if (id is not long signalId)
-                    {
-                        continue;
-                    }
-                    var payload = NotificationPayloads.Signal(signalId, s.Symbol, key, s.OpenTime, s.Price, metrics);
-                    var messageId = signalId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    outboxRows += await OutboxStore.EnqueueOperatorAsync(conn, tx, opts.Webhooks, "signal", messageId, signalId, payload, cancellationToken);
-                    outboxRows += await OutboxStore.EnqueueSubscribersAsync(conn, tx, key, s.Symbol, messageId, signalId, payload,
-                        opts.MaxNotificationsPerHour, cancellationToken);
-                    newSignals.Add(new SignalDto(signalId, s.Symbol, key, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price), Json.Parse(metrics)));
-                }
-                foreach (var cached in alerts.For(s.Symbol))
-                {
-                    if (!cached.MayTrigger(s.OpenTime) || !conditions.Matches(cached.Conditions, s))
-                    {
-                        continue;
-                    }
-                    metrics ??= MetricsJson.Write(s);
-                    var a = cached.Alert;
-                    var triggerId = await UserAlertStore.TryTriggerAsync(conn, tx, a, s.OpenTime, s.Price, metrics, cancellationToken);
-                    if (triggerId is not long tid)
-                    {
-                        continue;
-                    }
-                    var conditionsJson = Json.Serialize(a.Conditions);
-                    var type = a.Conditions.Count > 0 ? a.Conditions[0].Type : "alert";
-                    var payload = NotificationPayloads.Alert(tid, a.Id, s.Symbol, type, s.OpenTime, s.Price, metrics, conditionsJson, a.Note);
-                    outboxRows += await OutboxStore.EnqueueUserAlertAsync(conn, tx, a.UserId, s.Symbol, NotificationPayloads.AlertMessageId(tid), tid,
-                        payload, opts.MaxNotificationsPerHour, cancellationToken);
-                    newTriggers.Add((a.UserId, new TriggerEvent(tid, a.Id, s.Symbol, type, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price),
-                        Json.Parse(metrics), a.Conditions, a.Note, a.Recurring), cached));
-                }
+                outboxRows += await ProcessEntryAsync(conn, tx, batch, newSignals, newTriggers, cancellationToken);
             }
             await tx.CommitAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The cooldown moved ahead for signals that were never stored: rebuild it from what was committed.
-            LogBatchFailed(ex, batch.OpenTime);
+            LogBatchFailed(ex, first.OpenTime);
             await TryReseedAsync(cancellationToken);
             throw;
         }
@@ -141,6 +94,72 @@ public sealed partial class SignalProcessor(
         telemetry.Signals.Add(newSignals.Count);
         telemetry.Triggers.Add(newTriggers.Count);
         return new BatchResult(newSignals.Count, newTriggers.Count, outboxRows, elapsed);
+    }
+
+    /// <summary>One stream entry inside the caller's transaction; returns the outbox rows written.</summary>
+    private async Task<int> ProcessEntryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, MetricsBatch batch, List<SignalDto> newSignals,
+        List<(string UserId, TriggerEvent Trigger, CachedAlert Alert)> newTriggers, CancellationToken cancellationToken)
+    {
+        var opts = options.Value;
+        var outboxRows = 0;
+        if (batch.Items.Count > 0)
+        {
+            // one row per symbol (ON CONFLICT cannot touch a row twice in one statement): the latest candle wins
+            var latest = new Dictionary<string, (long OpenTime, double Price)>(batch.Items.Count, StringComparer.Ordinal);
+            foreach (var item in batch.Items)
+            {
+                if (!latest.TryGetValue(item.Symbol, out var seen) || item.OpenTime >= seen.OpenTime)
+                {
+                    latest[item.Symbol] = (item.OpenTime, double.IsFinite(item.Price) ? item.Price : 0);
+                }
+            }
+            await FeedStore.UpsertAsync(conn, tx, [.. latest.Keys], [.. latest.Values.Select(v => v.OpenTime)],
+                [.. latest.Values.Select(v => v.Price)], cancellationToken);
+        }
+        foreach (var s in batch.Items)
+        {
+            string? metrics = null;
+            _fired.Clear();
+            presets.Fire(s, _fired);
+            foreach (var type in _fired)
+            {
+                metrics ??= MetricsJson.Write(s);
+                var key = type.Key();
+                var id = await SignalStore.TryInsertAsync(conn, tx, s.Symbol, key, s.OpenTime, s.Price, metrics, cancellationToken);
+                if (id is not long signalId)
+                {
+                    continue;
+                }
+                var payload = NotificationPayloads.Signal(signalId, s.Symbol, key, s.OpenTime, s.Price, metrics);
+                var messageId = signalId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                outboxRows += await OutboxStore.EnqueueOperatorAsync(conn, tx, opts.Webhooks, "signal", messageId, signalId, payload, cancellationToken);
+                outboxRows += await OutboxStore.EnqueueSubscribersAsync(conn, tx, key, s.Symbol, messageId, signalId, payload,
+                    opts.MaxNotificationsPerHour, cancellationToken);
+                newSignals.Add(new SignalDto(signalId, s.Symbol, key, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price), Json.Parse(metrics)));
+            }
+            foreach (var cached in alerts.For(s.Symbol))
+            {
+                if (!cached.MayTrigger(s.OpenTime) || !conditions.Matches(cached.Conditions, s))
+                {
+                    continue;
+                }
+                metrics ??= MetricsJson.Write(s);
+                var a = cached.Alert;
+                var triggerId = await UserAlertStore.TryTriggerAsync(conn, tx, a, s.OpenTime, s.Price, metrics, cancellationToken);
+                if (triggerId is not long tid)
+                {
+                    continue;
+                }
+                var conditionsJson = Json.Serialize(a.Conditions);
+                var type = a.Conditions.Count > 0 ? a.Conditions[0].Type : "alert";
+                var payload = NotificationPayloads.Alert(tid, a.Id, s.Symbol, type, s.OpenTime, s.Price, metrics, conditionsJson, a.Note);
+                outboxRows += await OutboxStore.EnqueueUserAlertAsync(conn, tx, a.UserId, s.Symbol, NotificationPayloads.AlertMessageId(tid), tid,
+                    payload, opts.MaxNotificationsPerHour, cancellationToken);
+                newTriggers.Add((a.UserId, new TriggerEvent(tid, a.Id, s.Symbol, type, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price),
+                    Json.Parse(metrics), a.Conditions, a.Note, a.Recurring), cached));
+            }
+        }
+        return outboxRows;
     }
 
     private async Task TryReseedAsync(CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Quartz;
 using Scalpaiboard.Alerts.Infrastructure;
 using Scalpaiboard.Alerts.Jobs;
@@ -23,7 +23,7 @@ internal static class Extensions
         builder.AddRedis();
         builder.AddGatewayUserAuthentication();
         builder.Services.AddValidatedOptions<AlertsOptions>(AlertsOptions.Section);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(SymbolDirectory.IngestClient, c => c.Timeout = TimeSpan.FromSeconds(5));
 
         builder.Services.AddSingleton<AlertsTelemetry>();

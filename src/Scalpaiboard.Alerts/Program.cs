@@ -1,3 +1,4 @@
+using Scalpaiboard.Alerts.Apis;
 using Scalpaiboard.Alerts.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,7 +10,14 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
+
+app.MapSignalsApi();
+app.MapAlertsApi();
+app.MapSettingsApi();
+app.MapWatchlistApi();
 
 app.Run();
 

@@ -1,0 +1,30 @@
+using System.Reflection;
+using Microsoft.Extensions.AI;
+using Scalpaiboard.Ai.Infrastructure;
+
+namespace Scalpaiboard.Ai.Services.Tools;
+
+/// <summary>Builds the seven AIFunctions (schemas from [Description]) bound to one request's <see cref="ToolSession"/>.</summary>
+public sealed class AssistantToolFactory(MarketServicesClient api, ExportStore exports)
+{
+    private static readonly (string Name, MethodInfo Method)[] Methods =
+    [
+        (AssistantTools.FilterCoins, Method(nameof(AssistantTools.FilterCoinsAsync))),
+        (AssistantTools.GetCoinAnalysis, Method(nameof(AssistantTools.GetCoinAnalysisAsync))),
+        (AssistantTools.CreateAlert, Method(nameof(AssistantTools.CreateAlertAsync))),
+        (AssistantTools.AddToWatchlist, Method(nameof(AssistantTools.AddToWatchlistAsync))),
+        (AssistantTools.AnalyzePattern, Method(nameof(AssistantTools.AnalyzePatternAsync))),
+        (AssistantTools.ExportResults, Method(nameof(AssistantTools.ExportResultsAsync))),
+        (AssistantTools.GetPortfolio, Method(nameof(AssistantTools.GetPortfolioAsync))),
+    ];
+
+    public IReadOnlyList<AIFunction> Create(ToolSession session)
+    {
+        var target = new AssistantTools(api, exports, session);
+        return Methods.Select(m => AIFunctionFactory.Create(m.Method, target, new AIFunctionFactoryOptions { Name = m.Name })).ToList();
+    }
+
+    private static MethodInfo Method(string name) =>
+        typeof(AssistantTools).GetMethod(name, BindingFlags.Public | BindingFlags.Instance)
+        ?? throw new InvalidOperationException($"AssistantTools.{name} is missing.");
+}

@@ -24,7 +24,8 @@ public static class ServerProcess
     {
         Directory.CreateDirectory(Root);
         ReapOrphans();
-        var dir = Path.Combine(Root, $"{Environment.ProcessId}-{kind}-{Guid.NewGuid():N}"[..48]);
+        var name = $"{Environment.ProcessId}-{kind}-{Guid.NewGuid():N}";
+        var dir = Path.Combine(Root, name[..Math.Min(48, name.Length)]);
         Directory.CreateDirectory(dir);
         return dir;
     }

@@ -56,8 +56,8 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
             var spent = await usage.CostSinceAsync(userId, provider.Key, MonthStart(), cancellationToken);
             if (spent >= budget)
             {
-                var refusal = $"The monthly budget of {budget:0.##} USD for provider '{provider.DisplayName}' is used up " +
-                    $"({spent:0.####} USD spent this month); requests are refused until next month or until the budget is raised.";
+                var refusal = $"The monthly budget of {budget:0.######} USD for provider '{provider.DisplayName}' is used up " +
+                    $"({spent:0.######} USD spent this month); requests are refused until next month or until the budget is raised.";
                 await conversations.AddMessageAsync(conversationId, MessageRoles.Assistant, null, null, null, null, MessageStatus.Failed, refusal, cancellationToken);
                 await sink.WriteAsync(new ErrorEvent(refusal, conversationId), cancellationToken);
                 return;
@@ -65,7 +65,8 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
             if (budget > 0 && spent >= budget * (decimal)WarningRatio)
             {
                 await sink.WriteAsync(new WarningEvent(
-                    $"{spent / budget:P0} of this month's {budget:0.##} USD budget for '{provider.DisplayName}' is used.", spent, budget), cancellationToken);
+                    $"{Math.Floor(spent / budget * 100):0}% of this month's {budget:0.######} USD budget for '{provider.DisplayName}' is used.",
+                    spent, budget), cancellationToken);
             }
         }
 

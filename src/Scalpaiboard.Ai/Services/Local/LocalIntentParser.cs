@@ -69,7 +69,7 @@ public static partial class LocalIntentParser
     [GeneratedRegex(@"\b(?:top|first|best|show(?: me)?|list|give me)\s+(\d{1,3})\b|\b(\d{1,3})\s+(?:coins|symbols|pairs|results)\b")]
     private static partial Regex LimitPhrase();
 
-    [GeneratedRegex(@"\s*(?:,|;|\band\b|\bwith\b|\bwhere\b|\bwhose\b|\bthat\b|\bhaving\b|\bplus\b)\s*")]
+    [GeneratedRegex(@"\s*(?:,(?!\d{3})|;|\band\b|\bwith\b|\bwhere\b|\bwhose\b|\bthat\b|\bhaving\b|\bplus\b)\s*")]
     private static partial Regex ClauseSeparator();
 
     public static LocalIntent? Parse(string message)
@@ -174,7 +174,7 @@ public static partial class LocalIntentParser
         };
     }
 
-    private static LocalIntent ParseFilter(string lower)
+    private static LocalIntent? ParseFilter(string lower)
     {
         var args = new Dictionary<string, object?>();
         var sortClauseStart = -1;
@@ -210,7 +210,8 @@ public static partial class LocalIntentParser
                     || lower.Contains("loser", StringComparison.Ordinal) ? "Change" : "QuoteVolume");
                 var window = metric == "Price" ? null : Timeframe(clause.Text) ?? Timeframe(lower) ?? DefaultWindow(metric);
                 args["sortBy"] = SortField(metric, window);
-                args["sortOrder"] = supWord is "lowest" or "smallest" or "least" or "worst" or "weakest" ? "asc" : "desc";
+                var lowest = supWord is "lowest" or "smallest" or "least" or "worst" or "weakest";
+                args["sortOrder"] = lowest ^ Regex.IsMatch(clause.Text, @"\blosers?\b") ? "asc" : "desc";
             }
         }
         if (!args.ContainsKey("sortBy") && Regex.IsMatch(lower, @"\b(gainers?|losers?|pumping|dumping|movers?)\b"))
@@ -226,6 +227,10 @@ public static partial class LocalIntentParser
             {
                 args["limit"] = n;
             }
+        }
+        if (args.Count == 0 && !Regex.IsMatch(lower, @"\b(coins?|symbols?|pairs?|gainers?|losers?|movers?|screen|scan|screener|market)\b"))
+        {
+            return null;
         }
         return new LocalIntent(AssistantTools.FilterCoins, args);
     }

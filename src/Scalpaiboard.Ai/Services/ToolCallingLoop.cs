@@ -74,6 +74,10 @@ public sealed partial class ToolCallingLoop(IOptions<AiOptions> options, ILogger
                 {
                     throw new ProviderException($"The provider did not answer within {options.Value.RequestTimeoutSeconds} s (round {round}).", ex);
                 }
+                catch (ClientResultException ex) when (ex.Status == 0)
+                {
+                    throw new ProviderException($"The provider could not be reached: {FirstLine(ex.Message)}", ex);
+                }
                 catch (ClientResultException ex)
                 {
                     throw new ProviderException($"The provider answered {ex.Status}: {FirstLine(ex.Message)}", ex);

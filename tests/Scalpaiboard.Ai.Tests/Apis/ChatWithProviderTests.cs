@@ -114,14 +114,14 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
     {
         var user = "budget-" + Guid.NewGuid().ToString("N");
         var client = app.ClientFor(user);
-        // one chat costs 0.000606 USD at 2/8 USD per 1M tokens: 87% of 0.0007, then over 100%
+        // one chat costs 0.000606 USD at 2/8 USD per 1M tokens: 86% of 0.0007, then over 100%
         var provider = await CreateEntryAsync(user, "fake-model", monthlyBudget: 0.0007m);
 
         var first = await Sse.ChatAsync(client, new { message = "one", provider });
         Assert.DoesNotContain(first, e => Sse.Type(e) == "warning");
         var second = await Sse.ChatAsync(client, new { message = "two", provider });
         var warning = Sse.Single(second, "warning");
-        Assert.Contains("87%", warning["message"]!.ToString());
+        Assert.Contains("86%", warning["message"]!.ToString());
         Assert.Contains(second, e => Sse.Type(e) == "done");
 
         var calls = app.Llm.Requests.Count(r => r.Authorization == "Bearer sk-user-entry-key-000001");

@@ -153,6 +153,7 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClient
 
     private static string Describe(Exception ex) => ex switch
     {
+        ClientResultException { Status: 0 } c => $"The provider could not be reached: {c.Message.Split('\n', 2)[0]}",
         ClientResultException c => $"The provider answered {c.Status}: {c.Message.Split('\n', 2)[0]}",
         OperationCanceledException => "The provider did not answer in time.",
         _ => $"The provider could not be reached: {ex.Message}",

@@ -162,25 +162,27 @@ public static class PatternDetector
             $"{hs.Count} swing highs and {ls.Count} swing lows converge; resistance line now {Fmt(upperNow)}, support line {Fmt(lowerNow)}."));
     }
 
-    // A strong impulse (the pole, >= 4 x tolerance within 10 bars) followed by a tight, counter-drifting consolidation.
+    // A strong impulse (the pole, >= 4 x tolerance within 10 bars) followed by a tight, counter-drifting consolidation
+    // of 4-20 bars; of all the (pole, flag) splits that qualify, the one with the tallest pole wins.
     private static void Flag(IReadOnlyList<Bar> bars, double tol, bool bull, List<DetectedPattern> found)
     {
         var n = bars.Count;
         var sign = bull ? 1 : -1;
+        DetectedPattern? best = null;
+        var bestHeight = 0.0;
         for (var flagLen = 4; flagLen <= Math.Min(20, n / 3); flagLen++)
         {
             var poleEnd = n - 1 - flagLen;
-            var best = (Start: -1, Height: 0.0);
+            var (start, height) = (-1, 0.0);
             for (var s = Math.Max(0, poleEnd - 10); s < poleEnd - 1; s++)
             {
                 var h = sign * (bars[poleEnd].Close - bars[s].Close);
-                if (h > best.Height)
+                if (h > height)
                 {
-                    best = (s, h);
+                    (start, height) = (s, h);
                 }
             }
-            var height = best.Height;
-            if (best.Start < 0 || height < 4 * tol)
+            if (start < 0 || height < 4 * tol || height <= bestHeight)
             {
                 continue;
             }
@@ -195,13 +197,17 @@ public static class PatternDetector
             }
             var tight = 1 - range / (0.5 * height);
             var confidence = 0.45 + 0.2 * Math.Min(1, height / (8 * tol)) + 0.2 * tight + (flagLen >= 6 ? 0.05 : 0);
-            found.Add(new DetectedPattern(bull ? "bull_flag" : "bear_flag", bull ? "bullish" : "bearish", Round(confidence),
-                "forming", best.Start, n - 1,
-                new Dictionary<string, double> { ["poleStart"] = bars[best.Start].Close, ["poleEnd"] = bars[poleEnd].Close,
+            bestHeight = height;
+            best = new DetectedPattern(bull ? "bull_flag" : "bear_flag", bull ? "bullish" : "bearish", Round(confidence),
+                "forming", start, n - 1,
+                new Dictionary<string, double> { ["poleStart"] = bars[start].Close, ["poleEnd"] = bars[poleEnd].Close,
                     ["flagHigh"] = flag.Max(b => b.High), ["flagLow"] = flag.Min(b => b.Low),
                     ["target"] = bars[^1].Close + sign * height },
-                $"A {(bull ? "rise" : "drop")} of {Fmt(height)} in {poleEnd - best.Start} bars, then {flagLen} bars of tight consolidation."));
-            return;
+                $"A {(bull ? "rise" : "drop")} of {Fmt(height)} in {poleEnd - start} bars, then {flagLen} bars of tight consolidation.");
+        }
+        if (best is not null)
+        {
+            found.Add(best);
         }
     }
 

@@ -91,10 +91,24 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
             await usage.RecordAsync(userId, provider.Key, Today(), 0, 0, 0, true, CancellationToken.None);
             await sink.WriteAsync(new ErrorEvent(ex.Message, conversationId), cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
             // The client went away: the provider call is cancelled with it; keep a record of the broken turn.
             await FailAsync(conversationId, partial, "The client disconnected before the answer was complete.", CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogChatFailed(logger, conversationId, ex);
+            const string failure = "The assistant failed unexpectedly; the error is logged. Please try again.";
+            try
+            {
+                await FailAsync(conversationId, partial, failure, CancellationToken.None);
+            }
+            catch (Exception storeError) when (storeError is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                LogChatFailed(logger, conversationId, storeError);
+            }
+            await sink.WriteAsync(new ErrorEvent(failure, conversationId), cancellationToken);
         }
     }
 
@@ -222,6 +236,9 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
         var today = Today();
         return new DateOnly(today.Year, today.Month, 1);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Chat in conversation {ConversationId} failed")]
+    private static partial void LogChatFailed(ILogger logger, Guid conversationId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed: {Reason}")]
     private static partial void LogProviderFailed(ILogger logger, string provider, string reason);

@@ -8,7 +8,6 @@ using Scalpaiboard.Ai.Services.Providers;
 using Scalpaiboard.Ai.Services.Tools;
 using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
-using Scalpaiboard.ServiceDefaults.Http;
 using Scalpaiboard.ServiceDefaults.Options;
 
 namespace Scalpaiboard.Ai.Extensions;
@@ -36,9 +35,7 @@ internal static class Extensions
         builder.Services.AddSingleton<UsageStore>();
         builder.Services.AddSingleton<ExportStore>();
 
-        // LLM endpoints stream for a long time: no standard timeout/retry pipeline; the loop watches for silence.
-        builder.Services.AddHttpClient(ChatProviderFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .WithoutStandardResilience();
+        builder.Services.AddSingleton<ProviderHttpClient>();
         builder.Services.AddHttpClient<MarketServicesClient>();
         builder.Services.AddTransient<AssistantToolFactory>();
         builder.Services.AddTransient<ChatProviderFactory>();

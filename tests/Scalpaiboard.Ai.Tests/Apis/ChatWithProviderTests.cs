@@ -175,8 +175,22 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             Sse.ChatAsync(client, new { message = "bye", provider }, cancellationToken: cts.Token));
 
-        // The hanging provider request is aborted well before the 2 s inactivity timeout would have fired.
-        await app.Llm.HangAborted.Task.WaitAsync(TimeSpan.FromSeconds(1.2));
+        // The hanging provider request is aborted, and the turn is stored as broken by the disconnect (not by the
+        // 2 s inactivity timeout, which would store its own message).
+        await app.Llm.HangAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        JsonNode? last = null;
+        for (var i = 0; i < 100 && last?["status"]?.ToString() != "failed"; i++)
+        {
+            await Task.Delay(50);
+            var list = (await client.GetFromJsonAsync<JsonArray>("/api/ai/conversations"))!;
+            if (list.Count == 1)
+            {
+                var detail = (await client.GetFromJsonAsync<JsonObject>($"/api/ai/conversations/{list[0]!["id"]}"))!;
+                last = detail["messages"]!.AsArray()[^1];
+            }
+        }
+        Assert.Equal("failed", last?["status"]?.ToString());
+        Assert.Equal("The client disconnected before the answer was complete.", last!["error"]!.ToString());
     }
 
     [Fact]

@@ -26,11 +26,9 @@ public sealed class ProviderSelectionException(string message) : Exception(messa
 /// Resolves the request's <c>provider</c> (empty: the operator default <c>Ai:Provider</c>; <c>local</c>; an operator
 /// preset name; or the id of one of the user's provider entries) and builds its <see cref="IChatClient"/>.
 /// </summary>
-public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClientFactory httpClients, ProviderStore store,
+public sealed class ChatProviderFactory(IOptions<AiOptions> options, ProviderHttpClient http, ProviderStore store,
     ApiKeyProtector protector)
 {
-    public const string HttpClientName = "llm";
-
     public async Task<ResolvedProvider> ResolveAsync(string userId, string? requested, CancellationToken cancellationToken)
     {
         var o = options.Value;
@@ -171,9 +169,24 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClient
     private OpenAIClientOptions ClientOptions(string baseUrl) => new()
     {
         Endpoint = new Uri(baseUrl),
-        Transport = new HttpClientPipelineTransport(httpClients.CreateClient(HttpClientName)),
+        Transport = new HttpClientPipelineTransport(http.Client),
         RetryPolicy = new ClientRetryPolicy(options.Value.ProviderMaxRetries),
         // Our loop enforces the inactivity timeout; this only stops a request the loop somehow no longer watches.
         NetworkTimeout = TimeSpan.FromSeconds(options.Value.RequestTimeoutSeconds * 2 + 5),
     };
+}
+
+/// <summary>
+/// The one HttpClient for LLM endpoints. Deliberately not from IHttpClientFactory's defaults: those resolve logical
+/// service names (a user's base URL must never reach our internal services that way) and add a 30 s timeout and
+/// retries, while a chat stream can last minutes and the tool loop watches for silence itself.
+/// </summary>
+public sealed class ProviderHttpClient : IDisposable
+{
+    public HttpClient Client { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    public void Dispose() => Client.Dispose();
 }

@@ -81,12 +81,16 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
             var outcome = await loop.RunAsync(provider.Client, messages, tools, provider.Model, session, sink,
                 (m, ct) => StoreAsync(conversationId, m, callNames, ct), partial, cancellationToken);
             var totals = Totals(provider, outcome.Usage);
+            AiTelemetry.Chats.Add(1, new("provider", provider.Key), new("outcome", "ok"));
+            AiTelemetry.Tokens.Add(totals.PromptTokens, new("provider", provider.Key), new("kind", "prompt"));
+            AiTelemetry.Tokens.Add(totals.CompletionTokens, new("provider", provider.Key), new("kind", "completion"));
             await usage.RecordAsync(userId, provider.Key, Today(), totals.PromptTokens, totals.CompletionTokens, totals.Cost, false, cancellationToken);
             await sink.WriteAsync(new DoneEvent(conversationId, totals, provider.Key, provider.Model), cancellationToken);
         }
         catch (ProviderException ex)
         {
             LogProviderFailed(logger, provider.Key, ex.Message);
+            AiTelemetry.Chats.Add(1, new("provider", provider.Key), new("outcome", "provider_error"));
             await FailAsync(conversationId, partial, ex.Message, CancellationToken.None);
             await usage.RecordAsync(userId, provider.Key, Today(), 0, 0, 0, true, CancellationToken.None);
             await sink.WriteAsync(new ErrorEvent(ex.Message, conversationId), cancellationToken);

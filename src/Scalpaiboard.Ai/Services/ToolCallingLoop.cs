@@ -41,6 +41,8 @@ public sealed partial class ToolCallingLoop(IOptions<AiOptions> options, ILogger
                 Tools = [.. tools],
                 ToolMode = lastRound ? ChatToolMode.None : ChatToolMode.Auto,
             };
+            using var activity = AiTelemetry.Source.StartActivity("chat round");
+            activity?.SetTag("ai.round", round);
             var text = new StringBuilder();
             var calls = new List<FunctionCallContent>();
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -134,6 +136,16 @@ public sealed partial class ToolCallingLoop(IOptions<AiOptions> options, ILogger
         JsonSerializer.SerializeToNode(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions) as JsonObject ?? [];
 
     private async Task<JsonNode?> InvokeAsync(FunctionCallContent call, IReadOnlyList<AIFunction> tools, CancellationToken cancellationToken)
+    {
+        using var activity = AiTelemetry.Source.StartActivity("tool " + call.Name);
+        var result = await InvokeCoreAsync(call, tools, cancellationToken);
+        var outcome = result is JsonObject o && o.ContainsKey("error") ? "error" : "ok";
+        activity?.SetTag("ai.tool.outcome", outcome);
+        AiTelemetry.ToolCalls.Add(1, new KeyValuePair<string, object?>("tool", call.Name), new KeyValuePair<string, object?>("outcome", outcome));
+        return result;
+    }
+
+    private async Task<JsonNode?> InvokeCoreAsync(FunctionCallContent call, IReadOnlyList<AIFunction> tools, CancellationToken cancellationToken)
     {
         var function = tools.FirstOrDefault(t => t.Name == call.Name);
         if (function is null)

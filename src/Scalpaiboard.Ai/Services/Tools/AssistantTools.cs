@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -74,7 +75,7 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         [Description("Bounds on any other metric field of the screener, as {\"min<Field>\" or \"max<Field>\": number}, " +
             "for example {\"minRsi14_15m\": 30, \"maxChange_1d\": 10}")] Dictionary<string, double>? filters = null,
         [Description("Field to sort by, e.g. quoteVolume_1h, change_5m, change_1d, price, rsi14_1h (default quoteVolume_1d)")] string? sortBy = null,
-        [Description("Sort order: desc (largest first, the default) or asc")] string? sortOrder = null,
+        [Description("Sort order: desc (largest first, the default) or asc")][AllowedValues("asc", "desc", null)] string? sortOrder = null,
         [Description("How many coins to return, 1-100 (default 20)")] int? limit = null,
         CancellationToken cancellationToken = default)
     {
@@ -154,7 +155,8 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         "levels from swing points and pivots, and its recent preset signals.")]
     public async Task<JsonObject> GetCoinAnalysisAsync(
         [Description("Symbol, e.g. BTCUSDT (BTC is read as BTCUSDT)")] string symbol,
-        [Description("Bar timeframe: 1m, 5m, 15m, 1h, 4h, 8h or 1d (default 1h)")] string? timeframe = null,
+        [Description("Bar timeframe: 1m, 5m, 15m, 1h, 4h, 8h or 1d (default 1h)")]
+        [AllowedValues("1m", "5m", "15m", "1h", "4h", "8h", "1d", null)] string? timeframe = null,
         CancellationToken cancellationToken = default)
     {
         var sym = NormalizeSymbol(symbol);
@@ -191,9 +193,12 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         "change_above, change_below, volume_above (these three need a window), rsi_above, rsi_below, rsi_cross, macd_cross, bb_breakout.")]
     public async Task<JsonObject> CreateAlertAsync(
         [Description("Symbol, e.g. ETHUSDT (ETH is read as ETHUSDT)")] string symbol,
-        [Description("Condition type, e.g. price_above")] string condition,
+        [Description("Condition type, e.g. price_above")]
+        [AllowedValues("price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above", "rsi_above",
+            "rsi_below", "rsi_cross", "macd_cross", "bb_breakout")] string condition,
         [Description("Threshold: a price, a percent change, a USDT volume or an RSI level (not needed for macd_cross, bb_breakout)")] double? value = null,
-        [Description("Window for change_above, change_below, volume_above: 5m, 15m, 1h, 4h, 8h or 1d")] string? window = null,
+        [Description("Window for change_above, change_below, volume_above: 5m, 15m, 1h, 4h, 8h or 1d")]
+        [AllowedValues("5m", "15m", "1h", "4h", "8h", "1d", null)] string? window = null,
         [Description("true to fire every time the condition holds (after the cooldown), false to fire once")] bool recurring = false,
         [Description("Minutes between two triggers of a recurring alert (default 5)")] int cooldownMinutes = 5,
         [Description("A note shown with the alert")] string? note = null,
@@ -262,7 +267,8 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         "flags, ascending/descending/symmetric triangles, head and shoulders (and inverse), from swing points.")]
     public async Task<JsonObject> AnalyzePatternAsync(
         [Description("Symbol, e.g. BTCUSDT (BTC is read as BTCUSDT)")] string symbol,
-        [Description("Bar timeframe: 1m, 5m, 15m, 1h, 4h, 8h or 1d (default 1h)")] string? timeframe = null,
+        [Description("Bar timeframe: 1m, 5m, 15m, 1h, 4h, 8h or 1d (default 1h)")]
+        [AllowedValues("1m", "5m", "15m", "1h", "4h", "8h", "1d", null)] string? timeframe = null,
         [Description("How many recent bars to read, 30-500 (default 150)")] int? bars = null,
         CancellationToken cancellationToken = default)
     {
@@ -317,7 +323,7 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
     [Description("Exports the previous tool result of this conversation (e.g. a screener list) as a CSV or JSON file and " +
         "returns a download link.")]
     public async Task<JsonObject> ExportResultsAsync(
-        [Description("File format: csv (default) or json")] string? format = null,
+        [Description("File format: csv (default) or json")][AllowedValues("csv", "json", null)] string? format = null,
         CancellationToken cancellationToken = default)
     {
         var fmt = string.IsNullOrWhiteSpace(format) ? "csv" : format.Trim().ToLowerInvariant();

@@ -76,11 +76,12 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
         var tools = toolFactory.Create(session);
         var partial = new StringBuilder();
         var callNames = new Dictionary<string, string>();
+        var used = new UsageDetails { InputTokenCount = 0, OutputTokenCount = 0, TotalTokenCount = 0 };
         try
         {
-            var outcome = await loop.RunAsync(provider.Client, messages, tools, provider.Model, session, sink,
-                (m, ct) => StoreAsync(conversationId, m, callNames, ct), partial, cancellationToken);
-            var totals = Totals(provider, outcome.Usage);
+            await loop.RunAsync(provider.Client, messages, tools, provider.Model, session, sink,
+                (m, ct) => StoreAsync(conversationId, m, callNames, ct), partial, used, cancellationToken);
+            var totals = Totals(provider, used);
             AiTelemetry.Chats.Add(1, new("provider", provider.Key), new("outcome", "ok"));
             AiTelemetry.Tokens.Add(totals.PromptTokens, new("provider", provider.Key), new("kind", "prompt"));
             AiTelemetry.Tokens.Add(totals.CompletionTokens, new("provider", provider.Key), new("kind", "completion"));
@@ -92,7 +93,10 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
             LogProviderFailed(logger, provider.Key, ex.Message);
             AiTelemetry.Chats.Add(1, new("provider", provider.Key), new("outcome", "provider_error"));
             await FailAsync(conversationId, partial, ex.Message, CancellationToken.None);
-            await usage.RecordAsync(userId, provider.Key, Today(), 0, 0, 0, true, CancellationToken.None);
+            // Rounds that completed before the failure were still billed by the provider.
+            var partialTotals = Totals(provider, used);
+            await usage.RecordAsync(userId, provider.Key, Today(), partialTotals.PromptTokens, partialTotals.CompletionTokens,
+                partialTotals.Cost, true, CancellationToken.None);
             await sink.WriteAsync(new ErrorEvent(ex.Message, conversationId), cancellationToken);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)

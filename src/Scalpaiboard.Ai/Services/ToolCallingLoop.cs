@@ -25,11 +25,11 @@ public sealed partial class ToolCallingLoop(IOptions<AiOptions> options, ILogger
 {
     /// <param name="onMessage">Called with every assistant and tool message as it is added, to store it.</param>
     /// <param name="partialText">Receives the text streamed so far, for a failed message.</param>
+    /// <param name="usage">Receives the provider's usage of every round, also of rounds before a failure.</param>
     public async Task<LoopOutcome> RunAsync(IChatClient client, List<ChatMessage> messages, IReadOnlyList<AIFunction> tools,
         string model, ToolSession session, IChatEventSink sink, Func<ChatMessage, CancellationToken, Task> onMessage,
-        StringBuilder partialText, CancellationToken cancellationToken)
+        StringBuilder partialText, UsageDetails usage, CancellationToken cancellationToken)
     {
-        var usage = new UsageDetails { InputTokenCount = 0, OutputTokenCount = 0, TotalTokenCount = 0 };
         var maxRounds = options.Value.MaxToolRounds;
         var idle = TimeSpan.FromSeconds(options.Value.RequestTimeoutSeconds);
         for (var round = 1; ; round++)

@@ -151,6 +151,24 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task A_failure_in_round_two_still_records_the_usage_of_round_one()
+    {
+        var user = "half-" + Guid.NewGuid().ToString("N");
+        var client = app.ClientFor(user);
+        var provider = await CreateEntryAsync(user, "fake-fail-second");
+
+        var events = await Sse.ChatAsync(client, new { message = "hello", provider });
+
+        Assert.Contains("500", Sse.Single(events, "error")["message"]!.ToString());
+        var day = Assert.Single((await client.GetFromJsonAsync<JsonObject>("/api/ai/usage"))!["days"]!.AsArray())!;
+        Assert.Equal(provider, day["provider"]!.ToString());
+        Assert.Equal(1, day["failedRequests"]!.GetValue<int>());
+        Assert.Equal(100, day["promptTokens"]!.GetValue<long>());
+        Assert.Equal(10, day["completionTokens"]!.GetValue<long>());
+        Assert.Equal(0.00028m, day["cost"]!.GetValue<decimal>());
+    }
+
+    [Fact]
     public async Task Provider_that_never_answers_times_out_with_an_error_event()
     {
         var user = "timeout-" + Guid.NewGuid().ToString("N");

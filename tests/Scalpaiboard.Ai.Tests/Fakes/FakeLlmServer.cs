@@ -24,7 +24,7 @@ public sealed record LlmRequest(string? Authorization, JsonObject Body)
 /// An OpenAI-compatible chat completions server on 127.0.0.1 (Kestrel, port 0) that streams chunks exactly like
 /// the acceptance script's FakeLlm. The request's model chooses the behaviour: <c>fake-model</c> (a filter_coins
 /// call, then "FAKE-ANSWER-OK done"), <c>fake-gated</c> (pauses after the first word until <see cref="Gate"/> opens),
-/// <c>fake-500</c>, <c>fake-hang</c> (never answers), <c>fake-badargs</c>, <c>fake-parallel</c>, <c>fake-loop</c>.
+/// <c>fake-500</c>, <c>fake-fail-second</c> (500 in round two), <c>fake-hang</c> (never answers), <c>fake-badargs</c>, <c>fake-parallel</c>, <c>fake-loop</c>.
 /// </summary>
 public sealed class FakeLlmServer : IAsyncDisposable
 {
@@ -66,6 +66,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
         var response = context.Response;
         switch (request.Model)
         {
+            case "fake-fail-second" when request.HasToolResult:
             case "fake-500":
                 response.StatusCode = 500;
                 await response.WriteAsJsonAsync(new { error = new { message = "fake upstream failure", type = "server_error" } });

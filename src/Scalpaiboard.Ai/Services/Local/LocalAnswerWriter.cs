@@ -192,7 +192,7 @@ public static class LocalAnswerWriter
         {
             return v?.ToString() ?? "n/a";
         }
-        return d.ToString(Math.Abs(d) >= 100 ? "#,0.##" : Math.Abs(d) >= 1 ? "0.####" : "0.########", CultureInfo.InvariantCulture);
+        return d.ToString(Math.Abs(d) >= 100 ? "#,0.##" : Math.Abs(d) >= 0.01 ? "0.####" : "0.########", CultureInfo.InvariantCulture);
     }
 
     private static string Shorten(string s, int max) => s.Length <= max ? s : s[..max] + "...";

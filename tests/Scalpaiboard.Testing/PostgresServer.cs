@@ -88,8 +88,8 @@ public sealed class PostgresServer : IDisposable
     /// <summary>Creates a fresh, empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix = "test")
     {
-        var full = $"{prefix}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}";
-        var name = full[..Math.Min(40, full.Length)].ToLowerInvariant();
+        var name = $"{prefix}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}";
+        name = name[..Math.Min(name.Length, 40)].ToLowerInvariant();
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);

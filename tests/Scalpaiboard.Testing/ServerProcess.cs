@@ -24,8 +24,7 @@ public static class ServerProcess
     {
         Directory.CreateDirectory(Root);
         ReapOrphans();
-        var name = $"{Environment.ProcessId}-{kind}-{Guid.NewGuid():N}";
-        var dir = Path.Combine(Root, name[..Math.Min(48, name.Length)]);
+        var dir = Path.Combine(Root, $"{Environment.ProcessId}-{kind}-{Guid.NewGuid().ToString("N")[..12]}");
         Directory.CreateDirectory(dir);
         return dir;
     }

@@ -10,7 +10,11 @@ namespace Scalpaiboard.Infrastructure.Postgres;
 /// <summary>A versioned SQL script: <c>0001_create_candles.sql</c> has version 1 and name create_candles.</summary>
 public sealed record Migration(int Version, string Name, string Sql)
 {
-    public string Checksum { get; } = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
+    /// <summary>
+    /// SHA-256 of the script with line endings normalised (a CRLF checkout is not a change). Computed from
+    /// <see cref="Sql"/> on each read, so a copy made with <c>with { Sql = ... }</c> gets its own checksum.
+    /// </summary>
+    public string Checksum => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
 }
 
 public static partial class EmbeddedMigrations

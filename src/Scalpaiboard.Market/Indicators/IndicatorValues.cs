@@ -29,7 +29,7 @@ public struct IndicatorValues
     public double WilliamsR14;
     public double Vwap;
     public double Vcp;
-    /// <summary>Standard pivot points from the previous completed bar of the next larger period.</summary>
+    /// <summary>Standard pivot points (PP, R1, S1) from the previous completed bar of the same timeframe.</summary>
     public double PivotPp;
     public double PivotR1;
     public double PivotS1;

@@ -61,15 +61,14 @@ internal sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> 
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
-                ShouldHandle = args =>
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Context.Properties.TryGetValue(RequestKey, out var req) && IsIdempotent(req.Method) && IsTransient(args.Outcome)),
+                // Only a response that is about to be replaced is disposed: Polly asks ShouldHandle about the last
+                // attempt too, and that response goes back to the caller.
+                OnRetry = args =>
                 {
-                    var idempotent = args.Context.Properties.TryGetValue(RequestKey, out var req) && IsIdempotent(req.Method);
-                    if (idempotent && IsTransient(args.Outcome))
-                    {
-                        args.Outcome.Result?.Dispose();
-                        return ValueTask.FromResult(true);
-                    }
-                    return ValueTask.FromResult(false);
+                    args.Outcome.Result?.Dispose();
+                    return ValueTask.CompletedTask;
                 },
             })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>

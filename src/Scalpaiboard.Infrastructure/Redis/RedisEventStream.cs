@@ -1,0 +1,135 @@
+using Scalpaiboard.Infrastructure.Redis.Protocol;
+
+namespace Scalpaiboard.Infrastructure.Redis;
+
+/// <summary>
+/// <see cref="IEventStream"/> over Redis streams and consumer groups. Blocking reads run on leased connections,
+/// so a consumer waiting for entries never delays other commands.
+/// </summary>
+public sealed class RedisEventStream(RedisClient client) : IEventStream
+{
+    public async Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken)
+    {
+        if (fields.Count == 0)
+        {
+            throw new ArgumentException("A stream entry needs at least one field.", nameof(fields));
+        }
+        var trim = maxLength > 0;
+        var request = new RedisRequest("XADD", 2 + (trim ? 3 : 0) + (fields.Count * 2)).Add(stream);
+        if (trim)
+        {
+            request.Add("MAXLEN"u8).Add("~"u8).Add(maxLength);
+        }
+        request.Add("*"u8);
+        foreach (var (field, value) in fields)
+        {
+            request.Add(field).Add(value);
+        }
+        var reply = await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
+        return reply.AsString() ?? throw new RedisProtocolException("XADD returned no id.");
+    }
+
+    public async Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.ExecuteAsync(new RedisRequest("XGROUP", 5).Add("CREATE"u8).Add(stream).Add(group).Add(startId).Add("MKSTREAM"u8),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Code == "BUSYGROUP")
+        {
+            // The group exists already: that is what we wanted.
+        }
+    }
+
+    public async Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        // BLOCK only matters for new entries (">"); BLOCK 0 would mean "forever" to Redis, so a zero wait sends no BLOCK.
+        var blocking = block > TimeSpan.Zero && fromId == ">";
+        var request = new RedisRequest("XREADGROUP", 8 + (blocking ? 2 : 0))
+            .Add("GROUP"u8).Add(group).Add(consumer).Add("COUNT"u8).Add(count);
+        if (blocking)
+        {
+            request.Add("BLOCK"u8).Add(Math.Max(1, (long)Math.Ceiling(block.TotalMilliseconds)));
+        }
+        request.Add("STREAMS"u8).Add(stream).Add(fromId);
+        var reply = blocking
+            ? await client.ExecuteBlockingAsync(request, block, cancellationToken).ConfigureAwait(false)
+            : await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
+        if (reply.IsNull)
+        {
+            return [];
+        }
+        // [[stream, [[id, [field, value, ...]], ...]]]
+        var streams = reply.AsArray();
+        return streams.Length == 0 ? [] : ParseEntries(streams[0].AsArray()[1].AsArray());
+    }
+
+    public async Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+        var request = new RedisRequest("XACK", 2 + ids.Count).Add(stream).Add(group);
+        foreach (var id in ids)
+        {
+            request.Add(id);
+        }
+        return (await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false)).AsInteger();
+    }
+
+    public async Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var request = new RedisRequest("XAUTOCLAIM", 7).Add(stream).Add(group).Add(consumer)
+            .Add(Math.Max(0, (long)minIdle.TotalMilliseconds)).Add("0-0"u8).Add("COUNT"u8).Add(count);
+        // [next-start-id, [[id, fields]...], [deleted ids]] (Redis 7; Redis 6.2 omits the third element)
+        var reply = (await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false)).AsArray();
+        return reply.Length < 2 ? [] : ParseEntries(reply[1].AsArray());
+    }
+
+    public async Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var request = new RedisRequest("XPENDING", 5).Add(stream).Add(group).Add("-"u8).Add("+"u8).Add(count);
+        var reply = (await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false)).AsArray();
+        var result = new List<PendingEntry>(reply.Length);
+        foreach (var item in reply)
+        {
+            // [id, consumer, idle ms, deliveries]
+            var fields = item.AsArray();
+            if (fields.Length < 4)
+            {
+                throw new RedisProtocolException("XPENDING returned an entry with fewer than 4 fields.");
+            }
+            result.Add(new PendingEntry(fields[0].AsString() ?? "", fields[1].AsString() ?? "",
+                TimeSpan.FromMilliseconds(fields[2].AsInteger()), fields[3].AsInteger()));
+        }
+        return result;
+    }
+
+    public async Task<long> LengthAsync(string stream, CancellationToken cancellationToken) =>
+        (await client.ExecuteAsync(new RedisRequest("XLEN", 1).Add(stream), cancellationToken).ConfigureAwait(false)).AsInteger();
+
+    private static List<StreamEntry> ParseEntries(RespValue[] entries)
+    {
+        var result = new List<StreamEntry>(entries.Length);
+        foreach (var entry in entries)
+        {
+            if (entry.IsNull)
+            {
+                continue;
+            }
+            var parts = entry.AsArray();
+            var id = parts[0].AsString() ?? throw new RedisProtocolException("A stream entry has no id.");
+            // An entry deleted while pending comes back with null fields: keep its id so it can be acknowledged.
+            var fields = parts.Length > 1 && !parts[1].IsNull
+                ? RespReplies.ToDictionary(parts[1].AsArray())
+                : new Dictionary<string, string>(0, StringComparer.Ordinal);
+            result.Add(new StreamEntry(id, fields));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,153 @@
+namespace Scalpaiboard.Market.Indicators;
+
+public readonly record struct ParabolicSarResult(double? Sar, bool? IsReversal);
+
+/// <summary>
+/// Wilder's parabolic SAR. The series starts on the second bar assuming a rising trend with SAR = first low and
+/// extreme point = first high; SAR never goes above the last two lows (rising) or below the last two highs
+/// (falling); a penetration reverses to the extreme point, resets the factor to <c>initialFactor</c> and flags
+/// IsReversal. As in the reference library the initial trend is a guess, so everything before the first
+/// reversal, and the first reversal itself, is null (warm-up); every bar after it has a value.
+/// </summary>
+public sealed class ParabolicSar
+{
+    private State _state;
+
+    public ParabolicSar(double accelerationStep = 0.02, double maxAccelerationFactor = 0.2, double? initialFactor = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(accelerationStep, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxAccelerationFactor, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(accelerationStep, maxAccelerationFactor);
+        AccelerationStep = accelerationStep;
+        MaxAccelerationFactor = maxAccelerationFactor;
+        InitialFactor = initialFactor ?? accelerationStep;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(InitialFactor, 0);
+    }
+
+    public double AccelerationStep { get; }
+
+    public double MaxAccelerationFactor { get; }
+
+    public double InitialFactor { get; }
+
+    public ParabolicSarResult Peek(in Quote quote)
+    {
+        var copy = _state;
+        return Next(ref copy, quote);
+    }
+
+    public ParabolicSarResult Add(in Quote quote) => Next(ref _state, quote);
+
+    public void Reset() => _state = default;
+
+    private struct State
+    {
+        public int Count;
+        public bool IsRising;
+        public bool Reversed;
+        public double Factor;
+        public double ExtremePoint;
+        public double PriorSar;
+        public double High1;
+        public double Low1;
+        public double High2;
+        public double Low2;
+    }
+
+    private ParabolicSarResult Next(ref State s, in Quote q)
+    {
+        if (s.Count == 0)
+        {
+            s.Count = 1;
+            s.IsRising = true;
+            s.Factor = InitialFactor;
+            s.ExtremePoint = q.High;
+            s.PriorSar = q.Low;
+            (s.High1, s.Low1) = (q.High, q.Low);
+            return default;
+        }
+
+        double sar;
+        bool reversal;
+        if (s.IsRising)
+        {
+            sar = s.PriorSar + (s.Factor * (s.ExtremePoint - s.PriorSar));
+            if (s.Count >= 2)
+            {
+                sar = Math.Min(sar, Math.Min(s.Low1, s.Low2));
+            }
+
+            reversal = q.Low < sar;
+            if (reversal)
+            {
+                sar = s.ExtremePoint;
+                s.IsRising = false;
+                s.Factor = InitialFactor;
+                s.ExtremePoint = q.Low;
+            }
+            else if (q.High > s.ExtremePoint)
+            {
+                s.ExtremePoint = q.High;
+                s.Factor = Math.Min(s.Factor + AccelerationStep, MaxAccelerationFactor);
+            }
+        }
+        else
+        {
+            sar = s.PriorSar - (s.Factor * (s.PriorSar - s.ExtremePoint));
+            if (s.Count >= 2)
+            {
+                sar = Math.Max(sar, Math.Max(s.High1, s.High2));
+            }
+
+            reversal = q.High > sar;
+            if (reversal)
+            {
+                sar = s.ExtremePoint;
+                s.IsRising = true;
+                s.Factor = InitialFactor;
+                s.ExtremePoint = q.High;
+            }
+            else if (q.Low < s.ExtremePoint)
+            {
+                s.ExtremePoint = q.Low;
+                s.Factor = Math.Min(s.Factor + AccelerationStep, MaxAccelerationFactor);
+            }
+        }
+
+        s.PriorSar = sar;
+        (s.High2, s.Low2, s.High1, s.Low1) = (s.High1, s.Low1, q.High, q.Low);
+        if (s.Count < 2)
+        {
+            s.Count++;
+        }
+
+        var valid = s.Reversed;
+        s.Reversed |= reversal;
+        return valid ? new ParabolicSarResult(sar, reversal) : default;
+    }
+
+    public static ParabolicSarResult[] Calculate(IReadOnlyList<Quote> quotes, double accelerationStep = 0.02, double maxAccelerationFactor = 0.2, double? initialFactor = null)
+    {
+        // Batch form: the whole guessed series first, then the leading guess (before the first reversal) removed.
+        var calculator = new ParabolicSar(accelerationStep, maxAccelerationFactor, initialFactor);
+        var results = new ParabolicSarResult[quotes.Count];
+        var sars = new double[quotes.Count];
+        var reversals = new bool[quotes.Count];
+        var s = default(State);
+        for (var i = 0; i < quotes.Count; i++)
+        {
+            s.Reversed = true;
+            var r = calculator.Next(ref s, quotes[i]);
+            sars[i] = r.Sar ?? double.NaN;
+            reversals[i] = r.IsReversal ?? false;
+        }
+
+        var first = Array.IndexOf(reversals, true);
+        for (var i = first < 0 ? quotes.Count : first + 1; i < quotes.Count; i++)
+        {
+            results[i] = new ParabolicSarResult(sars[i], reversals[i]);
+        }
+
+        return results;
+    }
+}

@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS first_table (id integer);

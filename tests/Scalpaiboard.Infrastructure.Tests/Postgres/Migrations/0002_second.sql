@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS second_table (id integer);

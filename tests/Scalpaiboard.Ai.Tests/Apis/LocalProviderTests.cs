@@ -51,7 +51,8 @@ public sealed class LocalProviderTests(AiAppFixture app)
         Assert.Contains("the price goes above 4,000", Sse.Text(alert));
 
         var portfolio = await Chat(user, "show my portfolio");
-        Assert.Contains("- BTCUSDT at 100", Sse.Text(portfolio));
+        Assert.Contains("- BTCUSDT at 100, +25% since added at 80", Sse.Text(portfolio));
+        Assert.Contains("Average: +25%; best BTCUSDT, worst BTCUSDT.", Sse.Text(portfolio));
 
         var analysis = await Chat(user, "analyze SOLUSDT on 15m");
         Assert.Contains(app.Market.CallsFor(user), c => c.Path == "/api/coins/SOLUSDT/candles" && c.Query.Contains("timeframe=15m"));

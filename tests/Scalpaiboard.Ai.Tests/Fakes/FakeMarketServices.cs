@@ -137,9 +137,18 @@ public sealed class FakeMarketServices : IAsyncDisposable
         {
             await wait.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
+        // The Alerts service's shape: each symbol's move since it was added, and the equal-weight average.
+        var items = Watchlist(user).Select(s => (JsonNode)new JsonObject
+        {
+            ["symbol"] = s, ["addedPrice"] = 80.0, ["currentPrice"] = 100.0, ["changePercent"] = 25.0,
+        }).ToArray();
         return Results.Json(new JsonObject
         {
-            ["items"] = new JsonArray([.. Watchlist(user).Select(s => (JsonNode)new JsonObject { ["symbol"] = s, ["price"] = 100.0, ["change_1d"] = 2.5 })]),
+            ["items"] = new JsonArray(items),
+            ["count"] = items.Length,
+            ["averageChangePercent"] = items.Length == 0 ? null : 25.0,
+            ["best"] = items.FirstOrDefault()?.DeepClone(),
+            ["worst"] = items.LastOrDefault()?.DeepClone(),
         });
     }
 

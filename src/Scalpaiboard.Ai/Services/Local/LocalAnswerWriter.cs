@@ -130,8 +130,7 @@ public static class LocalAnswerWriter
     private static string Portfolio(JsonNode? r)
     {
         var p = r?["portfolio"];
-        var items = p as JsonArray ?? p?["items"] as JsonArray ?? p?["data"] as JsonArray ?? p?["coins"] as JsonArray
-            ?? p?["watchlist"] as JsonArray ?? p?["positions"] as JsonArray;
+        var items = p as JsonArray ?? p?["items"] as JsonArray ?? p?["data"] as JsonArray ?? p?["coins"] as JsonArray;
         if (items is null)
         {
             return "Your portfolio: " + (p?.ToJsonString() ?? "empty");
@@ -144,20 +143,39 @@ public static class LocalAnswerWriter
         foreach (var item in items)
         {
             sb.Append(CultureInfo.InvariantCulture, $"- {item?["symbol"]}");
-            if (item?["price"] is { } price)
+            if ((item?["currentPrice"] ?? item?["price"]) is { } price)
             {
                 sb.Append(CultureInfo.InvariantCulture, $" at {Fmt(price)}");
             }
-            foreach (var key in new[] { "change_1h", "change_1d", "changeSinceAdded", "performance", "pnlPercent" })
+            if (item?["changePercent"] is { } since)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $", {Signed(since)}% since added at {Fmt(item["addedPrice"])}");
+            }
+            foreach (var key in new[] { "change_1h", "change_1d" })
             {
                 if (item?[key] is { } v)
                 {
-                    sb.Append(CultureInfo.InvariantCulture, $", {key} {Fmt(v)}%");
+                    sb.Append(CultureInfo.InvariantCulture, $", {key} {Signed(v)}%");
                 }
             }
             sb.Append('\n');
         }
+        if (p?["averageChangePercent"] is { } average)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"Average: {Signed(average)}%");
+            if (p["best"]?["symbol"] is { } best && p["worst"]?["symbol"] is { } worst)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"; best {best}, worst {worst}");
+            }
+            sb.Append('.');
+        }
         return sb.ToString().TrimEnd();
+    }
+
+    private static string Signed(JsonNode? v)
+    {
+        var d = Bar.Number(v);
+        return double.IsFinite(d) && d > 0 ? "+" + Fmt(v) : Fmt(v);
     }
 
     private static string Field(string bound) =>

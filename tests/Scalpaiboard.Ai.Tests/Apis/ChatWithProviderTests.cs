@@ -57,7 +57,10 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
         // events: tool_call, tool_result, the streamed words, done with summed usage and cost
         Assert.Equal("filter_coins", Sse.Single(events, "tool_call")["name"]!.ToString());
         var result = Sse.Single(events, "tool_result");
-        Assert.Equal(3, result["result"]!["coins"]!.AsArray().Count);
+        var coins = result["result"]!["coins"]!.AsArray();
+        Assert.Equal(["BTCUSDT", "ETHUSDT", "SOLUSDT"], coins.Select(c => c!["symbol"]!.ToString()));
+        Assert.Null(coins[0]!["adx14_1h"]); // only headline fields unless filtered or sorted on
+        Assert.Equal(1_500_000, coins[0]!["quoteVolume_1h"]!.GetValue<double>());
         Assert.Equal(["FAKE", "-ANSWER", "-OK", " done"], events.Where(e => Sse.Type(e) == "content").Select(e => e["content"]!.ToString()));
         var done = Sse.Single(events, "done");
         Assert.Equal("done", Sse.Type(events[^1]));

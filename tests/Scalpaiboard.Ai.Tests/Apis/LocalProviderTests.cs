@@ -104,6 +104,22 @@ public sealed class LocalProviderTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task Filters_on_any_metric_reach_the_screener_and_keep_that_field()
+    {
+        var user = NewUser();
+        var events = await Chat(user, "find coins with adx above 25");
+        // "adx" is no metric the local grammar knows: it says so rather than guessing
+        Assert.DoesNotContain(events, e => Sse.Type(e) == "tool_call");
+        Assert.Contains("I do not know which metric \"adx above 25\" means", Sse.Text(events));
+
+        var provider = "local";
+        var body = new { message = "find coins with 1h rsi above 52", provider };
+        var rsi = await Sse.ChatAsync(app.ClientFor(user), body);
+        Assert.Equal(52, Sse.Single(rsi, "tool_call")["arguments"]!["minRsi14_1h"]!.GetValue<double>());
+        Assert.Contains(app.Market.CallsFor(user), c => c.Path == "/api/coins" && c.Query.Contains("minRsi14_1h=52"));
+    }
+
+    [Fact]
     public async Task Unknown_request_says_so_and_lists_what_it_can_do()
     {
         var events = await Chat(NewUser(), "what's the weather in Paris");

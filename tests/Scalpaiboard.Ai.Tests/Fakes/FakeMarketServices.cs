@@ -164,6 +164,7 @@ public sealed class FakeMarketServices : IAsyncDisposable
             ["quoteVolume_1h"] = 1_500_000.0 * i,
             ["quoteVolume_1d"] = 40_000_000.0 * i,
             ["rsi14_1h"] = 50 + i,
+            ["adx14_1h"] = 20 + i,
         };
     }
 

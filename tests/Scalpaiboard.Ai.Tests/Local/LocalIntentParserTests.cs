@@ -83,7 +83,7 @@ public sealed class LocalIntentParserTests
     {
         var intent = Parse("alert me when it goes above 4000");
         Assert.Equal("create_alert", intent.Tool);
-        Assert.Contains("which coin", intent.Problem);
+        Assert.Contains("which coin do you mean?", intent.Problem);
     }
 
     [Theory]

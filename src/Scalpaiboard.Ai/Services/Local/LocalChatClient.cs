@@ -56,9 +56,7 @@ public sealed class LocalChatClient : IChatClient
                 ]) { ModelId = ModelName };
                 yield break;
             }
-            answer = intent?.Problem is { } problem
-                ? $"I can do that, but {problem}"
-                : LocalAnswerWriter.NotUnderstood(message);
+            answer = intent?.Problem ?? LocalAnswerWriter.NotUnderstood(message);
         }
 
         // Stream word by word, as a remote model would.

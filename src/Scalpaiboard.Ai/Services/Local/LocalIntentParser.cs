@@ -114,7 +114,7 @@ public static partial class LocalIntentParser
     }
 
     private static LocalIntent Needs(string tool, string? symbol, Dictionary<string, object?> args) =>
-        new(tool, args, symbol is null ? "which coin? Name it, for example BTCUSDT or BTC." : null);
+        new(tool, args, symbol is null ? "Which coin do you mean? Name it, for example BTCUSDT or BTC." : null);
 
     /// <summary>A symbol named in the text: XXXUSDT, an upper-case ticker (BTC), or a well-known coin name.</summary>
     public static string? ExtractSymbol(string text)
@@ -191,7 +191,9 @@ public static partial class LocalIntentParser
                 var metric = Metric(rest, percent: c.Groups[4].Success);
                 if (metric is null)
                 {
-                    continue;
+                    return new LocalIntent(AssistantTools.FilterCoins, args,
+                        $"I do not know which metric \"{clause.Text.Trim()}\" means. I can filter on volume, change, price and RSI, " +
+                        "each with a window (5m, 15m, 1h, 4h, 8h, 1d), e.g. \"1h volume over 1M\".");
                 }
                 var value = Number(c.Groups[2].Value, c.Groups[3].Value);
                 var isMin = !IsMax(c.Groups[1].Value);
@@ -282,8 +284,8 @@ public static partial class LocalIntentParser
             args["value"] = value;
         }
         args["recurring"] = Regex.IsMatch(lower, @"\b(every time|each time|whenever|recurring|repeat(edly)?|always)\b");
-        var problem = symbol is null ? "which coin? Name it, for example ETHUSDT or ETH."
-            : value is null && type is not ("macd_cross" or "bb_breakout") ? "at what level? For example: alert me when ETHUSDT goes above 4000."
+        var problem = symbol is null ? "I can create that alert, but which coin do you mean? Name it, for example ETHUSDT or ETH."
+            : value is null && type is not ("macd_cross" or "bb_breakout") ? "I can create that alert, but at what level? For example: alert me when ETHUSDT goes above 4000."
             : null;
         return new LocalIntent(AssistantTools.CreateAlert, args, problem);
     }

@@ -31,6 +31,11 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         "price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above",
         "rsi_above", "rsi_below", "rsi_cross", "macd_cross", "bb_breakout",
     ];
+    private static readonly string[] HeadlineFields =
+    [
+        "symbol", "price", "change_5m", "change_15m", "change_1h", "change_4h", "change_8h", "change_1d",
+        "quoteVolume_5m", "quoteVolume_15m", "quoteVolume_1h", "quoteVolume_4h", "quoteVolume_8h", "quoteVolume_1d", "rsi14_1h",
+    ];
     private static readonly string[] WindowedConditions = ["change_above", "change_below", "volume_above"];
     private static readonly string[] ValuelessConditions = ["macd_cross", "bb_breakout"];
 
@@ -140,6 +145,26 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         query.Add($"pageSize={size}");
         var response = await api.GetAsync(session.UserId, $"{MarketServicesClient.Ingest}/api/coins?{string.Join('&', query)}", cancellationToken);
         var data = response?["data"] as JsonArray ?? response as JsonArray ?? [];
+        // A coin carries dozens of indicator fields; the model gets the headline ones plus those it filtered or sorted
+        // on, which keeps a 20-coin answer to a few thousand tokens.
+        var wanted = new HashSet<string>(HeadlineFields, StringComparer.OrdinalIgnoreCase) { sort };
+        foreach (var name in applied.Select(a => a.Key))
+        {
+            wanted.Add(name[3..]);
+        }
+        var coins = new JsonArray();
+        foreach (var coin in data.OfType<JsonObject>())
+        {
+            var slim = new JsonObject();
+            foreach (var (key, value) in coin)
+            {
+                if (wanted.Contains(key))
+                {
+                    slim[key] = value?.DeepClone();
+                }
+            }
+            coins.Add(slim);
+        }
         return new JsonObject
         {
             ["total"] = response?["total"]?.DeepClone() ?? data.Count,
@@ -147,7 +172,7 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
             ["sortBy"] = sort,
             ["sortOrder"] = order,
             ["filters"] = applied,
-            ["coins"] = data.DeepClone(),
+            ["coins"] = coins,
         };
     }
 

@@ -31,7 +31,7 @@ public static class ProvidersApi
         TypedResults.Ok((await store.ListAsync(context.User.UserId(), cancellationToken)).Select(ToResponse).ToList());
 
     private static async Task<Results<Created<ProviderEntryResponse>, ValidationProblem>> CreateAsync(ProviderEntryRequest request,
-        HttpContext context, ProviderStore store, ApiKeyProtector protector, CancellationToken cancellationToken)
+        HttpContext context, ProviderStore store, ApiKeyProtector protector, TimeProvider time, CancellationToken cancellationToken)
     {
         if (Validate(request, creating: true) is { } problem)
         {
@@ -41,7 +41,7 @@ public static class ProvidersApi
         var entry = new ProviderEntry(Guid.CreateVersion7(), context.User.UserId(), request.Name!.Trim(),
             ProviderCatalog.Find(request.Preset)!.Name, Clean(request.BaseUrl), Clean(request.Model),
             key is null ? null : protector.Protect(key), key is null ? null : ApiKeyProtector.Hint(key),
-            request.MonthlyBudget, request.InputPricePer1M, request.OutputPricePer1M, DateTime.UtcNow, DateTime.UtcNow);
+            request.MonthlyBudget, request.InputPricePer1M, request.OutputPricePer1M, time.GetUtcNow().UtcDateTime, time.GetUtcNow().UtcDateTime);
         await store.InsertAsync(entry, cancellationToken);
         var saved = await store.GetAsync(entry.UserId, entry.Id, cancellationToken) ?? entry;
         return TypedResults.Created($"/api/ai/providers/{entry.Id}", ToResponse(saved));

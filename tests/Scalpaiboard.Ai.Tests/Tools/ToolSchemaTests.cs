@@ -5,7 +5,7 @@ namespace Scalpaiboard.Ai.Tests.Tools;
 
 public sealed class ToolSchemaTests
 {
-    private static readonly Dictionary<string, JsonObject> Schemas = new AssistantToolFactory(null!, null!)
+    private static readonly Dictionary<string, JsonObject> Schemas = new AssistantToolFactory(null!, null!, TimeProvider.System)
         .Create(new ToolSession("u", Guid.Empty))
         .ToDictionary(f => f.Name, f => (JsonObject)JsonNode.Parse(f.JsonSchema.GetRawText())!);
 

@@ -6,7 +6,7 @@ using Scalpaiboard.Ai.Infrastructure;
 namespace Scalpaiboard.Ai.Services.Tools;
 
 /// <summary>Builds the seven AIFunctions (schemas from [Description]) bound to one request's <see cref="ToolSession"/>.</summary>
-public sealed class AssistantToolFactory(MarketServicesClient api, ExportStore exports)
+public sealed class AssistantToolFactory(MarketServicesClient api, ExportStore exports, TimeProvider time)
 {
     private static readonly (string Name, MethodInfo Method)[] Methods =
     [
@@ -45,7 +45,7 @@ public sealed class AssistantToolFactory(MarketServicesClient api, ExportStore e
 
     public IReadOnlyList<AIFunction> Create(ToolSession session)
     {
-        var target = new AssistantTools(api, exports, session);
+        var target = new AssistantTools(api, exports, session, time);
         return Methods.Select(m => AIFunctionFactory.Create(m.Method, target,
             new AIFunctionFactoryOptions { Name = m.Name, JsonSchemaCreateOptions = SchemaOptions })).ToList();
     }

@@ -14,7 +14,7 @@ namespace Scalpaiboard.Ai.Services.Tools;
 /// service call is made as that user. Bad arguments throw <see cref="ToolException"/>, which the loop returns
 /// to the model as <c>{"error": "..."}</c>.
 /// </summary>
-public sealed partial class AssistantTools(MarketServicesClient api, ExportStore exports, ToolSession session)
+public sealed partial class AssistantTools(MarketServicesClient api, ExportStore exports, ToolSession session, TimeProvider time)
 {
     public const string FilterCoins = "filter_coins";
     public const string GetCoinAnalysis = "get_coin_analysis";
@@ -360,7 +360,7 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         {
             throw new ToolException("there is no earlier tool result in this conversation to export; search or analyse something first");
         }
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var fileName = $"{last.Tool}-{stamp}.{fmt}";
         int rows;
         string content;

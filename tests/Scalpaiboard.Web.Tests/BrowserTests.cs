@@ -212,3 +212,42 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await BrowserFixture.ScreenshotAsync(page, "gateway-down");
     }
 }
+
+/// <summary>What the acceptance script does: Chromium's --dump-dom of each page after an 8 s virtual-time budget.</summary>
+public sealed class DumpDomTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/screener")]
+    [InlineData("/coins/BTCUSDT")]
+    [InlineData("/signals")]
+    [InlineData("/login")]
+    public async Task Dumped_dom_meets_the_acceptance_checks(string path)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(BrowserFixture.Chromium)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--virtual-time-budget=8000", "--window-size=1400,900", "--dump-dom", fixture.BaseUrl + path })
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var dom = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await stderr;
+        Assert.True(dom.Length > 500, $"{path}: {dom.Length} bytes");
+        var named = fixture.Gateway.Market.Coins.Count(c => dom.Contains((string)c["symbol"]!, StringComparison.Ordinal));
+        if (path == "/screener")
+        {
+            Assert.Equal(fixture.Gateway.Market.Coins.Count, named);
+        }
+        if (path.StartsWith("/coins", StringComparison.Ordinal))
+        {
+            Assert.Contains("<canvas", dom);
+        }
+    }
+}

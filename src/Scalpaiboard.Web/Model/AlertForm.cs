@@ -33,6 +33,9 @@ public sealed class AlertForm : IValidatableObject
 
     public static bool NeedsValue(string? type) => type is not ("macd_cross" or "bb_breakout");
 
+    /// <summary>Price conditions watch the last price; the others a rolling window (change, volume) or a timeframe.</summary>
+    public static bool UsesWindow(string? type) => type is not ("price_above" or "price_below" or "price_cross");
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (ConditionType is not null && !ConditionTypes.Contains(ConditionType))
@@ -67,7 +70,7 @@ public sealed class AlertForm : IValidatableObject
     public CreateAlertRequest ToRequest() => new(
         Symbol!.Trim().ToUpperInvariant(),
         [new AlertConditionDto(ConditionType!, NeedsValue(ConditionType) ? Value : null,
-            string.IsNullOrEmpty(Window) ? null : Window,
+            UsesWindow(ConditionType) && !string.IsNullOrEmpty(Window) ? Window : null,
             string.IsNullOrEmpty(Direction) ? null : Direction)],
         Recurring, CooldownMinutes, Note ?? "");
 

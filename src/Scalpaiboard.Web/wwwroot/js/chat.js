@@ -46,8 +46,10 @@ export function init(root) {
             const list = await api('/api/ai/conversations', { auth: true });
             conversationSelect.innerHTML = '<option value="">new conversation</option>'
                 + (list || []).map(c => `<option value="${escapeHtml(c.id)}">${escapeHtml(c.title || 'untitled')}</option>`).join('');
+            if (conversationId && ![...conversationSelect.options].some(o => o.value === conversationId)) {
+                conversationSelect.add(new Option('current conversation', conversationId));
+            }
             conversationSelect.value = conversationId;
-            if (conversationSelect.value !== conversationId) conversationId = '';
         } catch { /* the providers message already says why */ }
     }
 

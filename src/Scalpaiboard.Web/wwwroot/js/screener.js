@@ -20,7 +20,6 @@ export function init(table) {
     let sortKey = table.dataset.sort || 'quoteVolume_1d';
     let sortDir = table.dataset.dir || 'desc';
     let rowHeight = 31;
-    let changed = new Map();   // "SYMBOL|key" -> 'up' | 'down', flashed on the next render
     let frameQueued = false;
 
     const thead = table.tHead;
@@ -72,8 +71,6 @@ export function init(table) {
             const v = r[k];
             let cls = 'num';
             if (c.kind === 'percent') cls += ' ' + tone(v);
-            const flash = changed.get(r.symbol + '|' + k);
-            if (flash) cls += ' flash-' + flash;
             html += `<td class="${cls}">${cell(c.kind, v)}</td>`;
         }
         return html + '</tr>';
@@ -104,7 +101,6 @@ export function init(table) {
         const sample = tbody.querySelector('tr[data-symbol]');
         if (sample && sample.offsetHeight > 0) rowHeight = sample.offsetHeight;
         document.getElementById('screener-count').textContent = String(rows.length);
-        changed = new Map();
     }
 
     function queueRender() {
@@ -178,25 +174,42 @@ export function init(table) {
 
     initPresets();
 
-    // Live cells
+    // Live cells: updated in place (with a short flash) unless the sort column moved, then the body is re-rendered.
     const liveFields = ['price', 'change_5m', 'change_15m', 'change_1h', 'change_4h', 'change_8h', 'change_1d',
         'quoteVolume_5m', 'quoteVolume_15m', 'quoteVolume_1h', 'quoteVolume_4h', 'quoteVolume_8h', 'quoteVolume_1d'];
     subscribe('tickers', frame => {
         const items = Array.isArray(frame.data) ? frame.data : frame.data?.tickers || [];
         let resort = false;
+        const moved = [];
         for (const t of items) {
             const r = index.get(t.symbol);
             if (!r) continue;
             for (const k of liveFields) {
                 if (!(k in t) || t[k] === null || t[k] === undefined || t[k] === r[k]) continue;
-                if (Number.isFinite(r[k])) changed.set(r.symbol + '|' + k, t[k] > r[k] ? 'up' : 'down');
+                moved.push([r, k, Number.isFinite(r[k]) ? (t[k] > r[k] ? 'up' : 'down') : null]);
                 r[k] = t[k];
                 if (k === sortKey) resort = true;
             }
         }
         table.dataset.liveUpdates = String((+table.dataset.liveUpdates || 0) + 1);
-        if (resort) sortRows();
-        queueRender();
+        if (resort) {
+            sortRows();
+            queueRender();
+            return;
+        }
+        const rendered = new Map([...tbody.rows].filter(tr => tr.dataset.symbol).map(tr => [tr.dataset.symbol, tr]));
+        for (const [r, k, dir] of moved) {
+            const tr = rendered.get(r.symbol);
+            const col = visible.indexOf(k);
+            if (!tr || col < 0) continue;
+            const td = tr.cells[col + 1];
+            const c = byKey.get(k);
+            td.textContent = cell(c.kind, r[k]);
+            if (c.kind === 'percent') td.className = 'num ' + tone(r[k]);
+            if (dir && td.animate) {
+                td.animate([{ backgroundColor: dir === 'up' ? 'rgba(38,194,129,.28)' : 'rgba(240,80,110,.28)' }, { backgroundColor: 'transparent' }], { duration: 700, easing: 'ease-out' });
+            }
+        }
     });
     onStatus((state, detail) => {
         panelMessage(scroller.parentElement.querySelector('.screener-status') || ensureStatus(scroller),

@@ -78,6 +78,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         var (green, red) = await CountHeatmapColours(page);
         Assert.True(green > 50, $"{green} green pixels");
         Assert.True(red > 50, $"{red} red pixels");
+        await page.Locator(".heatmap-card").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "heatmap.png") });
         Assert.Empty(errors);
     }
 

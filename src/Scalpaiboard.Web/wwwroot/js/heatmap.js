@@ -107,10 +107,14 @@ export function init(canvas) {
         ctx.fillStyle = '#0f151f';
         ctx.fillRect(plotW, 0, AXIS_W, H);
         ctx.fillStyle = '#7d8ca1';
-        ctx.font = `${Math.round(10 * (window.devicePixelRatio || 1))}px ui-monospace, monospace`;
+        const font = Math.round(10 * (window.devicePixelRatio || 1));
+        ctx.font = `${font}px ui-monospace, monospace`;
+        ctx.textBaseline = 'middle';
         const labelEvery = Math.max(1, Math.round(rows / 8));
-        for (let r = 0; r < rows; r += labelEvery) {
-            ctx.fillText(fmtPrice((topIndex - r) * bucket), plotW + 6, r * rowH + rowH);
+        for (let r = Math.ceil(font / rowH); r < rows; r += labelEvery) {
+            const y = r * rowH + rowH / 2;
+            if (y > H - font / 2) break;
+            ctx.fillText(fmtPrice((topIndex - r) * bucket), plotW + 6, y);
         }
     }
 

@@ -36,6 +36,7 @@ public static class Extensions
         services.AddCascadingAuthenticationState();
         services.AddAntiforgery(o => o.Cookie.Name = "scalpaiboard.af");
         services.AddRazorComponents();
+        services.AddHostedService<StartupWarmup>();
         return builder;
     }
 

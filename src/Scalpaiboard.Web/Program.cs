@@ -9,7 +9,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler("/error", createScopeForErrors: true);
+app.UseExceptionHandler(error => error.Run(ErrorPage.WriteAsync));
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseStaticFiles();
 app.UseAuthentication();

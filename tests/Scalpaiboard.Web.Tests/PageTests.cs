@@ -259,6 +259,37 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
         }
     }
 
+    [Fact]
+    public async Task Screen_filter_becomes_alerts_for_the_symbols_outside_the_screen()
+    {
+        using var client = _app.Browser();
+        await Forms.LoginAsync(client);
+        var before = _gateway.Requests.Count(r => r.Method == "POST" && r.Path == "/api/alerts");
+        var response = await Forms.SubmitAsync(client, "/screener?min_change_1h=3&max_rsi14_1h=70&min_atrPercent_1h=0.1", "screen-alert", new Dictionary<string, string>());
+        var html = await response.Content.ReadAsStringAsync();
+        var inScreen = _gateway.Market.Coins.Count(c => FakeMarket.Num(c, "change_1h") >= 3 && FakeMarket.Num(c, "rsi14_1h") <= 70 && FakeMarket.Num(c, "atrPercent_1h") >= 0.1);
+        var outside = _gateway.Market.Coins.Count - inScreen;
+        Assert.Contains($"Created {outside} alert(s) for the symbols outside this screen (change_above 1h 3 and rsi_below 1h 70).", html);
+        Assert.Contains("Not watched: min atrPercent_1h.", html);
+        Assert.Equal(outside, _gateway.Requests.Count(r => r.Method == "POST" && r.Path == "/api/alerts") - before);
+    }
+
+    [Fact]
+    public async Task Logout_clears_the_session()
+    {
+        using var client = _app.Browser();
+        await Forms.LoginAsync(client);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/session/token")).StatusCode);
+        // Without the antiforgery token (another site's form) nothing happens.
+        var forged = await client.PostAsync("/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["returnUrl"] = "/" }));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/session/token")).StatusCode);
+        var response = await Forms.SubmitAsync(client, "/", "", new Dictionary<string, string>(), action: "/logout");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/session/token")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/watchlist")).StatusCode);
+    }
+
     [GeneratedRegex("\"key\":\"")]
     private static partial Regex ColumnRegex();
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Scalpaiboard.Web.Services;
 
@@ -29,9 +30,15 @@ public static class SessionApi
             : TypedResults.Json(new SessionError("Not signed in."), statusCode: StatusCodes.Status401Unauthorized);
     }
 
-    // A form post (antiforgery-checked because it binds a form), so another site cannot log the user out.
-    public static async Task<RedirectHttpResult> LogoutAsync(HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? returnUrl)
+    // A form post checked against the antiforgery token here (not by form binding, whose failure would surface as an
+    // exception), so another site's form cannot log the user out.
+    public static async Task<Results<RedirectHttpResult, BadRequest<SessionError>>> LogoutAsync(HttpContext context, IAntiforgery antiforgery)
     {
+        if (!context.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(context))
+        {
+            return TypedResults.BadRequest(new SessionError("Invalid or missing antiforgery token."));
+        }
+        var returnUrl = (await context.Request.ReadFormAsync(context.RequestAborted))["returnUrl"].ToString();
         await UserSession.SignOutAsync(context);
         return TypedResults.LocalRedirect(returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/");
     }

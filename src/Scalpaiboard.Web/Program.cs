@@ -1,12 +1,24 @@
+using Scalpaiboard.Web.Apis;
+using Scalpaiboard.Web.Components;
+using Scalpaiboard.Web.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler("/error");
+app.UseExceptionHandler(error => error.Run(ErrorPage.WriteAsync));
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
 app.MapDefaultEndpoints();
-app.MapGet("/", () => Results.Content("<!doctype html><title>Scalpaiboard</title><p>Scalpaiboard web UI is being built.</p>", "text/html"));
+app.MapSessionApi();
+app.MapRazorComponents<App>();
 
 app.Run();
 

@@ -181,7 +181,7 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
         var events = await Sse.ChatAsync(client, new { message = "are you there?", provider }, timeout: TimeSpan.FromSeconds(20));
 
         var error = Sse.Single(events, "error");
-        Assert.Contains("did not answer within 2 s", error["message"]!.ToString());
+        Assert.Contains("did not answer within 3 s", error["message"]!.ToString());
         await AssertLastMessageFailedAsync(client, error);
     }
 
@@ -197,7 +197,7 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
             Sse.ChatAsync(client, new { message = "bye", provider }, cancellationToken: cts.Token));
 
         // The hanging provider request is aborted, and the turn is stored as broken by the disconnect (not by the
-        // 2 s inactivity timeout, which would store its own message).
+        // 3 s inactivity timeout, which would store its own message).
         await app.Llm.HangAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
         JsonNode? last = null;
         for (var i = 0; i < 100 && last?["status"]?.ToString() != "failed"; i++)

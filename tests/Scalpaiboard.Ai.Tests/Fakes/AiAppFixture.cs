@@ -46,7 +46,7 @@ public sealed class AiAppFixture : IAsyncLifetime
             ["Ai:BaseUrl"] = Llm.BaseUrl,
             ["Ai:ApiKey"] = OperatorKey,
             ["Ai:Model"] = "fake-model",
-            ["Ai:RequestTimeoutSeconds"] = "2",
+            ["Ai:RequestTimeoutSeconds"] = "3",
             ["Ai:ProviderMaxRetries"] = "0",
             ["Ai:InputPricePer1M"] = "2",
             ["Ai:OutputPricePer1M"] = "8",

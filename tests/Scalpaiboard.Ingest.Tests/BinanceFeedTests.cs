@@ -35,14 +35,23 @@ public sealed class BinanceFeedTests
             && s.GetProperty("candlesIngested").GetInt64() >= Symbols.Length * 1441, TimeSpan.FromSeconds(60));
         Assert.Equal(Symbols.Length, status.GetProperty("symbols").GetInt32());
 
-        // Chaos: 50 drops a quarter of a (real) second apart, a silent stretch, malformed frames throughout.
+        // Chaos: 50 forced disconnects of every open stream a quarter of a (real) second apart, a silent stretch,
+        // malformed frames throughout.
         fake.MalformedEvery = 7;
-        for (var i = 0; i < 50; i++)
+        var forced = 0;
+        var wentSilent = false;
+        var chaosDeadline = DateTime.UtcNow.AddSeconds(60);
+        while (forced < 50)
         {
+            Assert.True(DateTime.UtcNow < chaosDeadline, $"only {forced} disconnects forced");
             await Task.Delay(250);
-            fake.DropAll();
-            if (i == 25)
+            if (fake.DropAll() > 0)
             {
+                forced++;
+            }
+            if (forced == 25 && !wentSilent)
+            {
+                wentSilent = true;
                 fake.Silent = true;
                 await Task.Delay(2500);
                 fake.Silent = false;
@@ -86,6 +95,7 @@ public sealed class BinanceFeedTests
         status = await app.GetJsonAsync("/api/feed/status");
         Assert.True(fake.Drops >= 50);
         Assert.True(status.GetProperty("reconnects").GetInt64() >= 50, "reconnects: " + status);
+        Assert.True(fake.Connections >= 50 + 2);
         var malformed = status.GetProperty("malformedFrames").GetInt64();
         Assert.InRange(malformed, 1, fake.MalformedSent);
         Assert.Equal(0, fake.Violations);

@@ -81,16 +81,21 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         StreamUrl = address.Replace("http://", "ws://", StringComparison.Ordinal);
     }
 
-    /// <summary>Aborts every open stream connection, as a network drop would.</summary>
-    public void DropAll()
+    /// <summary>Aborts every open stream connection, as a network drop would; returns how many it cut.</summary>
+    public int DropAll()
     {
+        var cut = 0;
         foreach (var ws in _sockets.Keys)
         {
             ws.Abort();
             _sockets.TryRemove(ws, out _);
+            cut++;
         }
-        Interlocked.Increment(ref Drops);
+        Interlocked.Add(ref Drops, cut);
+        return cut;
     }
+
+    public int OpenConnections => _sockets.Count;
 
     /// <summary>The closed 1m kline of a symbol at a minute (Unix minutes): deterministic.</summary>
     public static (double Open, double High, double Low, double Close, double Volume, double Quote, long Trades) Kline(string symbol, long minute, bool forming = false)

@@ -18,7 +18,8 @@ public sealed class RetentionTests
             ["Ingest:Simulated:SymbolCount"] = "2",
             ["Ingest:RetentionDays"] = "1",
         });
-        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(60));
+        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running"
+            && s.GetProperty("candlesIngested").GetInt64() >= 2 * 1441, TimeSpan.FromSeconds(60));
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var old = now - now % 60_000 - 3L * 86_400_000;
         await using var conn = new NpgsqlConnection(cs);

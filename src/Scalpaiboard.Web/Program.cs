@@ -10,7 +10,8 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseExceptionHandler(error => error.Run(ErrorPage.WriteAsync));
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+// Unknown GET routes get the site's not-found page; other methods keep their bare status.
+app.UseWhen(c => HttpMethods.IsGet(c.Request.Method), get => get.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();

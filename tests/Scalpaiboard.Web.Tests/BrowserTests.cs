@@ -125,6 +125,9 @@ public sealed class BrowserTests(BrowserFixture fixture, Xunit.Abstractions.ITes
         var row = await page.InnerTextAsync("#alerts-table tbody tr:last-child");
         Assert.Contains("XRPUSDT", row);
         Assert.Contains("price below 0.4321", row);
+        // The user's own alert triggers arrive as toasts.
+        await page.WaitForSelectorAsync(".toasts .toast", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Contains("ETHUSDT", await page.InnerTextAsync(".toasts .toast"));
         await BrowserFixture.ScreenshotAsync(page, "signals");
         Assert.Empty(errors);
     }

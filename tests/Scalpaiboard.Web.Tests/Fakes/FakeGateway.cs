@@ -454,6 +454,14 @@ public sealed class FakeGateway : IAsyncDisposable
                             await Send(new { type = "orderbook", channel, ts, data = Market.OrderBook(symbol, 100) });
                         }
                     }
+                    else if (channel == "alerts" && n % 8 == 4)
+                    {
+                        await Send(new
+                        {
+                            type = "alerts", channel, ts,
+                            data = new { id = 7000 + n, alertId = 101, symbol = "ETHUSDT", type = "price_above", openTime = ts / 60_000 * 60_000, time = DateTimeOffset.UtcNow, price = 3401.5 },
+                        });
+                    }
                     else if (channel == "signals" && n % 8 == 0)
                     {
                         await Send(new

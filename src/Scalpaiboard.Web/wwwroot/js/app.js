@@ -1,6 +1,8 @@
 // Entry module of every page: the connection indicator, the assistant panel toggle, and the live module of
 // whatever the server rendered (each is loaded only where its element exists).
 import * as live from './live.js';
+import { isAuthenticated } from './gateway.js';
+import { price, escapeHtml } from './format.js';
 
 function initPanelToggle() {
     const button = document.getElementById('assistant-toggle');
@@ -28,9 +30,28 @@ const modules = [
     ['#usage-chart', () => import('./usage.js')],
 ];
 
+// The signed-in user's own alert triggers (/ws `alerts`, sent only after the socket's auth) as toasts on any page.
+function initAlertToasts() {
+    if (!isAuthenticated()) return;
+    const box = document.createElement('div');
+    box.className = 'toasts';
+    box.setAttribute('aria-live', 'polite');
+    document.body.appendChild(box);
+    live.subscribe('alerts', frame => {
+        const t = frame.data || {};
+        const div = document.createElement('div');
+        div.className = 'toast';
+        div.innerHTML = `<strong>Alert</strong> <a href="/coins/${encodeURIComponent(t.symbol || '')}">${escapeHtml(t.symbol || '')}</a> `
+            + `<span class="num">${t.price === null || t.price === undefined ? '' : price(t.price)}</span>`;
+        box.appendChild(div);
+        setTimeout(() => div.remove(), 8000);
+    });
+}
+
 async function boot() {
     initPanelToggle();
     live.start();
+    initAlertToasts();
     for (const [selector, load] of modules) {
         const elements = document.querySelectorAll(selector);
         if (elements.length === 0) continue;

@@ -1,6 +1,7 @@
 // /coins/{SYMBOL}: the main chart with timeframe switcher, overlays and signal markers (live signals added).
 import { candleChart } from './chart.js';
 import { subscribe } from './live.js';
+import { panelMessage } from './gateway.js';
 
 export function init(el) {
     const symbol = el.dataset.symbol;
@@ -11,7 +12,11 @@ export function init(el) {
     for (const box of toggles?.querySelectorAll('input') || []) overlays[box.value] = box.checked;
     const chart = candleChart(el, {
         symbol, tf: el.dataset.tf || '1m', overlays,
-        onStatus: text => { if (status) { status.textContent = text || 'live'; status.classList.toggle('warn', !!text && text !== 'loading…'); } },
+        onStatus: text => {
+            const problem = !!text && text !== 'loading…';
+            if (status) { status.textContent = text || 'live'; status.classList.toggle('warn', problem); }
+            panelMessage(el, problem ? text : null);
+        },
     });
     try {
         chart.setSignals(JSON.parse(document.getElementById('coin-signals')?.textContent || '[]'));

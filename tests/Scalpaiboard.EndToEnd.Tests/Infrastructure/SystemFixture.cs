@@ -27,7 +27,7 @@ public sealed class SystemFixture : IAsyncLifetime
     public const string WebhookSecret = "e2e-webhook-secret";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan ReplayTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan ReplayTimeout = TimeSpan.FromMinutes(8);
 
     private readonly string dataPath = Path.Combine(Path.GetTempPath(), "scalpaiboard-e2e", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
     private Process? appHost;

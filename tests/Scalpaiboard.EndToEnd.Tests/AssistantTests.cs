@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using Scalpaiboard.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Scalpaiboard.EndToEnd.Tests;
 
 /// <summary>The assistant with its default provider (local, offline): its tools act on the user's real data.</summary>
 [Collection(SystemCollection.Name)]
 [RunOrder(40)]
-public sealed class AssistantTests(SystemFixture system)
+public sealed class AssistantTests(SystemFixture system, ITestOutputHelper output)
 {
     [Fact]
     public async Task Add_to_my_watchlist_puts_the_symbol_on_the_watchlist()
@@ -32,20 +33,41 @@ public sealed class AssistantTests(SystemFixture system)
             && x["conditions"]!.AsArray().Any(c => (string?)c!["type"] == "price_above" && (double)c["value"]! == 123456));
     }
 
-    [Fact]
-    public async Task Screening_question_returns_what_the_coins_endpoint_returns()
+    [Theory]
+    [InlineData("find coins with 1h volume over 1M and 5m change above 1%", "minQuoteVolume_1h=1000000&minChange_5m=1")]
+    [InlineData("find coins with 1h volume over 5M", "minQuoteVolume_1h=5000000")]
+    public async Task Screening_question_returns_what_the_coins_endpoint_returns(string question, string query)
     {
         var token = await Api.RegisterAndLoginAsync(system.Gateway, "ai-f");
-        var events = await Api.ChatAsync(system.Gateway, token, "find coins with 1h volume over 1M and 5m change above 1%");
+        var events = await Api.ChatAsync(system.Gateway, token, question);
         AssertDone(events);
-        var result = events.LastOrDefault(e => (string?)e["type"] == "tool_result" && (string?)e["name"] == "filter_coins");
-        Assert.True(result is not null, "no filter_coins tool_result in " + string.Join('\n', events.Select(e => e.ToJsonString())));
-        var fromTool = Symbols(result!["result"]).ToHashSet();
+        var all = string.Join('\n', events.Select(e => e.ToJsonString()));
+        var call = events.LastOrDefault(e => (string?)e["type"] == "tool_call" && (string?)e["name"] == "filter_coins");
+        Assert.True(call is not null, "no filter_coins tool_call in " + all);
+        // The bounds the question names, and no others.
+        var bounds = query.Split('&').Select(p => p.Split('=')).ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        var arguments = call!["arguments"]!.AsObject();
+        var given = arguments.Where(kv => kv.Key.StartsWith("min", StringComparison.Ordinal) || kv.Key.StartsWith("max", StringComparison.Ordinal))
+            .Where(kv => kv.Value is JsonValue)
+            .ToDictionary(kv => kv.Key, kv => (double)kv.Value!);
+        Assert.Equal(bounds.OrderBy(kv => kv.Key), given.OrderBy(kv => kv.Key));
 
-        var coins = await Api.GetAsync(system.Gateway, "/api/coins?minQuoteVolume_1h=1000000&minChange_5m=1&pageSize=100");
+        var result = events.LastOrDefault(e => (string?)e["type"] == "tool_result" && (string?)e["name"] == "filter_coins");
+        Assert.True(result is not null, "no filter_coins tool_result in " + all);
+        var fromTool = Symbols(result!["result"]).ToHashSet();
+        var coins = await Api.GetAsync(system.Gateway, $"/api/coins?{query}&pageSize=100");
         var fromRest = coins["data"]!.AsArray().Select(c => (string)c!["symbol"]!).ToHashSet();
+        output.WriteLine($"{question}: /api/coins?{query} -> [{string.Join(',', fromRest.Order())}]");
         Assert.True(fromTool.SetEquals(fromRest),
             $"filter_coins gave [{string.Join(',', fromTool.Order())}], /api/coins gave [{string.Join(',', fromRest.Order())}]; result {result["result"]?.ToJsonString()}");
+    }
+
+    [Fact]
+    public async Task A_screening_question_with_matches_names_them()
+    {
+        // The sample's last hour: at least one coin traded more than 5M USDT (the bound of the question above).
+        var coins = await Api.GetAsync(system.Gateway, "/api/coins?minQuoteVolume_1h=5000000&pageSize=100");
+        Assert.NotEmpty(coins["data"]!.AsArray());
     }
 
     private static void AssertDone(List<JsonObject> events)

@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using Scalpaiboard.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Scalpaiboard.EndToEnd.Tests;
 
 /// <summary>The Gateway's /ws hub with a plain ClientWebSocket.</summary>
 [Collection(SystemCollection.Name)]
 [RunOrder(45)]
-public sealed class WebSocketTests(SystemFixture system)
+public sealed class WebSocketTests(SystemFixture system, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_client_subscribed_during_the_replay_got_tickers_and_signals_with_numeric_ts()
@@ -27,6 +28,7 @@ public sealed class WebSocketTests(SystemFixture system)
 
         // Every signal frame is one of the stored signals.
         var signals = data.Where(f => (string?)f["channel"] == "signals").ToList();
+        output.WriteLine($"during the replay: {tickers.Count} tickers frames, {signals.Count} signals frames, {frames.Count} frames in all");
         var stored = (await Api.GetAsync(system.Gateway, "/api/signals?limit=10000"))["signals"]!.AsArray()
             .Select(s => s!["id"]!.ToJsonString()).ToHashSet();
         Assert.All(signals, f => Assert.Contains(f["data"]!["id"]!.ToJsonString(), stored));

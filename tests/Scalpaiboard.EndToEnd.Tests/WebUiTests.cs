@@ -190,7 +190,7 @@ public sealed class WebUiTests(SystemFixture system, BrowserFixture browser, ITe
             var response = await page.GotoAsync(route);
             Assert.True(response?.Status == 200, $"GET {route} -> {response?.Status}");
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 15_000 }).ContinueWith(_ => { }, TaskScheduler.Default);
-            Assert.Equal(0, await page.Locator(".message.error, .msg-box.error").CountAsync());
+            Assert.Equal(0, await page.Locator(".msgbox.error, .msgbox.warn").CountAsync());
             await ShotAsync(page, name);
         }
         AssertNoErrors(session);

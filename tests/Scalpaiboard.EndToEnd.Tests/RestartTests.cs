@@ -69,5 +69,25 @@ public sealed class ShutdownTests(SystemFixture system)
         Assert.Empty(left);
         Assert.All(pids, pid => Assert.False(Posix.IsAlive(pid), $"resource pid {pid} alive after the AppHost stopped"));
         Assert.Equal(0, system.AppHostExitCode);
+        // Nor any other process working on its data folder (PostgreSQL's backends, redis-server).
+        var users = Directory.EnumerateDirectories("/proc")
+            .Select(d => (Pid: Path.GetFileName(d), CommandLine: ReadCommandLine(d)))
+            .Where(p => p.Pid.All(char.IsAsciiDigit) && p.CommandLine.Contains(system.DataPath, StringComparison.Ordinal)
+                && Posix.IsAlive(int.Parse(p.Pid, System.Globalization.CultureInfo.InvariantCulture)))
+            .Select(p => $"{p.Pid}: {p.CommandLine}")
+            .ToList();
+        Assert.Empty(users);
+    }
+
+    private static string ReadCommandLine(string procDir)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(procDir, "cmdline")).Replace('\0', ' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 }

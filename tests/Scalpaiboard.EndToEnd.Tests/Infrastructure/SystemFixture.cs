@@ -61,6 +61,9 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public int AppHostPid => appHost?.Id ?? 0;
 
+    /// <summary>The AppHost's data folder (PostgreSQL data, Redis working folder, pid file).</summary>
+    public string DataPath => dataPath;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Locations.TestResults);
@@ -348,7 +351,7 @@ public sealed class SystemFixture : IAsyncLifetime
             return $"{missing} is missing";
         }
         var built = outputs.Min(o => Directory.EnumerateFiles(o, "Scalpaiboard.*.dll").Select(File.GetLastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max());
-        string[] kinds = [".cs", ".razor", ".csproj", ".props", ".sql", ".js", ".css", ".html", ".json"];
+        string[] kinds = [".cs", ".razor", ".csproj", ".sql"];
         var newer = Directory.EnumerateFiles(src, "*", SearchOption.AllDirectories)
             .Where(f => kinds.Contains(Path.GetExtension(f)) && !IsGenerated(f))
             .FirstOrDefault(f => File.GetLastWriteTimeUtc(f) > built);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Scalpaiboard.Market.Bars;
 using Scalpaiboard.Market.Indicators;
 using Scalpaiboard.Market.Metrics;
@@ -13,8 +14,18 @@ public sealed class MarketEngineOptions
     /// <summary>Preset cooldown per (symbol, type); default 5 minutes.</summary>
     public TimeSpan Cooldown { get; set; } = SignalCooldown.DefaultCooldown;
 
-    /// <summary>Compute the indicators of every timeframe (off only for callers that need windows alone).</summary>
+    /// <summary>Compute indicators at all (off only for callers that need the windows alone).</summary>
     public bool ComputeIndicators { get; set; } = true;
+
+    /// <summary>
+    /// The timeframes whose indicators are computed: by default those of the rolling windows (5m, 15m, 1h, 4h, 8h,
+    /// 1d), which the API and the alert conditions use. 1m can be added; each timeframe costs about 4 KB per
+    /// symbol and a few hundred ns per candle. The others stay NaN in the snapshot.
+    /// </summary>
+    public IReadOnlyList<Timeframe> IndicatorTimeframes { get; set; } = DefaultIndicatorTimeframes;
+
+    public static readonly IReadOnlyList<Timeframe> DefaultIndicatorTimeframes =
+        [Timeframe.M5, Timeframe.M15, Timeframe.H1, Timeframe.H4, Timeframe.H8, Timeframe.D1];
 }
 
 /// <summary>The outcome of one closed candle.</summary>
@@ -37,7 +48,7 @@ public sealed class MarketEngine
     private readonly Dictionary<string, SymbolContext> _symbols = new(StringComparer.Ordinal);
     private readonly PresetEvaluator _evaluator;
     private readonly SignalCooldown _cooldown;
-    private readonly bool _computeIndicators;
+    private readonly bool[] _indicatorTimeframes = new bool[Timeframes.Count];
 
     public MarketEngine() : this(new MarketEngineOptions())
     {
@@ -48,7 +59,13 @@ public sealed class MarketEngine
         ArgumentNullException.ThrowIfNull(options);
         _evaluator = new PresetEvaluator(options.Thresholds);
         _cooldown = new SignalCooldown(options.Cooldown);
-        _computeIndicators = options.ComputeIndicators;
+        if (options.ComputeIndicators)
+        {
+            foreach (var tf in options.IndicatorTimeframes)
+            {
+                _indicatorTimeframes[(int)tf] = true;
+            }
+        }
     }
 
     public SignalCooldown Cooldown => _cooldown;
@@ -73,21 +90,21 @@ public sealed class MarketEngine
     {
         if (!_symbols.TryGetValue(symbol, out var ctx))
         {
-            ctx = new SymbolContext(symbol, _cooldown.For(symbol));
+            ctx = new SymbolContext(symbol, _cooldown.For(symbol), _indicatorTimeframes);
             _symbols[symbol] = ctx;
         }
         return Update(ctx, candle);
     }
 
     /// <summary>The latest snapshot of a symbol (reused instance; clone to keep).</summary>
-    public bool TryGetSnapshot(string symbol, out MetricsSnapshot snapshot)
+    public bool TryGetSnapshot(string symbol, [NotNullWhen(true)] out MetricsSnapshot? snapshot)
     {
         if (_symbols.TryGetValue(symbol, out var ctx) && ctx.HasSnapshot)
         {
             snapshot = ctx.Snapshot;
             return true;
         }
-        snapshot = null!;
+        snapshot = null;
         return false;
     }
 
@@ -102,7 +119,7 @@ public sealed class MarketEngine
     {
         if (!_symbols.TryGetValue(symbol, out var ctx))
         {
-            ctx = new SymbolContext(symbol, _cooldown.For(symbol));
+            ctx = new SymbolContext(symbol, _cooldown.For(symbol), _indicatorTimeframes);
             _symbols[symbol] = ctx;
         }
         ctx.Snapshot.MarketCap = marketCap;
@@ -138,10 +155,7 @@ public sealed class MarketEngine
         Accepted++;
 
         var snapshot = ctx.Snapshot;
-        if (_computeIndicators)
-        {
-            UpdateIndicators(ctx, candle, status);
-        }
+        UpdateIndicators(ctx, candle, status);
         ctx.State.Fill(snapshot);
         ctx.HasSnapshot = true;
 
@@ -153,7 +167,6 @@ public sealed class MarketEngine
     private static void UpdateIndicators(SymbolContext ctx, in Candle candle, CandleStatus status)
     {
         var snapshot = ctx.Snapshot;
-        var current = snapshot.Indicators;
         if (status == CandleStatus.Replaced)
         {
             // The previous candle's values stay; bars already handed over are untouched by construction.
@@ -163,7 +176,7 @@ public sealed class MarketEngine
         {
             if (status == CandleStatus.Appended && ctx.HasSnapshot)
             {
-                current.CopyTo(snapshot.PreviousIndicators, 0);
+                snapshot.ShiftIndicators();
             }
             else
             {
@@ -176,24 +189,33 @@ public sealed class MarketEngine
                 {
                     if (closed.Contains((Timeframe)i))
                     {
-                        ctx.Indicators[i].OnBarClosed(ctx.Bars.Closed((Timeframe)i));
+                        ctx.Indicators[i]?.OnBarClosed(ctx.Bars.Closed((Timeframe)i));
                     }
                 }
             }
         }
+        var current = snapshot.Indicators;
         for (var i = 0; i < Timeframes.Count; i++)
         {
-            ctx.Indicators[i].Compute(ctx.Bars.Forming((Timeframe)i), ref current[i]);
+            if (ctx.Indicators[i] is { } indicators)
+            {
+                indicators.Compute(ctx.Bars.Forming((Timeframe)i), ref current[i]);
+            }
+            else
+            {
+                current[i] = IndicatorValues.Unavailable;
+            }
         }
     }
 
-    private sealed class SymbolContext(string symbol, SymbolCooldown cooldown)
+    private sealed class SymbolContext(string symbol, SymbolCooldown cooldown, bool[] indicatorTimeframes)
     {
         public SymbolState State { get; } = new();
 
         public BarBuilder Bars { get; } = new();
 
-        public TimeframeIndicators[] Indicators { get; } = NewIndicators();
+        /// <summary>Per timeframe; null where the engine computes no indicators.</summary>
+        public TimeframeIndicators?[] Indicators { get; } = NewIndicators(indicatorTimeframes);
 
         public MetricsSnapshot Snapshot { get; } = new() { Symbol = symbol };
 
@@ -207,19 +229,19 @@ public sealed class MarketEngine
             Bars.Reset();
             foreach (var indicators in Indicators)
             {
-                indicators.Reset();
+                indicators?.Reset();
             }
             Array.Fill(Snapshot.Indicators, IndicatorValues.Unavailable);
             Array.Fill(Snapshot.PreviousIndicators, IndicatorValues.Unavailable);
             HasSnapshot = false;
         }
 
-        private static TimeframeIndicators[] NewIndicators()
+        private static TimeframeIndicators?[] NewIndicators(bool[] enabled)
         {
-            var a = new TimeframeIndicators[Timeframes.Count];
+            var a = new TimeframeIndicators?[Timeframes.Count];
             for (var i = 0; i < a.Length; i++)
             {
-                a[i] = new TimeframeIndicators();
+                a[i] = enabled[i] ? new TimeframeIndicators() : null;
             }
             return a;
         }

@@ -1,4 +1,5 @@
 using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Indicators;
 using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Market.Signals;
 using static Scalpaiboard.Market.Tests.TestCandles;
@@ -86,20 +87,35 @@ public class MarketEngineTests
     }
 
     [Fact]
-    public void Indicators_AreFilledPerTimeframe_AndPreviousOnesShift()
+    public void Indicators_EqualABatchReplayOfTheAlignedBars_AndPreviousOnesShift()
     {
         var engine = new MarketEngine();
+        var candles = new List<Candle>();
         MarketUpdate update = default;
-        for (var m = 0; m < 200; m++)
+        for (var m = 0; m < 1500; m++)
         {
-            update = engine.OnClosedCandle("AUSDT", At(m, 100 + Math.Sin(m / 5.0) * 3, quote: 10));
+            candles.Add(At(m, 100 + Math.Sin(m / 37.0) * 3 + m * 0.01, quote: 10 + m % 7, high: 104 + m * 0.01, low: 96));
+            update = engine.OnClosedCandle("AUSDT", candles[^1]);
         }
         var s = update.Snapshot!;
-        // Whatever the indicator implementation gives, the engine hands over Compute's values unchanged, and
-        // the previous candle's values one candle later.
-        var previous = s.Indicators[(int)Timeframe.M1];
-        update = engine.OnClosedCandle("AUSDT", At(200, 101, quote: 10));
-        Assert.Equal(previous.Rsi14, update.Snapshot!.PreviousIndicators[(int)Timeframe.M1].Rsi14);
+        foreach (var tf in MarketEngineOptions.DefaultIndicatorTimeframes)
+        {
+            var bars = new List<Candle>();
+            BarBuilder.Aggregate(candles.ToArray(), tf, bars);
+            var batch = new TimeframeIndicators();
+            for (var i = 0; i < bars.Count - 1; i++)
+            {
+                batch.OnBarClosed(bars[i]);
+            }
+            var expected = IndicatorValues.Unavailable;
+            batch.Compute(bars[^1], ref expected);
+            Assert.Equal(expected, s.Indicators[(int)tf]);
+        }
+        Assert.Equal(IndicatorValues.Unavailable, s.Indicators[(int)Timeframe.M1]);
+
+        var previous = s.Indicators[(int)Timeframe.M5];
+        update = engine.OnClosedCandle("AUSDT", At(1500, 101, quote: 10));
+        Assert.Equal(previous, update.Snapshot!.PreviousIndicators[(int)Timeframe.M5]);
     }
 
     [Fact]

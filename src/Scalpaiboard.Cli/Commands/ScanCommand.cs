@@ -104,9 +104,15 @@ public static class ScanCommand
             }, cancellationToken);
         }
 
-        using (var writer = new StreamWriter(output))
+        try
         {
+            using var writer = new StreamWriter(output);
             ScanRunner.WriteCsv(result.Signals, writer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"scalp scan: cannot write {output}: {e.Message}");
+            return 2;
         }
 
         Console.WriteLine($"scan: {result.Candles:N0} candles of {result.Symbols} symbols from {reader.Files.Count} files; " +

@@ -18,7 +18,6 @@ public sealed class BarBuilder
     private readonly Candle[] _forming = new Candle[Timeframes.Count];
     private readonly Candle[] _before = new Candle[Timeframes.Count];
     private readonly bool[] _hasBefore = new bool[Timeframes.Count];
-    private readonly Candle[] _closed = new Candle[Timeframes.Count];
     private readonly long[] _end = new long[Timeframes.Count];
     private bool _started;
     private long _lastOpenTime;
@@ -29,8 +28,11 @@ public sealed class BarBuilder
     /// <summary>The forming bar of <paramref name="timeframe"/> (open time = the aligned period start).</summary>
     public ref readonly Candle Forming(Timeframe timeframe) => ref _forming[(int)timeframe];
 
-    /// <summary>The bar of <paramref name="timeframe"/> most recently reported closed by <see cref="Add"/>.</summary>
-    public ref readonly Candle Closed(Timeframe timeframe) => ref _closed[(int)timeframe];
+    /// <summary>
+    /// The bar of <paramref name="timeframe"/> that the last <see cref="Add"/> reported closed (valid until the next
+    /// <see cref="Add"/>: it shares storage with the forming bar's prefix, which a new period does not need).
+    /// </summary>
+    public ref readonly Candle Closed(Timeframe timeframe) => ref _before[(int)timeframe];
 
     /// <summary>True when the forming bar already contains the last minute of its period.</summary>
     public bool IsComplete(Timeframe timeframe) => _started && _lastOpenTime + Candle.MinuteMs == _end[(int)timeframe];
@@ -50,7 +52,7 @@ public sealed class BarBuilder
             }
             if (_started)
             {
-                _closed[i] = _forming[i];
+                _before[i] = _forming[i];
                 closed |= 1 << i;
             }
             var tf = (Timeframe)i;
@@ -87,8 +89,10 @@ public sealed class BarBuilder
     /// Aggregates time-ordered 1m candles into aligned bars of <paramref name="timeframe"/> (the last one may
     /// be incomplete), for chart requests served from stored candles.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Aggregate(ReadOnlySpan<Candle> candles, Timeframe timeframe, List<Candle> bars)
     {
+        ArgumentNullException.ThrowIfNull(bars);
         var hasBar = false;
         Candle bar = default;
         long end = 0;

@@ -40,10 +40,16 @@ public sealed class MetricsSnapshot
     public double[] Trades { get; } = Filled(Windows.Count);
 
     /// <summary>Headline indicators per chart timeframe, indexed by <see cref="Timeframe"/>.</summary>
-    public IndicatorValues[] Indicators { get; } = NewIndicators();
+    public IndicatorValues[] Indicators { get; private set; } = NewIndicators();
 
     /// <summary>The same indicators one candle earlier, for crossing conditions (RSI cross, MACD cross).</summary>
-    public IndicatorValues[] PreviousIndicators { get; } = NewIndicators();
+    public IndicatorValues[] PreviousIndicators { get; private set; } = NewIndicators();
+
+    /// <summary>
+    /// Makes the current indicators the previous ones by swapping the two arrays (no copy); the new current
+    /// array still holds values two candles old until the engine overwrites every element.
+    /// </summary>
+    internal void ShiftIndicators() => (Indicators, PreviousIndicators) = (PreviousIndicators, Indicators);
 
     public void CopyTo(MetricsSnapshot target)
     {

@@ -2,8 +2,8 @@ namespace Scalpaiboard.Market.Metrics;
 
 /// <summary>
 /// The rolling windows of one symbol (SIGNALS.md): the last 1440 closed 1m candles in a struct-of-arrays ring
-/// buffer, and per window a compensated quote/base volume sum, a trade count and monotonic deques for the high
-/// and the low, all updated in O(1) per closed candle without allocating.
+/// buffer, and per window a compensated quote/base volume sum and a trade count, plus one monotonic deque each
+/// for the highs and the lows shared by all windows. Updated in O(1) per closed candle without allocating.
 /// <para>
 /// A window is available once the contiguous history covers it: volume_T (and the rolling bar) needs the N
 /// candles ending with t, change_T needs the candle that opened exactly N minutes before t. A gap (open time later
@@ -13,18 +13,12 @@ namespace Scalpaiboard.Market.Metrics;
 /// </para>
 /// Not thread-safe.
 /// </summary>
-public sealed class SymbolState
+public sealed partial class SymbolState
 {
     public const int Capacity = 1440;
 
     private const long MinuteMs = Candle.MinuteMs;
 
-    /// <summary>Start of each window's deque storage in the shared deque arrays (sum of the shorter lengths).</summary>
-    private static readonly int[] DequeOffsets = BuildOffsets();
-
-    private static readonly int DequeStorage = DequeOffsets[^1] + Windows.Minutes[^1];
-
-    private readonly double[] _open = new double[Capacity];
     private readonly double[] _high = new double[Capacity];
     private readonly double[] _low = new double[Capacity];
     private readonly double[] _close = new double[Capacity];
@@ -32,18 +26,10 @@ public sealed class SymbolState
     private readonly double[] _base = new double[Capacity];
     private readonly int[] _trades = new int[Capacity];
 
-    private readonly NeumaierSum[] _quoteSum = new NeumaierSum[Windows.Count];
-    private readonly NeumaierSum[] _baseSum = new NeumaierSum[Windows.Count];
-    private readonly long[] _tradeSum = new long[Windows.Count];
-
-    // Monotonic deques of ring positions, one circular buffer of length N per window: the front is the
-    // position of the window's highest high (lowest low).
-    private readonly ushort[] _maxDeque = new ushort[DequeStorage];
-    private readonly ushort[] _minDeque = new ushort[DequeStorage];
-    private readonly short[] _maxHead = new short[Windows.Count];
-    private readonly short[] _maxCount = new short[Windows.Count];
-    private readonly short[] _minHead = new short[Windows.Count];
-    private readonly short[] _minCount = new short[Windows.Count];
+    // Everything a window updates per candle, packed together (a few cache lines for all six windows).
+    private readonly WindowState[] _windows = NewWindows();
+    private readonly ExtremaDeque _highs = new(maximum: true);
+    private readonly ExtremaDeque _lows = new(maximum: false);
 
     private int _pos = Capacity - 1;
     private int _count;
@@ -86,19 +72,19 @@ public sealed class SymbolState
         }
         if (candle.OpenTime == latest)
         {
-            if (SameAs(_pos, candle))
+            if (SameAs(0, candle))
             {
                 Duplicates++;
                 return CandleStatus.Duplicate;
             }
-            Write(_pos, candle);
+            Write(_pos, candle, PreviousClose);
             RebuildWindows();
             Replacements++;
             return CandleStatus.Replaced;
         }
 
         var delta = latest - candle.OpenTime;
-        if (delta % MinuteMs == 0 && delta / MinuteMs < _count && SameAs(Back((int)(delta / MinuteMs)), candle))
+        if (delta % MinuteMs == 0 && delta / MinuteMs < _count && SameAs((int)(delta / MinuteMs), candle))
         {
             Duplicates++;
             return CandleStatus.Duplicate;
@@ -127,42 +113,51 @@ public sealed class SymbolState
     }
 
     /// <summary>volume_T: quote volume over the N candles ending with the latest, or NaN.</summary>
-    public double QuoteVolume(Window window) => Covers(window) ? _quoteSum[(int)window].Value : double.NaN;
+    public double QuoteVolume(Window window) => Covers(window) ? _windows[(int)window].Quote.Value : double.NaN;
 
-    public double BaseVolume(Window window) => Covers(window) ? _baseSum[(int)window].Value : double.NaN;
+    public double BaseVolume(Window window) => Covers(window) ? _windows[(int)window].Base.Value : double.NaN;
 
-    public double Trades(Window window) => Covers(window) ? _tradeSum[(int)window] : double.NaN;
+    public double Trades(Window window) => Covers(window) ? _windows[(int)window].Trades : double.NaN;
 
-    public double Open(Window window) => Covers(window) ? _open[Back(Windows.Minutes[(int)window] - 1)] : double.NaN;
+    public double Open(Window window) => Covers(window) ? OpenAt(Windows.Minutes[(int)window] - 1) : double.NaN;
 
-    public double High(Window window)
-    {
-        var w = (int)window;
-        return Covers(window) ? _high[_maxDeque[DequeOffsets[w] + _maxHead[w]]] : double.NaN;
-    }
+    public double High(Window window) => Covers(window) ? _highs.Value((int)window) : double.NaN;
 
-    public double Low(Window window)
-    {
-        var w = (int)window;
-        return Covers(window) ? _low[_minDeque[DequeOffsets[w] + _minHead[w]]] : double.NaN;
-    }
+    public double Low(Window window) => Covers(window) ? _lows.Value((int)window) : double.NaN;
 
     /// <summary>Writes price, previous price and every window into the snapshot (NaN where unavailable).</summary>
     public void Fill(MetricsSnapshot snapshot)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
         snapshot.OpenTime = LatestOpenTime;
         snapshot.Price = LatestClose;
         snapshot.PreviousPrice = PreviousClose;
-        for (var w = 0; w < Windows.Count; w++)
+        var change = snapshot.Change;
+        var quote = snapshot.QuoteVolume;
+        var baseVolume = snapshot.BaseVolume;
+        var trades = snapshot.Trades;
+        var open = snapshot.Open;
+        var high = snapshot.High;
+        var low = snapshot.Low;
+        var windows = _windows;
+        for (var w = 0; w < windows.Length; w++)
         {
-            var window = (Window)w;
-            snapshot.Change[w] = Change(window);
-            snapshot.QuoteVolume[w] = QuoteVolume(window);
-            snapshot.BaseVolume[w] = BaseVolume(window);
-            snapshot.Trades[w] = Trades(window);
-            snapshot.Open[w] = Open(window);
-            snapshot.High[w] = High(window);
-            snapshot.Low[w] = Low(window);
+            ref readonly var ws = ref windows[w];
+            var n = ws.Length;
+            change[w] = _run > n ? (_close[_pos] / (n == Capacity ? _closeDayAgo : _close[Back(n)]) - 1) * 100 : double.NaN;
+            if (_run >= n)
+            {
+                quote[w] = ws.Quote.Value;
+                baseVolume[w] = ws.Base.Value;
+                trades[w] = ws.Trades;
+                open[w] = OpenAt(n - 1);
+                high[w] = _highs.Value(w);
+                low[w] = _lows.Value(w);
+            }
+            else
+            {
+                quote[w] = baseVolume[w] = trades[w] = open[w] = high[w] = low[w] = double.NaN;
+            }
         }
     }
 
@@ -179,58 +174,32 @@ public sealed class SymbolState
     {
         var pos = _pos + 1 == Capacity ? 0 : _pos + 1;
         var full = _count == Capacity;
+        var previousClose = _count > 0 ? _close[_pos] : double.NaN;
+        var dayAgo = full ? _close[pos] : double.NaN;
 
-        // The 1d window's leaving candle sits in the slot about to be overwritten: take it out first.
-        double leavingQuote = 0, leavingBase = 0;
-        var leavingTrades = 0;
-        if (full)
+        var windows = _windows;
+        for (var w = 0; w < windows.Length; w++)
         {
-            _closeDayAgo = _close[pos];
-            leavingQuote = _quote[pos];
-            leavingBase = _base[pos];
-            leavingTrades = _trades[pos];
-        }
-        else
-        {
-            _closeDayAgo = double.NaN;
-        }
-
-        for (var w = 0; w < Windows.Count; w++)
-        {
-            var n = Windows.Minutes[w];
+            ref var ws = ref windows[w];
+            var n = ws.Length;
             if (_count < n)
             {
                 continue;
             }
-            if (n == Capacity)
-            {
-                _quoteSum[w].Add(-leavingQuote);
-                _baseSum[w].Add(-leavingBase);
-                _tradeSum[w] -= leavingTrades;
-            }
-            else
-            {
-                var leaving = pos - n < 0 ? pos - n + Capacity : pos - n;
-                _quoteSum[w].Add(-_quote[leaving]);
-                _baseSum[w].Add(-_base[leaving]);
-                _tradeSum[w] -= _trades[leaving];
-            }
-            // The only deque element that can expire is the leaving candle itself.
-            var leavingPos = pos - n < 0 ? pos - n + Capacity : pos - n;
-            var off = DequeOffsets[w];
-            if (_maxCount[w] > 0 && _maxDeque[off + _maxHead[w]] == leavingPos)
-            {
-                _maxHead[w] = (short)(_maxHead[w] + 1 == n ? 0 : _maxHead[w] + 1);
-                _maxCount[w]--;
-            }
-            if (_minCount[w] > 0 && _minDeque[off + _minHead[w]] == leavingPos)
-            {
-                _minHead[w] = (short)(_minHead[w] + 1 == n ? 0 : _minHead[w] + 1);
-                _minCount[w]--;
-            }
+            // The candle leaving this window; for the 1d window it is the slot about to be overwritten.
+            var leaving = pos - n < 0 ? pos - n + Capacity : pos - n;
+            ws.Quote.Add(-_quote[leaving]);
+            ws.Base.Add(-_base[leaving]);
+            ws.Trades -= _trades[leaving];
+        }
+        if (full)
+        {
+            _highs.Expire(_high, pos);
+            _lows.Expire(_low, pos);
         }
 
-        Write(pos, c);
+        Write(pos, c, previousClose);
+        _closeDayAgo = dayAgo;
         _pos = pos;
         if (!full)
         {
@@ -239,61 +208,42 @@ public sealed class SymbolState
         _run++;
         LatestOpenTime = c.OpenTime;
 
-        for (var w = 0; w < Windows.Count; w++)
+        var trades = _trades[pos];
+        for (var w = 0; w < windows.Length; w++)
         {
-            _quoteSum[w].Add(c.QuoteVolume);
-            _baseSum[w].Add(c.Volume);
-            _tradeSum[w] += _trades[pos];
-            PushDeques(w, pos);
+            ref var ws = ref windows[w];
+            ws.Quote.Add(c.QuoteVolume);
+            ws.Base.Add(c.Volume);
+            ws.Trades += trades;
         }
+        _highs.Push(_high, pos);
+        _lows.Push(_low, pos);
     }
-
-    private void PushDeques(int w, int pos)
-    {
-        var n = Windows.Minutes[w];
-        var off = DequeOffsets[w];
-
-        var high = _high[pos];
-        int head = _maxHead[w], count = _maxCount[w];
-        while (count > 0 && _high[_maxDeque[off + Wrap(head + count - 1, n)]] <= high)
-        {
-            count--;
-        }
-        _maxDeque[off + Wrap(head + count, n)] = (ushort)pos;
-        _maxCount[w] = (short)(count + 1);
-
-        var low = _low[pos];
-        head = _minHead[w];
-        count = _minCount[w];
-        while (count > 0 && _low[_minDeque[off + Wrap(head + count - 1, n)]] >= low)
-        {
-            count--;
-        }
-        _minDeque[off + Wrap(head + count, n)] = (ushort)pos;
-        _minCount[w] = (short)(count + 1);
-    }
-
-    private static int Wrap(int i, int n) => i >= n ? i - n : i;
 
     /// <summary>Recomputes sums and deques from the ring (after the latest candle was replaced; O(window)).</summary>
     private void RebuildWindows()
     {
-        for (var w = 0; w < Windows.Count; w++)
+        _highs.Clear();
+        _lows.Clear();
+        for (var w = 0; w < _windows.Length; w++)
         {
-            _quoteSum[w].Reset();
-            _baseSum[w].Reset();
-            _tradeSum[w] = 0;
-            _maxHead[w] = _maxCount[w] = _minHead[w] = _minCount[w] = 0;
-            var n = Windows.Minutes[w];
-            var k = (int)Math.Min(n, Math.Min(_count, _run));
-            for (var i = k - 1; i >= 0; i--)
+            _windows[w].Clear();
+        }
+        for (var age = _count - 1; age >= 0; age--)
+        {
+            var p = Back(age);
+            for (var w = 0; w < _windows.Length; w++)
             {
-                var p = Back(i);
-                _quoteSum[w].Add(_quote[p]);
-                _baseSum[w].Add(_base[p]);
-                _tradeSum[w] += _trades[p];
-                PushDeques(w, p);
+                ref var ws = ref _windows[w];
+                if (age < ws.Length)
+                {
+                    ws.Quote.Add(_quote[p]);
+                    ws.Base.Add(_base[p]);
+                    ws.Trades += _trades[p];
+                }
             }
+            _highs.Push(_high, p);
+            _lows.Push(_low, p);
         }
     }
 
@@ -302,18 +252,19 @@ public sealed class SymbolState
         _count = 0;
         _run = 0;
         _closeDayAgo = double.NaN;
-        for (var w = 0; w < Windows.Count; w++)
+        for (var w = 0; w < _windows.Length; w++)
         {
-            _quoteSum[w].Reset();
-            _baseSum[w].Reset();
-            _tradeSum[w] = 0;
-            _maxHead[w] = _maxCount[w] = _minHead[w] = _minCount[w] = 0;
+            _windows[w].Clear();
         }
+        _highs.Clear();
+        _lows.Clear();
+        ClearOpens();
     }
 
-    private void Write(int pos, in Candle c)
+    private void Write(int pos, in Candle c, double previousClose)
     {
-        _open[pos] = c.Open;
+        // The open first: while spilling, the opens still read the closes this write replaces.
+        WriteOpen(pos, c.Open, previousClose);
         _high[pos] = c.High;
         _low[pos] = c.Low;
         _close[pos] = c.Close;
@@ -322,17 +273,35 @@ public sealed class SymbolState
         _trades[pos] = c.Trades > int.MaxValue ? int.MaxValue : (int)c.Trades;
     }
 
-    private bool SameAs(int pos, in Candle c) =>
-        _open[pos] == c.Open && _high[pos] == c.High && _low[pos] == c.Low && _close[pos] == c.Close
-        && _quote[pos] == c.QuoteVolume && _base[pos] == c.Volume && _trades[pos] == c.Trades;
-
-    private static int[] BuildOffsets()
+    private bool SameAs(int age, in Candle c)
     {
-        var offsets = new int[Windows.Count];
-        for (var w = 1; w < Windows.Count; w++)
+        var pos = Back(age);
+        return OpenAt(age) == c.Open && _high[pos] == c.High && _low[pos] == c.Low && _close[pos] == c.Close
+            && _quote[pos] == c.QuoteVolume && _base[pos] == c.Volume && _trades[pos] == c.Trades;
+    }
+
+    private static WindowState[] NewWindows()
+    {
+        var windows = new WindowState[Windows.Count];
+        for (var w = 0; w < windows.Length; w++)
         {
-            offsets[w] = offsets[w - 1] + Windows.Minutes[w - 1];
+            windows[w].Length = Windows.Minutes[w];
         }
-        return offsets;
+        return windows;
+    }
+
+    private struct WindowState
+    {
+        public NeumaierSum Quote;
+        public NeumaierSum Base;
+        public long Trades;
+        public int Length;
+
+        public void Clear()
+        {
+            Quote.Reset();
+            Base.Reset();
+            Trades = 0;
+        }
     }
 }

@@ -9,20 +9,21 @@ public class RollingWindowPropertyTests
 {
     private const double Tolerance = 1e-12;
 
-    private sealed record Scenario(int Seed, int Length, int GapPerMille, int ReplacePerMille);
+    private sealed record Scenario(int Seed, int Length, int GapPerMille, int ReplacePerMille, int OpenJumpPercent);
 
     private static readonly Arbitrary<Scenario> Scenarios =
         (from seed in Gen.Choose(0, int.MaxValue - 1)
          from length in Gen.Choose(1, 3200)
          from gaps in Gen.Elements(0, 1, 5)
          from replaces in Gen.Elements(0, 10, 50)
-         select new Scenario(seed, length, gaps, replaces)).ToArbitrary();
+         from openJumps in Gen.Elements(0, 1, 3, 30)
+         select new Scenario(seed, length, gaps, replaces, openJumps)).ToArbitrary();
 
     [Fact]
     public void StreamingWindows_EqualBatchRecomputation()
     {
         Prop.ForAll(Scenarios, scenario => Run(scenario))
-            .Check(Config.QuickThrowOnFailure.WithMaxTest(25));
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(40));
     }
 
     private static bool Run(Scenario scenario)
@@ -37,7 +38,7 @@ public class RollingWindowPropertyTests
             var roll = rng.Next(1000);
             if (history.Count > 0 && roll < scenario.ReplacePerMille)
             {
-                var replacement = Random(rng, history[^1].OpenTime, ref price);
+                var replacement = Random(rng, history[^1].OpenTime, ref price, scenario.OpenJumpPercent);
                 Assert.Equal(CandleStatus.Replaced, state.Apply(replacement));
                 history[^1] = replacement;
             }
@@ -50,7 +51,7 @@ public class RollingWindowPropertyTests
             {
                 var gap = history.Count > 0 && rng.Next(1000) < scenario.GapPerMille;
                 minute += gap ? 2 + rng.Next(300) : 1;
-                var candle = Random(rng, TestCandles.Minute(minute), ref price);
+                var candle = Random(rng, TestCandles.Minute(minute), ref price, scenario.OpenJumpPercent);
                 var expected = history.Count == 0 ? CandleStatus.Appended : gap ? CandleStatus.AppendedAfterGap : CandleStatus.Appended;
                 Assert.Equal(expected, state.Apply(candle));
                 if (gap)
@@ -67,9 +68,10 @@ public class RollingWindowPropertyTests
         return true;
     }
 
-    private static Candle Random(Random rng, long openTime, ref double price)
+    /// <summary>A candle opening at the previous close, except for <paramref name="openJumpPercent"/> % of them.</summary>
+    private static Candle Random(Random rng, long openTime, ref double price, int openJumpPercent)
     {
-        var open = price;
+        var open = rng.Next(100) < openJumpPercent ? price * (1 + (rng.NextDouble() - 0.5) * 0.001) : price;
         price *= Math.Exp((rng.NextDouble() - 0.5) * 0.02);
         var high = Math.Max(open, price) * (1 + rng.NextDouble() * 0.01);
         var low = Math.Min(open, price) * (1 - rng.NextDouble() * 0.01);

@@ -91,7 +91,7 @@ public sealed record AlertCondition(
 /// <summary>
 /// A condition as the API receives and returns it: <c>{"type", "value", "window", "direction"}</c>.
 /// <c>window</c> is a rolling window for change/volume (5m|15m|1h|4h|8h|1d) or a chart timeframe for the indicator
-/// conditions (1m|5m|15m|1h|4h|8h|1d); both default to 1h. <c>direction</c> is up|down|any (default any).
+/// conditions (the same names as timeframes: the bars the indicators are computed on); both default to 1h. <c>direction</c> is up|down|any (default any).
 /// </summary>
 public sealed record AlertConditionSpec(string? Type, double? Value = null, string? Window = null, string? Direction = null);
 

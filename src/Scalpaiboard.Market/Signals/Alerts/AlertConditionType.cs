@@ -71,7 +71,7 @@ public static class AlertConditionTypes
     public static bool UsesRollingWindow(this AlertConditionType type) =>
         type is AlertConditionType.ChangeAbove or AlertConditionType.ChangeBelow or AlertConditionType.VolumeAbove;
 
-    /// <summary>The indicator conditions take a chart timeframe as <c>window</c> (1m..1d, default 1h).</summary>
+    /// <summary>The indicator conditions take a chart timeframe as <c>window</c> (5m..1d, default 1h).</summary>
     public static bool UsesTimeframe(this AlertConditionType type) =>
         type is AlertConditionType.RsiAbove or AlertConditionType.RsiBelow or AlertConditionType.RsiCross
             or AlertConditionType.MacdCross or AlertConditionType.BbBreakout;

@@ -44,7 +44,6 @@ public static class AlertConditionValidator
 
     private static readonly string TypeList = string.Join(", ", AlertConditionTypes.Keys);
     private static readonly string WindowList = string.Join(", ", Windows.Names);
-    private static readonly string TimeframeList = string.Join(", ", Timeframes.Names);
     private static readonly string DirectionList = string.Join(", ", AlertConditionTypes.DirectionNames);
 
     public static AlertValidationResult Validate(IReadOnlyList<AlertConditionSpec?>? specs, string path = "conditions")
@@ -184,9 +183,11 @@ public static class AlertConditionValidator
         {
             errors.Add(new AlertValidationError($"{at}.window", $"must be one of {WindowList}"));
         }
-        if (type.UsesTimeframe() && !string.IsNullOrEmpty(windowName) && !Timeframes.TryParse(windowName.ToLowerInvariant(), out timeframe))
+        // Indicators are computed on the timeframes of the rolling windows (MarketEngineOptions.IndicatorTimeframes).
+        if (type.UsesTimeframe() && !string.IsNullOrEmpty(windowName)
+            && (!Windows.TryParse(windowName, out _) || !Timeframes.TryParse(windowName.ToLowerInvariant(), out timeframe)))
         {
-            errors.Add(new AlertValidationError($"{at}.window", $"must be one of {TimeframeList}"));
+            errors.Add(new AlertValidationError($"{at}.window", $"must be one of {WindowList}"));
         }
 
         var direction = CrossDirection.Any;

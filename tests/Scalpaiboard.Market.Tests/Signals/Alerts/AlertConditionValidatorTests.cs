@@ -39,6 +39,7 @@ public class AlertConditionValidatorTests
     [InlineData("""[{"type": "price_above", "value": 1}, {"type": "volume_above", "value": 5, "window": "2h"}]""", "conditions[1].window")]
     [InlineData("""[{"type": "macd_cross", "window": "2h"}]""", "conditions[0].window")]
     [InlineData("""[{"type": "macd_cross", "direction": "sideways"}]""", "conditions[0].direction")]
+    [InlineData("""[{"type": "rsi_below", "value": 30, "window": "1m"}]""", "conditions[0].window")]
     [InlineData("""[]""", "conditions")]
     [InlineData("""{"type": "price_above"}""", "conditions")]
     [InlineData("""[42]""", "conditions[0]")]

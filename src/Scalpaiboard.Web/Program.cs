@@ -1,12 +1,25 @@
+using Scalpaiboard.Web.Apis;
+using Scalpaiboard.Web.Components;
+using Scalpaiboard.Web.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler("/error");
+app.UseExceptionHandler(error => error.Run(ErrorPage.WriteAsync));
+// Unknown GET routes get the site's not-found page; other methods keep their bare status.
+app.UseWhen(c => HttpMethods.IsGet(c.Request.Method), get => get.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
 app.MapDefaultEndpoints();
-app.MapGet("/", () => Results.Content("<!doctype html><title>Scalpaiboard</title><p>Scalpaiboard web UI is being built.</p>", "text/html"));
+app.MapSessionApi();
+app.MapRazorComponents<App>();
 
 app.Run();
 

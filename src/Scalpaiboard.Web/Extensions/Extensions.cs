@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+using Scalpaiboard.ServiceDefaults.Http;
+using Scalpaiboard.ServiceDefaults.Options;
+using Scalpaiboard.Web.Model;
+using Scalpaiboard.Web.Services;
+
+namespace Scalpaiboard.Web.Extensions;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<WebOptions>(WebOptions.Section);
+        services.AddSingleton<GatewayAddresses>();
+        services.TryAddSingletonTimeProvider();
+        services.AddHttpContextAccessor();
+        services.AddTransient<ForwardedForHandler>();
+        services.AddHttpClient<GatewayClient>(http => http.BaseAddress = new Uri("http://gateway"))
+            .AddHttpMessageHandler<ForwardedForHandler>();
+
+        services.AddAuthentication(UserSession.Scheme).AddCookie(UserSession.Scheme, o =>
+        {
+            o.Cookie.Name = UserSession.CookieName;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.LoginPath = "/login";
+            o.LogoutPath = "/logout";
+            o.ExpireTimeSpan = TimeSpan.FromDays(14);
+            o.SlidingExpiration = true;
+            o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = UserSession.ValidateAsync };
+        });
+        services.AddAuthorization();
+        services.AddCascadingAuthenticationState();
+        services.AddAntiforgery(o => o.Cookie.Name = "scalpaiboard.af");
+        services.AddRazorComponents();
+        services.AddHostedService<StartupWarmup>();
+        return builder;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}
+
+/// <summary>The Gateway's public address for the browser (<c>Web:GatewayPublicUrl</c>, else the service address).</summary>
+public sealed class GatewayAddresses(IOptions<WebOptions> options, ServiceAddressResolver resolver)
+{
+    public string PublicUrl { get; } = (options.Value.GatewayPublicUrl is { Length: > 0 } u ? u
+        : resolver.Resolve("gateway")?.ToString() ?? "http://127.0.0.1:8080").TrimEnd('/');
+}

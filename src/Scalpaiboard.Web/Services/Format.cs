@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Scalpaiboard.Web.Services;
+
+/// <summary>Number formatting shared by the server-rendered pages (the ES modules mirror it in format.js).</summary>
+public static class Format
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Price(double? v) => v switch
+    {
+        null => "–",
+        >= 1000 => v.Value.ToString("#,0.00", Inv),
+        >= 1 => v.Value.ToString("0.00##", Inv),
+        >= 0.01 => v.Value.ToString("0.00####", Inv),
+        _ => v.Value.ToString("0.00######", Inv),
+    };
+
+    public static string Pct(double? v) => v is null ? "–" : (v > 0 ? "+" : "") + v.Value.ToString("0.00", Inv) + "%";
+
+    public static string Num(double? v, int decimals = 2) => v is null ? "–" : v.Value.ToString("N" + decimals, Inv);
+
+    public static string Volume(double? v) => v switch
+    {
+        null => "–",
+        >= 1e9 => (v.Value / 1e9).ToString("0.00", Inv) + "B",
+        >= 1e6 => (v.Value / 1e6).ToString("0.00", Inv) + "M",
+        >= 1e3 => (v.Value / 1e3).ToString("0.0", Inv) + "K",
+        _ => v.Value.ToString("0", Inv),
+    };
+
+    public static string Tone(double? v) => v switch { > 0 => "up", < 0 => "down", _ => "flat" };
+
+    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv);
+
+    public static string UnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv);
+
+    public static string Raw(double? v) => v?.ToString("R", Inv) ?? "";
+
+    public static double? Number(this Dictionary<string, JsonElement> row, string key) =>
+        row.TryGetValue(key, out var e) && e.ValueKind == JsonValueKind.Number ? e.GetDouble() : null;
+
+    public static string Text(this Dictionary<string, JsonElement> row, string key) =>
+        row.TryGetValue(key, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";
+
+    /// <summary>"futures_big_bull_60" -> "60 Big Bull" (SIGNALS.md display names), else the key itself.</summary>
+    public static string PresetName(string key) => key switch
+    {
+        "futures_big_bull_60" => "60 Big Bull",
+        "futures_big_bear_60" => "60 Big Bear",
+        "futures_pioneer_bull" => "Pioneer Bull",
+        "futures_pioneer_bear" => "Pioneer Bear",
+        "futures_5_big_bull" => "5 Big Bull",
+        "futures_5_big_bear" => "5 Big Bear",
+        "futures_15_big_bull" => "15 Big Bull",
+        "futures_15_big_bear" => "15 Big Bear",
+        "futures_bottom_hunter" => "Bottom Hunter",
+        "futures_top_hunter" => "Top Hunter",
+        _ => key,
+    };
+
+    public static string PresetTone(string key) => key.Contains("bull", StringComparison.Ordinal) || key.Contains("bottom", StringComparison.Ordinal) ? "up"
+        : key.Contains("bear", StringComparison.Ordinal) || key.Contains("top", StringComparison.Ordinal) ? "down" : "flat";
+}

@@ -1,0 +1,66 @@
+namespace Scalpaiboard.Web.Services;
+
+/// <summary>How a screener cell is shown (format.js has the same kinds).</summary>
+public enum ColumnKind { Price, Percent, Volume, Number, Count }
+
+public sealed record ScreenerColumn(string Key, string Label, string Group, ColumnKind Kind, bool Default, string Title);
+
+/// <summary>The screener's columns: the numeric fields of <c>GET /api/coins</c> (every one sortable and filterable).</summary>
+public static class ScreenerColumns
+{
+    private static readonly string[] Windows = ["5m", "15m", "1h", "4h", "8h", "1d"];
+
+    public static readonly IReadOnlyList<ScreenerColumn> All = Build();
+
+    public static ScreenerColumn? Find(string? key) => All.FirstOrDefault(c => string.Equals(c.Key, key, StringComparison.OrdinalIgnoreCase));
+
+    private static List<ScreenerColumn> Build()
+    {
+        var list = new List<ScreenerColumn> { new("price", "Price", "Price", ColumnKind.Price, true, "Last price (USDT)") };
+        foreach (var w in Windows)
+        {
+            list.Add(new($"change_{w}", $"Chg {w}", "Change", ColumnKind.Percent, w is "5m" or "15m" or "1h" or "4h" or "1d", $"Price change over the last {w} (%)"));
+        }
+        foreach (var w in Windows)
+        {
+            list.Add(new($"quoteVolume_{w}", $"Vol {w}", "Volume", ColumnKind.Volume, w is "5m" or "1h" or "1d", $"Quote volume (USDT) over the last {w}"));
+        }
+        list.AddRange(
+        [
+            new("high_1d", "High 1d", "Range", ColumnKind.Price, false, "Highest price over 24 h"),
+            new("low_1d", "Low 1d", "Range", ColumnKind.Price, false, "Lowest price over 24 h"),
+            new("trades_1d", "Trades 1d", "Range", ColumnKind.Count, false, "Number of trades over 24 h"),
+            new("rsi14_15m", "RSI 15m", "Momentum", ColumnKind.Number, false, "RSI(14) on 15m bars"),
+            new("rsi14_1h", "RSI 1h", "Momentum", ColumnKind.Number, true, "RSI(14) on 1h bars"),
+            new("rsi14_4h", "RSI 4h", "Momentum", ColumnKind.Number, false, "RSI(14) on 4h bars"),
+            new("macd_1h", "MACD 1h", "Momentum", ColumnKind.Number, false, "MACD(12,26,9) line on 1h bars"),
+            new("macdSignal_1h", "MACD sig 1h", "Momentum", ColumnKind.Number, false, "MACD signal line on 1h bars"),
+            new("macdHistogram_1h", "MACD hist 1h", "Momentum", ColumnKind.Number, true, "MACD histogram on 1h bars"),
+            new("stochK_1h", "Stoch %K 1h", "Momentum", ColumnKind.Number, false, "Stochastic %K (14,3,3) on 1h bars"),
+            new("williamsR14_1h", "W%R 1h", "Momentum", ColumnKind.Number, false, "Williams %R(14) on 1h bars"),
+            new("cci20_1h", "CCI 1h", "Momentum", ColumnKind.Number, false, "CCI(20) on 1h bars"),
+            new("adx14_1h", "ADX 1h", "Trend", ColumnKind.Number, false, "ADX(14) on 1h bars"),
+            new("ema20_1h", "EMA20 1h", "Trend", ColumnKind.Price, false, "EMA(20) on 1h bars"),
+            new("ema50_1h", "EMA50 1h", "Trend", ColumnKind.Price, false, "EMA(50) on 1h bars"),
+            new("vwap_1h", "VWAP 1h", "Trend", ColumnKind.Price, false, "VWAP on 1h bars"),
+            new("bbPercentB_1h", "BB %B 1h", "Volatility", ColumnKind.Number, true, "Bollinger %B (20,2) on 1h bars"),
+            new("bbWidth_1h", "BB width 1h", "Volatility", ColumnKind.Number, false, "Bollinger band width on 1h bars"),
+            new("atrPercent_1h", "ATR% 1h", "Volatility", ColumnKind.Number, true, "ATR(14) as % of price on 1h bars"),
+            new("vcp_1h", "VCP 1h", "Volatility", ColumnKind.Number, true, "Volatility contraction pattern score on 1h bars"),
+            new("pivotPpDistance_1h", "Δ Pivot", "Pivots", ColumnKind.Percent, true, "Distance of the price to the 1h pivot point (%)"),
+            new("pivotR1Distance_1h", "Δ R1", "Pivots", ColumnKind.Percent, false, "Distance of the price to the 1h R1 level (%)"),
+            new("pivotS1Distance_1h", "Δ S1", "Pivots", ColumnKind.Percent, false, "Distance of the price to the 1h S1 level (%)"),
+            new("signals_1h", "Signals 1h", "Signals", ColumnKind.Count, true, "Preset signals in the last hour"),
+        ]);
+        return list;
+    }
+
+    public static string Cell(ScreenerColumn column, double? value) => column.Kind switch
+    {
+        ColumnKind.Price => Format.Price(value),
+        ColumnKind.Percent => Format.Pct(value),
+        ColumnKind.Volume => Format.Volume(value),
+        ColumnKind.Count => value is null ? "–" : Format.Num(value, 0),
+        _ => Format.Num(value),
+    };
+}

@@ -1,0 +1,37 @@
+// /coins/{SYMBOL}: the main chart with timeframe switcher, overlays and signal markers (live signals added).
+import { candleChart } from './chart.js';
+import { subscribe } from './live.js';
+import { panelMessage } from './gateway.js';
+
+export function init(el) {
+    const symbol = el.dataset.symbol;
+    const status = document.getElementById('chart-status');
+    el.querySelector('.chart-skeleton')?.remove();
+    const toggles = document.getElementById('overlay-toggles');
+    const overlays = {};
+    for (const box of toggles?.querySelectorAll('input') || []) overlays[box.value] = box.checked;
+    const chart = candleChart(el, {
+        symbol, tf: el.dataset.tf || '1m', overlays,
+        onStatus: text => {
+            const problem = !!text && text !== 'loading…';
+            if (status) { status.textContent = text || 'live'; status.classList.toggle('warn', problem); }
+            panelMessage(el, problem ? text : null);
+        },
+    });
+    try {
+        chart.setSignals(JSON.parse(document.getElementById('coin-signals')?.textContent || '[]'));
+    } catch { /* no signals block */ }
+    subscribe('signals', frame => { if (frame.data?.symbol === symbol) chart.addSignal(frame.data); });
+
+    document.getElementById('tf-switch')?.addEventListener('click', e => {
+        const a = e.target.closest('a[data-tf]');
+        if (!a) return;
+        e.preventDefault();
+        for (const other of a.parentElement.children) other.classList.toggle('active', other === a);
+        const url = new URL(location.href);
+        url.searchParams.set('tf', a.dataset.tf);
+        history.replaceState(null, '', url);
+        chart.setTimeframe(a.dataset.tf);
+    });
+    toggles?.addEventListener('change', e => chart.setOverlays({ [e.target.value]: e.target.checked }));
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Scalpaiboard.Web.Tests;
+
+/// <summary>The Web app under test, its Gateway address pointed at a fake (or at nothing, for gateway-down tests).</summary>
+public sealed class WebApp : WebApplicationFactory<Program>
+{
+    private readonly string _gatewayUrl;
+
+    public WebApp(string gatewayUrl, bool kestrel = false)
+    {
+        _gatewayUrl = gatewayUrl.TrimEnd('/');
+        if (kestrel)
+        {
+            UseKestrel(0);
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("services:gateway:http:0", _gatewayUrl);
+        builder.UseSetting("Web:GatewayPublicUrl", _gatewayUrl);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // TestServer has no client address; give requests one so X-Forwarded-For can be checked.
+        builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, ClientAddressFilter>());
+    }
+
+    /// <summary>Starts Kestrel (when asked for in the constructor) and returns its address.</summary>
+    public string StartKestrel()
+    {
+        StartServer();
+        return Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
+    }
+
+    /// <summary>A client that does not follow redirects (to see them) and keeps cookies.</summary>
+    public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+}
+
+internal sealed class ClientAddressFilter : IStartupFilter
+{
+    public static readonly IPAddress Address = IPAddress.Parse("203.0.113.9");
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Connection.RemoteIpAddress ??= Address;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
+}

@@ -1,3 +1,4 @@
+using Scalpaiboard.Ai.Apis;
 using Scalpaiboard.Ai.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,7 +10,14 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapChatApi();
+app.MapProvidersApi();
+app.MapUsageApi();
 
 app.Run();
 

@@ -1,3 +1,4 @@
+using Scalpaiboard.Gateway.Apis;
 using Scalpaiboard.Gateway.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,9 +8,13 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseGatewayPipeline();
 app.MapDefaultEndpoints();
+app.MapDocsApi();
+app.MapHealthApi();
+app.MapAuthApi();
+app.MapLiveHub();
+app.MapForwardingApi();
 
 app.Run();
 

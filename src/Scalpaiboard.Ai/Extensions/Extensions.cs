@@ -1,4 +1,14 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Npgsql;
+using Scalpaiboard.Ai.Infrastructure;
+using Scalpaiboard.Ai.Model;
+using Scalpaiboard.Ai.Services;
+using Scalpaiboard.Ai.Services.Providers;
+using Scalpaiboard.Ai.Services.Tools;
+using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
+using Scalpaiboard.ServiceDefaults.Options;
 
 namespace Scalpaiboard.Ai.Extensions;
 
@@ -9,5 +19,27 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddGatewayUserAuthentication();
+        builder.Services.AddOpenApi();
+        builder.Services.AddValidatedOptions<AiOptions>(AiOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        // Provider API keys are protected with a key ring kept in PostgreSQL, shared by every replica.
+        builder.Services.AddDataProtection().SetApplicationName("Scalpaiboard.Ai");
+        builder.Services.AddOptions<KeyManagementOptions>()
+            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
+        builder.Services.AddSingleton<ApiKeyProtector>();
+
+        builder.Services.AddSingleton<ConversationStore>();
+        builder.Services.AddSingleton<ProviderStore>();
+        builder.Services.AddSingleton<UsageStore>();
+        builder.Services.AddSingleton<ExportStore>();
+
+        builder.Services.AddSingleton<ProviderHttpClient>();
+        builder.Services.AddHttpClient<MarketServicesClient>();
+        builder.Services.AddTransient<AssistantToolFactory>();
+        builder.Services.AddTransient<ChatProviderFactory>();
+        builder.Services.AddSingleton<ToolCallingLoop>();
+        builder.Services.AddTransient<ChatService>();
     }
 }

@@ -1,13 +1,120 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Scalpaiboard.Gateway.Infrastructure;
+using Scalpaiboard.Gateway.Model;
+using Scalpaiboard.Gateway.Services;
+using Scalpaiboard.Gateway.Services.Accounts;
+using Scalpaiboard.Gateway.Services.Forwarding;
+using Scalpaiboard.Gateway.Services.Hub;
+using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
+using Scalpaiboard.Infrastructure.Redis;
+using Scalpaiboard.ServiceDefaults.Http;
+using Scalpaiboard.ServiceDefaults.Options;
 
 namespace Scalpaiboard.Gateway.Extensions;
 
 internal static class Extensions
 {
-    public const string Schema = "gateway";
+    public const string Schema = GatewayDbContext.Schema;
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddRedis();
+        var services = builder.Services;
+        services.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        builder.AddAccounts();
+        builder.AddUserContextSigner();
+
+        services.AddGatewayRateLimiting();
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<GatewayOptions>>((cors, gateway) =>
+            cors.AddDefaultPolicy(p => p.WithOrigins(gateway.Value.EffectiveCorsOrigins).AllowAnyHeader().AllowAnyMethod()
+                .WithExposedHeaders("Retry-After", "Location")));
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes;
+        });
+
+        services.AddSingleton<ServiceForwarder>();
+        services.AddHttpClient(ServiceHealth.ClientName).WithoutStandardResilience();
+        services.AddSingleton<ServiceHealth>();
+        services.AddSingleton<OpenApiMerger>();
+        services.AddOpenApi(OpenApiMerger.OwnDocument);
+
+        services.AddSingleton<SubscriptionRegistry>();
+        services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<LiveHub>();
+        services.AddSingleton<LiveFanout>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveFanout>());
+        services.AddHostedService<HubHeartbeat>();
+        services.AddHealthChecks().AddCheck<LiveFanout>("live-fanout", tags: ["ready"]);
+    }
+
+    /// <summary>
+    /// ASP.NET Core Identity on PostgreSQL with bearer access and refresh tokens; the data-protection key ring
+    /// (which encrypts the tokens) lives in PostgreSQL too, so every replica and every restart accepts them.
+    /// </summary>
+    private static void AddAccounts(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddDbContext<GatewayDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddAuthentication(IdentityConstants.BearerScheme).AddBearerToken(IdentityConstants.BearerScheme);
+        services.AddAuthorization();
+        services.AddIdentityCore<IdentityUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 8;
+                o.Password.RequireDigit = true;
+                o.Password.RequireLowercase = true;
+                o.Password.RequireUppercase = true;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.AllowedForNewUsers = true;
+            })
+            .AddEntityFrameworkStores<GatewayDbContext>()
+            .AddSignInManager();
+        services.AddOptions<IdentityOptions>().Configure<IOptions<GatewayOptions>>((identity, gateway) =>
+        {
+            identity.Lockout.MaxFailedAccessAttempts = gateway.Value.MaxFailedLogins;
+            identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(gateway.Value.LockoutMinutes);
+        });
+        services.AddDataProtection().SetApplicationName("Scalpaiboard.Gateway");
+        services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresXmlRepository(dataSource));
+        services.AddHostedService<KeyRingInitializer>();
+    }
+
+    /// <summary>The signer of the user headers services trust (<c>Identity:SigningKey</c>, shared with every service).</summary>
+    private static void AddUserContextSigner(this IHostApplicationBuilder builder)
+    {
+        var key = builder.Configuration[UserContextSigner.ConfigurationKey];
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            throw new InvalidOperationException(
+                $"{UserContextSigner.ConfigurationKey} is not set (environment: Identity__SigningKey); the AppHost sets it for every service.");
+        }
+        builder.Services.AddSingleton(sp => new UserContextSigner(key, sp.GetService<TimeProvider>()));
+    }
+
+    /// <summary>The middleware, in order: errors as problem details, security headers, CORS, WebSockets, authentication, rate limits.</summary>
+    public static WebApplication UseGatewayPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        app.UseCors();
+        app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
     }
 }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Starts Scalpaiboard on this machine: PostgreSQL, Redis and every service under the AppHost, whose dashboard
+# is on http://127.0.0.1:18888. Extra arguments go to the AppHost (./run.sh --help); environment variables
+# reach every service (Ingest__Feed=replay ./run.sh). Stop with Ctrl+C.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=.ci/prerequisites.sh
+source .ci/prerequisites.sh
+
+ensure_packages run
+ensure_dotnet
+
+configuration=Release
+echo "Building Scalpaiboard ($configuration)..."
+# Building the AppHost builds the five services it runs (project references, as in Aspire).
+if ! dotnet build src/Scalpaiboard.AppHost -c "$configuration" -v q --nologo -clp:NoSummary </dev/null >/tmp/scalpaiboard-build.$$.log 2>&1; then
+  grep -E ': (error|warning) ' /tmp/scalpaiboard-build.$$.log | sort -u >&2 || cat /tmp/scalpaiboard-build.$$.log >&2
+  rm -f /tmp/scalpaiboard-build.$$.log
+  echo "Build failed." >&2
+  exit 1
+fi
+rm -f /tmp/scalpaiboard-build.$$.log
+
+# exec: the AppHost takes this process's place, so Ctrl+C / SIGTERM reach it directly.
+exec dotnet "src/Scalpaiboard.AppHost/bin/$configuration/net10.0/Scalpaiboard.AppHost.dll" "$@"

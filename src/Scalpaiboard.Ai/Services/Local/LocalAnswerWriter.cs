@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Scalpaiboard.Ai.Services.Patterns;
+using Scalpaiboard.Ai.Services.Tools;
+
+namespace Scalpaiboard.Ai.Services.Local;
+
+/// <summary>Readable answers from tool results, for the local provider.</summary>
+public static class LocalAnswerWriter
+{
+    public const string Capabilities =
+        "Here is what I can do:\n" +
+        "- screen coins: \"find coins with 1h volume over 1M and 5m change above 1%\", \"find coins with the biggest 1h volume\", \"top 10 gainers 4h\"\n" +
+        "- analyse a coin: \"analyze SOLUSDT on 15m\"\n" +
+        "- find chart patterns: \"find patterns on BTCUSDT 1h\"\n" +
+        "- create alerts: \"alert me when ETHUSDT goes above 4000\", \"alert me when BTC 1h change is above 3%\"\n" +
+        "- manage your watchlist: \"add BTC to my watchlist\", \"show my portfolio\"\n" +
+        "- export the last result: \"export that as CSV\" (or JSON)";
+
+    public static string NotUnderstood(string message) =>
+        $"Sorry, I did not understand \"{Shorten(message, 80)}\". I am the built-in offline assistant and only know a few kinds of request.\n\n" + Capabilities;
+
+    public static string Write(string tool, JsonNode? result)
+    {
+        if (result is JsonObject o && o["error"] is { } error)
+        {
+            return $"I could not complete {tool.Replace('_', ' ')}: {error}.";
+        }
+        return tool switch
+        {
+            AssistantTools.FilterCoins => Coins(result),
+            AssistantTools.GetCoinAnalysis => Analysis(result),
+            AssistantTools.CreateAlert => Alert(result),
+            AssistantTools.AddToWatchlist => $"Added {result?["symbol"]} to your watchlist.",
+            AssistantTools.AnalyzePattern => Patterns(result),
+            AssistantTools.ExportResults =>
+                $"Your {result?["format"]?.ToString().ToUpperInvariant()} export of the last {result?["source"]} result ({result?["rows"]} rows) is ready: " +
+                $"[{result?["fileName"]}]({result?["url"]})",
+            AssistantTools.GetPortfolio => Portfolio(result),
+            _ => result?.ToJsonString() ?? "Done.",
+        };
+    }
+
+    private static string Coins(JsonNode? result)
+    {
+        var coins = result?["coins"] as JsonArray ?? [];
+        var sortBy = result?["sortBy"]?.ToString() ?? "quoteVolume_1d";
+        var filters = result?["filters"] as JsonObject ?? [];
+        var fields = filters.Select(f => Field(f.Key)).Append(sortBy).Where(f => f != "price").Distinct().Take(4).ToList();
+        var sb = new StringBuilder();
+        var criteria = filters.Count == 0 ? "" : " with " + string.Join(" and ", filters.Select(f => Criterion(f.Key, f.Value)));
+        sb.Append(CultureInfo.InvariantCulture, $"Found {result?["total"]} coins{criteria}, sorted by {sortBy} {result?["sortOrder"]}");
+        if (coins.Count == 0)
+        {
+            return sb.Append(". Nothing matches right now.").ToString();
+        }
+        sb.Append(CultureInfo.InvariantCulture, $"; the first {coins.Count}:\n");
+        var i = 0;
+        foreach (var coin in coins)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{++i}. {coin?["symbol"]} at {Fmt(coin?["price"])}");
+            foreach (var f in fields)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $", {f} {Value(f, coin?[f])}");
+            }
+            sb.Append('\n');
+        }
+        return sb.Append("Say \"export that as CSV\" to download this list.").ToString();
+    }
+
+    private static string Analysis(JsonNode? r)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{r?["symbol"]} on {r?["timeframe"]}: price {Fmt(r?["price"])}, trend {r?["trend"]?["direction"]} ({r?["trend"]?["reason"]}).\n");
+        var ind = r?["indicators"];
+        sb.Append(CultureInfo.InvariantCulture, $"RSI(14) {Fmt(ind?["rsi14"])}, EMA20 {Fmt(ind?["ema20"])}, EMA50 {Fmt(ind?["ema50"])}, ATR(14) {Fmt(ind?["atr14"])}.\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Support: {List(r?["support"])}; resistance: {List(r?["resistance"])}; pivot {Fmt(r?["pivots"]?["pp"])} (R1 {Fmt(r?["pivots"]?["r1"])}, S1 {Fmt(r?["pivots"]?["s1"])}).\n");
+        var signals = r?["recentSignals"] as JsonArray ?? [];
+        sb.Append(signals.Count == 0 ? "No recent preset signals."
+            : "Recent signals: " + string.Join(", ", signals.Take(5).Select(s => $"{s?["type"]} at {Fmt(s?["price"])}")) + ".");
+        return sb.ToString();
+    }
+
+    private static string Alert(JsonNode? r)
+    {
+        var alert = r?["alert"];
+        var cond = alert?["conditions"]?[0];
+        var what = cond is null ? "" : $" when {Describe(cond)}";
+        var recurring = alert?["recurring"]?.GetValue<bool>() == true ? "every time (after its cooldown)" : "once";
+        return $"Done: alert {alert?["id"]} on {alert?["symbol"]}{what}; it fires {recurring}.";
+    }
+
+    private static string Describe(JsonNode cond)
+    {
+        var type = cond["type"]?.ToString() ?? "";
+        var window = cond["window"]?.ToString();
+        var value = Fmt(cond["value"]);
+        return type switch
+        {
+            "price_above" => $"the price goes above {value}",
+            "price_below" => $"the price goes below {value}",
+            "price_cross" => $"the price crosses {value}",
+            "change_above" => $"the {window} change is above {value}%",
+            "change_below" => $"the {window} change is below {value}%",
+            "volume_above" => $"the {window} volume is above {value} USDT",
+            "rsi_above" => $"RSI goes above {value}",
+            "rsi_below" => $"RSI goes below {value}",
+            "rsi_cross" => $"RSI crosses {value}",
+            _ => type.Replace('_', ' '),
+        };
+    }
+
+    private static string Patterns(JsonNode? r)
+    {
+        var patterns = r?["patterns"] as JsonArray ?? [];
+        if (patterns.Count == 0)
+        {
+            return $"No chart pattern stands out on {r?["symbol"]} {r?["timeframe"]} over the last {r?["bars"]} bars ({r?["method"]}).";
+        }
+        var sb = new StringBuilder($"Patterns on {r?["symbol"]} {r?["timeframe"]} (last {r?["bars"]} bars):\n");
+        foreach (var p in patterns)
+        {
+            var confidence = (p?["confidence"]?.GetValue<double>() ?? 0).ToString("P0", CultureInfo.InvariantCulture);
+            sb.Append(CultureInfo.InvariantCulture, $"- {p?["pattern"]?.ToString().Replace('_', ' ')} ({p?["bias"]}, {p?["status"]}, confidence {confidence}): {p?["description"]}\n");
+        }
+        return sb.Append(CultureInfo.InvariantCulture, $"Method: {r?["method"]}.").ToString();
+    }
+
+    private static string Portfolio(JsonNode? r)
+    {
+        var p = r?["portfolio"];
+        var items = p as JsonArray ?? p?["items"] as JsonArray ?? p?["data"] as JsonArray ?? p?["coins"] as JsonArray;
+        if (items is null)
+        {
+            return "Your portfolio: " + (p?.ToJsonString() ?? "empty");
+        }
+        if (items.Count == 0)
+        {
+            return "Your watchlist is empty. Say \"add BTC to my watchlist\" to start one.";
+        }
+        var sb = new StringBuilder($"Your portfolio ({items.Count} coins):\n");
+        foreach (var item in items)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"- {item?["symbol"]}");
+            if ((item?["currentPrice"] ?? item?["price"]) is { } price)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" at {Fmt(price)}");
+            }
+            if (item?["changePercent"] is { } since)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $", {Signed(since)}% since added at {Fmt(item["addedPrice"])}");
+            }
+            foreach (var key in new[] { "change_1h", "change_1d" })
+            {
+                if (item?[key] is { } v)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $", {key} {Signed(v)}%");
+                }
+            }
+            sb.Append('\n');
+        }
+        if (p?["averageChangePercent"] is { } average)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"Average: {Signed(average)}%");
+            if (p["best"]?["symbol"] is { } best && p["worst"]?["symbol"] is { } worst)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"; best {best}, worst {worst}");
+            }
+            sb.Append('.');
+        }
+        return sb.ToString().TrimEnd();
+    }
+
+    private static string Signed(JsonNode? v)
+    {
+        var d = Bar.Number(v);
+        return double.IsFinite(d) && d > 0 ? "+" + Fmt(v) : Fmt(v);
+    }
+
+    private static string Field(string bound) =>
+        bound.StartsWith("min", StringComparison.Ordinal) || bound.StartsWith("max", StringComparison.Ordinal)
+            ? char.ToLowerInvariant(bound[3]) + bound[4..] : bound;
+
+    private static string Criterion(string bound, JsonNode? value) =>
+        $"{Field(bound)} {(bound.StartsWith("min", StringComparison.Ordinal) ? ">=" : "<=")} {Value(Field(bound), value)}";
+
+    private static string Value(string field, JsonNode? v) =>
+        field.StartsWith("change", StringComparison.Ordinal) ? Fmt(v) + "%"
+        : field.StartsWith("quoteVolume", StringComparison.Ordinal) ? Compact(v)
+        : Fmt(v);
+
+    private static string List(JsonNode? array) =>
+        array is JsonArray a && a.Count > 0 ? string.Join(", ", a.Select(Fmt)) : "none found";
+
+    private static string Compact(JsonNode? v)
+    {
+        var d = Bar.Number(v);
+        return !double.IsFinite(d) ? "n/a"
+            : Math.Abs(d) >= 1e9 ? (d / 1e9).ToString("0.##", CultureInfo.InvariantCulture) + "B"
+            : Math.Abs(d) >= 1e6 ? (d / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "M"
+            : Math.Abs(d) >= 1e3 ? (d / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + "K"
+            : d.ToString("0.##", CultureInfo.InvariantCulture);
+    }
+
+    internal static string Fmt(JsonNode? v)
+    {
+        var d = Bar.Number(v);
+        if (!double.IsFinite(d))
+        {
+            return v?.ToString() ?? "n/a";
+        }
+        return d.ToString(Math.Abs(d) >= 100 ? "#,0.##" : Math.Abs(d) >= 0.01 ? "0.####" : "0.########", CultureInfo.InvariantCulture);
+    }
+
+    private static string Shorten(string s, int max) => s.Length <= max ? s : s[..max] + "...";
+}

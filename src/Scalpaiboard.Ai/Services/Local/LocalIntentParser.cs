@@ -1,0 +1,363 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Scalpaiboard.Ai.Services.Tools;
+
+namespace Scalpaiboard.Ai.Services.Local;
+
+/// <summary>A tool call the local provider decided on, or <see cref="Problem"/> when it understood the intent
+/// but misses something (e.g. which coin).</summary>
+public sealed record LocalIntent(string Tool, Dictionary<string, object?> Arguments, string? Problem = null);
+
+/// <summary>
+/// The local provider's small, deterministic English grammar (docs/ai.md, "Local provider"). It maps one request
+/// to one tool call with arguments; it never guesses: what it does not recognise gives null.
+/// </summary>
+public static partial class LocalIntentParser
+{
+    private static readonly Dictionary<string, string> CoinNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["bitcoin"] = "BTC", ["ethereum"] = "ETH", ["ether"] = "ETH", ["solana"] = "SOL", ["ripple"] = "XRP",
+        ["dogecoin"] = "DOGE", ["cardano"] = "ADA", ["avalanche"] = "AVAX", ["chainlink"] = "LINK", ["polkadot"] = "DOT",
+        ["litecoin"] = "LTC", ["toncoin"] = "TON", ["shiba"] = "SHIB",
+        // lower-case tickers that are not English words; ambiguous ones (link, dot, near, ton...) only count in upper case
+        ["btc"] = "BTC", ["eth"] = "ETH", ["sol"] = "SOL", ["bnb"] = "BNB", ["xrp"] = "XRP", ["doge"] = "DOGE",
+        ["ada"] = "ADA", ["avax"] = "AVAX", ["ltc"] = "LTC", ["trx"] = "TRX", ["shib"] = "SHIB", ["pepe"] = "PEPE",
+        ["matic"] = "MATIC", ["bch"] = "BCH", ["aave"] = "AAVE", ["inj"] = "INJ",
+    };
+
+    private static readonly HashSet<string> NotSymbols = new(StringComparer.Ordinal)
+    {
+        "I", "A", "AN", "ME", "MY", "ON", "TO", "IN", "AT", "UP", "OF", "IS", "IT", "BE", "OR", "AND", "THE", "FOR", "ALL",
+        "RSI", "CSV", "JSON", "USD", "USDT", "USDC", "EMA", "SMA", "MACD", "ATR", "BB", "PNL", "API", "AI", "OK", "UTC",
+        "K", "M", "B", "BN", "H", "D", "TA", "PLS", "ASAP", "FYI",
+    };
+
+    [GeneratedRegex(@"\b(export|download|save)\b")]
+    private static partial Regex ExportWords();
+
+    [GeneratedRegex(@"\b(add|put|track|include|watch)\b")]
+    private static partial Regex AddWords();
+
+    [GeneratedRegex(@"\b(portfolio|holdings|positions|my watch ?list)\b")]
+    private static partial Regex PortfolioWords();
+
+    [GeneratedRegex(@"\b(alert|alarm|notify|tell me|ping me|let me know|remind|warn me)\b")]
+    private static partial Regex AlertWords();
+
+    [GeneratedRegex(@"\b(patterns?|formations?|head and shoulders|double (top|bottom)|triangles?|flags?)\b")]
+    private static partial Regex PatternWords();
+
+    [GeneratedRegex(@"\b(analy[sz]e|analysis|look at|check|how is|how's|outlook|support|resistance|trend|levels|indicators)\b")]
+    private static partial Regex AnalyzeWords();
+
+    [GeneratedRegex(@"\b(find|filter|screen|scan|search|show|list|which|what|top|coins?|symbols?|gainers?|losers?|movers?|pairs?)\b")]
+    private static partial Regex ScreenWords();
+
+    [GeneratedRegex(@"\b[A-Za-z0-9]{2,20}\b")]
+    private static partial Regex Tokens();
+
+    [GeneratedRegex(@"(?<![\w.])(\d+)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\b|\b(hourly|daily|hour|day)\b")]
+    private static partial Regex WindowPhrase();
+
+    // comparator, then a number with optional thousands separators, a K/M/B multiplier and a percent sign
+    [GeneratedRegex(@"(greater than or equal to|more than|greater than|higher than|bigger than|larger than|above|over|exceeds?|exceeding|at least|>=|>|less than|lower than|smaller than|below|under|at most|<=|<|beyond)\s*(?:of\s+)?\$?\s*(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(k|thousand|m|mm|mln|million|b|bn|billion)?\b\s*(%|percent|pct)?")]
+    private static partial Regex Comparison();
+
+    [GeneratedRegex(@"\b(biggest|highest|largest|top|most|best|strongest|lowest|smallest|least|worst|weakest)\b")]
+    private static partial Regex Superlative();
+
+    [GeneratedRegex(@"\b(?:top|first|best|show(?: me)?|list|give me)\s+(\d{1,3})\b|\b(\d{1,3})\s+(?:coins|symbols|pairs|results)\b")]
+    private static partial Regex LimitPhrase();
+
+    [GeneratedRegex(@"\s*(?:,(?!\d{3})|;|\band\b|\bwith\b|\bwhere\b|\bwhose\b|\bthat\b|\bhaving\b|\bplus\b)\s*")]
+    private static partial Regex ClauseSeparator();
+
+    public static LocalIntent? Parse(string message)
+    {
+        var text = (message ?? "").Trim();
+        var lower = text.ToLowerInvariant();
+        if (lower.Length == 0)
+        {
+            return null;
+        }
+        if (ExportWords().IsMatch(lower))
+        {
+            return new LocalIntent(AssistantTools.ExportResults, new() { ["format"] = lower.Contains("json", StringComparison.Ordinal) ? "json" : "csv" });
+        }
+        var symbol = ExtractSymbol(text);
+        if ((lower.Contains("watchlist", StringComparison.Ordinal) || lower.Contains("watch list", StringComparison.Ordinal))
+            && AddWords().IsMatch(lower))
+        {
+            return Needs(AssistantTools.AddToWatchlist, symbol, new() { ["symbol"] = symbol });
+        }
+        if (PortfolioWords().IsMatch(lower) || lower.Contains("watchlist", StringComparison.Ordinal))
+        {
+            return new LocalIntent(AssistantTools.GetPortfolio, []);
+        }
+        if (AlertWords().IsMatch(lower))
+        {
+            return ParseAlert(lower, symbol);
+        }
+        if (PatternWords().IsMatch(lower))
+        {
+            return Needs(AssistantTools.AnalyzePattern, symbol, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
+        }
+        if (symbol is not null && (AnalyzeWords().IsMatch(lower) || !ScreenWords().IsMatch(lower)))
+        {
+            return new LocalIntent(AssistantTools.GetCoinAnalysis, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
+        }
+        if (ScreenWords().IsMatch(lower) || Comparison().IsMatch(lower))
+        {
+            return ParseFilter(lower);
+        }
+        return null;
+    }
+
+    private static LocalIntent Needs(string tool, string? symbol, Dictionary<string, object?> args) =>
+        new(tool, args, symbol is null ? "Which coin do you mean? Name it, for example BTCUSDT or BTC." : null);
+
+    /// <summary>A symbol named in the text: XXXUSDT, an upper-case ticker (BTC), or a well-known coin name.</summary>
+    public static string? ExtractSymbol(string text)
+    {
+        foreach (Match m in Tokens().Matches(text))
+        {
+            var token = m.Value;
+            var upper = token.ToUpperInvariant();
+            if (upper.Length > 4 && (upper.EndsWith("USDT", StringComparison.Ordinal) || upper.EndsWith("USDC", StringComparison.Ordinal))
+                && upper.Any(char.IsAsciiLetter))
+            {
+                return upper;
+            }
+        }
+        foreach (Match m in Tokens().Matches(text))
+        {
+            var token = m.Value;
+            if (CoinNames.TryGetValue(token, out var baseAsset))
+            {
+                return baseAsset + "USDT";
+            }
+            if (token.Length is >= 2 and <= 10 && token.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c))
+                && token.Any(char.IsAsciiLetter) && !NotSymbols.Contains(token) && !char.IsAsciiDigit(token[0]))
+            {
+                return token + "USDT";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The first window/timeframe named in the text (5m, 15 minutes, 1 hour, 4h, daily...), normalised.</summary>
+    public static string? Timeframe(string lower)
+    {
+        foreach (Match m in WindowPhrase().Matches(lower))
+        {
+            if (Window(m) is { } w)
+            {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    private static string? Window(Match m)
+    {
+        if (m.Groups[3].Success)
+        {
+            return m.Groups[3].Value is "daily" or "day" ? "1d" : "1h";
+        }
+        var n = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        var unit = m.Groups[2].Value[0];
+        var minutes = unit switch { 'm' => n, 'h' => n * 60, _ => n * 1440 };
+        return minutes switch
+        {
+            1 => "1m", 5 => "5m", 15 => "15m", 60 => "1h", 240 => "4h", 480 => "8h", 1440 => "1d",
+            _ => null,
+        };
+    }
+
+    private static LocalIntent? ParseFilter(string lower)
+    {
+        var args = new Dictionary<string, object?>();
+        var sortClauseStart = -1;
+        if (Superlative().Match(lower) is { Success: true } sup)
+        {
+            sortClauseStart = sup.Index;
+        }
+        foreach (var clause in Clauses(lower))
+        {
+            var comparisons = Comparison().Matches(clause.Text);
+            foreach (Match c in comparisons)
+            {
+                var rest = clause.Text.Remove(c.Index, c.Length);
+                var metric = Metric(rest, percent: c.Groups[4].Success);
+                if (metric is null)
+                {
+                    return new LocalIntent(AssistantTools.FilterCoins, args,
+                        $"I do not know which metric \"{clause.Text.Trim()}\" means. I can filter on volume, change, price and RSI, " +
+                        "each with a window (5m, 15m, 1h, 4h, 8h, 1d), e.g. \"1h volume over 1M\".");
+                }
+                var value = Number(c.Groups[2].Value, c.Groups[3].Value);
+                var isMin = !IsMax(c.Groups[1].Value);
+                if (metric == "Change" && Regex.IsMatch(rest, @"\b(down|drop|dropped|dump|dumped|fall|fell|lost|lose|losing)\b") && value > 0)
+                {
+                    (value, isMin) = (-value, !isMin);
+                }
+                var window = metric is "Price" ? null : Timeframe(rest) ?? DefaultWindow(metric);
+                var name = (isMin ? "min" : "max") + (metric == "Rsi" ? "Rsi14" : metric) + (window is null ? "" : "_" + window);
+                args[name] = value;
+            }
+            if (sortClauseStart >= clause.Start && sortClauseStart < clause.Start + clause.Text.Length && comparisons.Count == 0)
+            {
+                var supWord = Superlative().Match(clause.Text).Value;
+                var metric = Metric(clause.Text, percent: false) ?? (lower.Contains("gainer", StringComparison.Ordinal)
+                    || lower.Contains("loser", StringComparison.Ordinal) ? "Change" : "QuoteVolume");
+                var window = metric == "Price" ? null : Timeframe(clause.Text) ?? Timeframe(lower) ?? DefaultWindow(metric);
+                args["sortBy"] = SortField(metric, window);
+                var lowest = supWord is "lowest" or "smallest" or "least" or "worst" or "weakest";
+                args["sortOrder"] = lowest ^ Regex.IsMatch(clause.Text, @"\blosers?\b") ? "asc" : "desc";
+            }
+        }
+        if (!args.ContainsKey("sortBy") && Regex.IsMatch(lower, @"\b(gainers?|losers?|pumping|dumping|movers?)\b"))
+        {
+            var window = Timeframe(lower) ?? "1h";
+            args["sortBy"] = "change_" + window;
+            args["sortOrder"] = Regex.IsMatch(lower, @"\b(losers?|dumping)\b") ? "asc" : "desc";
+        }
+        if (LimitPhrase().Match(lower) is { Success: true } lim)
+        {
+            var n = int.Parse(lim.Groups[1].Success ? lim.Groups[1].Value : lim.Groups[2].Value, CultureInfo.InvariantCulture);
+            if (n is >= 1 and <= 100)
+            {
+                args["limit"] = n;
+            }
+        }
+        if (args.Count == 0 && !Regex.IsMatch(lower, @"\b(coins?|symbols?|pairs?|gainers?|losers?|movers?|screen|scan|screener|market)\b"))
+        {
+            return null;
+        }
+        return new LocalIntent(AssistantTools.FilterCoins, args);
+    }
+
+    private static LocalIntent ParseAlert(string lower, string? symbol)
+    {
+        var args = new Dictionary<string, object?> { ["symbol"] = symbol };
+        var c = Comparison().Match(lower);
+        var crosses = Regex.IsMatch(lower, @"\bcross(es|ed|ing)?\b");
+        var above = c.Success ? !IsMax(c.Groups[1].Value) : !Regex.IsMatch(lower, @"\b(drops?|falls?|dips?|down)\b");
+        double? value = c.Success ? Number(c.Groups[2].Value, c.Groups[3].Value) : NumberAfterVerb(lower);
+        string type;
+        if (lower.Contains("macd", StringComparison.Ordinal))
+        {
+            type = "macd_cross";
+            value = null;
+        }
+        else if (Regex.IsMatch(lower, @"\b(bollinger|bb)\b"))
+        {
+            type = "bb_breakout";
+            value = null;
+        }
+        else if (lower.Contains("rsi", StringComparison.Ordinal))
+        {
+            type = crosses ? "rsi_cross" : above ? "rsi_above" : "rsi_below";
+        }
+        else if (Regex.IsMatch(lower, @"\b(volume|vol|turnover)\b"))
+        {
+            type = "volume_above";
+            args["window"] = Timeframe(Strip(lower, c)) ?? "1h";
+        }
+        else if (Regex.IsMatch(lower, @"\b(change|changes|moves?|pumps?|dumps?|gains?|%|percent)\b") || (c.Success && c.Groups[4].Success))
+        {
+            var down = Regex.IsMatch(lower, @"\b(down|drops?|dumps?|falls?|loses?)\b");
+            type = down || !above ? "change_below" : "change_above";
+            if (down && value > 0)
+            {
+                value = -value;
+            }
+            args["window"] = Timeframe(Strip(lower, c)) ?? "1h";
+        }
+        else
+        {
+            type = crosses && !c.Success ? "price_cross" : above ? "price_above" : "price_below";
+        }
+        args["condition"] = type;
+        if (value is not null)
+        {
+            args["value"] = value;
+        }
+        args["recurring"] = Regex.IsMatch(lower, @"\b(every time|each time|whenever|recurring|repeat(edly)?|always)\b");
+        var problem = symbol is null ? "I can create that alert, but which coin do you mean? Name it, for example ETHUSDT or ETH."
+            : value is null && type is not ("macd_cross" or "bb_breakout") ? "I can create that alert, but at what level? For example: alert me when ETHUSDT goes above 4000."
+            : null;
+        return new LocalIntent(AssistantTools.CreateAlert, args, problem);
+    }
+
+    private static double? NumberAfterVerb(string lower)
+    {
+        var m = Regex.Match(lower, @"\b(?:hits?|reaches|reach|touches|crosses|at)\s+\$?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(k|m|b)?\b");
+        return m.Success ? Number(m.Groups[1].Value, m.Groups[2].Value) : null;
+    }
+
+    private static string Strip(string text, Match m) => m.Success ? text.Remove(m.Index, m.Length) : text;
+
+    private static IEnumerable<(int Start, string Text)> Clauses(string lower)
+    {
+        var start = 0;
+        foreach (Match sep in ClauseSeparator().Matches(lower))
+        {
+            if (sep.Index > start)
+            {
+                yield return (start, lower[start..sep.Index]);
+            }
+            start = sep.Index + sep.Length;
+        }
+        if (start < lower.Length)
+        {
+            yield return (start, lower[start..]);
+        }
+    }
+
+    private static string? Metric(string clause, bool percent)
+    {
+        if (Regex.IsMatch(clause, @"\brsi\b"))
+        {
+            return "Rsi";
+        }
+        if (Regex.IsMatch(clause, @"\b(volume|vol|turnover|traded)\b"))
+        {
+            return "QuoteVolume";
+        }
+        if (Regex.IsMatch(clause, @"\b(change|changed|gain|gained|gainers?|move|moved|up|down|pump|pumped|dump|dropped|drop|rise|rose|fell|losers?)\b") || percent)
+        {
+            return "Change";
+        }
+        if (Regex.IsMatch(clause, @"\b(price|priced|trading at|costs?|worth)\b"))
+        {
+            return "Price";
+        }
+        return null;
+    }
+
+    private static string DefaultWindow(string metric) => metric == "Rsi" ? "1h" : "1d";
+
+    private static string SortField(string metric, string? window) => metric switch
+    {
+        "Price" => "price",
+        "Rsi" => "rsi14_" + window,
+        "Change" => "change_" + window,
+        _ => "quoteVolume_" + window,
+    };
+
+    private static bool IsMax(string comparator) => comparator is "less than" or "lower than" or "smaller than" or "below"
+        or "under" or "at most" or "<=" or "<";
+
+    public static double Number(string digits, string multiplier)
+    {
+        var v = double.Parse(digits.Replace(",", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture);
+        return multiplier switch
+        {
+            "k" or "thousand" => v * 1_000,
+            "m" or "mm" or "mln" or "million" => v * 1_000_000,
+            "b" or "bn" or "billion" => v * 1_000_000_000,
+            _ => v,
+        };
+    }
+}

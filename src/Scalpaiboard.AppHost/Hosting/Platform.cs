@@ -1,0 +1,2 @@
+// The AppHost drives Linux processes (signals, /proc, setpriv, setsid): it runs on Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

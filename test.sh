@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds Scalpaiboard and runs every test project; exits non-zero on any failure and ends with one summary
+# line "N passed, N failed[, N skipped]". Installs what the tests need first (see .ci/prerequisites.sh).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=.ci/prerequisites.sh
+source .ci/prerequisites.sh
+
+ensure_packages test
+ensure_dotnet
+
+results=TestResults/trx
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "Building..."
+dotnet build Scalpaiboard.sln -c Debug -v q --nologo -clp:NoSummary </dev/null
+
+# Every test project of the solution (Benchmarks is an exe, not a test project).
+mapfile -t projects < <(dotnet sln Scalpaiboard.sln list | grep -E '^tests/.*\.Tests\.csproj$' | sort)
+if [ "${#projects[@]}" -eq 0 ]; then
+  echo "No test projects found in Scalpaiboard.sln." >&2
+  exit 1
+fi
+echo "Testing ${#projects[@]} projects..."
+status=0
+for project in "${projects[@]}"; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  dotnet test "$project" -c Debug --no-build --nologo -v q \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    --blame-hang-timeout 5m --blame-hang-dump-type none </dev/null || status=1
+done
+
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    counters = ET.parse(path).getroot().find("{*}ResultSummary/{*}Counters")
+    if counters is None:
+        continue
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+    skipped += int(counters.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+PY
+exit $status

@@ -1,0 +1,139 @@
+using Scalpaiboard.Ai.Services.Local;
+
+namespace Scalpaiboard.Ai.Tests.Local;
+
+public sealed class LocalIntentParserTests
+{
+    [Fact]
+    public void Volume_and_change_bounds_become_filter_coins_minimums()
+    {
+        var intent = Parse("find coins with 1h volume over 1M and 5m change above 1%");
+        Assert.Equal("filter_coins", intent.Tool);
+        Assert.Equal(new Dictionary<string, object?> { ["minQuoteVolume_1h"] = 1_000_000.0, ["minChange_5m"] = 1.0 }, intent.Arguments);
+    }
+
+    [Fact]
+    public void Biggest_volume_sorts_descending()
+    {
+        var intent = Parse("find coins with the biggest 1h volume");
+        Assert.Equal("filter_coins", intent.Tool);
+        Assert.Equal(new Dictionary<string, object?> { ["sortBy"] = "quoteVolume_1h", ["sortOrder"] = "desc" }, intent.Arguments);
+    }
+
+    [Theory]
+    [InlineData("show coins with 4h change below -2% and 1d volume greater than 2.5B", "maxChange_4h", -2.0, "minQuoteVolume_1d", 2_500_000_000.0)]
+    [InlineData("coins with 15m volume under 500k and rsi above 70", "maxQuoteVolume_15m", 500_000.0, "minRsi14_1h", 70.0)]
+    [InlineData("list coins with 8h change greater than 3 percent and price under 10", "minChange_8h", 3.0, "maxPrice", 10.0)]
+    [InlineData("find coins with 1 hour volume at least 2,000,000 and 5 minute change less than 0.5%", "minQuoteVolume_1h", 2_000_000.0, "maxChange_5m", 0.5)]
+    public void Suffixes_windows_and_comparators_are_read(string text, string firstKey, double firstValue, string secondKey, double secondValue)
+    {
+        var intent = Parse(text);
+        Assert.Equal("filter_coins", intent.Tool);
+        Assert.Equal(firstValue, intent.Arguments[firstKey]);
+        Assert.Equal(secondValue, intent.Arguments[secondKey]);
+        Assert.Equal(2, intent.Arguments.Count);
+    }
+
+    [Fact]
+    public void Top_losers_sort_ascending_with_a_limit()
+    {
+        var intent = Parse("top 5 losers 4h");
+        Assert.Equal("change_4h", intent.Arguments["sortBy"]);
+        Assert.Equal("asc", intent.Arguments["sortOrder"]);
+        Assert.Equal(5, intent.Arguments["limit"]);
+    }
+
+    [Fact]
+    public void Analyze_names_symbol_and_timeframe()
+    {
+        var intent = Parse("analyze SOLUSDT on 15m");
+        Assert.Equal("get_coin_analysis", intent.Tool);
+        Assert.Equal(new Dictionary<string, object?> { ["symbol"] = "SOLUSDT", ["timeframe"] = "15m" }, intent.Arguments);
+    }
+
+    [Fact]
+    public void Alert_above_a_price()
+    {
+        var intent = Parse("alert me when ETHUSDT goes above 4000");
+        Assert.Equal("create_alert", intent.Tool);
+        Assert.Null(intent.Problem);
+        Assert.Equal(new Dictionary<string, object?>
+        {
+            ["symbol"] = "ETHUSDT", ["condition"] = "price_above", ["value"] = 4000.0, ["recurring"] = false,
+        }, intent.Arguments);
+    }
+
+    [Theory]
+    [InlineData("notify me every time BTC drops below 58.5k", "price_below", 58_500.0, null, true)]
+    [InlineData("alert me when SOLUSDT 1h change is above 3%", "change_above", 3.0, "1h", false)]
+    [InlineData("tell me when ETH 15m volume goes over 20M", "volume_above", 20_000_000.0, "15m", false)]
+    [InlineData("alert me when BTCUSDT rsi goes under 30", "rsi_below", 30.0, null, false)]
+    public void Alert_conditions(string text, string condition, double value, string? window, bool recurring)
+    {
+        var intent = Parse(text);
+        Assert.Equal("create_alert", intent.Tool);
+        Assert.Equal(condition, intent.Arguments["condition"]);
+        Assert.Equal(value, intent.Arguments["value"]);
+        Assert.Equal(window, intent.Arguments.GetValueOrDefault("window"));
+        Assert.Equal(recurring, intent.Arguments["recurring"]);
+    }
+
+    [Fact]
+    public void Alert_without_a_coin_asks_which()
+    {
+        var intent = Parse("alert me when it goes above 4000");
+        Assert.Equal("create_alert", intent.Tool);
+        Assert.Contains("which coin do you mean?", intent.Problem);
+    }
+
+    [Theory]
+    [InlineData("add BTC to my watchlist", "BTCUSDT")]
+    [InlineData("please add ethusdt to my watch list", "ETHUSDT")]
+    [InlineData("add solana to the watchlist", "SOLUSDT")]
+    public void Watchlist_additions_complete_the_symbol(string text, string symbol)
+    {
+        var intent = Parse(text);
+        Assert.Equal("add_to_watchlist", intent.Tool);
+        Assert.Equal(symbol, intent.Arguments["symbol"]);
+    }
+
+    [Theory]
+    [InlineData("show my portfolio")]
+    [InlineData("what is in my watchlist?")]
+    public void Portfolio(string text) => Assert.Equal("get_portfolio", Parse(text).Tool);
+
+    [Theory]
+    [InlineData("export that as CSV", "csv")]
+    [InlineData("download it as json", "json")]
+    [InlineData("export", "csv")]
+    public void Export(string text, string format)
+    {
+        var intent = Parse(text);
+        Assert.Equal("export_results", intent.Tool);
+        Assert.Equal(format, intent.Arguments["format"]);
+    }
+
+    [Fact]
+    public void Patterns_with_symbol_and_timeframe()
+    {
+        var intent = Parse("find patterns on BTCUSDT 1h");
+        Assert.Equal("analyze_pattern", intent.Tool);
+        Assert.Equal(new Dictionary<string, object?> { ["symbol"] = "BTCUSDT", ["timeframe"] = "1h" }, intent.Arguments);
+        Assert.Equal("4h", Parse("any chart patterns on ETH 4 hours?").Arguments["timeframe"]);
+    }
+
+    [Theory]
+    [InlineData("what's the weather in Paris")]
+    [InlineData("tell a joke")]
+    [InlineData("")]
+    public void Unknown_requests_are_not_guessed(string text) => Assert.Null(LocalIntentParser.Parse(text));
+
+    [Fact]
+    public void Common_words_are_not_mistaken_for_coins()
+    {
+        Assert.Null(LocalIntentParser.ExtractSymbol("find patterns near the link at the top"));
+        Assert.Equal("LINKUSDT", LocalIntentParser.ExtractSymbol("analyze LINK"));
+    }
+
+    private static LocalIntent Parse(string text) => LocalIntentParser.Parse(text) ?? throw new Xunit.Sdk.XunitException($"not understood: {text}");
+}

@@ -1,17 +1,46 @@
 using System.CommandLine;
+using System.Globalization;
+using Scalpaiboard.Cli.Bench;
 
 namespace Scalpaiboard.Cli.Commands;
 
-/// <summary><c>scalp bench</c> (see CONTRACT.md). Placeholder until its implementation lands: fails loudly.</summary>
+/// <summary>
+/// <c>scalp bench [--symbols 500] [--warmup 1440] [--minutes 60]</c>: the market engine's throughput, allocations
+/// and memory on a synthetic market, against a naive batch recomputation. The last line is
+/// <c>pipeline_ns_per_update=&lt;n&gt; batch_speedup=&lt;x&gt; allocated_bytes_per_update=&lt;n&gt; bytes_per_symbol=&lt;n&gt;</c>.
+/// </summary>
 public static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Not available yet.");
-        command.SetAction(_ =>
+        var symbols = new Option<int>("--symbols") { Description = "Synthetic symbols", DefaultValueFactory = _ => 500 };
+        var warmup = new Option<int>("--warmup") { Description = "Warm-up candles per symbol (untimed)", DefaultValueFactory = _ => 1440 };
+        var minutes = new Option<int>("--minutes") { Description = "Timed candles per symbol", DefaultValueFactory = _ => 60 };
+        var batchSymbols = new Option<int?>("--batch-symbols") { Description = "Symbols recomputed by the naive batch (default: all)" };
+        var batchMinutes = new Option<int>("--batch-minutes") { Description = "Minutes of the market recomputed by the naive batch", DefaultValueFactory = _ => 2 };
+        var noIndicators = new Option<bool>("--without-indicators") { Description = "Diagnostics: windows and presets only (both pipelines)" };
+        var command = new Command("bench", "Measure the market engine (windows + indicators + presets) against a naive batch recomputation")
         {
-            Console.Error.WriteLine("scalp bench: not implemented yet");
-            return 2;
+            symbols, warmup, minutes, batchSymbols, batchMinutes, noIndicators,
+        };
+        command.SetAction(parse =>
+        {
+            var o = new BenchOptions(parse.GetValue(symbols), parse.GetValue(warmup), parse.GetValue(minutes),
+                parse.GetValue(batchSymbols), parse.GetValue(batchMinutes), !parse.GetValue(noIndicators));
+            if (o.Symbols < 1 || o.Warmup < 0 || o.Minutes < 1 || o.BatchSymbols < 0 || o.BatchMinutes < 0)
+            {
+                Console.Error.WriteLine("scalp bench: --symbols and --minutes must be at least 1, the others 0 or more");
+                return 2;
+            }
+            var r = BenchRunner.Run(o, line => Console.Error.WriteLine(line));
+            var i = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(i, $"symbols={r.Symbols} warmup={r.Warmup} timed_minutes={r.Minutes} updates={r.Updates:N0} signals={r.Signals} indicators={(o.Indicators ? "5m,15m,1h,4h,8h,1d" : "off")}"));
+            Console.WriteLine(string.Create(i, $"pipeline: {r.PipelineNsPerUpdate:F1} ns per symbol-candle (thread CPU time; wall clock {r.PipelineWallNsPerUpdate:F1} ns), {r.CandlesPerSecond:N0} candles/s, {r.AllocatedBytesPerUpdate:F2} allocated bytes per update"));
+            Console.WriteLine(string.Create(i, $"memory: {r.BytesPerSymbol:N0} bytes per symbol (managed heap growth over the warm-up / symbols)"));
+            Console.WriteLine(string.Create(i, $"batch: {r.BatchNsPerUpdate:F0} ns (thread CPU time) per symbol-candle over {r.BatchUpdates} updates, speed-up {r.BatchSpeedup:F1}x, {r.BatchMismatches} disagreements with the streaming engine"));
+            Console.WriteLine(string.Create(i,
+                $"pipeline_ns_per_update={r.PipelineNsPerUpdate:F1} batch_speedup={r.BatchSpeedup:F1} allocated_bytes_per_update={r.AllocatedBytesPerUpdate:0.##} bytes_per_symbol={r.BytesPerSymbol}"));
+            return r.BatchMismatches == 0 ? 0 : 1;
         });
         return command;
     }

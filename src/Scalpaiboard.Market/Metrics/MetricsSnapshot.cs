@@ -21,6 +21,9 @@ public sealed class MetricsSnapshot
     /// <summary>Close of the previous candle (for crossing conditions); NaN if unknown.</summary>
     public double PreviousPrice { get; set; } = double.NaN;
 
+    /// <summary>Market capitalisation in USD when a source knows it; NaN otherwise (presets then skip the cap bounds).</summary>
+    public double MarketCap { get; set; } = double.NaN;
+
     /// <summary>change_T in percent, indexed by <see cref="Window"/>.</summary>
     public double[] Change { get; } = Filled(Windows.Count);
 
@@ -37,10 +40,16 @@ public sealed class MetricsSnapshot
     public double[] Trades { get; } = Filled(Windows.Count);
 
     /// <summary>Headline indicators per chart timeframe, indexed by <see cref="Timeframe"/>.</summary>
-    public IndicatorValues[] Indicators { get; } = NewIndicators();
+    public IndicatorValues[] Indicators { get; private set; } = NewIndicators();
 
     /// <summary>The same indicators one candle earlier, for crossing conditions (RSI cross, MACD cross).</summary>
-    public IndicatorValues[] PreviousIndicators { get; } = NewIndicators();
+    public IndicatorValues[] PreviousIndicators { get; private set; } = NewIndicators();
+
+    /// <summary>
+    /// Makes the current indicators the previous ones by swapping the two arrays (no copy); the new current
+    /// array still holds values two candles old until the engine overwrites every element.
+    /// </summary>
+    internal void ShiftIndicators() => (Indicators, PreviousIndicators) = (PreviousIndicators, Indicators);
 
     public void CopyTo(MetricsSnapshot target)
     {
@@ -48,6 +57,7 @@ public sealed class MetricsSnapshot
         target.OpenTime = OpenTime;
         target.Price = Price;
         target.PreviousPrice = PreviousPrice;
+        target.MarketCap = MarketCap;
         Change.CopyTo(target.Change, 0);
         QuoteVolume.CopyTo(target.QuoteVolume, 0);
         BaseVolume.CopyTo(target.BaseVolume, 0);

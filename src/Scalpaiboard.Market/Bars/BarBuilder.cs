@@ -1,0 +1,136 @@
+namespace Scalpaiboard.Market.Bars;
+
+/// <summary>
+/// Builds calendar-aligned UTC bars of every <see cref="Timeframe"/> (1m, 5m, 15m, 1h, 4h, 8h, 1d; 4h/8h/1d
+/// aligned to 00:00 UTC) from a symbol's closed 1m candles, O(1) per candle and allocation-free.
+/// <para>
+/// The forming bar of a timeframe holds the candles of its period seen so far. A bar is handed over as closed
+/// when the first candle of a later period arrives (the returned mask says which timeframes closed; the bar is
+/// in <see cref="Closed"/>), so that a correction of the latest 1m candle (<see cref="ReplaceLatest"/>) can
+/// never touch a bar already handed over. <see cref="IsComplete"/> tells when a forming bar already holds
+/// its period's last minute, for charts that want to show it closed at once. Missing minutes (gaps) are simply
+/// absent from the bar, as in an aggregation of the stored candles.
+/// </para>
+/// Candles must come in increasing open time (the market engine feeds only accepted candles).
+/// </summary>
+public sealed class BarBuilder
+{
+    private readonly Candle[] _forming = new Candle[Timeframes.Count];
+    private readonly Candle[] _before = new Candle[Timeframes.Count];
+    private readonly bool[] _hasBefore = new bool[Timeframes.Count];
+    private readonly long[] _end = new long[Timeframes.Count];
+    private bool _started;
+    private long _lastOpenTime;
+
+    /// <summary>True once a candle has been added (every timeframe then has a forming bar).</summary>
+    public bool HasForming => _started;
+
+    /// <summary>The forming bar of <paramref name="timeframe"/> (open time = the aligned period start).</summary>
+    public ref readonly Candle Forming(Timeframe timeframe) => ref _forming[(int)timeframe];
+
+    /// <summary>
+    /// The bar of <paramref name="timeframe"/> that the last <see cref="Add"/> reported closed (valid until the next
+    /// <see cref="Add"/>: it shares storage with the forming bar's prefix, which a new period does not need).
+    /// </summary>
+    public ref readonly Candle Closed(Timeframe timeframe) => ref _before[(int)timeframe];
+
+    /// <summary>True when the forming bar already contains the last minute of its period.</summary>
+    public bool IsComplete(Timeframe timeframe) => _started && _lastOpenTime + Candle.MinuteMs == _end[(int)timeframe];
+
+    /// <summary>Adds the next closed 1m candle; returns the timeframes whose previous bar it closed.</summary>
+    public TimeframeMask Add(in Candle candle)
+    {
+        var closed = 0;
+        for (var i = 0; i < Timeframes.Count; i++)
+        {
+            if (_started && candle.OpenTime < _end[i])
+            {
+                _before[i] = _forming[i];
+                _hasBefore[i] = true;
+                _forming[i] = Merge(_forming[i], candle);
+                continue;
+            }
+            if (_started)
+            {
+                _before[i] = _forming[i];
+                closed |= 1 << i;
+            }
+            var tf = (Timeframe)i;
+            var open = tf.AlignedOpen(candle.OpenTime);
+            _end[i] = open + tf.DurationMs();
+            _hasBefore[i] = false;
+            _forming[i] = Start(open, candle);
+        }
+        _started = true;
+        _lastOpenTime = candle.OpenTime;
+        return new TimeframeMask(closed);
+    }
+
+    /// <summary>Replaces the latest 1m candle (same open time, corrected values) in every forming bar.</summary>
+    public void ReplaceLatest(in Candle candle)
+    {
+        if (!_started)
+        {
+            throw new InvalidOperationException("no candle to replace");
+        }
+        for (var i = 0; i < Timeframes.Count; i++)
+        {
+            _forming[i] = _hasBefore[i] ? Merge(_before[i], candle) : Start(_forming[i].OpenTime, candle);
+        }
+    }
+
+    public void Reset()
+    {
+        _started = false;
+        Array.Clear(_hasBefore);
+    }
+
+    /// <summary>
+    /// Aggregates time-ordered 1m candles into aligned bars of <paramref name="timeframe"/> (the last one may
+    /// be incomplete), for chart requests served from stored candles.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void Aggregate(ReadOnlySpan<Candle> candles, Timeframe timeframe, List<Candle> bars)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        var hasBar = false;
+        Candle bar = default;
+        long end = 0;
+        foreach (ref readonly var c in candles)
+        {
+            if (hasBar && c.OpenTime < end && c.OpenTime >= bar.OpenTime)
+            {
+                bar = Merge(bar, c);
+                continue;
+            }
+            if (hasBar)
+            {
+                bars.Add(bar);
+            }
+            var open = timeframe.AlignedOpen(c.OpenTime);
+            end = open + timeframe.DurationMs();
+            bar = Start(open, c);
+            hasBar = true;
+        }
+        if (hasBar)
+        {
+            bars.Add(bar);
+        }
+    }
+
+    private static Candle Start(long open, in Candle c) =>
+        new(open, c.Open, c.High, c.Low, c.Close, c.Volume, c.QuoteVolume, c.Trades, c.TakerBuyVolume, c.TakerBuyQuoteVolume);
+
+    private static Candle Merge(in Candle bar, in Candle c) =>
+        new(bar.OpenTime, bar.Open, Math.Max(bar.High, c.High), Math.Min(bar.Low, c.Low), c.Close,
+            bar.Volume + c.Volume, bar.QuoteVolume + c.QuoteVolume, bar.Trades + c.Trades,
+            bar.TakerBuyVolume + c.TakerBuyVolume, bar.TakerBuyQuoteVolume + c.TakerBuyQuoteVolume);
+}
+
+/// <summary>A set of <see cref="Timeframe"/>s as bits (bit i = timeframe i).</summary>
+public readonly record struct TimeframeMask(int Bits)
+{
+    public bool Contains(Timeframe timeframe) => (Bits & (1 << (int)timeframe)) != 0;
+
+    public bool IsEmpty => Bits == 0;
+}

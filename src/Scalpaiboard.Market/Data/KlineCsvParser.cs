@@ -1,0 +1,147 @@
+using System.Globalization;
+
+namespace Scalpaiboard.Market.Data;
+
+/// <summary>What one line of a Binance public-data kline CSV turned out to be.</summary>
+public enum KlineLineKind
+{
+    Candle,
+    Header,
+    Blank,
+    Malformed,
+}
+
+/// <summary>
+/// Parses one line of a Binance public-data 1m kline CSV (12 columns:
+/// <c>open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore</c>).
+/// Pure and allocation-free on success. Open times of 1e15 and more are microseconds (Binance's newer archives)
+/// and are converted to milliseconds.
+/// </summary>
+public static class KlineCsvParser
+{
+    public const int ColumnCount = 12;
+
+    /// <summary>Times at or above this are microseconds since the epoch (ms would be the year 33658).</summary>
+    public const long MicrosecondThreshold = 1_000_000_000_000_000;
+
+    public static KlineLineKind Parse(ReadOnlySpan<char> line, out Candle candle, out string? error)
+    {
+        candle = default;
+        error = null;
+        line = line.Trim();
+        if (line.IsEmpty)
+        {
+            return KlineLineKind.Blank;
+        }
+
+        Span<Range> ranges = stackalloc Range[ColumnCount + 1];
+        var count = line.Split(ranges, ',');
+        if (count >= 1 && line[ranges[0]].Trim().Equals("open_time", StringComparison.OrdinalIgnoreCase))
+        {
+            return KlineLineKind.Header;
+        }
+        if (count != ColumnCount)
+        {
+            error = count > ColumnCount
+                ? $"expected {ColumnCount} columns, found more"
+                : $"expected {ColumnCount} columns, found {count}";
+            return KlineLineKind.Malformed;
+        }
+
+        if (!TryTime(line[ranges[0]], "open_time", out var openTime, ref error)
+            || !TryPrice(line[ranges[1]], "open", out var open, ref error)
+            || !TryPrice(line[ranges[2]], "high", out var high, ref error)
+            || !TryPrice(line[ranges[3]], "low", out var low, ref error)
+            || !TryPrice(line[ranges[4]], "close", out var close, ref error)
+            || !TryAmount(line[ranges[5]], "volume", out var volume, ref error)
+            || !TryTime(line[ranges[6]], "close_time", out var closeTime, ref error)
+            || !TryAmount(line[ranges[7]], "quote_volume", out var quoteVolume, ref error)
+            || !TryCount(line[ranges[8]], "count", out var trades, ref error)
+            || !TryAmount(line[ranges[9]], "taker_buy_volume", out var takerBase, ref error)
+            || !TryAmount(line[ranges[10]], "taker_buy_quote_volume", out var takerQuote, ref error))
+        {
+            return KlineLineKind.Malformed;
+        }
+
+        if (high < low)
+        {
+            error = $"high {Show(high)} is below low {Show(low)}";
+            return KlineLineKind.Malformed;
+        }
+        if (closeTime < openTime)
+        {
+            error = $"close_time {closeTime} is before open_time {openTime}";
+            return KlineLineKind.Malformed;
+        }
+
+        candle = new Candle(openTime, open, high, low, close, volume, quoteVolume, trades, takerBase, takerQuote);
+        return KlineLineKind.Candle;
+    }
+
+    /// <summary>Converts a Binance time (ms, or us when at least 1e15) to Unix milliseconds.</summary>
+    public static long ToMilliseconds(long time) => time >= MicrosecondThreshold ? time / 1000 : time;
+
+    private static bool TryTime(ReadOnlySpan<char> field, string name, out long value, ref string? error)
+    {
+        field = field.Trim();
+        if (!long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        {
+            error = $"{name}: '{field}' is not a non-negative integer time";
+            return false;
+        }
+        value = ToMilliseconds(value);
+        return true;
+    }
+
+    private static bool TryCount(ReadOnlySpan<char> field, string name, out long value, ref string? error)
+    {
+        field = field.Trim();
+        if (!long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        {
+            error = $"{name}: '{field}' is not a non-negative integer";
+            return false;
+        }
+        return true;
+    }
+
+    private static bool TryPrice(ReadOnlySpan<char> field, string name, out double value, ref string? error)
+    {
+        if (!TryNumber(field, name, out value, ref error))
+        {
+            return false;
+        }
+        if (value <= 0)
+        {
+            error = $"{name}: {Show(value)} is not a positive price";
+            return false;
+        }
+        return true;
+    }
+
+    private static bool TryAmount(ReadOnlySpan<char> field, string name, out double value, ref string? error)
+    {
+        if (!TryNumber(field, name, out value, ref error))
+        {
+            return false;
+        }
+        if (value < 0)
+        {
+            error = $"{name}: {Show(value)} is negative";
+            return false;
+        }
+        return true;
+    }
+
+    private static bool TryNumber(ReadOnlySpan<char> field, string name, out double value, ref string? error)
+    {
+        field = field.Trim();
+        if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value))
+        {
+            error = $"{name}: '{field}' is not a number";
+            return false;
+        }
+        return true;
+    }
+
+    private static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,163 @@
+namespace Scalpaiboard.Market.Data;
+
+/// <summary>One candle of one symbol, as the reader yields them.</summary>
+public readonly record struct SymbolCandle(string Symbol, Candle Candle);
+
+/// <summary>A kline CSV and the symbol its name gives (the part before the first '-').</summary>
+public sealed record KlineFile(string Symbol, string Path, long Length);
+
+/// <summary>A row that was skipped; <see cref="ToString"/> gives <c>file:line: reason</c>.</summary>
+public sealed record KlineReadError(string File, int Line, string Reason)
+{
+    public override string ToString() => $"{File}:{Line}: {Reason}";
+}
+
+/// <summary>
+/// Streams Binance public-data 1m kline CSVs from a folder (every <c>*.csv</c> in it) or a single file.
+/// Each symbol's files are read one after the other in file-name order (the dates in Binance's names sort
+/// chronologically); the symbols are merged by open time, then symbol (ordinal), so the candles of all symbols
+/// come out interleaved in time order, as a live feed would deliver them. Only one file per symbol is open at a
+/// time and nothing is loaded up front. Malformed rows are reported through the callback and skipped.
+/// Not thread-safe; enumerate once.
+/// </summary>
+public sealed class KlineCsvReader
+{
+    private readonly Action<KlineReadError>? _onError;
+    private long _charsRead;
+    private long _malformed;
+
+    public KlineCsvReader(string path, Action<KlineReadError>? onError = null)
+    {
+        Files = Discover(path);
+        _onError = onError;
+        foreach (var file in Files)
+        {
+            TotalBytes += file.Length;
+        }
+    }
+
+    public IReadOnlyList<KlineFile> Files { get; }
+
+    /// <summary>Total size of the input files.</summary>
+    public long TotalBytes { get; }
+
+    /// <summary>Characters consumed so far (line lengths plus line ends), for progress against <see cref="TotalBytes"/>.</summary>
+    public long BytesRead => Interlocked.Read(ref _charsRead);
+
+    public long MalformedRows => Interlocked.Read(ref _malformed);
+
+    /// <summary>Reads <paramref name="path"/> (folder or file) as one time-ordered stream of all symbols.</summary>
+    public static IEnumerable<SymbolCandle> Read(string path, Action<KlineReadError>? onError = null) =>
+        new KlineCsvReader(path, onError).ReadAll();
+
+    /// <summary>The symbol of a Binance kline file name: the part before the first '-', upper case.</summary>
+    public static string SymbolOf(string path)
+    {
+        var name = System.IO.Path.GetFileNameWithoutExtension(path);
+        var dash = name.IndexOf('-', StringComparison.Ordinal);
+        return (dash > 0 ? name[..dash] : name).ToUpperInvariant();
+    }
+
+    /// <summary>The CSV files of a folder (top level, sorted by name) or the single file given.</summary>
+    public static IReadOnlyList<KlineFile> Discover(string path)
+    {
+        if (File.Exists(path))
+        {
+            return [new KlineFile(SymbolOf(path), path, new FileInfo(path).Length)];
+        }
+        if (!Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"no such file or folder: {path}", path);
+        }
+        var files = new List<KlineFile>();
+        foreach (var file in Directory.EnumerateFiles(path, "*.csv", SearchOption.TopDirectoryOnly))
+        {
+            files.Add(new KlineFile(SymbolOf(file), file, new FileInfo(file).Length));
+        }
+        files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return files;
+    }
+
+    public IEnumerable<SymbolCandle> ReadAll()
+    {
+        var bySymbol = new SortedDictionary<string, List<KlineFile>>(StringComparer.Ordinal);
+        foreach (var file in Files)
+        {
+            if (!bySymbol.TryGetValue(file.Symbol, out var list))
+            {
+                bySymbol[file.Symbol] = list = [];
+            }
+            list.Add(file);
+        }
+
+        var symbols = new string[bySymbol.Count];
+        var streams = new IEnumerator<Candle>[bySymbol.Count];
+        var queue = new PriorityQueue<int, (long OpenTime, int Rank)>(bySymbol.Count);
+        try
+        {
+            var rank = 0;
+            foreach (var (symbol, files) in bySymbol)
+            {
+                symbols[rank] = symbol;
+                streams[rank] = ReadSymbol(files).GetEnumerator();
+                if (streams[rank].MoveNext())
+                {
+                    queue.Enqueue(rank, (streams[rank].Current.OpenTime, rank));
+                }
+                rank++;
+            }
+
+            while (queue.TryDequeue(out var next, out _))
+            {
+                var stream = streams[next];
+                yield return new SymbolCandle(symbols[next], stream.Current);
+                if (stream.MoveNext())
+                {
+                    queue.Enqueue(next, (stream.Current.OpenTime, next));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                stream?.Dispose();
+            }
+        }
+    }
+
+    private IEnumerable<Candle> ReadSymbol(List<KlineFile> files)
+    {
+        foreach (var file in files)
+        {
+            using var reader = new StreamReader(file.Path);
+            var lineNumber = 0;
+            while (reader.ReadLine() is { } line)
+            {
+                lineNumber++;
+                Interlocked.Add(ref _charsRead, line.Length + 1);
+                switch (KlineCsvParser.Parse(line, out var candle, out var error))
+                {
+                    case KlineLineKind.Candle:
+                        yield return candle;
+                        break;
+                    case KlineLineKind.Header when lineNumber == 1:
+                    case KlineLineKind.Blank:
+                        break;
+                    case KlineLineKind.Header:
+                        Report(file.Path, lineNumber, "header row after the first line");
+                        break;
+                    default:
+                        Report(file.Path, lineNumber, error ?? "malformed row");
+                        break;
+                }
+            }
+        }
+    }
+
+    private void Report(string file, int line, string reason)
+    {
+        Interlocked.Increment(ref _malformed);
+        _onError?.Invoke(new KlineReadError(file, line, reason));
+    }
+}

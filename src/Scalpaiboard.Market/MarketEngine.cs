@@ -1,0 +1,249 @@
+using System.Diagnostics.CodeAnalysis;
+using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Indicators;
+using Scalpaiboard.Market.Metrics;
+using Scalpaiboard.Market.Signals;
+
+namespace Scalpaiboard.Market;
+
+/// <summary>Settings of a <see cref="MarketEngine"/>.</summary>
+public sealed class MarketEngineOptions
+{
+    public PresetThresholds Thresholds { get; set; } = new();
+
+    /// <summary>Preset cooldown per (symbol, type); default 5 minutes.</summary>
+    public TimeSpan Cooldown { get; set; } = SignalCooldown.DefaultCooldown;
+
+    /// <summary>Compute indicators at all (off only for callers that need the windows alone).</summary>
+    public bool ComputeIndicators { get; set; } = true;
+
+    /// <summary>
+    /// The timeframes whose indicators are computed: by default those of the rolling windows (5m, 15m, 1h, 4h, 8h,
+    /// 1d), which the API and the alert conditions use. 1m can be added; each timeframe costs about 4 KB per
+    /// symbol and a few hundred ns per candle. The others stay NaN in the snapshot.
+    /// </summary>
+    public IReadOnlyList<Timeframe> IndicatorTimeframes { get; set; } = DefaultIndicatorTimeframes;
+
+    public static readonly IReadOnlyList<Timeframe> DefaultIndicatorTimeframes =
+        [Timeframe.M5, Timeframe.M15, Timeframe.H1, Timeframe.H4, Timeframe.H8, Timeframe.D1];
+}
+
+/// <summary>The outcome of one closed candle.</summary>
+/// <param name="Status">What the symbol's state did with the candle.</param>
+/// <param name="Snapshot">The symbol's snapshot after the candle (reused: valid until the symbol's next candle;
+/// <see cref="MetricsSnapshot.Clone"/> to keep it). Null when the candle was a duplicate or rejected.</param>
+/// <param name="Held">Presets whose conditions hold on this candle.</param>
+/// <param name="Fired">The held presets that fire, i.e. not cooling down.</param>
+public readonly record struct MarketUpdate(CandleStatus Status, MetricsSnapshot? Snapshot, PresetMask Held, PresetMask Fired);
+
+/// <summary>
+/// The market engine: per symbol the rolling windows (<see cref="SymbolState"/>), the aligned bars
+/// (<see cref="BarBuilder"/>) and the indicators of every timeframe (<see cref="TimeframeIndicators"/>), then the
+/// presets with their cooldown. Live ingest, replays, <c>scalp scan</c> and <c>scalp bench</c> all call
+/// <see cref="OnClosedCandle(string, in Candle)"/>. O(1) and allocation-free per candle once a symbol is known.
+/// Not thread-safe: feed it from one thread (or under a lock).
+/// </summary>
+public sealed class MarketEngine
+{
+    private readonly Dictionary<string, SymbolContext> _symbols = new(StringComparer.Ordinal);
+    private readonly PresetEvaluator _evaluator;
+    private readonly SignalCooldown _cooldown;
+    private readonly bool[] _indicatorTimeframes = new bool[Timeframes.Count];
+
+    public MarketEngine() : this(new MarketEngineOptions())
+    {
+    }
+
+    public MarketEngine(MarketEngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _evaluator = new PresetEvaluator(options.Thresholds);
+        _cooldown = new SignalCooldown(options.Cooldown);
+        if (options.ComputeIndicators)
+        {
+            foreach (var tf in options.IndicatorTimeframes)
+            {
+                _indicatorTimeframes[(int)tf] = true;
+            }
+        }
+    }
+
+    public SignalCooldown Cooldown => _cooldown;
+
+    public PresetEvaluator Evaluator => _evaluator;
+
+    public int SymbolCount => _symbols.Count;
+
+    public IEnumerable<string> Symbols => _symbols.Keys;
+
+    public long Accepted { get; private set; }
+
+    public long Rejected { get; private set; }
+
+    public long Duplicates { get; private set; }
+
+    public long Replacements { get; private set; }
+
+    public long Gaps { get; private set; }
+
+    public MarketUpdate OnClosedCandle(string symbol, in Candle candle)
+    {
+        if (!_symbols.TryGetValue(symbol, out var ctx))
+        {
+            ctx = new SymbolContext(symbol, _cooldown.For(symbol), _indicatorTimeframes);
+            _symbols[symbol] = ctx;
+        }
+        return Update(ctx, candle);
+    }
+
+    /// <summary>The latest snapshot of a symbol (reused instance; clone to keep).</summary>
+    public bool TryGetSnapshot(string symbol, [NotNullWhen(true)] out MetricsSnapshot? snapshot)
+    {
+        if (_symbols.TryGetValue(symbol, out var ctx) && ctx.HasSnapshot)
+        {
+            snapshot = ctx.Snapshot;
+            return true;
+        }
+        snapshot = null;
+        return false;
+    }
+
+    /// <summary>The rolling-window state of a symbol, or null when it has never been seen.</summary>
+    public SymbolState? GetState(string symbol) => _symbols.TryGetValue(symbol, out var ctx) ? ctx.State : null;
+
+    /// <summary>The aligned bars of a symbol, or null when it has never been seen.</summary>
+    public BarBuilder? GetBars(string symbol) => _symbols.TryGetValue(symbol, out var ctx) ? ctx.Bars : null;
+
+    /// <summary>Known market cap in USD (NaN to forget it); the presets' cap bounds apply only when it is known.</summary>
+    public void SetMarketCap(string symbol, double marketCap)
+    {
+        if (!_symbols.TryGetValue(symbol, out var ctx))
+        {
+            ctx = new SymbolContext(symbol, _cooldown.For(symbol), _indicatorTimeframes);
+            _symbols[symbol] = ctx;
+        }
+        ctx.Snapshot.MarketCap = marketCap;
+    }
+
+    /// <summary>Forgets a symbol's history (windows, bars, indicators), e.g. before rebuilding it from a store.</summary>
+    public void Reset(string symbol)
+    {
+        if (_symbols.TryGetValue(symbol, out var ctx))
+        {
+            ctx.Reset();
+        }
+    }
+
+    private MarketUpdate Update(SymbolContext ctx, in Candle candle)
+    {
+        var status = ctx.State.Apply(candle);
+        switch (status)
+        {
+            case CandleStatus.Duplicate:
+                Duplicates++;
+                return new MarketUpdate(status, null, PresetMask.None, PresetMask.None);
+            case CandleStatus.Rejected:
+                Rejected++;
+                return new MarketUpdate(status, null, PresetMask.None, PresetMask.None);
+            case CandleStatus.Replaced:
+                Replacements++;
+                break;
+            case CandleStatus.AppendedAfterGap:
+                Gaps++;
+                break;
+        }
+        Accepted++;
+
+        var snapshot = ctx.Snapshot;
+        UpdateIndicators(ctx, candle, status);
+        ctx.State.Fill(snapshot);
+        ctx.HasSnapshot = true;
+
+        var held = _evaluator.Evaluate(snapshot);
+        var fired = held.IsEmpty ? held : ctx.Cooldown.Fire(held, candle.OpenTime);
+        return new MarketUpdate(status, snapshot, held, fired);
+    }
+
+    private static void UpdateIndicators(SymbolContext ctx, in Candle candle, CandleStatus status)
+    {
+        var snapshot = ctx.Snapshot;
+        if (status == CandleStatus.Replaced)
+        {
+            // The previous candle's values stay; bars already handed over are untouched by construction.
+            ctx.Bars.ReplaceLatest(candle);
+        }
+        else
+        {
+            if (status == CandleStatus.Appended && ctx.HasSnapshot)
+            {
+                snapshot.ShiftIndicators();
+            }
+            else
+            {
+                Array.Fill(snapshot.PreviousIndicators, IndicatorValues.Unavailable);
+            }
+            var closed = ctx.Bars.Add(candle);
+            if (!closed.IsEmpty)
+            {
+                for (var i = 0; i < Timeframes.Count; i++)
+                {
+                    if (closed.Contains((Timeframe)i))
+                    {
+                        ctx.Indicators[i]?.OnBarClosed(ctx.Bars.Closed((Timeframe)i));
+                    }
+                }
+            }
+        }
+        var current = snapshot.Indicators;
+        for (var i = 0; i < Timeframes.Count; i++)
+        {
+            if (ctx.Indicators[i] is { } indicators)
+            {
+                indicators.Compute(ctx.Bars.Forming((Timeframe)i), ref current[i]);
+            }
+            else
+            {
+                current[i] = IndicatorValues.Unavailable;
+            }
+        }
+    }
+
+    private sealed class SymbolContext(string symbol, SymbolCooldown cooldown, bool[] indicatorTimeframes)
+    {
+        public SymbolState State { get; } = new();
+
+        public BarBuilder Bars { get; } = new();
+
+        /// <summary>Per timeframe; null where the engine computes no indicators.</summary>
+        public TimeframeIndicators?[] Indicators { get; } = NewIndicators(indicatorTimeframes);
+
+        public MetricsSnapshot Snapshot { get; } = new() { Symbol = symbol };
+
+        public SymbolCooldown Cooldown { get; } = cooldown;
+
+        public bool HasSnapshot { get; set; }
+
+        public void Reset()
+        {
+            State.Reset();
+            Bars.Reset();
+            foreach (var indicators in Indicators)
+            {
+                indicators?.Reset();
+            }
+            Array.Fill(Snapshot.Indicators, IndicatorValues.Unavailable);
+            Array.Fill(Snapshot.PreviousIndicators, IndicatorValues.Unavailable);
+            HasSnapshot = false;
+        }
+
+        private static TimeframeIndicators?[] NewIndicators(bool[] enabled)
+        {
+            var a = new TimeframeIndicators?[Timeframes.Count];
+            for (var i = 0; i < a.Length; i++)
+            {
+                a[i] = enabled[i] ? new TimeframeIndicators() : null;
+            }
+            return a;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+namespace Scalpaiboard.Market.Metrics;
+
+/// <summary>
+/// One monotonic deque of ring positions serving every window at once: the front-to-back elements are the
+/// candles not dominated by a later one (for the maximum: a strictly higher value than everything after them),
+/// oldest first. The extreme of the last N candles is the first element younger than N, and each window keeps
+/// its own head into the deque, so one deque of 1440 positions replaces six. Each head also caches its ring
+/// position and value, so reading the six extremes touches no deque or ring memory. O(1) amortized per candle.
+/// </summary>
+internal sealed class ExtremaDeque(bool maximum)
+{
+    private const int Capacity = SymbolState.Capacity;
+
+    private readonly ushort[] _slots = new ushort[Capacity];
+    private readonly Head[] _heads = new Head[Windows.Count];
+    private readonly bool _maximum = maximum;
+    private int _front;
+    private int _count;
+
+    /// <summary>The extreme value of window <paramref name="w"/> (valid once the window is covered).</summary>
+    public double Value(int w) => _heads[w].Value;
+
+    /// <summary>
+    /// Drops the front element if it sits in <paramref name="slot"/>, the ring slot about to be overwritten
+    /// (<paramref name="values"/> still holds the old candles).
+    /// </summary>
+    public void Expire(double[] values, int slot)
+    {
+        if (_count == 0 || _slots[_front] != slot)
+        {
+            return;
+        }
+        _front = _front + 1 == Capacity ? 0 : _front + 1;
+        _count--;
+        for (var w = 0; w < _heads.Length; w++)
+        {
+            ref var head = ref _heads[w];
+            if (head.Offset > 0)
+            {
+                head.Offset--;
+            }
+            else if (_count > 0)
+            {
+                head.Slot = _slots[_front];
+                head.Value = values[head.Slot];
+            }
+        }
+    }
+
+    /// <summary>Adds the newest candle, at ring position <paramref name="pos"/>.</summary>
+    public void Push(double[] values, int pos)
+    {
+        var v = values[pos];
+        var count = _count;
+        if (_maximum)
+        {
+            while (count > 0 && values[_slots[Index(count - 1)]] <= v)
+            {
+                count--;
+            }
+        }
+        else
+        {
+            while (count > 0 && values[_slots[Index(count - 1)]] >= v)
+            {
+                count--;
+            }
+        }
+        var newest = count;
+        _slots[Index(newest)] = (ushort)pos;
+        _count = count + 1;
+
+        var minutes = Windows.Minutes;
+        for (var w = 0; w < _heads.Length && w < minutes.Length; w++)
+        {
+            ref var head = ref _heads[w];
+            if (head.Offset >= newest)
+            {
+                // The head was popped: the new candle dominates it and is in every window.
+                head.Offset = (short)newest;
+                head.Slot = (ushort)pos;
+                head.Value = v;
+                continue;
+            }
+            var n = minutes[w];
+            while (Age(pos, head.Slot) >= n)
+            {
+                head.Offset++;
+                head.Slot = _slots[Index(head.Offset)];
+                head.Value = values[head.Slot];
+            }
+        }
+    }
+
+    public void Clear()
+    {
+        _front = 0;
+        _count = 0;
+        Array.Clear(_heads);
+    }
+
+    /// <summary>Index in <see cref="_slots"/> of the element <paramref name="offset"/> places behind the front.</summary>
+    private int Index(int offset)
+    {
+        var i = _front + offset;
+        return i >= Capacity ? i - Capacity : i;
+    }
+
+    private static int Age(int newest, int slot)
+    {
+        var age = newest - slot;
+        return age < 0 ? age + Capacity : age;
+    }
+
+    private struct Head
+    {
+        public double Value;
+        public short Offset;
+        public ushort Slot;
+    }
+}

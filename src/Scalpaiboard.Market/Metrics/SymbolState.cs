@@ -1,0 +1,307 @@
+namespace Scalpaiboard.Market.Metrics;
+
+/// <summary>
+/// The rolling windows of one symbol (SIGNALS.md): the last 1440 closed 1m candles in a struct-of-arrays ring
+/// buffer, and per window a compensated quote/base volume sum and a trade count, plus one monotonic deque each
+/// for the highs and the lows shared by all windows. Updated in O(1) per closed candle without allocating.
+/// <para>
+/// A window is available once the contiguous history covers it: volume_T (and the rolling bar) needs the N
+/// candles ending with t, change_T needs the candle that opened exactly N minutes before t. A gap (open time later
+/// than latest + 1 min) restarts the windows from the new candle, so metrics spanning the gap stay unavailable
+/// until enough contiguous history follows. The close of the candle 1440 minutes back, which the ring has just
+/// overwritten, is kept aside for change_1d.
+/// </para>
+/// Not thread-safe.
+/// </summary>
+public sealed partial class SymbolState
+{
+    public const int Capacity = 1440;
+
+    private const long MinuteMs = Candle.MinuteMs;
+
+    private readonly double[] _high = new double[Capacity];
+    private readonly double[] _low = new double[Capacity];
+    private readonly double[] _close = new double[Capacity];
+    private readonly double[] _quote = new double[Capacity];
+    private readonly double[] _base = new double[Capacity];
+    private readonly int[] _trades = new int[Capacity];
+
+    // Everything a window updates per candle, packed together (a few cache lines for all six windows).
+    private readonly WindowState[] _windows = NewWindows();
+    private readonly ExtremaDeque _highs = new(maximum: true);
+    private readonly ExtremaDeque _lows = new(maximum: false);
+
+    private int _pos = Capacity - 1;
+    private int _count;
+    private long _run;
+    private double _closeDayAgo = double.NaN;
+
+    /// <summary>Open time of the latest accepted candle; <see cref="long.MinValue"/> before the first.</summary>
+    public long LatestOpenTime { get; private set; } = long.MinValue;
+
+    /// <summary>Contiguous 1m candles ending with the latest (not capped at <see cref="Capacity"/>).</summary>
+    public long ContiguousCandles => _run;
+
+    public long Rejected { get; private set; }
+
+    public long Duplicates { get; private set; }
+
+    public long Replacements { get; private set; }
+
+    public long Gaps { get; private set; }
+
+    public double LatestClose => _count > 0 ? _close[_pos] : double.NaN;
+
+    /// <summary>Close of the candle one minute before the latest, when it is known.</summary>
+    public double PreviousClose => _count > 1 ? _close[Back(1)] : double.NaN;
+
+    public CandleStatus Apply(in Candle candle)
+    {
+        var latest = LatestOpenTime;
+        if (_count == 0 || candle.OpenTime == latest + MinuteMs)
+        {
+            Push(candle);
+            return CandleStatus.Appended;
+        }
+        if (candle.OpenTime > latest)
+        {
+            Gaps++;
+            Restart();
+            Push(candle);
+            return CandleStatus.AppendedAfterGap;
+        }
+        if (candle.OpenTime == latest)
+        {
+            if (SameAs(0, candle))
+            {
+                Duplicates++;
+                return CandleStatus.Duplicate;
+            }
+            Write(_pos, candle, PreviousClose);
+            RebuildWindows();
+            Replacements++;
+            return CandleStatus.Replaced;
+        }
+
+        var delta = latest - candle.OpenTime;
+        if (delta % MinuteMs == 0 && delta / MinuteMs < _count && SameAs((int)(delta / MinuteMs), candle))
+        {
+            Duplicates++;
+            return CandleStatus.Duplicate;
+        }
+        Rejected++;
+        return CandleStatus.Rejected;
+    }
+
+    /// <summary>Forgets the history (counters are kept), e.g. before rebuilding the state from a store.</summary>
+    public void Reset()
+    {
+        Restart();
+        LatestOpenTime = long.MinValue;
+    }
+
+    /// <summary>change_T in percent, or NaN while the candle N minutes back is not known.</summary>
+    public double Change(Window window)
+    {
+        var n = Windows.Minutes[(int)window];
+        if (_run <= n)
+        {
+            return double.NaN;
+        }
+        var then = n == Capacity ? _closeDayAgo : _close[Back(n)];
+        return (_close[_pos] / then - 1) * 100;
+    }
+
+    /// <summary>volume_T: quote volume over the N candles ending with the latest, or NaN.</summary>
+    public double QuoteVolume(Window window) => Covers(window) ? _windows[(int)window].Quote.Value : double.NaN;
+
+    public double BaseVolume(Window window) => Covers(window) ? _windows[(int)window].Base.Value : double.NaN;
+
+    public double Trades(Window window) => Covers(window) ? _windows[(int)window].Trades : double.NaN;
+
+    public double Open(Window window) => Covers(window) ? OpenAt(Windows.Minutes[(int)window] - 1) : double.NaN;
+
+    public double High(Window window) => Covers(window) ? _highs.Value((int)window) : double.NaN;
+
+    public double Low(Window window) => Covers(window) ? _lows.Value((int)window) : double.NaN;
+
+    /// <summary>Writes price, previous price and every window into the snapshot (NaN where unavailable).</summary>
+    public void Fill(MetricsSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        snapshot.OpenTime = LatestOpenTime;
+        snapshot.Price = LatestClose;
+        snapshot.PreviousPrice = PreviousClose;
+        var change = snapshot.Change;
+        var quote = snapshot.QuoteVolume;
+        var baseVolume = snapshot.BaseVolume;
+        var trades = snapshot.Trades;
+        var open = snapshot.Open;
+        var high = snapshot.High;
+        var low = snapshot.Low;
+        var windows = _windows;
+        for (var w = 0; w < windows.Length; w++)
+        {
+            ref readonly var ws = ref windows[w];
+            var n = ws.Length;
+            change[w] = _run > n ? (_close[_pos] / (n == Capacity ? _closeDayAgo : _close[Back(n)]) - 1) * 100 : double.NaN;
+            if (_run >= n)
+            {
+                quote[w] = ws.Quote.Value;
+                baseVolume[w] = ws.Base.Value;
+                trades[w] = ws.Trades;
+                open[w] = OpenAt(n - 1);
+                high[w] = _highs.Value(w);
+                low[w] = _lows.Value(w);
+            }
+            else
+            {
+                quote[w] = baseVolume[w] = trades[w] = open[w] = high[w] = low[w] = double.NaN;
+            }
+        }
+    }
+
+    private bool Covers(Window window) => _run >= Windows.Minutes[(int)window];
+
+    /// <summary>Ring position of the candle <paramref name="k"/> minutes before the latest (k &lt; Capacity).</summary>
+    private int Back(int k)
+    {
+        var p = _pos - k;
+        return p < 0 ? p + Capacity : p;
+    }
+
+    private void Push(in Candle c)
+    {
+        var pos = _pos + 1 == Capacity ? 0 : _pos + 1;
+        var full = _count == Capacity;
+        var previousClose = _count > 0 ? _close[_pos] : double.NaN;
+        var dayAgo = full ? _close[pos] : double.NaN;
+
+        var windows = _windows;
+        for (var w = 0; w < windows.Length; w++)
+        {
+            ref var ws = ref windows[w];
+            var n = ws.Length;
+            if (_count < n)
+            {
+                continue;
+            }
+            // The candle leaving this window; for the 1d window it is the slot about to be overwritten.
+            var leaving = pos - n < 0 ? pos - n + Capacity : pos - n;
+            ws.Quote.Add(-_quote[leaving]);
+            ws.Base.Add(-_base[leaving]);
+            ws.Trades -= _trades[leaving];
+        }
+        if (full)
+        {
+            _highs.Expire(_high, pos);
+            _lows.Expire(_low, pos);
+        }
+
+        Write(pos, c, previousClose);
+        _closeDayAgo = dayAgo;
+        _pos = pos;
+        if (!full)
+        {
+            _count++;
+        }
+        _run++;
+        LatestOpenTime = c.OpenTime;
+
+        var trades = _trades[pos];
+        for (var w = 0; w < windows.Length; w++)
+        {
+            ref var ws = ref windows[w];
+            ws.Quote.Add(c.QuoteVolume);
+            ws.Base.Add(c.Volume);
+            ws.Trades += trades;
+        }
+        _highs.Push(_high, pos);
+        _lows.Push(_low, pos);
+    }
+
+    /// <summary>Recomputes sums and deques from the ring (after the latest candle was replaced; O(window)).</summary>
+    private void RebuildWindows()
+    {
+        _highs.Clear();
+        _lows.Clear();
+        for (var w = 0; w < _windows.Length; w++)
+        {
+            _windows[w].Clear();
+        }
+        for (var age = _count - 1; age >= 0; age--)
+        {
+            var p = Back(age);
+            for (var w = 0; w < _windows.Length; w++)
+            {
+                ref var ws = ref _windows[w];
+                if (age < ws.Length)
+                {
+                    ws.Quote.Add(_quote[p]);
+                    ws.Base.Add(_base[p]);
+                    ws.Trades += _trades[p];
+                }
+            }
+            _highs.Push(_high, p);
+            _lows.Push(_low, p);
+        }
+    }
+
+    private void Restart()
+    {
+        _count = 0;
+        _run = 0;
+        _closeDayAgo = double.NaN;
+        for (var w = 0; w < _windows.Length; w++)
+        {
+            _windows[w].Clear();
+        }
+        _highs.Clear();
+        _lows.Clear();
+        ClearOpens();
+    }
+
+    private void Write(int pos, in Candle c, double previousClose)
+    {
+        // The open first: while spilling, the opens still read the closes this write replaces.
+        WriteOpen(pos, c.Open, previousClose);
+        _high[pos] = c.High;
+        _low[pos] = c.Low;
+        _close[pos] = c.Close;
+        _quote[pos] = c.QuoteVolume;
+        _base[pos] = c.Volume;
+        _trades[pos] = c.Trades > int.MaxValue ? int.MaxValue : (int)c.Trades;
+    }
+
+    private bool SameAs(int age, in Candle c)
+    {
+        var pos = Back(age);
+        return OpenAt(age) == c.Open && _high[pos] == c.High && _low[pos] == c.Low && _close[pos] == c.Close
+            && _quote[pos] == c.QuoteVolume && _base[pos] == c.Volume && _trades[pos] == c.Trades;
+    }
+
+    private static WindowState[] NewWindows()
+    {
+        var windows = new WindowState[Windows.Count];
+        for (var w = 0; w < windows.Length; w++)
+        {
+            windows[w].Length = Windows.Minutes[w];
+        }
+        return windows;
+    }
+
+    private struct WindowState
+    {
+        public NeumaierSum Quote;
+        public NeumaierSum Base;
+        public long Trades;
+        public int Length;
+
+        public void Clear()
+        {
+            Quote.Reset();
+            Base.Reset();
+            Trades = 0;
+        }
+    }
+}

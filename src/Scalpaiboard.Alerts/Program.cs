@@ -1,3 +1,4 @@
+using Scalpaiboard.Alerts.Apis;
 using Scalpaiboard.Alerts.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,7 +10,15 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+
+app.MapSignalsApi();
+app.MapAlertsApi();
+app.MapSettingsApi();
+app.MapWatchlistApi();
 
 app.Run();
 

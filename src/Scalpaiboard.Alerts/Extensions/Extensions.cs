@@ -1,4 +1,15 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Quartz;
+using Scalpaiboard.Alerts.Infrastructure;
+using Scalpaiboard.Alerts.Jobs;
+using Scalpaiboard.Alerts.Model;
+using Scalpaiboard.Alerts.Notifications;
+using Scalpaiboard.Alerts.Services;
+using Scalpaiboard.Alerts.Services.Engine;
+using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
+using Scalpaiboard.Infrastructure.Redis;
+using Scalpaiboard.ServiceDefaults.Options;
 
 namespace Scalpaiboard.Alerts.Extensions;
 
@@ -9,5 +20,63 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddRedis();
+        builder.AddGatewayUserAuthentication();
+        builder.Services.AddOpenApi();
+        builder.Services.AddValidatedOptions<AlertsOptions>(AlertsOptions.Section);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHttpClient(SymbolDirectory.IngestClient, c => c.Timeout = TimeSpan.FromSeconds(5));
+
+        builder.Services.AddSingleton<AlertsTelemetry>();
+        builder.Services.AddSingleton<SignalStore>();
+        builder.Services.AddSingleton<UserAlertStore>();
+        builder.Services.AddSingleton<SettingsStore>();
+        builder.Services.AddSingleton<WatchlistStore>();
+        builder.Services.AddSingleton<FeedStore>();
+        builder.Services.AddSingleton<OutboxStore>();
+
+        builder.Services.AddSingleton<PresetRules>();
+        builder.Services.AddSingleton<ConditionRules>();
+        builder.Services.AddSingleton<UserAlertCache>();
+        builder.Services.AddSingleton<SymbolDirectory>();
+        builder.Services.AddSingleton<LivePublisher>();
+        builder.Services.AddSingleton<SignalProcessor>();
+        builder.Services.AddSingleton<ConsumerState>();
+        builder.Services.AddHostedService<MetricsConsumer>();
+
+        builder.Services.AddSingleton<OutboxWakeup>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<TelegramChatLimiter>();
+        builder.Services.AddSingleton<DeliveryWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+
+        builder.AddScheduledJobs();
+
+        builder.Services.AddHealthChecks()
+            .AddCheck<ConsumerHealthCheck>("consumer", tags: ["ready"])
+            .AddCheck<FeedHealthCheck>("feed", tags: ["ready"]);
+    }
+
+    /// <summary>Quartz schedules (in-memory store on every replica); the jobs act only on the advisory-lock leader.</summary>
+    private static void AddScheduledJobs(this IHostApplicationBuilder builder)
+    {
+        var jobs = builder.Configuration.GetSection(AlertsOptions.Section).Get<AlertsOptions>()?.Jobs ?? new JobOptions();
+        builder.Services.AddSingleton<JobLeadership>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobLeadership>());
+        builder.Services.AddQuartz(q =>
+        {
+            Every<RetentionJob>(q, "retention", jobs.RetentionIntervalSeconds);
+            Every<OutboxSweepJob>(q, "outbox-sweep", jobs.OutboxSweepIntervalSeconds);
+            Every<StaleDataWatchdogJob>(q, "stale-data-watchdog", jobs.WatchdogIntervalSeconds);
+        });
+        builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+    }
+
+    private static void Every<TJob>(IQuartzBuilder q, string name, int seconds) where TJob : IJob
+    {
+        q.ScheduleJob<TJob>(
+            trigger => trigger.WithIdentity(name + "-trigger").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(seconds)).RepeatForever()),
+            job => job.WithIdentity(name));
     }
 }

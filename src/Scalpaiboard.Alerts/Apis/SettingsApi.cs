@@ -1,0 +1,199 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Scalpaiboard.Alerts.Infrastructure;
+using Scalpaiboard.Alerts.Model;
+using Scalpaiboard.Alerts.Notifications;
+using Scalpaiboard.Alerts.Services;
+using Scalpaiboard.Infrastructure.Identity;
+using Scalpaiboard.Market.Signals;
+
+namespace Scalpaiboard.Alerts.Apis;
+
+/// <summary>A user's notification settings, own webhooks (with a "send test"), and delivery history.</summary>
+public static class SettingsApi
+{
+    public const int MaxWebhooks = 10;
+    public const int MaxPerHourLimit = 1000;
+
+    public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
+    {
+        var settings = app.MapGroup("/api/settings").WithTags("Settings").RequireAuthorization();
+        settings.MapGet("/", Get);
+        settings.MapPut("/", Put);
+        settings.MapPost("/webhooks/test", TestWebhook);
+        app.MapGroup("/api/notifications").WithTags("Settings").RequireAuthorization().MapGet("/", Notifications);
+        return app;
+    }
+
+    public static async Task<Ok<SettingsDto>> Get(ClaimsPrincipal user, SettingsStore store, IOptions<AlertsOptions> options, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.GetAsync(user.UserId(), options.Value.MaxNotificationsPerHour, cancellationToken));
+
+    public static async Task<Results<Ok<SettingsDto>, ValidationProblem>> Put(SettingsRequest? body, ClaimsPrincipal user, SettingsStore store,
+        IOptions<AlertsOptions> options, CancellationToken cancellationToken)
+    {
+        var userId = user.UserId();
+        var defaultMax = options.Value.MaxNotificationsPerHour;
+        if (body is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["A JSON body is required."] });
+        }
+        var current = await store.GetAsync(userId, defaultMax, cancellationToken);
+        var errors = new Dictionary<string, string[]>();
+
+        var presets = new List<string>();
+        var requestedPresets = body.PresetSubscriptions ?? current.PresetSubscriptions;
+        for (var i = 0; i < requestedPresets.Count; i++)
+        {
+            if (PresetTypes.TryParse(requestedPresets[i], out var p))
+            {
+                presets.Add(p.Key());
+            }
+            else
+            {
+                errors[$"presetSubscriptions[{i}]"] = [$"Unknown preset '{requestedPresets[i]}'. Valid: {string.Join(", ", PresetTypes.Keys)}."];
+            }
+        }
+        var symbols = new List<string>();
+        var requestedSymbols = body.SymbolFilter ?? current.SymbolFilter;
+        for (var i = 0; i < requestedSymbols.Count; i++)
+        {
+            var s = SymbolDirectory.Normalize(requestedSymbols[i]);
+            if (SymbolDirectory.IsWellFormed(s))
+            {
+                symbols.Add(s);
+            }
+            else
+            {
+                errors[$"symbolFilter[{i}]"] = ["A symbol is 2-30 letters or digits, e.g. BTCUSDT."];
+            }
+        }
+
+        var own = await store.OwnWebhookIdsAsync(userId, cancellationToken);
+        var hooks = body.Webhooks
+            ?? current.Webhooks.Select(w => new WebhookRequest(w.Id, w.Kind, w.Url, null, w.ChatId, w.Name, w.Enabled)).ToList();
+        if (hooks.Count > MaxWebhooks)
+        {
+            errors["webhooks"] = [$"At most {MaxWebhooks} webhooks."];
+        }
+        var normalized = new List<WebhookRequest>();
+        for (var i = 0; i < hooks.Count; i++)
+        {
+            var w = hooks[i];
+            var prefix = $"webhooks[{i}].";
+            if (w is null)
+            {
+                errors[$"webhooks[{i}]"] = ["A webhook must be an object."];
+                continue;
+            }
+            if (w.Id is long id && !own.Contains(id))
+            {
+                errors[prefix + "id"] = [$"No webhook {id} in your settings; omit the id to add one."];
+            }
+            var kind = WebhookKinds.Normalize(w.Kind);
+            if (kind is null)
+            {
+                errors[prefix + "kind"] = [$"Unknown kind '{w.Kind}'. Valid: {string.Join(", ", WebhookKinds.All)}."];
+            }
+            foreach (var (field, message) in ValidateTarget(kind, w.Url, w.Secret, w.ChatId, requireSecret: w.Id is null))
+            {
+                errors[prefix + field] = [message];
+            }
+            if (w.Name is { Length: > 100 })
+            {
+                errors[prefix + "name"] = ["The name is at most 100 characters."];
+            }
+            normalized.Add(w with { Kind = kind, Url = w.Url?.Trim() });
+        }
+        var max = body.MaxNotificationsPerHour ?? current.MaxNotificationsPerHour;
+        if (max < 1 || max > MaxPerHourLimit)
+        {
+            errors["maxNotificationsPerHour"] = [$"maxNotificationsPerHour must be from 1 to {MaxPerHourLimit}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var update = new SettingsUpdate(presets, symbols, normalized,
+            body.Notifications?.PresetSignals ?? current.Notifications.PresetSignals,
+            body.Notifications?.UserAlerts ?? current.Notifications.UserAlerts,
+            max == defaultMax && body.MaxNotificationsPerHour is null ? null : max);
+        return TypedResults.Ok(await store.SaveAsync(userId, update, defaultMax, cancellationToken));
+    }
+
+    /// <summary>Sends one test message to a stored webhook (by id) or to the target in the body, and reports the outcome.</summary>
+    public static async Task<Results<Ok<WebhookTestResult>, NotFound, ValidationProblem>> TestWebhook(WebhookTestRequest? body, ClaimsPrincipal user,
+        SettingsStore store, WebhookSender sender, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (body is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["A JSON body is required."] });
+        }
+        WebhookTarget target;
+        if (body.WebhookId is long id)
+        {
+            if (await store.GetWebhookAsync(user.UserId(), id, cancellationToken) is not { } stored)
+            {
+                return TypedResults.NotFound();
+            }
+            target = stored;
+        }
+        else
+        {
+            var kind = WebhookKinds.Normalize(body.Kind);
+            var errors = new Dictionary<string, string[]>();
+            if (kind is null)
+            {
+                errors["kind"] = [$"Unknown kind '{body.Kind}'. Valid: {string.Join(", ", WebhookKinds.All)}."];
+            }
+            foreach (var (field, message) in ValidateTarget(kind, body.Url, body.Secret, body.ChatId, requireSecret: true))
+            {
+                errors[field] = [message];
+            }
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors);
+            }
+            target = new WebhookTarget(kind!, body.Url!.Trim(), body.Secret, body.ChatId);
+        }
+        var messageId = "test-" + Guid.NewGuid().ToString("N");
+        var outcome = await sender.SendAsync(target, messageId, NotificationPayloads.Test(messageId, time.GetUtcNow()), cancellationToken);
+        return TypedResults.Ok(new WebhookTestResult(outcome.Delivered, outcome.StatusCode, outcome.Error, outcome.DurationMs));
+    }
+
+    public static async Task<Results<Ok<NotificationList>, ValidationProblem>> Notifications(ClaimsPrincipal user, OutboxStore outbox, string? status,
+        int? limit, CancellationToken cancellationToken)
+    {
+        if (status is not null && !OutboxStatus.All.Contains(status))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["status"] = [$"Unknown status '{status}'. Valid: {string.Join(", ", OutboxStatus.All)}."],
+            });
+        }
+        if (limit is < 1 or > 1000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["limit must be from 1 to 1000."] });
+        }
+        return TypedResults.Ok(new NotificationList(await outbox.ListForUserAsync(user.UserId(), status, limit ?? 100, cancellationToken)));
+    }
+
+    private static IEnumerable<(string Field, string Message)> ValidateTarget(string? kind, string? url, string? secret, string? chatId, bool requireSecret)
+    {
+        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            yield return ("url", "An absolute http(s) URL is required.");
+        }
+        if (kind == WebhookKinds.Telegram)
+        {
+            if (string.IsNullOrWhiteSpace(chatId))
+            {
+                yield return ("chatId", "Telegram needs the chat id.");
+            }
+            if (requireSecret && string.IsNullOrWhiteSpace(secret))
+            {
+                yield return ("secret", "Telegram needs the bot token as the secret.");
+            }
+        }
+    }
+}

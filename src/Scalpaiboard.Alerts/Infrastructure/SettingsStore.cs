@@ -1,0 +1,146 @@
+using Npgsql;
+using Scalpaiboard.Alerts.Model;
+
+namespace Scalpaiboard.Alerts.Infrastructure;
+
+/// <summary>A webhook target with its secret, as the delivery worker needs it.</summary>
+public sealed record WebhookTarget(string Kind, string Url, string? Secret, string? ChatId);
+
+/// <summary>Validated settings to store; webhooks without a secret keep their stored one (matched by id).</summary>
+public sealed record SettingsUpdate(
+    IReadOnlyList<string> PresetSubscriptions,
+    IReadOnlyList<string> SymbolFilter,
+    IReadOnlyList<WebhookRequest> Webhooks,
+    bool NotifyPresetSignals,
+    bool NotifyUserAlerts,
+    int? MaxNotificationsPerHour);
+
+/// <summary><c>alerts.user_settings</c> and <c>alerts.user_webhooks</c>, scoped by user.</summary>
+public sealed class SettingsStore(NpgsqlDataSource dataSource)
+{
+    public async Task<SettingsDto> GetAsync(string userId, int defaultMaxPerHour, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadAsync(conn, null, userId, defaultMaxPerHour, cancellationToken);
+    }
+
+    public async Task<SettingsDto> SaveAsync(string userId, SettingsUpdate update, int defaultMaxPerHour, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO alerts.user_settings (user_id, preset_subscriptions, symbol_filter, notify_preset_signals, notify_user_alerts, max_notifications_per_hour, updated_at)
+            VALUES (@user, @presets, @symbols, @signals, @alerts, @max, now())
+            ON CONFLICT (user_id) DO UPDATE SET preset_subscriptions = excluded.preset_subscriptions,
+                symbol_filter = excluded.symbol_filter, notify_preset_signals = excluded.notify_preset_signals,
+                notify_user_alerts = excluded.notify_user_alerts, max_notifications_per_hour = excluded.max_notifications_per_hour,
+                updated_at = now()
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("user", userId);
+            cmd.Parameters.AddWithValue("presets", update.PresetSubscriptions.ToArray());
+            cmd.Parameters.AddWithValue("symbols", update.SymbolFilter.ToArray());
+            cmd.Parameters.AddWithValue("signals", update.NotifyPresetSignals);
+            cmd.Parameters.AddWithValue("alerts", update.NotifyUserAlerts);
+            cmd.Parameters.AddWithValue("max", (object?)update.MaxNotificationsPerHour ?? DBNull.Value);
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var keep = update.Webhooks.Where(w => w.Id is not null).Select(w => w.Id!.Value).ToArray();
+        await using (var cmd = new NpgsqlCommand("DELETE FROM alerts.user_webhooks WHERE user_id = @user AND NOT (id = ANY(@keep))", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("user", userId);
+            cmd.Parameters.AddWithValue("keep", keep);
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var w in update.Webhooks)
+        {
+            await using var cmd = w.Id is null
+                ? new NpgsqlCommand(
+                    """
+                    INSERT INTO alerts.user_webhooks (user_id, kind, url, secret, chat_id, name, enabled)
+                    VALUES (@user, @kind, @url, @secret, @chat, @name, @enabled)
+                    """, conn, tx)
+                : new NpgsqlCommand(
+                    """
+                    UPDATE alerts.user_webhooks SET kind = @kind, url = @url, secret = coalesce(@secret, secret),
+                        chat_id = @chat, name = @name, enabled = @enabled
+                    WHERE user_id = @user AND id = @id
+                    """, conn, tx);
+            cmd.Parameters.AddWithValue("user", userId);
+            cmd.Parameters.AddWithValue("kind", w.Kind!);
+            cmd.Parameters.AddWithValue("url", w.Url!);
+            cmd.Parameters.AddWithValue("secret", string.IsNullOrEmpty(w.Secret) ? DBNull.Value : w.Secret);
+            cmd.Parameters.AddWithValue("chat", (object?)w.ChatId ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("name", w.Name ?? "");
+            cmd.Parameters.AddWithValue("enabled", w.Enabled ?? true);
+            if (w.Id is long id)
+            {
+                cmd.Parameters.AddWithValue("id", id);
+            }
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var result = await ReadAsync(conn, tx, userId, defaultMaxPerHour, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>Ids of the user's webhooks among <paramref name="ids"/> (to tell a foreign id from an own one).</summary>
+    public async Task<HashSet<long>> OwnWebhookIdsAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT id FROM alerts.user_webhooks WHERE user_id = @user");
+        cmd.Parameters.AddWithValue("user", userId);
+        var set = new HashSet<long>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            set.Add(r.GetInt64(0));
+        }
+        return set;
+    }
+
+    /// <summary>A webhook with its secret; <paramref name="userId"/> null for the delivery worker (any owner).</summary>
+    public async Task<WebhookTarget?> GetWebhookAsync(string? userId, long id, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT kind, url, secret, chat_id FROM alerts.user_webhooks WHERE id = @id AND (@user::text IS NULL OR user_id = @user) AND enabled");
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.Add(new NpgsqlParameter("user", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await r.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return new WebhookTarget(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3));
+    }
+
+    private static async Task<SettingsDto> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string userId, int defaultMaxPerHour,
+        CancellationToken cancellationToken)
+    {
+        SettingsDto settings;
+        await using (var cmd = new NpgsqlCommand(
+            "SELECT preset_subscriptions, symbol_filter, notify_preset_signals, notify_user_alerts, max_notifications_per_hour FROM alerts.user_settings WHERE user_id = @user",
+            conn, tx))
+        {
+            cmd.Parameters.AddWithValue("user", userId);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            settings = await r.ReadAsync(cancellationToken)
+                ? new SettingsDto(r.GetFieldValue<string[]>(0), r.GetFieldValue<string[]>(1), [],
+                    new NotificationSwitches(r.GetBoolean(2), r.GetBoolean(3)), r.IsDBNull(4) ? defaultMaxPerHour : r.GetInt32(4))
+                : new SettingsDto([], [], [], new NotificationSwitches(true, true), defaultMaxPerHour);
+        }
+        var hooks = new List<WebhookDto>();
+        await using (var cmd = new NpgsqlCommand(
+            "SELECT id, kind, url, secret IS NOT NULL, chat_id, name, enabled FROM alerts.user_webhooks WHERE user_id = @user ORDER BY id", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("user", userId);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+            {
+                hooks.Add(new WebhookDto(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetString(4),
+                    r.GetString(5), r.GetBoolean(6)));
+            }
+        }
+        return settings with { Webhooks = hooks };
+    }
+}

@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Scalpaiboard.Alerts.Infrastructure;
+using Scalpaiboard.Alerts.Model;
+
+namespace Scalpaiboard.Alerts.Notifications;
+
+/// <summary>How one attempt ended. <see cref="RetryAfter"/> is the target's own wish (429 Retry-After, Telegram retry_after).</summary>
+public sealed record SendOutcome(bool Delivered, int? StatusCode, string? Error, TimeSpan? RetryAfter, bool Permanent, long DurationMs);
+
+/// <summary>
+/// Sends one message to one target over HTTP, formatted for its kind: generic JSON (signed, with an
+/// Idempotency-Key), a Discord embed, or a Telegram Bot API sendMessage. Makes exactly one attempt: retries,
+/// backoff and dead letters belong to the delivery worker. Uses its own HttpClient (no shared retry/circuit
+/// breaker: one slow receiver must not trip another's circuit, and every attempt must be counted here).
+/// </summary>
+public sealed class WebhookSender : IDisposable
+{
+    public const string SignatureHeader = "X-Scalpaiboard-Signature";
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    private readonly HttpClient _http;
+
+    public WebhookSender(IOptions<AlertsOptions> options)
+    {
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            AllowAutoRedirect = false,
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(options.Value.Delivery.TimeoutSeconds),
+        };
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Scalpaiboard", "1.0"));
+    }
+
+    public async Task<SendOutcome> SendAsync(WebhookTarget target, string messageId, string payload, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var request = Build(target, messageId, payload);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            var code = (int)response.StatusCode;
+            var ms = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (response.IsSuccessStatusCode)
+            {
+                return new SendOutcome(true, code, null, null, false, ms);
+            }
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var retryAfter = RetryAfter(response, body);
+            var permanent = code is >= 400 and < 500 && code is not (408 or 409 or 425 or 429);
+            return new SendOutcome(false, code, $"HTTP {code}: {Truncate(body)}", retryAfter, permanent, ms);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return new SendOutcome(false, null, ex is TaskCanceledException ? "timeout" : ex.Message, null, false,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is UriFormatException or InvalidOperationException or JsonException or FormatException)
+        {
+            return new SendOutcome(false, null, ex.Message, null, true, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    public static string Sign(string secret, ReadOnlySpan<byte> body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    private static HttpRequestMessage Build(WebhookTarget target, string messageId, string payload)
+    {
+        switch (WebhookKinds.Normalize(target.Kind))
+        {
+            case WebhookKinds.Discord:
+                return Post(new Uri(target.Url), MessageFormats.Discord(payload), messageId);
+            case WebhookKinds.Telegram:
+                var uri = new Uri($"{target.Url.TrimEnd('/')}/bot{target.Secret}/sendMessage");
+                return Post(uri, MessageFormats.Telegram(payload, target.ChatId ?? ""), messageId);
+            default:
+                var bytes = Encoding.UTF8.GetBytes(payload);
+                var request = Post(new Uri(target.Url), bytes, messageId);
+                if (!string.IsNullOrEmpty(target.Secret))
+                {
+                    request.Headers.TryAddWithoutValidation(SignatureHeader, Sign(target.Secret, bytes));
+                }
+                return request;
+        }
+    }
+
+    private static HttpRequestMessage Post(Uri uri, byte[] body, string messageId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.TryAddWithoutValidation(IdempotencyHeader, messageId);
+        return request;
+    }
+
+    /// <summary>Retry-After (seconds or a date), or <c>retry_after</c> in a JSON body (Telegram: parameters.retry_after; Discord: retry_after).</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, string body)
+    {
+        if (response.Headers.RetryAfter is { } ra)
+        {
+            if (ra.Delta is { } d)
+            {
+                return d;
+            }
+            if (ra.Date is { } date)
+            {
+                var delta = date - DateTimeOffset.UtcNow;
+                return delta > TimeSpan.Zero ? delta : TimeSpan.Zero;
+            }
+        }
+        if (response.StatusCode == HttpStatusCode.TooManyRequests && body.Length > 0 && body.TrimStart().StartsWith('{'))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                var root = doc.RootElement;
+                if (root.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object
+                    && p.TryGetProperty("retry_after", out var t1) && t1.TryGetDouble(out var s1))
+                {
+                    return TimeSpan.FromSeconds(s1);
+                }
+                if (root.TryGetProperty("retry_after", out var t2) && t2.TryGetDouble(out var s2))
+                {
+                    return TimeSpan.FromSeconds(s2);
+                }
+            }
+            catch (JsonException)
+            {
+                // not JSON after all: no hint
+            }
+        }
+        return null;
+    }
+
+    private static string Truncate(string s) => s.Length > 200 ? s[..200] : s;
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>Per-channel renderings of the stored generic payload.</summary>
+public static class MessageFormats
+{
+    public const int Green = 0x2ECC71;
+    public const int Red = 0xE74C3C;
+    public const int Blue = 0x3498DB;
+
+    /// <summary>Green for bullish/upward triggers, red for bearish/downward ones, blue otherwise.</summary>
+    public static int Color(string type)
+    {
+        var t = type.ToLowerInvariant();
+        if (t.Contains("bull", StringComparison.Ordinal) || t.Contains("above", StringComparison.Ordinal) || t.Contains("bottom", StringComparison.Ordinal))
+        {
+            return Green;
+        }
+        if (t.Contains("bear", StringComparison.Ordinal) || t.Contains("below", StringComparison.Ordinal) || t.Contains("top", StringComparison.Ordinal))
+        {
+            return Red;
+        }
+        return Blue;
+    }
+
+    public static byte[] Discord(string payload)
+    {
+        using var doc = JsonDocument.Parse(payload);
+        var root = doc.RootElement;
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteString("username", "Scalpaiboard");
+            w.WriteStartArray("embeds");
+            w.WriteStartObject();
+            var kind = Str(root, "kind");
+            if (kind == "digest")
+            {
+                var items = root.GetProperty("items");
+                w.WriteString("title", $"Digest: {items.GetArrayLength()} notifications");
+                w.WriteString("description", string.Join('\n', items.EnumerateArray().Take(40).Select(Line)));
+                w.WriteNumber("color", Blue);
+            }
+            else
+            {
+                var type = Str(root, "type");
+                w.WriteString("title", $"{Str(root, "symbol")} · {Title(type, kind)}");
+                w.WriteString("description", kind == "test" ? Str(root, "message") : $"{kind} {type} at {Str(root, "time")}");
+                w.WriteNumber("color", Color(type));
+                w.WriteStartArray("fields");
+                Field(w, "Price", Num(root, "price"));
+                if (root.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var key in new[] { "change_5m", "change_15m", "change_1h", "change_1d", "quoteVolume_1h", "quoteVolume_1d" })
+                    {
+                        if (m.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number)
+                        {
+                            Field(w, key, v.GetDouble().ToString("0.####", CultureInfo.InvariantCulture));
+                        }
+                    }
+                }
+                w.WriteEndArray();
+            }
+            if (root.TryGetProperty("time", out var time) && time.ValueKind == JsonValueKind.String)
+            {
+                w.WriteString("timestamp", time.GetString());
+            }
+            w.WriteStartObject("footer");
+            w.WriteString("text", Str(root, "id"));
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return ms.ToArray();
+    }
+
+    public static byte[] Telegram(string payload, string chatId)
+    {
+        using var doc = JsonDocument.Parse(payload);
+        var root = doc.RootElement;
+        var kind = Str(root, "kind");
+        string text;
+        if (kind == "digest")
+        {
+            var items = root.GetProperty("items");
+            text = $"Scalpaiboard digest: {items.GetArrayLength()} notifications\n"
+                + string.Join('\n', items.EnumerateArray().Take(40).Select(Line));
+        }
+        else if (kind == "test")
+        {
+            text = Str(root, "message");
+        }
+        else
+        {
+            text = Line(root);
+        }
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            // Telegram accepts a numeric id or an @channel name; send numbers as numbers.
+            if (long.TryParse(chatId, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var numeric))
+            {
+                w.WriteNumber("chat_id", numeric);
+            }
+            else
+            {
+                w.WriteString("chat_id", chatId);
+            }
+            w.WriteString("text", text.Length > 4000 ? text[..4000] : text);
+            w.WriteBoolean("disable_web_page_preview", true);
+            w.WriteEndObject();
+        }
+        return ms.ToArray();
+    }
+
+    private static string Line(JsonElement e)
+    {
+        var type = Str(e, "type");
+        var change = e.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object
+            && m.TryGetProperty("change_1h", out var c) && c.ValueKind == JsonValueKind.Number
+            ? $" (1h {c.GetDouble().ToString("+0.##;-0.##;0", CultureInfo.InvariantCulture)}%)" : "";
+        return $"{Str(e, "symbol")} {Title(type, Str(e, "kind"))} @ {Num(e, "price")}{change} {Str(e, "time")}";
+    }
+
+    private static string Title(string type, string kind)
+    {
+        if (Scalpaiboard.Market.Signals.PresetTypes.TryParse(type, out var preset))
+        {
+            return Scalpaiboard.Market.Signals.PresetTypes.DisplayNames[(int)preset];
+        }
+        return kind == "alert" ? $"alert {type}" : type;
+    }
+
+    private static void Field(Utf8JsonWriter w, string name, string value)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", name);
+        w.WriteString("value", value);
+        w.WriteBoolean("inline", true);
+        w.WriteEndObject();
+    }
+
+    private static string Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+
+    private static string Num(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number
+            ? v.GetDouble().ToString("0.########", CultureInfo.InvariantCulture) : "n/a";
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Scalpaiboard.Alerts.Tests.Support;
+using Scalpaiboard.Infrastructure.Events;
+using Scalpaiboard.Infrastructure.Redis;
+using Scalpaiboard.Testing;
+
+namespace Scalpaiboard.Alerts.Tests;
+
+/// <summary>The real service process killed with SIGKILL mid-stream and started again (new pid, new consumer name).</summary>
+public sealed class KillTests
+{
+    private sealed class ServiceProcess : IDisposable
+    {
+        private readonly Process _process;
+
+        public ServiceProcess(string postgres, RedisServer redis)
+        {
+            Port = ServerProcess.FreePort();
+            var bin = AppContext.BaseDirectory;
+            var psi = new ProcessStartInfo(Path.Combine(bin, "Scalpaiboard.Alerts"))
+            {
+                WorkingDirectory = bin,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}";
+            psi.Environment["ConnectionStrings__postgres"] = postgres;
+            psi.Environment["ConnectionStrings__redis"] = redis.ConnectionString;
+            psi.Environment["Identity__SigningKey"] = AlertsApp.SigningKey;
+            psi.Environment["services__ingest__http__0"] = "http://127.0.0.1:9";
+            psi.Environment["Alerts__RetentionHours"] = "87600";
+            psi.Environment["Alerts__Consumer__ClaimIdleSeconds"] = "1";
+            psi.Environment["Alerts__Consumer__ClaimIntervalSeconds"] = "1";
+            psi.Environment["Alerts__Consumer__BatchSize"] = "8";
+            psi.Environment["Logging__LogLevel__Default"] = "Warning";
+            _process = Process.Start(psi)!;
+            _process.OutputDataReceived += (_, _) => { };
+            _process.ErrorDataReceived += (_, _) => { };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
+        }
+
+        public int Port { get; }
+
+        public HttpClient Client { get; }
+
+        public async Task WaitAliveAsync()
+        {
+            await Eventually.WaitAsync(async () =>
+            {
+                try
+                {
+                    using var r = await Client.GetAsync(new Uri("/alive", UriKind.Relative));
+                    return r.IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, ok => ok, TimeSpan.FromSeconds(60));
+        }
+
+        public async Task<long> TotalAsync()
+        {
+            var body = await Client.GetFromJsonAsync<JsonElement>(new Uri("/api/signals?limit=1", UriKind.Relative));
+            return body.GetProperty("total").GetInt64();
+        }
+
+        public void KillHard()
+        {
+            _process.Kill(); // SIGKILL: no shutdown, no acknowledgements, open transactions roll back
+            _process.WaitForExit(10_000);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                KillHard();
+            }
+            Client.Dispose();
+            _process.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Kill_9_mid_stream_and_restart_gives_exactly_the_scan_signals_of_the_sample()
+    {
+        var expected = SampleReplay.Expected();
+        var batches = SampleReplay.Batches();
+        using var redis = new RedisServer();
+        var db = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
+        await using var producer = new RedisClient(redis.ConnectionString);
+        var stream = new RedisEventStream(producer);
+
+        using (var first = new ServiceProcess(db, redis))
+        {
+            await first.WaitAliveAsync();
+            await SampleReplay.AppendAsync(stream, batches);
+            // kill it while it is in the middle of the stream
+            await Eventually.WaitAsync(first.TotalAsync, n => n >= expected.Count / 3, TimeSpan.FromSeconds(60));
+            first.KillHard();
+        }
+        var pendingAfterKill = await stream.PendingAsync(EventNames.MetricsStream, EventNames.AlertsGroup, 100, CancellationToken.None);
+
+        using var second = new ServiceProcess(db, redis);
+        await second.WaitAliveAsync();
+        // an ingest restart re-publishing candles already processed must not add anything either
+        await SampleReplay.AppendAsync(stream, batches.Take(batches.Count / 4));
+        await Eventually.WaitAsync(
+            async () => await second.TotalAsync() >= expected.Count
+                && (await stream.PendingAsync(EventNames.MetricsStream, EventNames.AlertsGroup, 10, CancellationToken.None)).Count == 0,
+            done => done, TimeSpan.FromSeconds(120));
+        await Task.Delay(1000); // anything still arriving would be an extra signal
+
+        var body = await second.Client.GetFromJsonAsync<JsonElement>(new Uri("/api/signals?limit=10000", UriKind.Relative));
+        var stored = body.GetProperty("signals").EnumerateArray()
+            .Where(s => s.GetProperty("type").GetString()!.StartsWith("futures_", StringComparison.Ordinal))
+            .Select(s => (s.GetProperty("symbol").GetString()!, s.GetProperty("openTime").GetInt64(), s.GetProperty("type").GetString()!))
+            .ToList();
+        Assert.NotEmpty(pendingAfterKill); // the kill really left unacknowledged work behind
+        Assert.Equal(stored.Count, stored.Distinct().Count());
+        Assert.Empty(expected.Except(stored));
+        Assert.Empty(stored.ToHashSet().Except(expected));
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Scalpaiboard.Infrastructure.Identity;
+using Scalpaiboard.Infrastructure.Redis;
+using Scalpaiboard.Testing;
+
+namespace Scalpaiboard.Alerts.Tests.Support;
+
+/// <summary>
+/// The Alerts service in-process (WebApplicationFactory) against a real PostgreSQL database and a real redis-server.
+/// Each instance gets its own database unless one is passed (restart tests pass the same one).
+/// </summary>
+public sealed class AlertsApp : WebApplicationFactory<Program>
+{
+    public const string SigningKey = "alerts-tests-signing-key-0123456789";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public AlertsApp(string postgres, RedisServer redis, IDictionary<string, string?>? settings = null)
+    {
+        Postgres = postgres;
+        Redis = redis;
+        _settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = postgres,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            [UserContextSigner.ConfigurationKey] = SigningKey,
+            // Nothing listens there: symbol checks fall back to the stream's symbols quickly.
+            ["services:ingest:http:0"] = "http://127.0.0.1:9",
+            // the test candles lie in March 2026: keep them whatever the wall clock says (as the e2e run does)
+            ["Alerts:RetentionHours"] = "87600",
+            ["Alerts:Consumer:BlockMilliseconds"] = "100",
+            ["Alerts:Consumer:ClaimIdleSeconds"] = "1",
+            ["Alerts:Consumer:ClaimIntervalSeconds"] = "1",
+            ["Alerts:Delivery:BaseDelayMilliseconds"] = "100",
+            ["Alerts:Delivery:MaxDelaySeconds"] = "2",
+            ["Alerts:Jobs:OutboxSweepIntervalSeconds"] = "1",
+            ["Alerts:Jobs:WatchdogIntervalSeconds"] = "1",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[k] = v;
+        }
+    }
+
+    public string Postgres { get; }
+
+    public RedisServer Redis { get; }
+
+    public static async Task<AlertsApp> StartAsync(RedisServer redis, IDictionary<string, string?>? settings = null, string? postgres = null)
+    {
+        var app = new AlertsApp(postgres ?? await PostgresServer.Shared.CreateDatabaseAsync("alerts"), redis, settings);
+        using var client = app.CreateClient();
+        using var health = await client.GetAsync(new Uri("/alive", UriKind.Relative));
+        health.EnsureSuccessStatusCode();
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (k, v) in _settings)
+        {
+            builder.UseSetting(k, v);
+        }
+    }
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public IEventStream Stream => Service<IEventStream>();
+
+    /// <summary>A client whose requests carry the Gateway's signed headers for <paramref name="userId"/>.</summary>
+    public HttpClient UserClient(string userId) => CreateDefaultClient(new SignedUserHandler(new UserContextSigner(SigningKey), userId));
+
+    private sealed class SignedUserHandler(UserContextSigner signer, string userId) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var (time, signature) = signer.Sign(userId);
+            request.Headers.Add(UserContextSigner.UserHeader, userId);
+            request.Headers.Add(UserContextSigner.TimeHeader, time);
+            request.Headers.Add(UserContextSigner.SignatureHeader, signature);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
+
+public static class HttpJson
+{
+    public static async Task<System.Text.Json.JsonElement> JsonAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        using var doc = System.Text.Json.JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    public static Task<HttpResponseMessage> PostJsonAsync<T>(this HttpClient client, string url, T body) =>
+        client.PostAsJsonAsync(new Uri(url, UriKind.Relative), body);
+
+    public static Task<HttpResponseMessage> PutJsonAsync<T>(this HttpClient client, string url, T body) =>
+        client.PutAsJsonAsync(new Uri(url, UriKind.Relative), body);
+
+    public static Task<HttpResponseMessage> GetAsync(this HttpClient client, string url) => client.GetAsync(new Uri(url, UriKind.Relative));
+
+    public static Task<HttpResponseMessage> DeleteAsync(this HttpClient client, string url) => client.DeleteAsync(new Uri(url, UriKind.Relative));
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Scalpaiboard.Infrastructure.Events;
+using Scalpaiboard.Infrastructure.Redis;
+
+namespace Scalpaiboard.Alerts.Tests.Support;
+
+/// <summary>One symbol's snapshot as the ingest publishes it (windows nested by window name; null = unavailable).</summary>
+public sealed record FeedItem(string Symbol, double Price, double? PreviousPrice = null, IReadOnlyDictionary<string, (double? Change, double? QuoteVolume)>? Windows = null);
+
+/// <summary>Writes metrics batches to the real <c>market.metrics</c> stream in the ingest's JSON shape.</summary>
+public static class MetricsFeed
+{
+    public static readonly long T0 = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
+    public static long Minute(int i) => T0 + i * 60_000L;
+
+    /// <summary>Windows for which only futures_pioneer_bull holds (c_5m 1.5, c_15m 2, v_5m 100, v_15m 150).</summary>
+    public static readonly IReadOnlyDictionary<string, (double?, double?)> PioneerBull = new Dictionary<string, (double?, double?)>
+    {
+        ["5m"] = (1.5, 100_000), ["15m"] = (2.0, 150_000),
+    };
+
+    /// <summary>Windows for which no preset holds.</summary>
+    public static readonly IReadOnlyDictionary<string, (double?, double?)> Quiet = new Dictionary<string, (double?, double?)>
+    {
+        ["5m"] = (0.1, 100_000), ["15m"] = (0.1, 300_000),
+    };
+
+    public static string BatchJson(long openTime, IEnumerable<FeedItem> items)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("openTime", openTime);
+            w.WriteNumber("ts", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            w.WriteStartArray("items");
+            foreach (var item in items)
+            {
+                w.WriteStartObject();
+                w.WriteString("symbol", item.Symbol);
+                w.WriteNumber("openTime", openTime);
+                w.WriteNumber("price", item.Price);
+                if (item.PreviousPrice is { } p)
+                {
+                    w.WriteNumber("previousPrice", p);
+                }
+                else
+                {
+                    w.WriteNull("previousPrice");
+                }
+                w.WriteStartObject("candle");
+                w.WriteNumber("openTime", openTime);
+                w.WriteNumber("close", item.Price);
+                w.WriteEndObject();
+                w.WriteStartObject("windows");
+                foreach (var name in new[] { "5m", "15m", "1h", "4h", "8h", "1d" })
+                {
+                    w.WriteStartObject(name);
+                    var has = item.Windows is not null && item.Windows.TryGetValue(name, out var v);
+                    (double? c, double? q) = has ? item.Windows![name] : (null, null);
+                    if (c is { } cv) { w.WriteNumber("change", cv); } else { w.WriteNull("change"); }
+                    if (q is { } qv) { w.WriteNumber("quoteVolume", qv); } else { w.WriteNull("quoteVolume"); }
+                    w.WriteNull("unknownField");
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+                w.WriteStartObject("indicators");
+                w.WriteStartObject("1h");
+                w.WriteNumber("rsi14", 55.5);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteStartArray("presets");
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    public static Task<string> AppendAsync(IEventStream stream, long openTime, params FeedItem[] items) =>
+        stream.AppendAsync(EventNames.MetricsStream, [new("data", BatchJson(openTime, items))], 100_000, CancellationToken.None);
+
+    /// <summary>Minutes 0..n-1 of <paramref name="symbols"/>, every one meeting Pioneer Bull: fires at 0, 5, 10, ... (cooldown 5).</summary>
+    public static async Task AppendPioneerRunAsync(IEventStream stream, int minutes, params string[] symbols)
+    {
+        for (var i = 0; i < minutes; i++)
+        {
+            await AppendAsync(stream, Minute(i), symbols.Select(s => new FeedItem(s, 100 + i, 99 + i, PioneerBull)).ToArray());
+        }
+    }
+}

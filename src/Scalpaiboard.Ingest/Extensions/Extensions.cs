@@ -1,4 +1,16 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Scalpaiboard.Infrastructure.Postgres;
+using Scalpaiboard.Infrastructure.Redis;
+using Scalpaiboard.Ingest.Apis;
+using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Ingest.Model;
+using Scalpaiboard.Ingest.Services;
+using Scalpaiboard.Ingest.Services.Feeds;
+using Scalpaiboard.Ingest.Services.Feeds.Binance;
+using Scalpaiboard.Ingest.Services.Feeds.Replay;
+using Scalpaiboard.Ingest.Services.Feeds.Simulated;
+using Scalpaiboard.ServiceDefaults.Options;
 
 namespace Scalpaiboard.Ingest.Extensions;
 
@@ -9,5 +21,45 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddRedis();
+        builder.Services.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
+        builder.Services.AddOpenApi();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        builder.Services.AddSingleton<CandleStore>();
+        builder.Services.AddSingleton<MarketState>();
+        builder.Services.AddSingleton<MarketCalculator>();
+        builder.Services.AddSingleton<FeedStatus>();
+        builder.Services.AddSingleton<LiveFanout>();
+        builder.Services.AddSingleton<IngestPipeline>();
+        builder.Services.AddSingleton<ReplayFeed>();
+        builder.Services.AddSingleton<SimulatedFeed>();
+        builder.Services.AddSingleton<BinanceFeed>();
+        builder.Services.AddSingleton<IMarketFeed>(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Feed switch
+        {
+            FeedKinds.Replay => sp.GetRequiredService<ReplayFeed>(),
+            FeedKinds.Binance => sp.GetRequiredService<BinanceFeed>(),
+            _ => sp.GetRequiredService<SimulatedFeed>(),
+        });
+
+        // The writer starts before the feed and stops after it, so everything fed is drained into the store.
+        builder.Services.AddSingleton<CandleWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CandleWriter>());
+        builder.Services.AddHostedService<FeedHostedService>();
+        builder.Services.AddHostedService<LivePublisher>();
+        builder.Services.AddSingleton<RetentionService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+
+        builder.Services.AddHealthChecks().AddCheck<FeedHealthCheck>("feed", tags: ["ready"]);
+    }
+
+    public static WebApplication MapIngestApis(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapSymbolsApi();
+        app.MapCoinsApi();
+        app.MapMetricsApi();
+        app.MapFeedApi();
+        return app;
     }
 }

@@ -1,0 +1,244 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Ingest.Model;
+using Scalpaiboard.Ingest.Services;
+using Scalpaiboard.Market;
+using Scalpaiboard.Market.Bars;
+
+namespace Scalpaiboard.Ingest.Apis;
+
+public static class CoinsApi
+{
+    public const int MaxPageSize = 1000;
+    public const int MaxCandles = 1500;
+    public const int MaxDepth = 1000;
+
+    public static IEndpointRouteBuilder MapCoinsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/coins").WithTags("Market");
+        api.MapGet("", GetCoins).WithSummary("The screener: every symbol's latest metrics, paged, sorted and filtered (min<Field>/max<Field>).");
+        api.MapGet("/{symbol}", GetCoin).WithSummary("One symbol's screener row.");
+        api.MapGet("/{symbol}/candles", GetCandles).WithSummary("UTC-aligned bars, oldest first (1m from the store, larger timeframes aggregated).");
+        api.MapGet("/{symbol}/orderbook", GetOrderBook).WithSummary("The order book, optionally summed into price buckets.");
+        return app;
+    }
+
+    public static Results<Ok<CoinsPage>, ValidationProblem> GetCoins(
+        HttpRequest request, MarketState state,
+        string? page, string? pageSize, string? sortBy, string? sortOrder, string? search)
+    {
+        if (!ApiResults.TryInt(page, "page", 1, 1, int.MaxValue, out var p, out var problem)
+            || !ApiResults.TryInt(pageSize, "pageSize", 50, 1, MaxPageSize, out var size, out problem))
+        {
+            return problem;
+        }
+        var sortField = -1;
+        var sortName = sortBy ?? "quoteVolume_1d";
+        if (!string.Equals(sortName, "symbol", StringComparison.OrdinalIgnoreCase) && !CoinFields.TryFind(sortName, out sortField))
+        {
+            return ApiResults.Invalid("sortBy", $"unknown field '{sortName}'; valid: symbol, {string.Join(", ", CoinFields.Names)}");
+        }
+        var descending = true;
+        if (sortOrder is not null)
+        {
+            if (string.Equals(sortOrder, "asc", StringComparison.OrdinalIgnoreCase))
+            {
+                descending = false;
+            }
+            else if (!string.Equals(sortOrder, "desc", StringComparison.OrdinalIgnoreCase))
+            {
+                return ApiResults.Invalid("sortOrder", "must be asc or desc");
+            }
+        }
+        else if (sortField < 0)
+        {
+            descending = false;
+        }
+        var filters = new List<(int Field, bool IsMin, double Bound)>();
+        foreach (var (key, values) in request.Query)
+        {
+            var isMin = key.StartsWith("min", StringComparison.OrdinalIgnoreCase);
+            if (!isMin && !key.StartsWith("max", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            var fieldName = key[3..];
+            if (!CoinFields.TryFind(fieldName, out var field))
+            {
+                return ApiResults.Invalid(key, $"unknown field '{fieldName}'; valid: {string.Join(", ", CoinFields.Names)}");
+            }
+            var text = values.ToString();
+            if (string.IsNullOrEmpty(text))
+            {
+                continue;
+            }
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var bound) || !double.IsFinite(bound))
+            {
+                return ApiResults.Invalid(key, $"'{text}' is not a number");
+            }
+            filters.Add((field, isMin, bound));
+        }
+
+        var rows = new List<(string Symbol, double[] Values)>();
+        foreach (var s in state.All)
+        {
+            if (!string.IsNullOrEmpty(search) && !s.Symbol.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            double[] values;
+            lock (s.Gate)
+            {
+                values = CoinFields.Read(s);
+            }
+            var keep = true;
+            foreach (var (field, isMin, bound) in filters)
+            {
+                var v = values[field];
+                // An unavailable value never satisfies a bound.
+                if (!double.IsFinite(v) || (isMin ? v < bound : v > bound))
+                {
+                    keep = false;
+                    break;
+                }
+            }
+            if (keep)
+            {
+                rows.Add((s.Symbol, values));
+            }
+        }
+        rows.Sort((a, b) =>
+        {
+            if (sortField < 0)
+            {
+                var c = string.CompareOrdinal(a.Symbol, b.Symbol);
+                return descending ? -c : c;
+            }
+            var x = a.Values[sortField];
+            var y = b.Values[sortField];
+            var xn = !double.IsFinite(x);
+            var yn = !double.IsFinite(y);
+            if (xn || yn)
+            {
+                // Unavailable values sort last whatever the order.
+                return xn == yn ? string.CompareOrdinal(a.Symbol, b.Symbol) : xn ? 1 : -1;
+            }
+            var r = descending ? y.CompareTo(x) : x.CompareTo(y);
+            return r != 0 ? r : string.CompareOrdinal(a.Symbol, b.Symbol);
+        });
+        var data = rows.Skip((p - 1) * size).Take(size).Select(r => CoinFields.ToJson(r.Symbol, r.Values)).ToList();
+        return TypedResults.Ok(new CoinsPage(data, rows.Count, p, size));
+    }
+
+    public static Results<Ok<Dictionary<string, object?>>, ProblemHttpResult> GetCoin(string symbol, MarketState state)
+    {
+        symbol = ApiResults.Normalize(symbol);
+        if (!state.TryGet(symbol, out var s))
+        {
+            return ApiResults.UnknownSymbol(symbol);
+        }
+        double[] values;
+        lock (s.Gate)
+        {
+            values = CoinFields.Read(s);
+        }
+        return TypedResults.Ok(CoinFields.ToJson(symbol, values));
+    }
+
+    public static async Task<Results<Ok<CandlesResponse>, ValidationProblem, ProblemHttpResult>> GetCandles(
+        string symbol, MarketState state, CandleStore store, string? timeframe, string? limit, string? from, string? to,
+        CancellationToken cancellationToken)
+    {
+        symbol = ApiResults.Normalize(symbol);
+        var tfName = timeframe ?? "1m";
+        if (!Timeframes.TryParse(tfName, out var tf))
+        {
+            return ApiResults.Invalid("timeframe", $"'{tfName}' is not a timeframe; valid: {string.Join(", ", Timeframes.Names)}");
+        }
+        if (!ApiResults.TryInt(limit, "limit", 500, 1, MaxCandles, out var n, out var problem)
+            || !ApiResults.TryTime(from, "from", out var fromMs, out problem)
+            || !ApiResults.TryTime(to, "to", out var toMs, out problem))
+        {
+            return problem;
+        }
+        if (fromMs is { } f0 && toMs is { } t0 && f0 > t0)
+        {
+            return ApiResults.Invalid("from", "must not be after 'to'");
+        }
+        if (!state.TryGet(symbol, out var s))
+        {
+            return ApiResults.UnknownSymbol(symbol);
+        }
+        var minutes = Timeframes.Minutes[(int)tf];
+        var stored = await store.ReadBarsAsync(symbol, minutes, fromMs, toMs, n, cancellationToken);
+        var bars = stored.Select(b => new CandleDto(b.OpenTime, b.Open, b.High, b.Low, b.Close, b.Volume, b.QuoteVolume, b.Trades)).ToList();
+
+        // Closed candles not yet in the store, and the forming one, come from memory.
+        List<Candle> extra;
+        lock (s.Gate)
+        {
+            extra = s.RecentAfter(s.StoredOpenTime);
+            if (s.Forming is { } forming && forming.OpenTime > (extra.Count > 0 ? extra[^1].OpenTime : s.StoredOpenTime))
+            {
+                extra.Add(forming);
+            }
+        }
+        var ascending = fromMs is not null && toMs is null;
+        foreach (var c in extra)
+        {
+            var open = tf.AlignedOpen(c.OpenTime);
+            if ((toMs is { } t && open > t) || (fromMs is { } fr && open + tf.DurationMs() <= fr))
+            {
+                continue;
+            }
+            if (bars.Count > 0 && bars[^1].OpenTime == open)
+            {
+                var b = bars[^1];
+                bars[^1] = new CandleDto(open, b.Open, Math.Max(b.High, c.High), Math.Min(b.Low, c.Low), c.Close,
+                    b.Volume + c.Volume, b.QuoteVolume + c.QuoteVolume, b.Trades + c.Trades);
+            }
+            else if (bars.Count == 0 || bars[^1].OpenTime < open)
+            {
+                if (ascending && bars.Count >= n)
+                {
+                    break;
+                }
+                bars.Add(new CandleDto(open, c.Open, c.High, c.Low, c.Close, c.Volume, c.QuoteVolume, c.Trades));
+            }
+        }
+        if (bars.Count > n)
+        {
+            bars.RemoveRange(0, bars.Count - n);
+        }
+        return TypedResults.Ok(new CandlesResponse(symbol, tf.Name(), bars));
+    }
+
+    public static Results<Ok<OrderBookResponse>, ValidationProblem, ProblemHttpResult> GetOrderBook(
+        string symbol, MarketState state, IOptions<IngestOptions> options, TimeProvider time, string? depth, string? bucket)
+    {
+        symbol = ApiResults.Normalize(symbol);
+        if (!ApiResults.TryInt(depth, "depth", 100, 1, MaxDepth, out var d, out var problem))
+        {
+            return problem;
+        }
+        double? step = null;
+        if (!string.IsNullOrEmpty(bucket))
+        {
+            if (!double.TryParse(bucket, NumberStyles.Float, CultureInfo.InvariantCulture, out var b) || !(b > 0) || !double.IsFinite(b))
+            {
+                return ApiResults.Invalid("bucket", "must be a positive price step");
+            }
+            step = b;
+        }
+        if (!state.TryGet(symbol, out var s))
+        {
+            return ApiResults.UnknownSymbol(symbol);
+        }
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        state.WatchedBooks[symbol] = now;
+        var book = LivePublisher.CurrentBook(s, options.Value, now) ?? new OrderBookSnapshot(symbol, now, [], [], Synthetic: false);
+        return TypedResults.Ok(LivePublisher.ToResponse(book, d, step));
+    }
+}

@@ -1,0 +1,183 @@
+using Npgsql;
+using NpgsqlTypes;
+using Scalpaiboard.Market;
+using Scalpaiboard.Market.Data;
+
+namespace Scalpaiboard.Ingest.Infrastructure;
+
+/// <summary>An aggregated (or 1m) bar read for the candles API.</summary>
+public readonly record struct StoredBar(long OpenTime, double Open, double High, double Low, double Close, double Volume, double QuoteVolume, long Trades);
+
+/// <summary>
+/// The 1m candle store in <c>ingest.candles_1m</c>: batched binary COPY into a temp table, then an idempotent
+/// upsert; history queries for the API and the start-up rebuild; retention.
+/// </summary>
+public sealed class CandleStore(NpgsqlDataSource dataSource)
+{
+    private const string Columns = "symbol, open_time, open, high, low, close, volume, quote_volume, trades, taker_buy_volume, taker_buy_quote_volume";
+
+    /// <summary>Writes candles in one transaction (COPY into a staging table, then INSERT ... ON CONFLICT DO UPDATE).</summary>
+    public async Task UpsertAsync(IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
+    {
+        if (candles.Count == 0)
+        {
+            return;
+        }
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var create = new NpgsqlCommand(
+            "CREATE TEMP TABLE IF NOT EXISTS candles_staging (LIKE ingest.candles_1m INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", conn, tx))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var writer = await conn.BeginBinaryImportAsync($"COPY candles_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var (symbol, c) in candles)
+            {
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(symbol, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(c.OpenTime, NpgsqlDbType.Bigint, cancellationToken);
+                await writer.WriteAsync(c.Open, NpgsqlDbType.Double, cancellationToken);
+                await writer.WriteAsync(c.High, NpgsqlDbType.Double, cancellationToken);
+                await writer.WriteAsync(c.Low, NpgsqlDbType.Double, cancellationToken);
+                await writer.WriteAsync(c.Close, NpgsqlDbType.Double, cancellationToken);
+                await writer.WriteAsync(c.Volume, NpgsqlDbType.Double, cancellationToken);
+                await writer.WriteAsync(c.QuoteVolume, NpgsqlDbType.Double, cancellationToken);
+                await writer.WriteAsync(c.Trades, NpgsqlDbType.Bigint, cancellationToken);
+                await writer.WriteAsync(c.TakerBuyVolume, NpgsqlDbType.Double, cancellationToken);
+                await writer.WriteAsync(c.TakerBuyQuoteVolume, NpgsqlDbType.Double, cancellationToken);
+            }
+            await writer.CompleteAsync(cancellationToken);
+        }
+        // DISTINCT ON keeps one row per key even if a batch repeats a candle (ON CONFLICT cannot touch a row twice).
+        await using (var upsert = new NpgsqlCommand($"""
+            INSERT INTO ingest.candles_1m ({Columns})
+            SELECT DISTINCT ON (symbol, open_time) {Columns} FROM candles_staging ORDER BY symbol, open_time
+            ON CONFLICT (symbol, open_time) DO UPDATE SET
+                open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
+                volume = EXCLUDED.volume, quote_volume = EXCLUDED.quote_volume, trades = EXCLUDED.trades,
+                taker_buy_volume = EXCLUDED.taker_buy_volume, taker_buy_quote_volume = EXCLUDED.taker_buy_quote_volume
+            """, conn, tx))
+        {
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The newest stored open time per symbol.</summary>
+    public async Task<Dictionary<string, long>> LastOpenTimesAsync(CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var cmd = dataSource.CreateCommand("SELECT symbol, max(open_time) FROM ingest.candles_1m GROUP BY symbol");
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            result[r.GetString(0)] = r.GetInt64(1);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The last <paramref name="minutes"/> minutes of each symbol's stored history (relative to its own newest
+    /// candle), ordered by open time then symbol, so they can be fed to the engine in time order.
+    /// </summary>
+    public async IAsyncEnumerable<SymbolCandle> ReadRecentAsync(int minutes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT c.{Columns.Replace(", ", ", c.", StringComparison.Ordinal)}
+            FROM ingest.candles_1m c
+            JOIN (SELECT symbol, max(open_time) AS last FROM ingest.candles_1m GROUP BY symbol) l ON l.symbol = c.symbol
+            WHERE c.open_time > l.last - $1
+            ORDER BY c.open_time, c.symbol
+            """);
+        cmd.Parameters.AddWithValue((long)minutes * Candle.MinuteMs);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            yield return Read(r);
+        }
+    }
+
+    /// <summary>Stored candles with open time in (after, upTo], ordered by open time then symbol.</summary>
+    public async Task<List<SymbolCandle>> ReadRangeAsync(long after, long upTo, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM ingest.candles_1m WHERE open_time > $1 AND open_time <= $2 ORDER BY open_time, symbol");
+        cmd.Parameters.AddWithValue(after);
+        cmd.Parameters.AddWithValue(upTo);
+        var list = new List<SymbolCandle>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(Read(r));
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Bars of <paramref name="minutes"/> minutes aligned to UTC (Unix epoch multiples), built from stored 1m candles.
+    /// With <paramref name="from"/> and no <paramref name="to"/>: the first <paramref name="limit"/> bars from it;
+    /// otherwise the last <paramref name="limit"/> bars up to <paramref name="to"/>. Oldest first.
+    /// </summary>
+    public async Task<List<StoredBar>> ReadBarsAsync(string symbol, int minutes, long? from, long? to, int limit, CancellationToken cancellationToken)
+    {
+        var duration = minutes * Candle.MinuteMs;
+        var ascending = from is not null && to is null;
+        var sql = $"""
+            SELECT b.t, b.o, b.h, b.l, b.c, b.v, b.q, b.n FROM (
+                SELECT (open_time - open_time % $2) AS t,
+                       (array_agg(open ORDER BY open_time))[1] AS o, max(high) AS h, min(low) AS l,
+                       (array_agg(close ORDER BY open_time DESC))[1] AS c,
+                       sum(volume) AS v, sum(quote_volume) AS q, sum(trades)::bigint AS n
+                FROM ingest.candles_1m
+                WHERE symbol = $1 AND open_time >= $3 AND open_time <= $4
+                GROUP BY 1
+                ORDER BY 1 {(ascending ? "ASC" : "DESC")}
+                LIMIT $5) b
+            ORDER BY b.t
+            """;
+        await using var cmd = dataSource.CreateCommand(sql);
+        cmd.Parameters.AddWithValue(symbol);
+        cmd.Parameters.AddWithValue(duration);
+        // A bar that starts before 'from' still counts if 'from' falls inside it: align the bounds.
+        var lower = from is { } f ? f - (f % duration) : 0L;
+        var upper = to ?? long.MaxValue;
+        cmd.Parameters.AddWithValue(lower);
+        cmd.Parameters.AddWithValue(upper);
+        cmd.Parameters.AddWithValue(limit);
+        var list = new List<StoredBar>(Math.Min(limit, 4096));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(new StoredBar(r.GetInt64(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), r.GetInt64(7)));
+        }
+        return list;
+    }
+
+    /// <summary>Deletes candles that opened before <paramref name="before"/>; returns how many.</summary>
+    public async Task<int> DeleteOlderThanAsync(long before, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("DELETE FROM ingest.candles_1m WHERE open_time < $1");
+        cmd.Parameters.AddWithValue(before);
+        return await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<long?> PublishedOpenTimeAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT published_open_time FROM ingest.publish_state WHERE id = 1");
+        return await cmd.ExecuteScalarAsync(cancellationToken) is long v ? v : null;
+    }
+
+    public async Task SetPublishedOpenTimeAsync(long openTime, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            INSERT INTO ingest.publish_state (id, published_open_time) VALUES (1, $1)
+            ON CONFLICT (id) DO UPDATE SET published_open_time = GREATEST(ingest.publish_state.published_open_time, EXCLUDED.published_open_time)
+            """);
+        cmd.Parameters.AddWithValue(openTime);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static SymbolCandle Read(NpgsqlDataReader r) => new(r.GetString(0), new Candle(
+        r.GetInt64(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7),
+        r.GetInt64(8), r.GetDouble(9), r.GetDouble(10)));
+}

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Options;
+using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Market.Data;
+using Scalpaiboard.Ingest.Model;
+using Scalpaiboard.Ingest.Services.Feeds;
+
+namespace Scalpaiboard.Ingest.Services;
+
+/// <summary>
+/// Start-up and life of the feed: rebuilds the rolling state from PostgreSQL (the last 1440 minutes per symbol),
+/// re-publishes events for candles stored after the last published one (a crash between commit and XADD), then
+/// runs the configured feed, which continues after the newest stored candle per symbol.
+/// </summary>
+public sealed partial class FeedHostedService(
+    IMarketFeed feed,
+    IngestPipeline pipeline,
+    CandleStore store,
+    FeedStatus status,
+    IOptions<IngestOptions> options,
+    TimeProvider time,
+    ILogger<FeedHostedService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        status.Feed = options.Value.Feed;
+        status.State = FeedStates.Starting;
+        await Task.Yield();
+        var rebuilt = false;
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                // The engine state is rebuilt once; a live feed that failed continues from what is stored now.
+                var lastStored = rebuilt ? await store.LastOpenTimesAsync(stoppingToken) : await RebuildAsync(stoppingToken);
+                rebuilt = true;
+                await feed.RunAsync(pipeline, lastStored, stoppingToken);
+                if (status.State != FeedStates.Completed)
+                {
+                    status.State = FeedStates.Completed;
+                }
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                status.State = FeedStates.Failed;
+                status.Error = ex.Message;
+                LogFeedFailed(logger, feed.Name, ex);
+                if (feed.Name == FeedKinds.Replay)
+                {
+                    return;
+                }
+                // Live feeds try again: the state is rebuilt from what was stored, and the gap is filled.
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(60, 2 * attempt)), time, stoppingToken);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<string, long>> RebuildAsync(CancellationToken cancellationToken)
+    {
+        var lastStored = await store.LastOpenTimesAsync(cancellationToken);
+        var published = await store.PublishedOpenTimeAsync(cancellationToken) ?? long.MaxValue;
+        long restored = 0, republished = 0;
+        var group = new List<SymbolCandle>();
+        long groupTime = long.MinValue;
+        async Task FlushGroupAsync()
+        {
+            if (group.Count == 0)
+            {
+                return;
+            }
+            if (groupTime <= published)
+            {
+                pipeline.Restore(group);
+                restored += group.Count;
+            }
+            else
+            {
+                await pipeline.RepublishAsync(groupTime, group.ToArray(), cancellationToken);
+                republished += group.Count;
+            }
+            group.Clear();
+        }
+        await foreach (var sc in store.ReadRecentAsync(1440, cancellationToken))
+        {
+            if (sc.Candle.OpenTime != groupTime)
+            {
+                await FlushGroupAsync();
+                groupTime = sc.Candle.OpenTime;
+            }
+            group.Add(sc);
+        }
+        await FlushGroupAsync();
+        await pipeline.FlushAsync(cancellationToken);
+        if (lastStored.Count > 0)
+        {
+            status.AddIngested(0, lastStored.Values.Max());
+        }
+        LogRebuilt(logger, lastStored.Count, restored, republished);
+        return lastStored;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rolling state rebuilt from PostgreSQL: {Symbols} symbols, {Restored} candles, {Republished} re-published")]
+    private static partial void LogRebuilt(ILogger logger, int symbols, long restored, long republished);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Feed {Feed} failed")]
+    private static partial void LogFeedFailed(ILogger logger, string feed, Exception ex);
+}

@@ -1,0 +1,375 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Market.Data;
+using Scalpaiboard.Ingest.Model;
+using Scalpaiboard.Market;
+
+namespace Scalpaiboard.Ingest.Services.Feeds.Binance;
+
+/// <summary>
+/// Live Binance USDT-M futures. Start: exchangeInfo (TRADING USDT perpetuals, or <c>Ingest:Symbols</c>), the
+/// kline streams opened first (so nothing falls between), then a REST backfill of the last 1441 minutes (or since
+/// the last stored candle). Live: closed klines (<c>"x": true</c>) are batched per open time (all symbols, or after
+/// <c>BatchWaitSeconds</c>); before a symbol's candle is delivered, any minutes it misses (a drop, a reconnect, a
+/// silent stream) are fetched over REST, so no closed candle is lost. Forming klines and partial depth go to memory.
+/// </summary>
+public sealed partial class BinanceFeed(
+    IOptions<IngestOptions> options,
+    MarketState state,
+    TimeProvider time,
+    ILogger<BinanceFeed> logger) : IMarketFeed
+{
+    private const int HistoryMinutes = 1441;
+    private readonly Channel<object> _events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, long> _lastDelivered = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _needsRepair = new(StringComparer.Ordinal);
+    private IFeedSink _sink = null!;
+    private BinanceRestClient _rest = null!;
+    private string[] _symbols = [];
+
+    public string Name => FeedKinds.Binance;
+
+    private sealed record ClosedKline(string Symbol, Candle Candle);
+
+    private sealed record Reconnected(IReadOnlyList<string> Symbols);
+
+    public async Task RunAsync(IFeedSink sink, IReadOnlyDictionary<string, long> lastStored, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var b = o.Binance;
+        _sink = sink;
+        using var http = new HttpClient { BaseAddress = new Uri(b.RestUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        var limiter = new RequestWeightLimiter(time, b.DefaultWeightLimit, b.WeightBudgetFraction);
+        _rest = new BinanceRestClient(http, limiter, time);
+        sink.Status.RealTime = true;
+
+        var info = await _rest.GetExchangeInfoAsync(cancellationToken);
+        var tradable = info.Symbols
+            .Where(s => s.Status == "TRADING" && s.ContractType == "PERPETUAL" && s.QuoteAsset == "USDT")
+            .Select(s => s.Symbol).ToHashSet(StringComparer.Ordinal);
+        var wanted = o.SymbolList();
+        if (wanted is not null)
+        {
+            foreach (var missing in wanted.Where(w => !tradable.Contains(w)))
+            {
+                LogUnknownSymbol(logger, missing);
+            }
+        }
+        _symbols = (wanted?.Where(tradable.Contains) ?? tradable).Order(StringComparer.Ordinal).ToArray();
+        if (_symbols.Length == 0)
+        {
+            throw new InvalidOperationException("No TRADING USDT-margined perpetual matches Ingest:Symbols.");
+        }
+        sink.SetSymbols(_symbols);
+        sink.Status.WeightLimit = limiter.Limit;
+        foreach (var s in _symbols)
+        {
+            _lastDelivered[s] = lastStored.TryGetValue(s, out var t) ? t : long.MinValue;
+        }
+        LogStarting(logger, _symbols.Length, limiter.Limit);
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ct = linked.Token;
+        var streamBase = new Uri(b.StreamUrl.TrimEnd('/') + "/");
+        var connections = new List<BinanceStreamConnection>();
+        foreach (var chunk in _symbols.Chunk(b.StreamsPerConnection))
+        {
+            var streams = chunk.Select(s => s.ToLowerInvariant() + "@kline_1m").ToArray();
+            var symbols = chunk;
+            connections.Add(new BinanceStreamConnection($"klines-{connections.Count}", streamBase, streams, b, OnMessage,
+                () => _events.Writer.TryWrite(new Reconnected(symbols)), sink.Status, time, logger));
+        }
+        var control = new BinanceStreamConnection("tickers-depth", streamBase, ["!miniTicker@arr"], b, OnMessage, () => { }, sink.Status, time, logger);
+        var tasks = connections.Select(c => c.RunAsync(ct)).Append(control.RunAsync(ct)).ToList();
+        tasks.Add(ManageDepthAsync(control, ct));
+        tasks.Add(ReportAsync(connections.Append(control).ToArray(), limiter, ct));
+        try
+        {
+            // Backfill after the streams are up: what closes meanwhile waits in the channel.
+            await DeliverHistoryAsync(_symbols, LastClosedMinute(), ct);
+            sink.Status.State = FeedStates.Running;
+            await DeliverLiveAsync(ct);
+        }
+        finally
+        {
+            await linked.CancelAsync();
+            try { await Task.WhenAll(tasks); } catch (OperationCanceledException) { }
+        }
+    }
+
+    private long LastClosedMinute()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return now - now % Candle.MinuteMs - Candle.MinuteMs;
+    }
+
+    /// <summary>Fetches over REST whatever each symbol lacks up to <paramref name="upTo"/> and delivers it in time order.</summary>
+    private async Task DeliverHistoryAsync(IReadOnlyList<string> symbols, long upTo, CancellationToken cancellationToken)
+    {
+        var earliest = upTo - (HistoryMinutes - 1) * Candle.MinuteMs;
+        var fetched = new List<Candle>[symbols.Count];
+        await Parallel.ForAsync(0, symbols.Count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var last = _lastDelivered[symbols[i]];
+            var from = last == long.MinValue ? earliest : Math.Max(earliest, last + Candle.MinuteMs);
+            fetched[i] = from > upTo ? [] : await _rest.GetClosedKlinesAsync(symbols[i], from, upTo, ct);
+        });
+        var byTime = new SortedDictionary<long, List<SymbolCandle>>();
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            foreach (var c in fetched[i])
+            {
+                if (!byTime.TryGetValue(c.OpenTime, out var list))
+                {
+                    byTime[c.OpenTime] = list = [];
+                }
+                list.Add(new SymbolCandle(symbols[i], c));
+            }
+        }
+        foreach (var (openTime, list) in byTime)
+        {
+            await DeliverAsync(openTime, list, cancellationToken);
+        }
+        foreach (var s in symbols)
+        {
+            _needsRepair.Remove(s);
+        }
+    }
+
+    /// <summary><see cref="DeliverHistoryAsync"/>, but a failing REST call is logged and reported instead of thrown.</summary>
+    private async Task<bool> TryDeliverHistoryAsync(IReadOnlyList<string> symbols, long upTo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeliverHistoryAsync(symbols, upTo, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogRestFailed(logger, ex.Message);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return false;
+        }
+    }
+
+    private async Task DeliverAsync(long openTime, List<SymbolCandle> candles, CancellationToken cancellationToken)
+    {
+        var fresh = new List<SymbolCandle>(candles.Count);
+        foreach (var sc in candles)
+        {
+            if (sc.Candle.OpenTime > _lastDelivered[sc.Symbol])
+            {
+                fresh.Add(sc);
+                _lastDelivered[sc.Symbol] = sc.Candle.OpenTime;
+            }
+        }
+        if (fresh.Count > 0)
+        {
+            await _sink.OnClosedAsync(openTime, fresh, cancellationToken);
+        }
+    }
+
+    private async Task DeliverLiveAsync(CancellationToken cancellationToken)
+    {
+        var pending = new SortedDictionary<long, (Dictionary<string, Candle> Candles, long FirstSeen)>();
+        var wait = TimeSpan.FromSeconds(options.Value.Binance.BatchWaitSeconds);
+        var lastCheck = time.GetTimestamp();
+        var reader = _events.Reader;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using (var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                tick.CancelAfter(TimeSpan.FromMilliseconds(100));
+                try
+                {
+                    await reader.WaitToReadAsync(tick.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                }
+            }
+            while (reader.TryRead(out var e))
+            {
+                switch (e)
+                {
+                    case ClosedKline k when _lastDelivered.TryGetValue(k.Symbol, out var last) && k.Candle.OpenTime > last:
+                        if (!pending.TryGetValue(k.Candle.OpenTime, out var slot))
+                        {
+                            pending[k.Candle.OpenTime] = slot = (new Dictionary<string, Candle>(StringComparer.Ordinal), time.GetTimestamp());
+                        }
+                        slot.Candles[k.Symbol] = k.Candle;
+                        break;
+                    case Reconnected r:
+                        _needsRepair.UnionWith(r.Symbols);
+                        break;
+                }
+            }
+            // Deliver complete (or timed-out) minutes, oldest first, repairing gaps before each.
+            while (pending.Count > 0)
+            {
+                var (openTime, slot) = pending.First();
+                if (slot.Candles.Count < _symbols.Length && time.GetElapsedTime(slot.FirstSeen) < wait)
+                {
+                    break;
+                }
+                var gaps = slot.Candles.Keys.Where(s => _lastDelivered[s] != long.MinValue && _lastDelivered[s] < openTime - Candle.MinuteMs).ToArray();
+                if (gaps.Length > 0)
+                {
+                    LogRepair(logger, gaps.Length, openTime);
+                    if (!await TryDeliverHistoryAsync(gaps, openTime - Candle.MinuteMs, cancellationToken))
+                    {
+                        // REST is unavailable: keep the minute (and everything after it) until the gap can be filled.
+                        break;
+                    }
+                }
+                pending.Remove(openTime);
+                await DeliverAsync(openTime, slot.Candles.Select(kv => new SymbolCandle(kv.Key, kv.Value)).ToList(), cancellationToken);
+            }
+            // Symbols whose connection came back, or whose stream is behind, are caught up over REST.
+            if (time.GetElapsedTime(lastCheck) > TimeSpan.FromSeconds(1))
+            {
+                lastCheck = time.GetTimestamp();
+                var upTo = LastClosedMinute() - Candle.MinuteMs;
+                var behind = _symbols.Where(s => _needsRepair.Contains(s) || (_lastDelivered[s] < upTo - Candle.MinuteMs)).ToArray();
+                var firstPending = pending.Count > 0 ? pending.First().Key : long.MaxValue;
+                upTo = Math.Min(upTo, firstPending - Candle.MinuteMs);
+                if (behind.Length > 0 && behind.Any(s => _lastDelivered[s] < upTo))
+                {
+                    await TryDeliverHistoryAsync(behind, upTo, cancellationToken);
+                }
+            }
+        }
+    }
+
+    private void OnMessage(ReadOnlyMemory<byte> frame)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(frame);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out _) && root.TryGetProperty("result", out _))
+            {
+                return; // a SUBSCRIBE/UNSUBSCRIBE answer
+            }
+            var stream = root.GetProperty("stream").GetString() ?? throw new FormatException("no stream");
+            var data = root.GetProperty("data");
+            if (stream.EndsWith("@kline_1m", StringComparison.Ordinal))
+            {
+                var k = data.GetProperty("k");
+                var symbol = k.GetProperty("s").GetString()!;
+                var candle = new Candle(k.GetProperty("t").GetInt64(), D(k, "o"), D(k, "h"), D(k, "l"), D(k, "c"), D(k, "v"), D(k, "q"),
+                    k.GetProperty("n").GetInt64(), D(k, "V"), D(k, "Q"));
+                if (candle.OpenTime % Candle.MinuteMs != 0 || !(candle.High >= candle.Low))
+                {
+                    throw new FormatException("inconsistent kline");
+                }
+                if (k.GetProperty("x").GetBoolean())
+                {
+                    _events.Writer.TryWrite(new ClosedKline(symbol, candle));
+                }
+                else
+                {
+                    _sink.OnForming(symbol, candle);
+                }
+            }
+            else if (stream.Contains("@depth", StringComparison.Ordinal))
+            {
+                var symbol = data.GetProperty("s").GetString()!;
+                var eventTime = data.TryGetProperty("E", out var et) ? et.GetInt64() : time.GetUtcNow().ToUnixTimeMilliseconds();
+                _sink.OnOrderBook(new OrderBookSnapshot(symbol, eventTime, Levels(data.GetProperty("b")), Levels(data.GetProperty("a")), Synthetic: false));
+            }
+            else if (stream == "!miniTicker@arr")
+            {
+                if (data.ValueKind != JsonValueKind.Array)
+                {
+                    throw new FormatException("miniTicker is not an array");
+                }
+            }
+            else
+            {
+                throw new FormatException("unknown stream " + stream);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
+        {
+            _sink.Status.AddMalformedFrame();
+            LogMalformed(logger, ex.Message);
+        }
+    }
+
+    private static double D(JsonElement e, string name)
+    {
+        var v = e.GetProperty(name);
+        return v.ValueKind == JsonValueKind.Number ? v.GetDouble()
+            : double.Parse(v.GetString() ?? throw new FormatException(name), NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    private static BookLevel[] Levels(JsonElement side)
+    {
+        var levels = new BookLevel[side.GetArrayLength()];
+        var i = 0;
+        foreach (var l in side.EnumerateArray())
+        {
+            levels[i++] = new BookLevel(
+                double.Parse(l[0].GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture),
+                double.Parse(l[1].GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+        return levels;
+    }
+
+    /// <summary>Subscribes partial depth for the symbols clients watch and drops the ones nobody asked for lately.</summary>
+    private async Task ManageDepthAsync(BinanceStreamConnection control, CancellationToken cancellationToken)
+    {
+        var subscribed = new HashSet<string>(StringComparer.Ordinal);
+        var known = _symbols.ToHashSet(StringComparer.Ordinal);
+        var idle = TimeSpan.FromSeconds(options.Value.Binance.DepthIdleSeconds).TotalMilliseconds;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var wanted = state.WatchedBooks.Where(kv => known.Contains(kv.Key) && now - kv.Value <= idle)
+                .Select(kv => kv.Key.ToLowerInvariant() + "@depth20@100ms").Take(options.Value.Binance.StreamsPerConnection - 1).ToHashSet(StringComparer.Ordinal);
+            var add = wanted.Except(subscribed).ToArray();
+            var drop = subscribed.Except(wanted).ToArray();
+            if (add.Length > 0)
+            {
+                control.Subscribe(add);
+                subscribed.UnionWith(add);
+            }
+            if (drop.Length > 0)
+            {
+                control.Unsubscribe(drop);
+                subscribed.ExceptWith(drop);
+            }
+        }
+    }
+
+    private async Task ReportAsync(BinanceStreamConnection[] connections, RequestWeightLimiter limiter, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            _sink.Status.Connections = connections.Count(c => c.Connected);
+            _sink.Status.WeightUsed = limiter.Used;
+            _sink.Status.WeightLimit = limiter.Limit;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Binance feed: {Symbols} symbols, request weight limit {Limit}/min")]
+    private static partial void LogStarting(ILogger logger, int symbols, int limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest:Symbols names {Symbol}, which is not a TRADING USDT-margined perpetual")]
+    private static partial void LogUnknownSymbol(ILogger logger, string symbol);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backfilling the gap of {Count} symbols before {OpenTime} over REST")]
+    private static partial void LogRepair(ILogger logger, int count, long openTime);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Binance REST backfill failed: {Error}; retrying")]
+    private static partial void LogRestFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Malformed Binance frame skipped: {Error}")]
+    private static partial void LogMalformed(ILogger logger, string error);
+}

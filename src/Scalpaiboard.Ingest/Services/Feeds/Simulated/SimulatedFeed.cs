@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Options;
+using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Market.Data;
+using Scalpaiboard.Ingest.Model;
+using Scalpaiboard.Market;
+
+namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
+
+/// <summary>
+/// The default feed: <see cref="SimulatedMarket"/> in real time on <see cref="TimeProvider"/>. On first start it
+/// fills the last 1440 minutes at once; after a restart it continues from each symbol's stored close. Then every
+/// tick (1 s) it updates the forming candle and closes each minute as the clock passes it.
+/// </summary>
+public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, MarketState state, TimeProvider time, ILogger<SimulatedFeed> logger) : IMarketFeed
+{
+    /// <summary>A day plus one minute: change_1d needs the close of the candle 1440 minutes before the latest.</summary>
+    public const int HistoryMinutes = 1441;
+
+    public string Name => FeedKinds.Simulated;
+
+    public async Task RunAsync(IFeedSink sink, IReadOnlyDictionary<string, long> lastStored, CancellationToken cancellationToken)
+    {
+        var o = options.Value.Simulated;
+        var market = new SimulatedMarket(o.Seed, o.SymbolCount);
+        var symbols = market.Symbols;
+        sink.SetSymbols(symbols.Select(s => s.Symbol).ToArray());
+        sink.Status.RealTime = true;
+
+        var current = Minute(time.GetUtcNow());
+        var next = new long[symbols.Count];
+        var close = new double[symbols.Count];
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            next[i] = current - HistoryMinutes;
+            close[i] = symbols[i].BasePrice;
+            if (lastStored.TryGetValue(symbols[i].Symbol, out var last) && state.TryGet(symbols[i].Symbol, out var s))
+            {
+                lock (s.Gate)
+                {
+                    if (s.LastClosed is { } c && c.OpenTime == last)
+                    {
+                        close[i] = c.Close;
+                        next[i] = Math.Max(next[i], last / Candle.MinuteMs + 1);
+                    }
+                }
+            }
+        }
+        var from = next.Min();
+        LogStarting(logger, symbols.Count, o.Seed, current - from);
+        var batch = new List<SymbolCandle>(symbols.Count);
+        async Task CloseMinutesAsync(long upTo)
+        {
+            for (var m = next.Min(); m < upTo; m++)
+            {
+                batch.Clear();
+                for (var i = 0; i < symbols.Count; i++)
+                {
+                    if (next[i] != m)
+                    {
+                        continue;
+                    }
+                    var candle = market.Generate(i, m, close[i]);
+                    close[i] = candle.Close;
+                    next[i] = m + 1;
+                    batch.Add(new SymbolCandle(symbols[i].Symbol, candle));
+                }
+                if (batch.Count > 0)
+                {
+                    await sink.OnClosedAsync(m * Candle.MinuteMs, batch.ToArray(), cancellationToken);
+                }
+            }
+        }
+        await CloseMinutesAsync(current);
+        sink.Status.State = FeedStates.Running;
+
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(o.TickMilliseconds), time);
+        do
+        {
+            var now = time.GetUtcNow();
+            var minute = Minute(now);
+            await CloseMinutesAsync(minute);
+            var seconds = (int)(now.ToUnixTimeMilliseconds() / 1000 % 60) + 1;
+            for (var i = 0; i < symbols.Count; i++)
+            {
+                sink.OnForming(symbols[i].Symbol, market.Generate(i, minute, close[i], seconds));
+            }
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken));
+    }
+
+    private static long Minute(DateTimeOffset t) => t.ToUnixTimeMilliseconds() / Candle.MinuteMs;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulating {Symbols} symbols (seed {Seed}); filling {Minutes} minutes of history")]
+    private static partial void LogStarting(ILogger logger, int symbols, int seed, long minutes);
+}

@@ -1,0 +1,124 @@
+using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Market.Data;
+using Scalpaiboard.Ingest.Model;
+using Scalpaiboard.Ingest.Services.Feeds;
+using Scalpaiboard.Market;
+using Scalpaiboard.Market.Metrics;
+using Scalpaiboard.Market.Signals;
+
+namespace Scalpaiboard.Ingest.Services;
+
+/// <summary>
+/// Closed candles from the feed -> market engine -> in-memory state -> the writer (PostgreSQL, then events).
+/// Called from one feed loop at a time.
+/// </summary>
+public sealed class IngestPipeline(MarketCalculator calculator, MarketState state, CandleWriter writer, FeedStatus status) : IFeedSink
+{
+    private readonly MetricsSnapshot _snapshot = new();
+    private readonly List<PresetType> _fired = [];
+    private readonly Lock _gate = new();
+
+    public FeedStatus Status => status;
+
+    public void SetSymbols(IReadOnlyList<string> symbols)
+    {
+        foreach (var s in symbols)
+        {
+            state.GetOrAdd(s);
+        }
+        status.Symbols = state.All.Count;
+    }
+
+    public ValueTask OnClosedAsync(long openTime, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken) =>
+        ProcessAsync(openTime, candles, republish: false, cancellationToken);
+
+    /// <summary>Stored candles whose event may not have been published (a crash after commit): publish them again.</summary>
+    public ValueTask RepublishAsync(long openTime, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken) =>
+        ProcessAsync(openTime, candles, republish: true, cancellationToken);
+
+    private async ValueTask ProcessAsync(long openTime, IReadOnlyList<SymbolCandle> candles, bool republish, CancellationToken cancellationToken)
+    {
+        var batch = Apply(candles, restoring: false);
+        if (batch is not null)
+        {
+            await writer.EnqueueAsync(new WriteBatch(openTime, batch.Value.Candles, batch.Value.Items, republish), cancellationToken);
+        }
+    }
+
+    /// <summary>Feeds stored history through the engine to rebuild state, without storing or publishing.</summary>
+    public void Restore(IReadOnlyList<SymbolCandle> candles)
+    {
+        var applied = Apply(candles, restoring: true);
+        if (applied is { } a)
+        {
+            foreach (var (symbol, c) in a.Candles)
+            {
+                var s = state.GetOrAdd(symbol);
+                lock (s.Gate)
+                {
+                    s.StoredOpenTime = Math.Max(s.StoredOpenTime, c.OpenTime);
+                }
+            }
+        }
+    }
+
+    private (List<SymbolCandle> Candles, List<SymbolMetrics> Items)? Apply(IReadOnlyList<SymbolCandle> candles, bool restoring)
+    {
+        lock (_gate)
+        {
+            List<SymbolCandle>? accepted = null;
+            List<SymbolMetrics>? items = null;
+            var added = false;
+            foreach (var (symbol, candle) in candles)
+            {
+                var rejectedBefore = calculator.Rejected;
+                if (!calculator.OnClosedCandle(symbol, candle, _snapshot, _fired))
+                {
+                    if (calculator.Rejected != rejectedBefore)
+                    {
+                        status.AddRejected();
+                    }
+                    continue;
+                }
+                var presets = _fired.Count == 0 ? [] : _fired.Select(p => p.Key()).ToArray();
+                var dto = SymbolMetrics.From(_snapshot, candle, presets);
+                if (!state.TryGet(symbol, out var s))
+                {
+                    s = state.GetOrAdd(symbol);
+                    added = true;
+                }
+                lock (s.Gate)
+                {
+                    s.ApplyClosed(candle, _snapshot, dto, restoring ? 0 : _fired.Count);
+                }
+                (accepted ??= []).Add(new SymbolCandle(symbol, candle));
+                (items ??= []).Add(dto);
+            }
+            if (added)
+            {
+                status.Symbols = state.All.Count;
+            }
+            return accepted is null ? null : (accepted, items!);
+        }
+    }
+
+    public void OnForming(string symbol, in Candle candle)
+    {
+        var s = state.GetOrAdd(symbol);
+        lock (s.Gate)
+        {
+            s.ApplyForming(candle);
+        }
+    }
+
+    public void OnOrderBook(OrderBookSnapshot book)
+    {
+        var s = state.GetOrAdd(book.Symbol);
+        lock (s.Gate)
+        {
+            s.Book = book;
+        }
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken) => writer.FlushAsync(cancellationToken);
+}

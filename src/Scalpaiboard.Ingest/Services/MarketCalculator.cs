@@ -1,0 +1,40 @@
+using Scalpaiboard.Market;
+using Scalpaiboard.Market.Metrics;
+using Scalpaiboard.Market.Signals;
+
+namespace Scalpaiboard.Ingest.Services;
+
+/// <summary>
+/// The one place the ingest calls the market engine (<see cref="MarketEngine"/>): closed 1m candles in, a
+/// <see cref="MetricsSnapshot"/> and the fired presets out. Not thread-safe: the ingest pipeline calls it under
+/// its lock, from one feed at a time.
+/// </summary>
+public sealed class MarketCalculator(MarketEngine engine)
+{
+    public MarketCalculator() : this(new MarketEngine())
+    {
+    }
+
+    /// <summary>Candles refused because they were older than the symbol's latest.</summary>
+    public long Rejected => engine.Rejected;
+
+    /// <summary>
+    /// Applies a closed candle. Returns false (and leaves <paramref name="snapshot"/> alone) for a candle older than
+    /// the latest (rejected) or an exact duplicate of one held. A replacement of the latest candle recomputes.
+    /// </summary>
+    public bool OnClosedCandle(string symbol, in Candle candle, MetricsSnapshot snapshot, List<PresetType> fired)
+    {
+        fired.Clear();
+        var update = engine.OnClosedCandle(symbol, candle);
+        if (!update.Status.IsAccepted() || update.Snapshot is null)
+        {
+            return false;
+        }
+        update.Snapshot.CopyTo(snapshot);
+        foreach (var type in update.Fired)
+        {
+            fired.Add(type);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Ingest.Model;
+
+namespace Scalpaiboard.Ingest.Services;
+
+/// <summary>Deletes 1m candles older than <c>Ingest:RetentionDays</c> (relative to TimeProvider now), every 10 minutes.</summary>
+public sealed partial class RetentionService(CandleStore store, IOptions<IngestOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex.Message);
+            }
+            await Task.Delay(Interval, time, stoppingToken);
+        }
+    }
+
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow().AddDays(-options.Value.RetentionDays).ToUnixTimeMilliseconds();
+        var deleted = await store.DeleteOlderThanAsync(cutoff, cancellationToken);
+        if (deleted > 0)
+        {
+            LogDeleted(logger, deleted, options.Value.RetentionDays);
+        }
+        return deleted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Count} candles older than {Days} days")]
+    private static partial void LogDeleted(ILogger logger, int count, int days);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention run failed: {Error}")]
+    private static partial void LogFailed(ILogger logger, string error);
+}

@@ -1,0 +1,182 @@
+using Scalpaiboard.Ingest.Model;
+using Scalpaiboard.Market;
+using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Metrics;
+
+namespace Scalpaiboard.Ingest.Services;
+
+/// <summary>
+/// What the ingest knows in memory about one symbol: the latest closed and forming 1m candles, the current
+/// calendar bar of each timeframe, the latest metrics, the order book and recent preset firings. Readers (API,
+/// live publisher) and the one writer (the pipeline) synchronise on <see cref="Gate"/>.
+/// </summary>
+public sealed class SymbolState(string symbol)
+{
+    private const int RecentCapacity = 1440;
+    private readonly Candle[] _recent = new Candle[RecentCapacity];
+    private readonly Candle[] _bars = new Candle[Timeframes.Count];
+    private readonly bool[] _hasBar = new bool[Timeframes.Count];
+    private readonly Queue<long> _signalTimes = new();
+    private int _recentStart;
+    private int _recentCount;
+
+    public string Symbol { get; } = symbol;
+
+    public Lock Gate { get; } = new();
+
+    public Candle? LastClosed { get; private set; }
+
+    public Candle? Forming { get; private set; }
+
+    /// <summary>The latest metrics (a private copy), or null before the first closed candle.</summary>
+    public MetricsSnapshot? Metrics { get; private set; }
+
+    public SymbolMetrics? MetricsDto { get; private set; }
+
+    public OrderBookSnapshot? Book { get; set; }
+
+    /// <summary>Newest open time known to be in PostgreSQL (set by the writer after commit).</summary>
+    public long StoredOpenTime { get; set; } = long.MinValue;
+
+    /// <summary>Set when the forming candle changed since the live publisher last looked.</summary>
+    public bool FormingDirty { get; set; }
+
+    /// <summary>Latest price: the forming candle's close when it is newer than the last closed candle.</summary>
+    public double Price => Forming is { } f && (LastClosed is not { } c || f.OpenTime > c.OpenTime) ? f.Close
+        : LastClosed?.Close ?? double.NaN;
+
+    public void ApplyClosed(in Candle candle, MetricsSnapshot metrics, SymbolMetrics dto, int firedCount)
+    {
+        LastClosed = candle;
+        if (Forming is { } f && f.OpenTime <= candle.OpenTime)
+        {
+            Forming = null;
+        }
+        if (Metrics is null)
+        {
+            Metrics = metrics.Clone();
+        }
+        else
+        {
+            metrics.CopyTo(Metrics);
+        }
+        MetricsDto = dto;
+        AddRecent(candle);
+        for (var t = 0; t < Timeframes.Count; t++)
+        {
+            var tf = (Timeframe)t;
+            var open = tf.AlignedOpen(candle.OpenTime);
+            if (_hasBar[t] && _bars[t].OpenTime == open)
+            {
+                _bars[t] = Merge(_bars[t], candle);
+            }
+            else
+            {
+                _bars[t] = candle with { OpenTime = open };
+                _hasBar[t] = true;
+            }
+        }
+        for (var i = 0; i < firedCount; i++)
+        {
+            _signalTimes.Enqueue(candle.OpenTime);
+        }
+        while (_signalTimes.Count > 0 && _signalTimes.Peek() <= candle.OpenTime - 3_600_000)
+        {
+            _signalTimes.Dequeue();
+        }
+    }
+
+    public void ApplyForming(in Candle candle)
+    {
+        if (LastClosed is { } c && candle.OpenTime <= c.OpenTime)
+        {
+            return;
+        }
+        Forming = candle;
+        FormingDirty = true;
+    }
+
+    /// <summary>Preset firings in the hour up to the latest closed candle.</summary>
+    public int SignalsLastHour => _signalTimes.Count;
+
+    /// <summary>
+    /// The current bar of a timeframe: closed 1m candles of the aligned period plus the forming 1m candle.
+    /// <paramref name="closed"/> tells whether the period is over (its last minute has closed).
+    /// </summary>
+    public bool TryCurrentBar(Timeframe tf, out Candle bar, out bool closed)
+    {
+        var t = (int)tf;
+        closed = false;
+        if (Forming is { } f)
+        {
+            var open = tf.AlignedOpen(f.OpenTime);
+            bar = _hasBar[t] && _bars[t].OpenTime == open ? Merge(_bars[t], f) : f with { OpenTime = open };
+            return true;
+        }
+        if (_hasBar[t] && LastClosed is { } c)
+        {
+            bar = _bars[t];
+            closed = c.OpenTime + Candle.MinuteMs == bar.OpenTime + tf.DurationMs();
+            return true;
+        }
+        bar = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The bar of a timeframe as it stands after the last closed 1m candle (without the forming one);
+    /// <paramref name="closed"/> tells whether that candle ended the period.
+    /// </summary>
+    public bool TryClosedBar(Timeframe tf, out Candle bar, out bool closed)
+    {
+        var t = (int)tf;
+        if (_hasBar[t] && LastClosed is { } c)
+        {
+            bar = _bars[t];
+            closed = c.OpenTime + Candle.MinuteMs == bar.OpenTime + tf.DurationMs();
+            return true;
+        }
+        bar = default;
+        closed = false;
+        return false;
+    }
+
+    /// <summary>Closed candles with open time after <paramref name="after"/> held in memory (newest 1440), oldest first.</summary>
+    public List<Candle> RecentAfter(long after)
+    {
+        var list = new List<Candle>();
+        for (var i = 0; i < _recentCount; i++)
+        {
+            var c = _recent[(_recentStart + i) % RecentCapacity];
+            if (c.OpenTime > after)
+            {
+                list.Add(c);
+            }
+        }
+        return list;
+    }
+
+    internal static Candle Merge(in Candle bar, in Candle c) => new(
+        bar.OpenTime, bar.Open, Math.Max(bar.High, c.High), Math.Min(bar.Low, c.Low), c.Close,
+        bar.Volume + c.Volume, bar.QuoteVolume + c.QuoteVolume, bar.Trades + c.Trades,
+        bar.TakerBuyVolume + c.TakerBuyVolume, bar.TakerBuyQuoteVolume + c.TakerBuyQuoteVolume);
+
+    private void AddRecent(in Candle c)
+    {
+        if (_recentCount > 0 && _recent[(_recentStart + _recentCount - 1) % RecentCapacity].OpenTime == c.OpenTime)
+        {
+            _recent[(_recentStart + _recentCount - 1) % RecentCapacity] = c;
+            return;
+        }
+        if (_recentCount < RecentCapacity)
+        {
+            _recent[(_recentStart + _recentCount) % RecentCapacity] = c;
+            _recentCount++;
+        }
+        else
+        {
+            _recent[_recentStart] = c;
+            _recentStart = (_recentStart + 1) % RecentCapacity;
+        }
+    }
+}

@@ -1,0 +1,329 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Scalpaiboard.Ingest.Tests;
+
+/// <summary>
+/// A small Binance USDT-M futures over real sockets on 127.0.0.1: exchangeInfo, klines (with request weight,
+/// <c>X-MBX-USED-WEIGHT-1M</c> and 429 + Retry-After past the limit) and combined streams (<c>/stream?streams=</c>)
+/// pushing kline_1m (forming, then <c>"x": true</c> once the minute is over), miniTicker and depth20 on SUBSCRIBE.
+/// It can drop every connection, go silent and send malformed frames. Klines are a pure function of
+/// (symbol, minute), so a test can check every stored candle.
+/// </summary>
+public sealed class FakeBinanceServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TimeProvider _clock;
+    private readonly string[] _symbols;
+    private readonly ConcurrentDictionary<WebSocket, byte> _sockets = new();
+    private readonly Lock _weightGate = new();
+    private long _weightMinute = -1;
+    private int _weightUsed;
+    private int _pushes;
+
+    public FakeBinanceServer(TimeProvider clock, string[] symbols, int weightLimit)
+    {
+        _clock = clock;
+        _symbols = symbols;
+        WeightLimit = weightLimit;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        _app.UseWebSockets();
+        _app.MapGet("/fapi/v1/exchangeInfo", ExchangeInfo);
+        _app.MapGet("/fapi/v1/klines", Klines);
+        _app.Map("/stream", Stream);
+    }
+
+    public int WeightLimit { get; }
+
+    /// <summary>Requests that arrived when the minute's weight was already used up (the client overspent).</summary>
+    public int Violations;
+
+    public int MaxWeightSeen;
+
+    public int MalformedSent;
+
+    public int Connections;
+
+    /// <summary>The most streams any one connection asked for in its URL.</summary>
+    public int MaxStreamsPerConnection;
+
+    public int Drops;
+
+    public int KlineRequests;
+
+    /// <summary>While set, streams stay open but send nothing.</summary>
+    public volatile bool Silent;
+
+    /// <summary>Every n-th push loop of a connection also sends a malformed frame (0 = never).</summary>
+    public volatile int MalformedEvery;
+
+    public string RestUrl { get; private set; } = "";
+
+    public string StreamUrl { get; private set; } = "";
+
+    public async Task StartAsync()
+    {
+        await _app.StartAsync();
+        var address = _app.Urls.First();
+        RestUrl = address;
+        StreamUrl = address.Replace("http://", "ws://", StringComparison.Ordinal);
+    }
+
+    /// <summary>Aborts every open stream connection, as a network drop would; returns how many it cut.</summary>
+    public int DropAll()
+    {
+        var cut = 0;
+        foreach (var ws in _sockets.Keys)
+        {
+            ws.Abort();
+            _sockets.TryRemove(ws, out _);
+            cut++;
+        }
+        Interlocked.Add(ref Drops, cut);
+        return cut;
+    }
+
+    public int OpenConnections => _sockets.Count;
+
+    /// <summary>The closed 1m kline of a symbol at a minute (Unix minutes): deterministic.</summary>
+    public static (double Open, double High, double Low, double Close, double Volume, double Quote, long Trades) Kline(string symbol, long minute, bool forming = false)
+    {
+        var s = symbol.Sum(c => c) % 97;
+        var open = 100 + s + 10 * Math.Sin(minute / 37.0 + s);
+        var close = 100 + s + 10 * Math.Sin((minute + 1) / 37.0 + s);
+        if (forming)
+        {
+            close = (open + close) / 2 + 0.123;
+        }
+        var high = Math.Max(open, close) + 0.5 + (minute % 5) * 0.1;
+        var low = Math.Min(open, close) - 0.5 - (minute % 3) * 0.1;
+        var volume = 1000 + (minute * 7 + s) % 500;
+        return (Math.Round(open, 4), Math.Round(high, 4), Math.Round(low, 4), Math.Round(close, 4), volume, Math.Round(volume * close, 2), 100 + minute % 50);
+    }
+
+    private bool Charge(HttpContext http, int weight)
+    {
+        lock (_weightGate)
+        {
+            var minute = _clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
+            if (minute != _weightMinute)
+            {
+                _weightMinute = minute;
+                _weightUsed = 0;
+            }
+            if (_weightUsed + weight > WeightLimit)
+            {
+                Violations++;
+                http.Response.Headers["X-MBX-USED-WEIGHT-1M"] = _weightUsed.ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers.RetryAfter = "1";
+                return false;
+            }
+            _weightUsed += weight;
+            MaxWeightSeen = Math.Max(MaxWeightSeen, _weightUsed);
+            http.Response.Headers["X-MBX-USED-WEIGHT-1M"] = _weightUsed.ToString(CultureInfo.InvariantCulture);
+            return true;
+        }
+    }
+
+    private IResult ExchangeInfo(HttpContext http)
+    {
+        if (!Charge(http, 1))
+        {
+            return Results.StatusCode(429);
+        }
+        var symbols = _symbols.Select(s => new { symbol = s, pair = s, contractType = "PERPETUAL", status = "TRADING", quoteAsset = "USDT" })
+            .Append(new { symbol = "BTCUSDC", pair = "BTCUSDC", contractType = "PERPETUAL", status = "TRADING", quoteAsset = "USDC" })
+            .Append(new { symbol = "OLDUSDT", pair = "OLDUSDT", contractType = "PERPETUAL", status = "SETTLING", quoteAsset = "USDT" })
+            .Append(new { symbol = "BTCUSDT_261225", pair = "BTCUSDT", contractType = "CURRENT_QUARTER", status = "TRADING", quoteAsset = "USDT" });
+        return Results.Json(new
+        {
+            timezone = "UTC",
+            serverTime = _clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            rateLimits = new object[]
+            {
+                new { rateLimitType = "REQUEST_WEIGHT", interval = "MINUTE", intervalNum = 1, limit = WeightLimit },
+                new { rateLimitType = "ORDERS", interval = "MINUTE", intervalNum = 1, limit = 1200 },
+            },
+            symbols,
+        });
+    }
+
+    private IResult Klines(HttpContext http, string symbol, string interval, long? startTime, long? endTime, int? limit)
+    {
+        var n = Math.Clamp(limit ?? 500, 1, 1500);
+        var weight = n < 100 ? 1 : n < 500 ? 2 : n <= 1000 ? 5 : 10;
+        if (!Charge(http, weight))
+        {
+            return Results.StatusCode(429);
+        }
+        Interlocked.Increment(ref KlineRequests);
+        if (!_symbols.Contains(symbol) || interval != "1m")
+        {
+            return Results.Json(new { code = -1121, msg = "Invalid symbol." }, statusCode: 400);
+        }
+        var nowMinute = _clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
+        var last = Math.Min(nowMinute, (endTime ?? long.MaxValue / 2) / 60_000);
+        var first = startTime is { } st ? (st + 59_999) / 60_000 : last - n + 1;
+        var rows = new List<object[]>();
+        for (var m = first; m <= last && rows.Count < n; m++)
+        {
+            var k = Kline(symbol, m, forming: m == nowMinute);
+            rows.Add([m * 60_000, S(k.Open), S(k.High), S(k.Low), S(k.Close), S(k.Volume), m * 60_000 + 59_999, S(k.Quote), k.Trades, S(k.Volume / 2), S(k.Quote / 2), "0"]);
+        }
+        return Results.Json(rows);
+    }
+
+    private static string S(double v) => v.ToString("0.########", CultureInfo.InvariantCulture);
+
+    private async Task Stream(HttpContext http)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            http.Response.StatusCode = 400;
+            return;
+        }
+        var streams = (http.Request.Query["streams"].ToString()).Split('/', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        lock (_weightGate)
+        {
+            MaxStreamsPerConnection = Math.Max(MaxStreamsPerConnection, streams.Count);
+        }
+        using var ws = await http.WebSockets.AcceptWebSocketAsync();
+        _sockets[ws] = 0;
+        Interlocked.Increment(ref Connections);
+        var depth = new ConcurrentDictionary<string, byte>();
+        foreach (var s in streams.Where(s => s.Contains("@depth", StringComparison.Ordinal)))
+        {
+            depth[s] = 0;
+        }
+        var receive = ReceiveControlAsync(ws, depth, http.RequestAborted);
+        var sentMinute = _clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
+        var loop = 0;
+        try
+        {
+            while (ws.State == WebSocketState.Open && !http.RequestAborted.IsCancellationRequested)
+            {
+                await Task.Delay(40);
+                if (Silent)
+                {
+                    continue;
+                }
+                loop++;
+                var minute = _clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
+                foreach (var stream in streams.Where(s => s.EndsWith("@kline_1m", StringComparison.Ordinal)))
+                {
+                    var symbol = stream[..stream.IndexOf('@')].ToUpperInvariant();
+                    if (minute > sentMinute)
+                    {
+                        await SendAsync(ws, KlineFrame(stream, symbol, minute - 1, closed: true));
+                    }
+                    await SendAsync(ws, KlineFrame(stream, symbol, minute, closed: false));
+                }
+                sentMinute = minute;
+                if (streams.Contains("!miniTicker@arr"))
+                {
+                    var tickers = _symbols.Select(s => new { e = "24hrMiniTicker", E = 0L, s, c = S(Kline(s, minute, true).Close), o = "1", h = "2", l = "0.5", v = "10", q = "100" });
+                    await SendAsync(ws, JsonSerializer.Serialize(new { stream = "!miniTicker@arr", data = tickers }));
+                }
+                foreach (var d in depth.Keys)
+                {
+                    var symbol = d[..d.IndexOf('@')].ToUpperInvariant();
+                    var mid = Kline(symbol, minute, true).Close;
+                    var bids = Enumerable.Range(1, 20).Select(i => new[] { S(Math.Round(mid - i * 0.01, 2)), S(i) });
+                    var asks = Enumerable.Range(1, 20).Select(i => new[] { S(Math.Round(mid + i * 0.01, 2)), S(i) });
+                    await SendAsync(ws, JsonSerializer.Serialize(new { stream = d, data = new { e = "depthUpdate", E = _clock.GetUtcNow().ToUnixTimeMilliseconds(), s = symbol, b = bids, a = asks } }));
+                }
+                // Counted across connections, so frequent drops cannot keep a connection from reaching its turn.
+                if (MalformedEvery > 0 && Interlocked.Increment(ref _pushes) % MalformedEvery == 0)
+                {
+                    await SendAsync(ws, loop % 2 == 0 ? "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"k\":{\"t\":\"oops\"" : "{\"stream\":\"xyzusdt@kline_1m\",\"data\":{\"k\":{}}}");
+                    Interlocked.Increment(ref MalformedSent);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _sockets.TryRemove(ws, out _);
+            try { await receive; } catch (Exception) { }
+        }
+    }
+
+    private static string KlineFrame(string stream, string symbol, long minute, bool closed)
+    {
+        var k = Kline(symbol, minute, forming: !closed);
+        return JsonSerializer.Serialize(new
+        {
+            stream,
+            data = new
+            {
+                e = "kline", E = minute * 60_000 + 1, s = symbol,
+                k = new
+                {
+                    t = minute * 60_000, T = minute * 60_000 + 59_999, s = symbol, i = "1m", f = 1, L = 2,
+                    o = S(k.Open), c = S(k.Close), h = S(k.High), l = S(k.Low), v = S(k.Volume), n = k.Trades, x = closed,
+                    q = S(k.Quote), V = S(k.Volume / 2), Q = S(k.Quote / 2), B = "0",
+                },
+            },
+        });
+    }
+
+    private static async Task ReceiveControlAsync(WebSocket ws, ConcurrentDictionary<string, byte> depth, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[8192];
+        while (ws.State == WebSocketState.Open)
+        {
+            var r = await ws.ReceiveAsync(buffer, cancellationToken);
+            if (r.MessageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
+            using var doc = JsonDocument.Parse(buffer.AsMemory(0, r.Count));
+            var method = doc.RootElement.GetProperty("method").GetString();
+            foreach (var p in doc.RootElement.GetProperty("params").EnumerateArray())
+            {
+                if (method == "SUBSCRIBE") depth[p.GetString()!] = 0;
+                else depth.TryRemove(p.GetString()!, out _);
+            }
+            await SendAsync(ws, JsonSerializer.Serialize(new { result = (object?)null, id = doc.RootElement.GetProperty("id").GetInt32() }));
+        }
+    }
+
+    private static readonly SemaphoreSlim SendGate = new(1, 1);
+
+    private static async Task SendAsync(WebSocket ws, string text)
+    {
+        await SendGate.WaitAsync();
+        try
+        {
+            await ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            SendGate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var ws in _sockets.Keys)
+        {
+            ws.Abort();
+        }
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Scalpaiboard.Testing;
+
+namespace Scalpaiboard.Ingest.Tests;
+
+public sealed class StartupTests
+{
+    [Theory]
+    [InlineData("Ingest:Feed", "bogus", "Ingest:Feed")]
+    [InlineData("Ingest:Replay:Speed", "fast", "Ingest:Replay:Speed")]
+    [InlineData("Ingest:RetentionDays", "0", "Ingest:RetentionDays")]
+    [InlineData("Ingest:Binance:StreamsPerConnection", "500", "Ingest:Binance:StreamsPerConnection")]
+    public async Task A_bad_setting_stops_the_service_naming_the_key(string key, string value, string named)
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("opts");
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["Ingest:Feed"] = key.StartsWith("Ingest:Replay", StringComparison.Ordinal) ? "replay" : "simulated",
+            ["Ingest:Replay:Path"] = IngestApp.SampleData,
+            [key] = value,
+        };
+        await using var app = new IngestApp(settings);
+        var ex = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var all = ex.ToString();
+        Assert.Contains(named, all, StringComparison.Ordinal);
+        Assert.True(ex is OptionsValidationException || ex.InnerException is OptionsValidationException || all.Contains("OptionsValidationException", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Health_is_unhealthy_when_the_feed_failed()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("health");
+        await using var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["Ingest:Feed"] = "binance",
+            // Nothing listens there: exchangeInfo fails, so does the feed.
+            ["Ingest:Binance:RestUrl"] = $"http://127.0.0.1:{ServerProcess.FreePort()}",
+            ["Ingest:Binance:StreamUrl"] = $"ws://127.0.0.1:{ServerProcess.FreePort()}",
+        });
+        await app.WaitForStatusAsync(s => true, TimeSpan.FromSeconds(5));
+        using var client = app.CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var response = await client.GetAsync("/health");
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            var feed = body.GetProperty("checks").GetProperty("feed").GetProperty("status").GetString();
+            if (feed == "Unhealthy")
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "feed never reported Unhealthy: " + body);
+            await Task.Delay(200);
+        }
+    }
+}

@@ -10,9 +10,10 @@ missing_packages() {
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
-    if [ -f src/Scalpaiboard.Web/package.json ]; then
-      command -v npm >/dev/null 2>&1 || missing+=(npm)
-    fi
+  fi
+  # The web UI's front-end packages are installed with npm when it is built (run and test alike).
+  if [ -f src/Scalpaiboard.Web/package.json ]; then
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
   fi
   echo "${missing[@]}"
 }

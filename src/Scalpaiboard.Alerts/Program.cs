@@ -13,6 +13,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapOpenApi();
 
 app.MapSignalsApi();
 app.MapAlertsApi();

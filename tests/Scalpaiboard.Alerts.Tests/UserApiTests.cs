@@ -252,7 +252,7 @@ public sealed class UserApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Presets_list_the_ten_with_thresholds_and_health_reports_the_checks()
+    public async Task Presets_list_the_ten_with_thresholds_openapi_documents_the_api_and_health_reports_the_checks()
     {
         using var client = _app.CreateClient();
         var presets = await (await client.GetAsync("/api/presets")).JsonAsync();
@@ -262,6 +262,12 @@ public sealed class UserApiTests : IAsyncLifetime
         Assert.Equal("60 Big Bull", bull.GetProperty("displayName").GetString());
         Assert.Equal(1.6, bull.GetProperty("thresholds").GetProperty("change1h").GetDouble());
         Assert.Equal(5, presets.GetProperty("cooldownMinutes").GetInt32());
+
+        var openApi = await (await client.GetAsync("/openapi/v1.json")).JsonAsync();
+        foreach (var path in new[] { "/api/signals", "/api/presets", "/api/alerts", "/api/alerts/{id}/history", "/api/settings", "/api/watchlist", "/api/portfolio" })
+        {
+            Assert.True(openApi.GetProperty("paths").TryGetProperty(path, out _), path);
+        }
 
         var health = await (await client.GetAsync("/health")).JsonAsync();
         var checks = health.GetProperty("checks");

@@ -134,8 +134,10 @@ public sealed class HubFlowControlTests
     {
         await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
         {
-            ["Gateway:WebSocket:PingInterval"] = "00:00:00.200",
-            ["Gateway:WebSocket:IdleTimeout"] = "00:00:01",
+            // Margins wide enough for a loaded 2-core CI machine: the talker answers within the
+            // idle timeout even when its task is scheduled late.
+            ["Gateway:WebSocket:PingInterval"] = "00:00:00.300",
+            ["Gateway:WebSocket:IdleTimeout"] = "00:00:03",
         });
         await using var talker = await WsClient.ConnectAsync(gateway);
         await using var silent = await WsClient.ConnectAsync(gateway);
@@ -143,10 +145,10 @@ public sealed class HubFlowControlTests
         var ping = await talker.ReceiveJsonAsync(includePings: true);
         Assert.Equal("ping", ping.GetProperty("type").GetString());
 
-        // The talker answers every ping for 2.5 s; the silent client only listens.
+        // The talker answers every ping for 6 s; the silent client only listens.
         var talking = Task.Run(async () =>
         {
-            var until = DateTime.UtcNow.AddSeconds(2.5);
+            var until = DateTime.UtcNow.AddSeconds(6);
             while (DateTime.UtcNow < until)
             {
                 var m = await talker.ReceiveJsonAsync(includePings: true);
@@ -159,7 +161,7 @@ public sealed class HubFlowControlTests
         string? last;
         do
         {
-            last = await silent.ReceiveTextAsync(TimeSpan.FromSeconds(5), includePings: true);
+            last = await silent.ReceiveTextAsync(TimeSpan.FromSeconds(10), includePings: true);
         }
         while (last is not null);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, silent.Socket.CloseStatus);

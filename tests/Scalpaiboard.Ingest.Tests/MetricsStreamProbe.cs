@@ -18,7 +18,7 @@ public static class MetricsStreamProbe
         var result = new List<Entry>();
         while (true)
         {
-            var batch = await stream.ReadGroupAsync(EventNames.MetricsStream, group, "probe", ">", 1000, TimeSpan.FromMilliseconds(200), CancellationToken.None);
+            var batch = await stream.ReadGroupAsync(EventNames.MetricsStream, group, "probe", ">", 100, TimeSpan.FromMilliseconds(200), CancellationToken.None);
             if (batch.Count == 0)
             {
                 return result;

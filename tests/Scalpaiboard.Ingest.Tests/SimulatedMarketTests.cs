@@ -1,5 +1,6 @@
 using Scalpaiboard.Ingest.Services.Feeds.Simulated;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Signals;
 
 namespace Scalpaiboard.Ingest.Tests;
 
@@ -44,6 +45,38 @@ public sealed class SimulatedMarketTests
         for (var h = 0; h < hours; h++)
         {
             var missing = PresetOracle.Names.Except(firedByHour[h]).ToArray();
+            Assert.True(missing.Length == 0, $"hour {h}: {string.Join(", ", missing)} did not fire");
+        }
+    }
+
+    [Fact]
+    public void The_market_engine_fires_every_preset_in_every_clock_hour()
+    {
+        const int hours = 12;
+        var market = new SimulatedMarket(42);
+        var engine = new MarketEngine();
+        var first = 29_100_000L - 29_100_000L % 60;
+        var prices = market.Symbols.Select(s => s.BasePrice).ToArray();
+        var firedByHour = Enumerable.Range(0, hours).Select(_ => new HashSet<PresetType>()).ToArray();
+        for (var m = first - 1440; m < first + hours * 60; m++)
+        {
+            for (var s = 0; s < market.Symbols.Count; s++)
+            {
+                var c = market.Generate(s, m, prices[s]);
+                prices[s] = c.Close;
+                var update = engine.OnClosedCandle(market.Symbols[s].Symbol, c);
+                if (m >= first)
+                {
+                    foreach (var type in update.Fired)
+                    {
+                        firedByHour[(m - first) / 60].Add(type);
+                    }
+                }
+            }
+        }
+        for (var h = 0; h < hours; h++)
+        {
+            var missing = Enum.GetValues<PresetType>().Except(firedByHour[h]).ToArray();
             Assert.True(missing.Length == 0, $"hour {h}: {string.Join(", ", missing)} did not fire");
         }
     }

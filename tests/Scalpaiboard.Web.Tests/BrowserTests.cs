@@ -38,6 +38,27 @@ public sealed class BrowserTests(BrowserFixture fixture, Xunit.Abstractions.ITes
         await page.WaitForFunctionAsync($"() => +document.getElementById('screener').dataset.liveUpdates > {ticks} + 2", null, Wait);
         Assert.Equal(asc, await page.EvalOnSelectorAllAsync<string[]>("#screener tbody tr[data-symbol]", "rows => rows.map(r => r.dataset.symbol)"));
         await BrowserFixture.ScreenshotAsync(page, "screener");
+
+        // Column chooser: a new column appears in the header and is remembered.
+        await page.ClickAsync("#columns-button");
+        await page.CheckAsync("#column-chooser input[value='adx14_1h']");
+        Assert.Equal(1, await page.Locator("#screener thead th[data-key='adx14_1h']").CountAsync());
+        Assert.Contains("adx14_1h", await page.EvaluateAsync<string>("() => localStorage.getItem('sb.screener.columns')"));
+
+        // CSV export of what is on screen: a header and one line per symbol, in the current order.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-export=csv]"));
+        var csv = await File.ReadAllLinesAsync(await download.PathAsync());
+        Assert.StartsWith("symbol,price,", csv[0], StringComparison.Ordinal);
+        Assert.Contains("adx14_1h", csv[0], StringComparison.Ordinal);
+        Assert.Equal(asc, csv.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')[0]));
+
+        // A filter preset saved from the form comes back in the picker.
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync("momentum");
+        await page.ClickAsync(".filters summary");
+        await page.FillAsync("input[name=min_change_1h]", "1");
+        await page.ClickAsync("#preset-save");
+        await page.WaitForSelectorAsync("#preset-select option[value='momentum']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        Assert.Contains("min_change_1h=1", await page.EvaluateAsync<string>("() => localStorage.getItem('sb.screener.presets')"));
         Assert.Empty(errors);
     }
 

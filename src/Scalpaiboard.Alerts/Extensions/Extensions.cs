@@ -22,6 +22,7 @@ internal static class Extensions
         builder.AddPostgres(Schema, typeof(Extensions).Assembly);
         builder.AddRedis();
         builder.AddGatewayUserAuthentication();
+        builder.Services.AddOpenApi();
         builder.Services.AddValidatedOptions<AlertsOptions>(AlertsOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(SymbolDirectory.IngestClient, c => c.Timeout = TimeSpan.FromSeconds(5));

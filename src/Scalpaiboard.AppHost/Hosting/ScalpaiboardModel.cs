@@ -143,6 +143,13 @@ public sealed class ScalpaiboardModel
                 environment[$"services__{name}__http__0"] = url;
             }
         }
+        // The browser calls the Gateway from the web UI's origin: allow whichever port the web UI got.
+        if (project == "gateway" && urls.TryGetValue("web", out var web)
+            && string.IsNullOrEmpty(caller.GetValueOrDefault("Gateway__CorsOrigins__0")))
+        {
+            environment["Gateway__CorsOrigins__0"] = web;
+            environment["Gateway__CorsOrigins__1"] = web.Replace("://127.0.0.1:", "://localhost:", StringComparison.Ordinal);
+        }
         foreach (var key in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT" })
         {
             environment[key] = string.IsNullOrEmpty(caller.GetValueOrDefault(key)) ? options.Environment : caller[key];

@@ -41,6 +41,8 @@ public static class BenchRunner
         var batchSymbols = Math.Min(o.BatchSymbols ?? o.Symbols, o.Symbols);
         var batchMinutes = o.BatchMinutes;
 
+        WarmUpJit(start, o.Indicators);
+
         var minute = new Candle[o.Symbols];
         var histories = new List<Candle>[batchSymbols];
         for (var s = 0; s < batchSymbols; s++)
@@ -134,6 +136,26 @@ public static class BenchRunner
 
         return new BenchResult(o.Symbols, o.Warmup, o.Minutes, updates, pipelineNs, wallNs, 1e9 / pipelineNs,
             (double)allocated / updates, bytesPerSymbol, signals, batchUpdates, batchNs, mismatches);
+    }
+
+    /// <summary>
+    /// Runs a throwaway engine for half a second so tiered compilation has produced the final code of the whole
+    /// pipeline before anything is timed (a small market's warm-up can be over before that happens).
+    /// </summary>
+    private static void WarmUpJit(long start, bool indicators)
+    {
+        var market = new SyntheticMarket(8, start, seed: 1);
+        var engine = new MarketEngine(new MarketEngineOptions { ComputeIndicators = indicators });
+        var minute = new Candle[8];
+        var watch = Stopwatch.StartNew();
+        while (watch.ElapsedMilliseconds < 500)
+        {
+            market.NextMinute(minute);
+            for (var s = 0; s < minute.Length; s++)
+            {
+                engine.OnClosedCandle(market.Symbols[s], minute[s]);
+            }
+        }
     }
 
     private static bool Agree(MetricsSnapshot a, MetricsSnapshot b)

@@ -1,11 +1,9 @@
 using Npgsql;
 using NpgsqlTypes;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Data;
 
 namespace Scalpaiboard.Ingest.Infrastructure;
-
-/// <summary>A stored 1m candle with its symbol.</summary>
-public readonly record struct SymbolCandle(string Symbol, Candle Candle);
 
 /// <summary>An aggregated (or 1m) bar read for the candles API.</summary>
 public readonly record struct StoredBar(long OpenTime, double Open, double High, double Low, double Close, double Volume, double QuoteVolume, long Trades);

@@ -24,6 +24,7 @@ public sealed record SymbolMetrics(
     [property: JsonPropertyName("openTime")] long OpenTime,
     [property: JsonPropertyName("price")] double? Price,
     [property: JsonPropertyName("previousPrice")] double? PreviousPrice,
+    [property: JsonPropertyName("marketCap")] double? MarketCap,
     [property: JsonPropertyName("candle")] CandleDto Candle,
     [property: JsonPropertyName("windows")] IReadOnlyDictionary<string, WindowMetrics> Windows,
     [property: JsonPropertyName("indicators")] IReadOnlyDictionary<string, IndicatorBlock> Indicators,
@@ -45,7 +46,7 @@ public sealed record SymbolMetrics(
             indicators[Timeframes.Names[t]] = IndicatorBlock.From(s.Indicators[t]);
             previous[Timeframes.Names[t]] = IndicatorBlock.From(s.PreviousIndicators[t]);
         }
-        return new SymbolMetrics(s.Symbol, s.OpenTime, N(s.Price), N(s.PreviousPrice), CandleDto.From(candle),
+        return new SymbolMetrics(s.Symbol, s.OpenTime, N(s.Price), N(s.PreviousPrice), N(s.MarketCap), CandleDto.From(candle),
             windows, indicators, previous, presets);
     }
 

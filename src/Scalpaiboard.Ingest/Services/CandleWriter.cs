@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 
 namespace Scalpaiboard.Ingest.Services;

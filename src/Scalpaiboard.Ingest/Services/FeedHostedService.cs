@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services.Feeds;
 

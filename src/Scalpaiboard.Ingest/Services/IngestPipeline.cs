@@ -1,4 +1,5 @@
 using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services.Feeds;
 using Scalpaiboard.Market;

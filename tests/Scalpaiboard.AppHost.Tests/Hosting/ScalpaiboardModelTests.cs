@@ -52,6 +52,22 @@ public sealed class ScalpaiboardModelTests
     }
 
     [Fact]
+    public void ProjectEnvironment_AllowsTheWebUisOrigin_AtTheGateway()
+    {
+        var urls = new Dictionary<string, string>(Urls) { ["web"] = "http://127.0.0.1:35000" };
+
+        var gateway = ScalpaiboardModel.ProjectEnvironment("gateway", new AppHostOptions(), urls, Connections, SecretValues, new Dictionary<string, string?>());
+        var ingest = ScalpaiboardModel.ProjectEnvironment("ingest", new AppHostOptions(), urls, Connections, SecretValues, new Dictionary<string, string?>());
+        var callerSet = ScalpaiboardModel.ProjectEnvironment("gateway", new AppHostOptions(), urls, Connections, SecretValues,
+            new Dictionary<string, string?> { ["Gateway__CorsOrigins__0"] = "https://screener.example" });
+
+        Assert.Equal("http://127.0.0.1:35000", gateway["Gateway__CorsOrigins__0"]);
+        Assert.Equal("http://localhost:35000", gateway["Gateway__CorsOrigins__1"]);
+        Assert.False(ingest.ContainsKey("Gateway__CorsOrigins__0"));
+        Assert.False(callerSet.ContainsKey("Gateway__CorsOrigins__0"));
+    }
+
+    [Fact]
     public void Build_WithConnectionStringsGiven_StartsNoServers_AndProjectsWaitForTheirDependencies()
     {
         var layout = new RepositoryLayout("/nonexistent");

@@ -13,7 +13,7 @@ export function init(tbody) {
         const tr = document.createElement('tr');
         tr.className = 'signal-row';
         const t = new Date(s.time);
-        tr.innerHTML = `<td>${t.toISOString().slice(0, 16).replace('T', ' ')}</td>`
+        tr.innerHTML = `<td class="num">${t.toISOString().slice(5, 16).replace('T', ' ')}</td>`
             + `<td><a class="sym" href="/coins/${encodeURIComponent(s.symbol)}">${escapeHtml(s.symbol)}</a></td>`
             + `<td><span class="tag ${presetTone(s.type)}">${escapeHtml(presetNames[s.type] || s.type)}</span></td>`
             + `<td class="num">${price(s.price)}</td>`

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Scalpaiboard.Ingest.Infrastructure;
+using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Market;
 
@@ -138,6 +139,22 @@ public sealed partial class BinanceFeed(
         }
     }
 
+    /// <summary><see cref="DeliverHistoryAsync"/>, but a failing REST call is logged and reported instead of thrown.</summary>
+    private async Task<bool> TryDeliverHistoryAsync(IReadOnlyList<string> symbols, long upTo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeliverHistoryAsync(symbols, upTo, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogRestFailed(logger, ex.Message);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return false;
+        }
+    }
+
     private async Task DeliverAsync(long openTime, List<SymbolCandle> candles, CancellationToken cancellationToken)
     {
         var fresh = new List<SymbolCandle>(candles.Count);
@@ -198,13 +215,17 @@ public sealed partial class BinanceFeed(
                 {
                     break;
                 }
-                pending.Remove(openTime);
                 var gaps = slot.Candles.Keys.Where(s => _lastDelivered[s] != long.MinValue && _lastDelivered[s] < openTime - Candle.MinuteMs).ToArray();
                 if (gaps.Length > 0)
                 {
                     LogRepair(logger, gaps.Length, openTime);
-                    await DeliverHistoryAsync(gaps, openTime - Candle.MinuteMs, cancellationToken);
+                    if (!await TryDeliverHistoryAsync(gaps, openTime - Candle.MinuteMs, cancellationToken))
+                    {
+                        // REST is unavailable: keep the minute (and everything after it) until the gap can be filled.
+                        break;
+                    }
                 }
+                pending.Remove(openTime);
                 await DeliverAsync(openTime, slot.Candles.Select(kv => new SymbolCandle(kv.Key, kv.Value)).ToList(), cancellationToken);
             }
             // Symbols whose connection came back, or whose stream is behind, are caught up over REST.
@@ -217,7 +238,7 @@ public sealed partial class BinanceFeed(
                 upTo = Math.Min(upTo, firstPending - Candle.MinuteMs);
                 if (behind.Length > 0 && behind.Any(s => _lastDelivered[s] < upTo))
                 {
-                    await DeliverHistoryAsync(behind, upTo, cancellationToken);
+                    await TryDeliverHistoryAsync(behind, upTo, cancellationToken);
                 }
             }
         }
@@ -345,6 +366,9 @@ public sealed partial class BinanceFeed(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backfilling the gap of {Count} symbols before {OpenTime} over REST")]
     private static partial void LogRepair(ILogger logger, int count, long openTime);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Binance REST backfill failed: {Error}; retrying")]
+    private static partial void LogRestFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Malformed Binance frame skipped: {Error}")]
     private static partial void LogMalformed(ILogger logger, string error);

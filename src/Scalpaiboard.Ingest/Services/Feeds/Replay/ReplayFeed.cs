@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
-using Scalpaiboard.Ingest.Infrastructure;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Data;
 
 namespace Scalpaiboard.Ingest.Services.Feeds.Replay;
 
@@ -18,122 +18,75 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
     {
         var replay = options.Value.Replay;
         ReplayOptions.TryParseSpeed(replay.Speed, out var speed);
-        var bySymbol = DiscoverFiles(replay.Path!);
-        long totalBytes = bySymbol.Values.SelectMany(f => f).Sum(f => new FileInfo(f).Length), readBytes = 0;
         var status = sink.Status;
         status.RealTime = false;
-        sink.SetSymbols(bySymbol.Keys.ToArray());
-        LogStarting(logger, bySymbol.Count, bySymbol.Values.Sum(f => f.Count), replay.Path!, replay.Speed);
+        // The market library's reader: each symbol's files in date order, merged by open time across symbols.
+        var reader = new KlineCsvReader(replay.Path!, error =>
+        {
+            status.AddMalformedRow();
+            LogMalformed(logger, error.File, error.Line, error.Reason);
+        });
+        sink.SetSymbols(reader.Files.Select(f => f.Symbol).Distinct().Order(StringComparer.Ordinal).ToArray());
+        LogStarting(logger, reader.Files.Select(f => f.Symbol).Distinct().Count(), reader.Files.Count, replay.Path!, replay.Speed);
 
-        var readers = new List<IEnumerator<Candle>>();
-        var queue = new PriorityQueue<(IEnumerator<Candle> Rows, string Symbol), (long, string)>();
-        foreach (var (symbol, files) in bySymbol)
+        long? firstTime = null;
+        var startTicks = time.GetTimestamp();
+        var batch = new List<SymbolCandle>();
+        var batchTime = long.MinValue;
+        long skipped = 0;
+        async Task DeliverAsync()
         {
-            var reader = new KlineCsvReader(symbol, files, row =>
+            status.Progress = reader.TotalBytes == 0 ? 1 : Math.Min(1, (double)reader.BytesRead / reader.TotalBytes);
+            if (batch.Count == 0)
             {
-                status.AddMalformedRow();
-                LogMalformed(logger, row.File, row.Line, row.Reason);
-            }, n => readBytes += n);
-            var rows = reader.Read().GetEnumerator();
-            readers.Add(rows);
-            if (rows.MoveNext())
-            {
-                queue.Enqueue((rows, symbol), (rows.Current.OpenTime, symbol));
-            }
-        }
-        try
-        {
-            long? firstTime = null;
-            var startTicks = time.GetTimestamp();
-            var batch = new List<SymbolCandle>();
-            long skipped = 0;
-            while (queue.Count > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var openTime = queue.Peek().Rows.Current.OpenTime;
-                batch.Clear();
-                while (queue.Count > 0 && queue.Peek().Rows.Current.OpenTime == openTime)
-                {
-                    var (rows, symbol) = queue.Dequeue();
-                    var candle = rows.Current;
-                    if (lastStored.TryGetValue(symbol, out var stored) && candle.OpenTime <= stored)
-                    {
-                        skipped++;
-                    }
-                    else
-                    {
-                        batch.Add(new SymbolCandle(symbol, candle));
-                    }
-                    if (rows.MoveNext())
-                    {
-                        queue.Enqueue((rows, symbol), (rows.Current.OpenTime, symbol));
-                    }
-                }
-                status.Progress = totalBytes == 0 ? 1 : Math.Min(1, (double)readBytes / totalBytes);
-                if (batch.Count == 0)
-                {
-                    continue;
-                }
-                if (skipped > 0)
-                {
-                    // Rows stored by an earlier run count as ingested: the total matches the files.
-                    status.AddIngested(skipped, openTime - Candle.MinuteMs);
-                    skipped = 0;
-                }
-                status.State = FeedStates.Running;
-                if (speed is { } s)
-                {
-                    firstTime ??= openTime;
-                    var due = TimeSpan.FromMilliseconds((openTime - firstTime.Value) / s);
-                    var wait = due - time.GetElapsedTime(startTicks);
-                    if (wait > TimeSpan.Zero)
-                    {
-                        await Task.Delay(wait, time, cancellationToken);
-                    }
-                }
-                await sink.OnClosedAsync(openTime, batch.ToArray(), cancellationToken);
+                return;
             }
             if (skipped > 0)
             {
-                status.AddIngested(skipped, long.MinValue);
+                // Rows stored by an earlier run count as ingested: the total matches the files.
+                status.AddIngested(skipped, batchTime - Candle.MinuteMs);
+                skipped = 0;
             }
-            await sink.FlushAsync(cancellationToken);
-            status.Progress = 1;
-            status.State = FeedStates.Completed;
-            LogCompleted(logger, status.CandlesIngested, status.MalformedRows);
-        }
-        finally
-        {
-            foreach (var r in readers)
+            status.State = FeedStates.Running;
+            if (speed is { } s)
             {
-                r.Dispose();
+                firstTime ??= batchTime;
+                var due = TimeSpan.FromMilliseconds((batchTime - firstTime.Value) / s);
+                var wait = due - time.GetElapsedTime(startTicks);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time, cancellationToken);
+                }
             }
+            await sink.OnClosedAsync(batchTime, batch.ToArray(), cancellationToken);
+            batch.Clear();
         }
-    }
-
-    /// <summary>CSV files by symbol (the file name up to the first '-'), each symbol's files in name (date) order.</summary>
-    public static SortedDictionary<string, List<string>> DiscoverFiles(string path)
-    {
-        IEnumerable<string> files = File.Exists(path)
-            ? [path]
-            : Directory.EnumerateFiles(path, "*.csv", SearchOption.AllDirectories);
-        var result = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var file in files)
+        foreach (var row in reader.ReadAll())
         {
-            var name = Path.GetFileNameWithoutExtension(file);
-            var dash = name.IndexOf('-', StringComparison.Ordinal);
-            var symbol = (dash > 0 ? name[..dash] : name).ToUpperInvariant();
-            if (!result.TryGetValue(symbol, out var list))
+            cancellationToken.ThrowIfCancellationRequested();
+            if (row.Candle.OpenTime != batchTime)
             {
-                result[symbol] = list = [];
+                await DeliverAsync();
+                batchTime = row.Candle.OpenTime;
             }
-            list.Add(file);
+            if (lastStored.TryGetValue(row.Symbol, out var stored) && row.Candle.OpenTime <= stored)
+            {
+                skipped++;
+            }
+            else
+            {
+                batch.Add(row);
+            }
         }
-        foreach (var list in result.Values)
+        await DeliverAsync();
+        if (skipped > 0)
         {
-            list.Sort(StringComparer.Ordinal);
+            status.AddIngested(skipped, long.MinValue);
         }
-        return result;
+        await sink.FlushAsync(cancellationToken);
+        status.Progress = 1;
+        status.State = FeedStates.Completed;
+        LogCompleted(logger, status.CandlesIngested, status.MalformedRows);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replaying {Symbols} symbols from {Files} files in {Path} at speed {Speed}")]

@@ -217,8 +217,6 @@ public sealed class SystemFixture : IAsyncLifetime
             ["Alerts__Webhooks__0__Kind"] = "generic",
             ["Alerts__Webhooks__0__Secret"] = WebhookSecret,
             ["Gateway__RateLimit__PermitsPerMinute"] = "100000",
-            // The browser calls the Gateway from the web UI's origin, which is not the default port here.
-            ["Gateway__CorsOrigins__0"] = WebUrl,
         };
         foreach (var (key, value) in environment)
         {

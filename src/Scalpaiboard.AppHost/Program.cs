@@ -12,7 +12,8 @@ if (RepositoryLayout.Find() is not { } layout)
     Console.Error.WriteLine($"Run the AppHost from inside the repository: no {RepositoryLayout.SolutionFile} found above {Environment.CurrentDirectory}.");
     return 2;
 }
-var dataPath = options.DataPath ?? layout.DefaultDataPath;
+var caller = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+var dataPath = DataFolders.Choose(options, layout, caller);
 Directory.CreateDirectory(dataPath);
 using var dataLock = DataFolderLock.TryAcquire(dataPath);
 if (dataLock is null)
@@ -23,7 +24,6 @@ if (dataLock is null)
 
 using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
 var logger = loggers.CreateLogger("Scalpaiboard.AppHost");
-var caller = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
 using var probeClient = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 var (model, error) = await AppHostBuilder.PrepareAsync(options, layout, dataPath, caller, probeClient, logger, CancellationToken.None);
 if (model is null)

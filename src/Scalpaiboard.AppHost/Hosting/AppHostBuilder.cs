@@ -59,8 +59,16 @@ public static class AppHostBuilder
             && !await PostgresResource.OsUserCanReachAsync(dataPath, cancellationToken))
         {
             // e.g. a clone under /root: the postgres user cannot enter it, so its data lives under /var/lib instead.
-            postgresData = PostgresResource.FallbackDataDirectory(layout.Root);
+            postgresData = PostgresResource.FallbackDataDirectory(dataPath);
             AppHostLog.PostgresDataElsewhere(logger, dataPath, postgresData);
+        }
+        if (DataFolders.StartsFreshSession(options, caller) && Directory.Exists(postgresData)
+            && !File.Exists(Path.Combine(postgresData, "postmaster.pid")))
+        {
+            // A postmaster.pid left behind means a server may still be running on it: it is stopped as stale by
+            // the postgres resource and that session's data is reused rather than deleted under it.
+            AppHostLog.ReplaySessionCleared(logger, postgresData);
+            Directory.Delete(postgresData, recursive: true);
         }
         var model = ScalpaiboardModel.Build(options, layout, dataPath, postgresData, secrets, caller, probeClient, logger);
         return (model, null);

@@ -64,11 +64,11 @@ public sealed partial class PostgresResource(string dataDirectory, int port, str
         return result.ExitCode == 0;
     }
 
-    /// <summary>A data folder under /var/lib for a repository the postgres user cannot enter, one per repository path.</summary>
-    public static string FallbackDataDirectory(string repositoryRoot)
+    /// <summary>A folder under /var/lib for a data folder the postgres user cannot enter, one per data folder path.</summary>
+    public static string FallbackDataDirectory(string dataPath)
     {
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(repositoryRoot)))[..12];
-        return Path.Combine("/var/lib/scalpaiboard", $"{Path.GetFileName(repositoryRoot)}-{hash}", "postgres");
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataPath)))[..12];
+        return Path.Combine("/var/lib/scalpaiboard", $"{Path.GetFileName(dataPath.TrimEnd('/'))}-{hash}", "postgres");
     }
 
     private async Task<LaunchSpec> PrepareAsync(CancellationToken cancellationToken)

@@ -197,20 +197,14 @@ public sealed class MarketEngine
                 }
             }
         }
+        // Timeframes without indicators are not written: both arrays hold Unavailable there from the start (and
+        // after Reset), and the engine never writes anything else into them.
         var current = snapshot.Indicators;
-        var next = 0;
-        for (var i = 0; i < Timeframes.Count; i++)
+        for (var k = 0; k < timeframes.Length; k++)
         {
-            if (next < timeframes.Length && (int)timeframes[next] == i)
-            {
-                ref readonly var forming = ref bars.Forming((Timeframe)i);
-                IndicatorKernel.Compute(in peek[next], forming.High, forming.Low, forming.Close, forming.Volume, ref current[i]);
-                next++;
-            }
-            else
-            {
-                current[i] = IndicatorValues.Unavailable;
-            }
+            var tf = timeframes[k];
+            ref readonly var forming = ref bars.Forming(tf);
+            IndicatorKernel.Compute(in peek[k], forming.High, forming.Low, forming.Close, forming.Volume, ref current[(int)tf]);
         }
     }
 

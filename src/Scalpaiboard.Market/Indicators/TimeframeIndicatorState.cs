@@ -254,6 +254,10 @@ internal static class IndicatorKernel
         var ringReady = p.RingCount + 1 >= W;
         var tp = (high + low + close) / 3d;
 
+        // CCI(20) first: its mean deviation is a chain of 20 dependent additions, which the out-of-order core
+        // overlaps with the independent arithmetic of the other indicators that follows.
+        v.Cci20 = ringReady ? PeekCci(in p, tp) : double.NaN;
+
         // SMA(20)
         v.Sma20 = ringReady ? (p.SmaBase + close) / W : double.NaN;
 
@@ -295,9 +299,6 @@ internal static class IndicatorKernel
 
         // ADX(14)
         v.Adx14 = PeekAdx(in p, high, low, out _, out _, out _, out _);
-
-        // CCI(20)
-        v.Cci20 = ringReady ? PeekCci(in p, tp) : double.NaN;
 
         // Rolling VWAP(20) and VCP
         var vwap = double.NaN;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Scalpaiboard.Market.Indicators;
 
@@ -20,6 +21,7 @@ namespace Scalpaiboard.Market.Indicators;
 /// (the single indicators evaluate <c>(sum - oldest) + x</c> in that order too).
 /// </para>
 /// </summary>
+[StructLayout(LayoutKind.Auto)] // the runtime packs the ints and the bool together instead of padding each
 internal struct IndicatorPeekState
 {
     public const int Window = 20;
@@ -88,6 +90,7 @@ internal struct IndicatorPeekState
 }
 
 /// <summary>What only a bar close needs (see <see cref="IndicatorPeekState"/>).</summary>
+[StructLayout(LayoutKind.Auto)]
 internal struct IndicatorCommitState
 {
     public long BarCount;

@@ -1,7 +1,7 @@
 namespace Scalpaiboard.Market.Metrics;
 
 /// <summary>
-/// The rolling windows of one symbol (SIGNALS.md): the last 1440 closed 1m candles in a struct-of-arrays ring
+/// The rolling windows of one symbol (SIGNALS.md): the last 1440 closed 1m candles in an array-of-structs ring
 /// buffer, and per window a compensated quote/base volume sum and a trade count, plus one monotonic deque each
 /// for the highs and the lows shared by all windows. Updated in O(1) per closed candle without allocating.
 /// <para>

@@ -56,8 +56,10 @@ public sealed class BarBuilder
                 closed |= 1 << i;
             }
             var tf = (Timeframe)i;
-            var open = tf.AlignedOpen(candle.OpenTime);
-            _end[i] = open + tf.DurationMs();
+            var duration = tf.DurationMs();
+            // The period right after the one that closed starts at its end (an aligned time): no division needed.
+            var open = _started && candle.OpenTime - _end[i] < duration ? _end[i] : tf.AlignedOpen(candle.OpenTime);
+            _end[i] = open + duration;
             _hasBefore[i] = false;
             _forming[i] = Start(open, candle);
         }

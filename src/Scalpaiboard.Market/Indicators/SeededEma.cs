@@ -5,6 +5,7 @@ namespace Scalpaiboard.Market.Indicators;
 /// library's definition): NaN before that, then <c>ema += k * (x - ema)</c> with <c>k = 2 / (period + 1)</c>.
 /// A mutable struct held in a field of its owner: no allocation.
 /// </summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] // 32 bytes, not 40
 internal struct SeededEma
 {
     private readonly int _period;

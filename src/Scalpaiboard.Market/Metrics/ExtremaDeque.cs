@@ -7,6 +7,7 @@ namespace Scalpaiboard.Market.Metrics;
 /// its own head into the deque, so one deque of 1440 positions replaces six. Each head also caches its ring
 /// position and value, so reading the six extremes touches no deque or ring memory. O(1) amortized per candle.
 /// </summary>
+/// <remarks>The values are read from an interleaved high/low ring: slot p's high at [2p], its low at [2p + 1].</remarks>
 internal sealed class ExtremaDeque(bool maximum)
 {
     private const int Capacity = SymbolState.Capacity;
@@ -14,6 +15,7 @@ internal sealed class ExtremaDeque(bool maximum)
     private readonly ushort[] _slots = new ushort[Capacity];
     private readonly Head[] _heads = new Head[Windows.Count];
     private readonly bool _maximum = maximum;
+    private readonly int _offset = maximum ? 0 : 1;
     private int _front;
     private int _count;
 
@@ -42,7 +44,7 @@ internal sealed class ExtremaDeque(bool maximum)
             else if (_count > 0)
             {
                 head.Slot = _slots[_front];
-                head.Value = values[head.Slot];
+                head.Value = values[(2 * head.Slot) + _offset];
             }
         }
     }
@@ -50,18 +52,18 @@ internal sealed class ExtremaDeque(bool maximum)
     /// <summary>Adds the newest candle, at ring position <paramref name="pos"/>.</summary>
     public void Push(double[] values, int pos)
     {
-        var v = values[pos];
+        var v = values[(2 * pos) + _offset];
         var count = _count;
         if (_maximum)
         {
-            while (count > 0 && values[_slots[Index(count - 1)]] <= v)
+            while (count > 0 && values[(2 * _slots[Index(count - 1)]) + _offset] <= v)
             {
                 count--;
             }
         }
         else
         {
-            while (count > 0 && values[_slots[Index(count - 1)]] >= v)
+            while (count > 0 && values[(2 * _slots[Index(count - 1)]) + _offset] >= v)
             {
                 count--;
             }
@@ -87,7 +89,7 @@ internal sealed class ExtremaDeque(bool maximum)
             {
                 head.Offset++;
                 head.Slot = _slots[Index(head.Offset)];
-                head.Value = values[head.Slot];
+                head.Value = values[(2 * head.Slot) + _offset];
             }
         }
     }

@@ -26,7 +26,7 @@ public sealed partial class SymbolState
         }
         if ((_opensFollowClose[slot >> 6] & (1UL << slot)) != 0)
         {
-            return age + 1 < _count ? _close[Back(age + 1)] : _closeDayAgo;
+            return age + 1 < _count ? _ring[Stride * Back(age + 1)] : _closeDayAgo;
         }
         return FindOpenException(slot);
     }

@@ -27,7 +27,7 @@ internal static class Extensions
         // Provider API keys are protected with a key ring kept in PostgreSQL, shared by every replica.
         builder.Services.AddDataProtection().SetApplicationName("Scalpaiboard.Ai");
         builder.Services.AddOptions<KeyManagementOptions>()
-            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
+            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresKeyRingRepository(db, Schema));
         builder.Services.AddSingleton<ApiKeyProtector>();
 
         builder.Services.AddSingleton<ConversationStore>();

@@ -88,7 +88,7 @@ internal static class Extensions
             identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(gateway.Value.LockoutMinutes);
         });
         services.AddDataProtection().SetApplicationName("Scalpaiboard.Gateway");
-        services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresXmlRepository(dataSource));
+        services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresKeyRingRepository(dataSource, Schema));
         services.AddHostedService<KeyRingInitializer>();
     }
 

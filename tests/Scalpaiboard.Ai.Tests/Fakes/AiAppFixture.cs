@@ -58,6 +58,9 @@ public sealed class AiAppFixture : IAsyncLifetime
                 b.UseSetting(k, v);
             }
             b.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+            // A free port on loopback: UseKestrel(0) alone does not reach the host built by WithWebHostBuilder,
+            // which then falls back to Kestrel's default localhost:5000 (taken whenever the system is running).
+            b.UseUrls("http://127.0.0.1:0");
         });
         _factory.UseKestrel(0);
         _factory.StartServer();

@@ -58,17 +58,20 @@ public sealed class AlertsBenchmarks(ITestOutputHelper output)
         var decisions = new List<Decision>();
         var inMemory = new List<double>();
         var readOnly = new List<double>();
+        var cpuTimes = new List<double>();
         long bytes = 0, allocated = 0, decided = 0, signalDecisions = 0;
         for (var b = -10; b < batches; b++)
         {
             var json = market.Step(json: true)!;
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var cpuBefore = ThreadCpu.Milliseconds();
             var started = Stopwatch.GetTimestamp();
             var batch = MetricsBatchReader.Read(json);
             var read = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             decisions.Clear();
             processor.Evaluate(batch, decisions);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var cpu = ThreadCpu.Milliseconds() - cpuBefore;
             // what the processor does after a commit that stored the trigger: a once alert stops, a recurring one cools down
             foreach (var d in decisions)
             {
@@ -83,6 +86,7 @@ public sealed class AlertsBenchmarks(ITestOutputHelper output)
                 continue; // JIT warm-up
             }
             readOnly.Add(read);
+            cpuTimes.Add(cpu);
             allocated += GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             inMemory.Add(elapsed);
             bytes += json.Length;
@@ -94,6 +98,7 @@ public sealed class AlertsBenchmarks(ITestOutputHelper output)
             $"{bytes / batches / 1024} KB JSON per batch: {Stats(inMemory)}; allocated {allocated / batches / 1024} KB per batch; " +
             $"decisions {decided} ({signalDecisions} preset signals, {decided - signalDecisions} alert matches)");
         output.WriteLine($"  of which deserializing the entry: {Stats(readOnly)}");
+        output.WriteLine($"  thread CPU time per batch (the same work without waiting for a core): {Stats(cpuTimes)}");
         if (Env("BENCH_DB", 1) == 0)
         {
             return;

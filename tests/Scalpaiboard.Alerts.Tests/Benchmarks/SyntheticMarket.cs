@@ -32,8 +32,12 @@ public sealed class SyntheticMarket
     private readonly int[] _regimeLeft;
     private readonly double[] _drift;
 
-    public SyntheticMarket(int symbols, int seed, long startOpenTime)
+    private readonly double _regimeRate;
+
+    /// <param name="regimeRate">Chance per symbol and minute that a pump or dump regime starts (0.002: about one a minute over 500 symbols).</param>
+    public SyntheticMarket(int symbols, int seed, long startOpenTime, double regimeRate = 0.002)
     {
+        _regimeRate = regimeRate;
         _random = new Random(seed);
         _symbols = Enumerable.Range(0, symbols).Select(i => $"S{i:D3}USDT").ToArray();
         _price = _symbols.Select(_ => Math.Exp(_random.NextDouble() * 10 - 3)).ToArray();
@@ -56,7 +60,7 @@ public sealed class SyntheticMarket
         var items = json ? new List<SymbolMetrics>(_symbols.Length) : null;
         for (var i = 0; i < _symbols.Length; i++)
         {
-            if (_regimeLeft[i] == 0 && _random.NextDouble() < 0.002)
+            if (_regimeLeft[i] == 0 && _random.NextDouble() < _regimeRate)
             {
                 _regimeLeft[i] = 5 + _random.Next(15);
                 _drift[i] = (_random.NextDouble() < 0.5 ? -1 : 1) * (0.3 + _random.NextDouble() * 0.6) / 100;

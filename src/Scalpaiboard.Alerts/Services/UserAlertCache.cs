@@ -59,13 +59,22 @@ public sealed partial class UserAlertCache(UserAlertStore store, ConditionRules 
     /// <summary>Before a batch: a full reload only when invalidated (the periodic one runs in the background).</summary>
     public async Task RefreshIfNeededAsync(CancellationToken cancellationToken)
     {
-        if (_dirty)
+        if (!_dirty)
         {
-            _dirty = false;
-            if (!await ReloadAsync(cancellationToken))
+            return;
+        }
+        _dirty = false;
+        try
+        {
+            // an API change racing the load makes it start over: the batch must not run on a partial index
+            while (!await ReloadAsync(cancellationToken))
             {
-                _dirty = true;
             }
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
         }
     }
 

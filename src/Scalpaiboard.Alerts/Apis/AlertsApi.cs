@@ -43,7 +43,7 @@ public static class AlertsApi
         var (symbol, conditions) = valid!.Value;
         var created = await store.CreateAsync(user.UserId(), symbol, conditions, body!.Recurring ?? false, body.CooldownMinutes ?? 5,
             body.Note ?? "", body.Enabled ?? true, cancellationToken);
-        cache.Invalidate();
+        cache.Upsert(user.UserId(), created);
         return TypedResults.Created($"/api/alerts/{created.Id}", created);
     }
 
@@ -63,8 +63,12 @@ public static class AlertsApi
         var (symbol, conditions) = valid!.Value;
         var updated = await store.UpdateAsync(user.UserId(), id, symbol, conditions, body!.Recurring ?? existing.Recurring,
             body.CooldownMinutes ?? existing.CooldownMinutes, body.Note ?? existing.Note, body.Enabled ?? existing.Enabled, cancellationToken);
-        cache.Invalidate();
-        return updated is null ? TypedResults.NotFound() : TypedResults.Ok(updated);
+        if (updated is null)
+        {
+            return TypedResults.NotFound();
+        }
+        cache.Upsert(user.UserId(), updated);
+        return TypedResults.Ok(updated);
     }
 
     public static async Task<Results<NoContent, NotFound>> Delete(long id, ClaimsPrincipal user, UserAlertStore store, UserAlertCache cache,
@@ -74,7 +78,7 @@ public static class AlertsApi
         {
             return TypedResults.NotFound();
         }
-        cache.Invalidate();
+        cache.Remove(id);
         return TypedResults.NoContent();
     }
 

@@ -15,150 +15,298 @@ public sealed record MetricsBatch(long OpenTime, long Ts, IReadOnlyList<MetricsS
 /// snapshots. Tolerant by design: unknown fields are ignored, null means unavailable (NaN), and per-window values
 /// may come flat (<c>change_5m</c>), nested by metric (<c>"change": {"5m": ..}</c>) or nested by window
 /// (<c>"windows": {"5m": {"change": ..}}</c>); indicators per timeframe (<c>"indicators": {"1h": {"rsi14": ..}}</c>).
+/// A batch of 500 symbols is about 3 MB, so this is one forward pass of <see cref="Utf8JsonReader"/> over the UTF-8
+/// bytes (pooled buffer), matching property names as bytes: no document tree, no string per property name.
 /// </summary>
 public static class MetricsBatchReader
 {
+    private static readonly byte[][] WindowNames = [.. MarketWindows.Names.Select(System.Text.Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] TimeframeNames = [.. Timeframes.Names.Select(System.Text.Encoding.UTF8.GetBytes)];
+
     public static MetricsBatch Read(string json)
     {
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        var items = new List<MetricsSnapshot>();
-        if (root.TryGetProperty("items", out var arr) && arr.ValueKind == JsonValueKind.Array)
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(json.Length);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+        try
         {
-            foreach (var item in arr.EnumerateArray())
-            {
-                if (item.ValueKind == JsonValueKind.Object && ReadSnapshot(item) is { } s)
-                {
-                    items.Add(s);
-                }
-            }
+            var length = System.Text.Encoding.UTF8.GetBytes(json, buffer);
+            return Read(buffer.AsSpan(0, length));
         }
-        var openTime = Long(root, "openTime") ?? (items.Count > 0 ? items[0].OpenTime : 0);
-        return new MetricsBatch(openTime, Long(root, "ts") ?? 0, items);
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    public static MetricsSnapshot? ReadSnapshot(JsonElement e)
+    public static MetricsBatch Read(ReadOnlySpan<byte> utf8)
     {
-        var symbol = e.TryGetProperty("symbol", out var sym) && sym.ValueKind == JsonValueKind.String ? sym.GetString() : null;
-        var openTime = Long(e, "openTime");
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("A metrics batch is a JSON object.");
+        }
+        var items = new List<MetricsSnapshot>();
+        long? openTime = null, ts = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = Name(ref reader);
+            reader.Read();
+            if (name.SequenceEqual("items"u8) && reader.TokenType == JsonTokenType.StartArray)
+            {
+                items.Clear();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        if (ReadSnapshot(ref reader) is { } s)
+                        {
+                            items.Add(s);
+                        }
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            else if (name.SequenceEqual("openTime"u8))
+            {
+                openTime = Long(ref reader);
+            }
+            else if (name.SequenceEqual("ts"u8))
+            {
+                ts = Long(ref reader);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        if (reader.Read())
+        {
+            throw new JsonException("Unexpected content after the metrics batch.");
+        }
+        return new MetricsBatch(openTime ?? (items.Count > 0 ? items[0].OpenTime : 0), ts ?? 0, items);
+    }
+
+    /// <summary>Reads one snapshot object (the reader is on its StartObject; ends on its EndObject); null without symbol or openTime.</summary>
+    private static MetricsSnapshot? ReadSnapshot(ref Utf8JsonReader reader)
+    {
+        var s = new MetricsSnapshot();
+        string? symbol = null;
+        long? openTime = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = Name(ref reader);
+            reader.Read();
+            if (name.SequenceEqual("symbol"u8))
+            {
+                symbol = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+                continue;
+            }
+            if (name.SequenceEqual("openTime"u8))
+            {
+                openTime = Long(ref reader);
+                continue;
+            }
+            if (name.SequenceEqual("price"u8) || name.SequenceEqual("close"u8))
+            {
+                s.Price = Num(ref reader);
+                continue;
+            }
+            if (name.SequenceEqual("previousPrice"u8) || name.SequenceEqual("previousClose"u8))
+            {
+                s.PreviousPrice = Num(ref reader);
+                continue;
+            }
+            if (name.SequenceEqual("marketCap"u8))
+            {
+                s.MarketCap = Num(ref reader);
+                continue;
+            }
+            if (name.SequenceEqual("indicators"u8))
+            {
+                ReadIndicators(ref reader, s.Indicators);
+                continue;
+            }
+            if (name.SequenceEqual("previousIndicators"u8))
+            {
+                ReadIndicators(ref reader, s.PreviousIndicators);
+                continue;
+            }
+            if (name.SequenceEqual("windows"u8) && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var window = WindowOf(Name(ref reader));
+                    reader.Read();
+                    if (window < 0 || reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var metric = Metric(Name(ref reader));
+                        reader.Read();
+                        SetWindowMetric(s, metric, window, Num(ref reader));
+                    }
+                }
+                continue;
+            }
+            var us = name.LastIndexOf((byte)'_');
+            int flat;
+            if (us > 0 && (flat = WindowOf(name[(us + 1)..])) >= 0)
+            {
+                SetWindowMetric(s, Metric(name[..us]), flat, Num(ref reader));
+            }
+            else if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                var metric = Metric(name);
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var window = WindowOf(Name(ref reader));
+                    reader.Read();
+                    if (window >= 0)
+                    {
+                        SetWindowMetric(s, metric, window, Num(ref reader));
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
         if (string.IsNullOrEmpty(symbol) || openTime is null)
         {
             return null;
         }
-        var s = new MetricsSnapshot { Symbol = symbol.ToUpperInvariant(), OpenTime = openTime.Value };
-        foreach (var p in e.EnumerateObject())
-        {
-            var name = p.Name;
-            var v = p.Value;
-            switch (name)
-            {
-                case "price" or "close":
-                    s.Price = Num(v);
-                    continue;
-                case "previousPrice" or "previousClose":
-                    s.PreviousPrice = Num(v);
-                    continue;
-                case "marketCap":
-                    s.MarketCap = Num(v);
-                    continue;
-                case "indicators":
-                    ReadIndicators(v, s.Indicators);
-                    continue;
-                case "previousIndicators":
-                    ReadIndicators(v, s.PreviousIndicators);
-                    continue;
-                case "windows" when v.ValueKind == JsonValueKind.Object:
-                    foreach (var w in v.EnumerateObject())
-                    {
-                        if (MarketWindows.TryParse(w.Name, out var window) && w.Value.ValueKind == JsonValueKind.Object)
-                        {
-                            foreach (var m in w.Value.EnumerateObject())
-                            {
-                                SetWindowMetric(s, m.Name, window, Num(m.Value));
-                            }
-                        }
-                    }
-                    continue;
-            }
-            var us = name.LastIndexOf('_');
-            if (us > 0 && MarketWindows.TryParse(name[(us + 1)..], out var win))
-            {
-                SetWindowMetric(s, name[..us], win, Num(v));
-            }
-            else if (v.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var w in v.EnumerateObject())
-                {
-                    if (MarketWindows.TryParse(w.Name, out var window))
-                    {
-                        SetWindowMetric(s, name, window, Num(w.Value));
-                    }
-                }
-            }
-        }
+        s.Symbol = symbol.ToUpperInvariant();
+        s.OpenTime = openTime.Value;
         return s;
     }
 
-    private static void SetWindowMetric(MetricsSnapshot s, string metric, Window w, double value)
+    /// <summary>The per-window metrics a snapshot keeps, by name (-1: ignored).</summary>
+    private static int Metric(ReadOnlySpan<byte> name) =>
+        name.SequenceEqual("change"u8) ? 0
+        : name.SequenceEqual("quoteVolume"u8) || name.SequenceEqual("volume"u8) ? 1
+        : name.SequenceEqual("baseVolume"u8) ? 2
+        : name.SequenceEqual("open"u8) ? 3
+        : name.SequenceEqual("high"u8) ? 4
+        : name.SequenceEqual("low"u8) ? 5
+        : name.SequenceEqual("trades"u8) ? 6
+        : -1;
+
+    private static void SetWindowMetric(MetricsSnapshot s, int metric, int window, double value)
     {
-        var i = (int)w;
-        switch (metric)
+        var target = metric switch
         {
-            case "change":
-                s.Change[i] = value;
-                break;
-            case "quoteVolume" or "volume":
-                s.QuoteVolume[i] = value;
-                break;
-            case "baseVolume":
-                s.BaseVolume[i] = value;
-                break;
-            case "open":
-                s.Open[i] = value;
-                break;
-            case "high":
-                s.High[i] = value;
-                break;
-            case "low":
-                s.Low[i] = value;
-                break;
-            case "trades":
-                s.Trades[i] = value;
-                break;
+            0 => s.Change,
+            1 => s.QuoteVolume,
+            2 => s.BaseVolume,
+            3 => s.Open,
+            4 => s.High,
+            5 => s.Low,
+            6 => s.Trades,
+            _ => null,
+        };
+        if (target is not null)
+        {
+            target[window] = value;
         }
     }
 
-    private static void ReadIndicators(JsonElement e, IndicatorValues[] target)
+    /// <summary>Window names match case-insensitively, as <see cref="MarketWindows.TryParse"/> does.</summary>
+    private static int WindowOf(ReadOnlySpan<byte> name)
     {
-        if (e.ValueKind != JsonValueKind.Object)
+        for (var i = 0; i < WindowNames.Length; i++)
         {
+            if (System.Text.Ascii.EqualsIgnoreCase(name, WindowNames[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int TimeframeOf(ReadOnlySpan<byte> name)
+    {
+        for (var i = 0; i < TimeframeNames.Length; i++)
+        {
+            if (name.SequenceEqual(TimeframeNames[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void ReadIndicators(ref Utf8JsonReader reader, IndicatorValues[] target)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
             return;
         }
-        foreach (var tf in e.EnumerateObject())
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!Timeframes.TryParse(tf.Name, out var timeframe) || tf.Value.ValueKind != JsonValueKind.Object)
+            var timeframe = TimeframeOf(Name(ref reader));
+            reader.Read();
+            if (timeframe < 0 || reader.TokenType != JsonTokenType.StartObject)
             {
+                reader.Skip();
                 continue;
             }
             var values = IndicatorValues.Unavailable;
-            foreach (var p in tf.Value.EnumerateObject())
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                IndicatorFields.Set(ref values, p.Name, Num(p.Value));
+                var field = Name(ref reader);
+                reader.Read();
+                IndicatorFields.Set(ref values, field, Num(ref reader));
             }
-            target[(int)timeframe] = values;
+            target[timeframe] = values;
         }
     }
 
-    private static double Num(JsonElement v) => v.ValueKind switch
-    {
-        JsonValueKind.Number => v.GetDouble(),
-        JsonValueKind.String when double.TryParse(v.GetString(), System.Globalization.NumberStyles.Float,
-            System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
-        _ => double.NaN,
-    };
+    /// <summary>The current property name as UTF-8 (escaped names, which the ingest never writes, are unescaped into a new array).</summary>
+    private static ReadOnlySpan<byte> Name(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
 
-    private static long? Long(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : null;
+    /// <summary>A number, or a numeric string; anything else (null, object...) is unavailable. Skips the value.</summary>
+    private static double Num(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number:
+                if (!reader.TryGetDouble(out var d))
+                {
+                    throw new FormatException("A number in the metrics batch cannot be represented as a double.");
+                }
+                return d;
+            case JsonTokenType.String:
+                return double.TryParse(reader.GetString(), System.Globalization.NumberStyles.Float,
+                    System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : double.NaN;
+            default:
+                reader.Skip();
+                return double.NaN;
+        }
+    }
+
+    private static long? Long(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var l))
+        {
+            return l;
+        }
+        reader.Skip();
+        return null;
+    }
 }
 
 /// <summary>The JSON names of <see cref="IndicatorValues"/> fields (camelCase of the field names).</summary>
@@ -170,6 +318,38 @@ public static class IndicatorFields
         "bbPercentB", "bbWidth", "atr14", "atrPercent", "stochK", "stochD", "adx14", "cci20", "williamsR14", "vwap", "vcp",
         "pivotPp", "pivotR1", "pivotS1",
     ];
+
+    /// <summary>The same as <see cref="Set(ref IndicatorValues, string, double)"/> for a UTF-8 name.</summary>
+    public static void Set(ref IndicatorValues v, ReadOnlySpan<byte> name, double value)
+    {
+        switch (name)
+        {
+            case var n when n.SequenceEqual("sma20"u8): v.Sma20 = value; break;
+            case var n when n.SequenceEqual("ema20"u8): v.Ema20 = value; break;
+            case var n when n.SequenceEqual("ema50"u8): v.Ema50 = value; break;
+            case var n when n.SequenceEqual("rsi14"u8) || n.SequenceEqual("rsi"u8): v.Rsi14 = value; break;
+            case var n when n.SequenceEqual("macd"u8): v.Macd = value; break;
+            case var n when n.SequenceEqual("macdSignal"u8): v.MacdSignal = value; break;
+            case var n when n.SequenceEqual("macdHistogram"u8): v.MacdHistogram = value; break;
+            case var n when n.SequenceEqual("bbUpper"u8): v.BbUpper = value; break;
+            case var n when n.SequenceEqual("bbMiddle"u8): v.BbMiddle = value; break;
+            case var n when n.SequenceEqual("bbLower"u8): v.BbLower = value; break;
+            case var n when n.SequenceEqual("bbPercentB"u8): v.BbPercentB = value; break;
+            case var n when n.SequenceEqual("bbWidth"u8): v.BbWidth = value; break;
+            case var n when n.SequenceEqual("atr14"u8): v.Atr14 = value; break;
+            case var n when n.SequenceEqual("atrPercent"u8): v.AtrPercent = value; break;
+            case var n when n.SequenceEqual("stochK"u8): v.StochK = value; break;
+            case var n when n.SequenceEqual("stochD"u8): v.StochD = value; break;
+            case var n when n.SequenceEqual("adx14"u8): v.Adx14 = value; break;
+            case var n when n.SequenceEqual("cci20"u8): v.Cci20 = value; break;
+            case var n when n.SequenceEqual("williamsR14"u8): v.WilliamsR14 = value; break;
+            case var n when n.SequenceEqual("vwap"u8): v.Vwap = value; break;
+            case var n when n.SequenceEqual("vcp"u8): v.Vcp = value; break;
+            case var n when n.SequenceEqual("pivotPp"u8): v.PivotPp = value; break;
+            case var n when n.SequenceEqual("pivotR1"u8): v.PivotR1 = value; break;
+            case var n when n.SequenceEqual("pivotS1"u8): v.PivotS1 = value; break;
+        }
+    }
 
     public static void Set(ref IndicatorValues v, string name, double value)
     {

@@ -5,6 +5,7 @@ using Scalpaiboard.Alerts.Infrastructure;
 using Scalpaiboard.Alerts.Model;
 using Scalpaiboard.Alerts.Notifications;
 using Scalpaiboard.Alerts.Services.Engine;
+using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Market.Signals;
 
 namespace Scalpaiboard.Alerts.Services;
@@ -28,6 +29,7 @@ public sealed partial class SignalProcessor(
     ILogger<SignalProcessor> logger)
 {
     private readonly List<PresetType> _fired = new(PresetTypes.Count);
+    private readonly List<Decision> _decisions = [];
 
     /// <summary>Rebuilds the cooldown from the stored signals (start-up, and after a failed batch).</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -55,6 +57,7 @@ public sealed partial class SignalProcessor(
         var newSignals = new List<SignalDto>();
         var newTriggers = new List<(string UserId, TriggerEvent Trigger, CachedAlert Alert)>();
         var outboxRows = 0;
+        long committed;
         try
         {
             await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -64,6 +67,7 @@ public sealed partial class SignalProcessor(
                 outboxRows += await ProcessEntryAsync(conn, tx, batch, newSignals, newTriggers, cancellationToken);
             }
             await tx.CommitAsync(cancellationToken);
+            committed = Stopwatch.GetTimestamp();
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -90,10 +94,39 @@ public sealed partial class SignalProcessor(
             await live.PublishTriggerAsync(userId, trigger, cancellationToken);
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
+        alerts.RefreshInBackgroundIfStale();
         telemetry.BatchDuration.Record(elapsed.TotalMilliseconds);
         telemetry.Signals.Add(newSignals.Count);
         telemetry.Triggers.Add(newTriggers.Count);
-        return new BatchResult(newSignals.Count, newTriggers.Count, outboxRows, elapsed);
+        return new BatchResult(newSignals.Count, newTriggers.Count, outboxRows, elapsed, committed);
+    }
+
+    /// <summary>
+    /// The pure, in-memory half of an entry: runs the ten presets (with the cooldown) and every enabled user alert of
+    /// the entry's symbols, and lists, in evaluation order, what has to be written. No I/O and no per-alert allocation;
+    /// the database half (<see cref="ProcessAsync(IReadOnlyList{MetricsBatch}, CancellationToken)"/>) then decides
+    /// with the identity constraints and the alert's cooldown in SQL what is really new.
+    /// </summary>
+    public void Evaluate(MetricsBatch batch, List<Decision> decisions)
+    {
+        foreach (var s in batch.Items)
+        {
+            _fired.Clear();
+            presets.Fire(s, _fired);
+            foreach (var type in _fired)
+            {
+                decisions.Add(new Decision(s, type, null));
+            }
+            var list = alerts.For(s.Symbol);
+            for (var i = 0; i < list.Length; i++)
+            {
+                var cached = list[i];
+                if (cached.MayTrigger(s.OpenTime) && conditions.Matches(cached.Conditions, s))
+                {
+                    decisions.Add(new Decision(s, default, cached));
+                }
+            }
+        }
     }
 
     /// <summary>One stream entry inside the caller's transaction; returns the outbox rows written.</summary>
@@ -116,48 +149,46 @@ public sealed partial class SignalProcessor(
             await FeedStore.UpsertAsync(conn, tx, [.. latest.Keys], [.. latest.Values.Select(v => v.OpenTime)],
                 [.. latest.Values.Select(v => v.Price)], cancellationToken);
         }
-        foreach (var s in batch.Items)
+        _decisions.Clear();
+        Evaluate(batch, _decisions);
+        MetricsSnapshot? metricsOf = null;
+        string? metrics = null;
+        foreach (var (s, type, cached) in _decisions)
         {
-            string? metrics = null;
-            _fired.Clear();
-            presets.Fire(s, _fired);
-            foreach (var type in _fired)
+            if (!ReferenceEquals(metricsOf, s))
             {
-                metrics ??= MetricsJson.Write(s);
+                metricsOf = s;
+                metrics = MetricsJson.Write(s);
+            }
+            if (cached is null)
+            {
                 var key = type.Key();
-                var id = await SignalStore.TryInsertAsync(conn, tx, s.Symbol, key, s.OpenTime, s.Price, metrics, cancellationToken);
+                var id = await SignalStore.TryInsertAsync(conn, tx, s.Symbol, key, s.OpenTime, s.Price, metrics!, cancellationToken);
                 if (id is not long signalId)
                 {
                     continue;
                 }
-                var payload = NotificationPayloads.Signal(signalId, s.Symbol, key, s.OpenTime, s.Price, metrics);
+                var payload = NotificationPayloads.Signal(signalId, s.Symbol, key, s.OpenTime, s.Price, metrics!);
                 var messageId = signalId.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 outboxRows += await OutboxStore.EnqueueOperatorAsync(conn, tx, opts.Webhooks, "signal", messageId, signalId, payload, cancellationToken);
                 outboxRows += await OutboxStore.EnqueueSubscribersAsync(conn, tx, key, s.Symbol, messageId, signalId, payload,
                     opts.MaxNotificationsPerHour, cancellationToken);
-                newSignals.Add(new SignalDto(signalId, s.Symbol, key, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price), Json.Parse(metrics)));
+                newSignals.Add(new SignalDto(signalId, s.Symbol, key, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price), Json.Parse(metrics!)));
+                continue;
             }
-            foreach (var cached in alerts.For(s.Symbol))
+            var a = cached.Alert;
+            var triggerId = await UserAlertStore.TryTriggerAsync(conn, tx, a, s.OpenTime, s.Price, metrics!, cancellationToken);
+            if (triggerId is not long tid)
             {
-                if (!cached.MayTrigger(s.OpenTime) || !conditions.Matches(cached.Conditions, s))
-                {
-                    continue;
-                }
-                metrics ??= MetricsJson.Write(s);
-                var a = cached.Alert;
-                var triggerId = await UserAlertStore.TryTriggerAsync(conn, tx, a, s.OpenTime, s.Price, metrics, cancellationToken);
-                if (triggerId is not long tid)
-                {
-                    continue;
-                }
-                var conditionsJson = Json.Serialize(a.Conditions);
-                var type = a.Conditions.Count > 0 ? a.Conditions[0].Type : "alert";
-                var payload = NotificationPayloads.Alert(tid, a.Id, s.Symbol, type, s.OpenTime, s.Price, metrics, conditionsJson, a.Note);
-                outboxRows += await OutboxStore.EnqueueUserAlertAsync(conn, tx, a.UserId, s.Symbol, NotificationPayloads.AlertMessageId(tid), tid,
-                    payload, opts.MaxNotificationsPerHour, cancellationToken);
-                newTriggers.Add((a.UserId, new TriggerEvent(tid, a.Id, s.Symbol, type, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price),
-                    Json.Parse(metrics), a.Conditions, a.Note, a.Recurring), cached));
+                continue;
             }
+            var conditionsJson = Json.Serialize(a.Conditions);
+            var conditionType = a.Conditions.Count > 0 ? a.Conditions[0].Type : "alert";
+            var alertPayload = NotificationPayloads.Alert(tid, a.Id, s.Symbol, conditionType, s.OpenTime, s.Price, metrics!, conditionsJson, a.Note);
+            outboxRows += await OutboxStore.EnqueueUserAlertAsync(conn, tx, a.UserId, s.Symbol, NotificationPayloads.AlertMessageId(tid), tid,
+                alertPayload, opts.MaxNotificationsPerHour, cancellationToken);
+            newTriggers.Add((a.UserId, new TriggerEvent(tid, a.Id, s.Symbol, conditionType, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price),
+                Json.Parse(metrics!), a.Conditions, a.Note, a.Recurring), cached));
         }
         return outboxRows;
     }
@@ -189,7 +220,14 @@ public sealed partial class SignalProcessor(
     private partial void LogReseedFailed(Exception ex);
 }
 
-public sealed record BatchResult(int Signals, int Triggers, int OutboxRows, TimeSpan Elapsed);
+/// <summary>
+/// What the evaluation decided for one symbol's snapshot: a preset signal to insert (<see cref="Alert"/> null), or a
+/// user alert whose conditions hold (the database still checks its enabled flag and cooldown).
+/// </summary>
+public readonly record struct Decision(MetricsSnapshot Snapshot, PresetType Preset, CachedAlert? Alert);
+
+/// <summary>What one processed batch stored; <paramref name="CommittedTimestamp"/> is the <see cref="Stopwatch"/> time of the commit.</summary>
+public sealed record BatchResult(int Signals, int Triggers, int OutboxRows, TimeSpan Elapsed, long CommittedTimestamp);
 
 /// <summary>A user alert trigger as the live channel and the API show it.</summary>
 public sealed record TriggerEvent(

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text;
+using Scalpaiboard.Alerts.Services;
+using Scalpaiboard.Alerts.Tests.Benchmarks;
+using Scalpaiboard.Alerts.Tests.Support;
+using Scalpaiboard.Market.Indicators;
+using Scalpaiboard.Market.Metrics;
+
+namespace Scalpaiboard.Alerts.Tests.Services;
+
+/// <summary>The streaming reader reads every input exactly as the former JsonDocument reader did.</summary>
+public sealed class MetricsBatchReaderEquivalenceTests
+{
+    [Fact]
+    public void Reads_the_ingest_batches_of_a_real_engine_market_like_the_reference()
+    {
+        var market = new SyntheticMarket(20, seed: 3, MetricsFeed.T0);
+        for (var i = 0; i < 300; i++)
+        {
+            market.Step(json: false);
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            var json = market.Step(json: true)!;
+            AssertSame(ReferenceMetricsBatchReader.Read(json), MetricsBatchReader.Read(json));
+        }
+    }
+
+    [Fact]
+    public void Reads_random_shapes_like_the_reference()
+    {
+        var random = new Random(11);
+        for (var i = 0; i < 2000; i++)
+        {
+            var json = RandomBatch(random);
+            MetricsBatch expected;
+            try
+            {
+                expected = ReferenceMetricsBatchReader.Read(json);
+            }
+            catch (FormatException)
+            {
+                Assert.Throws<FormatException>(() => MetricsBatchReader.Read(json));
+                continue;
+            }
+            AssertSame(expected, MetricsBatchReader.Read(json));
+        }
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{\"items\":[")]
+    [InlineData("{} trailing")]
+    [InlineData("[1,2]")]
+    public void Malformed_entries_are_json_errors(string json) => Assert.ThrowsAny<System.Text.Json.JsonException>(() => MetricsBatchReader.Read(json));
+
+    private static readonly string[] Metrics = ["change", "quoteVolume", "volume", "baseVolume", "open", "high", "low", "trades", "mystery"];
+    private static readonly string[] WindowNames = ["5m", "15m", "1h", "4h", "8h", "1d", "1D", "1H", "2h", "1m"];
+    private static readonly string[] TimeframeNames = ["1m", "5m", "15m", "1h", "4h", "8h", "1d", "1H", "9x"];
+
+    private static string RandomBatch(Random r)
+    {
+        var sb = new StringBuilder("{");
+        var root = new List<string>();
+        if (r.Next(4) > 0)
+        {
+            root.Add($"\"openTime\":{Value(r, integer: true)}");
+        }
+        root.Add($"\"ts\":{Value(r, integer: true)}");
+        root.Add("\"extra\":{\"x\":[1,{\"y\":2}]}");
+        var items = new List<string>();
+        for (var i = r.Next(6); i > 0; i--)
+        {
+            items.Add(r.Next(12) == 0 ? Value(r) : Item(r));
+        }
+        root.Add($"\"items\":[{string.Join(',', items)}]");
+        if (r.Next(10) == 0)
+        {
+            root.Add("\"items\":[]");
+        }
+        Shuffle(r, root);
+        sb.Append(string.Join(',', root)).Append('}');
+        return sb.ToString();
+    }
+
+    private static string Item(Random r)
+    {
+        var props = new List<string>();
+        if (r.Next(10) > 0)
+        {
+            props.Add(r.Next(15) == 0 ? "\"symbol\":5" : r.Next(15) == 0 ? "\"symbol\":\"\"" : $"\"symbol\":\"{(r.Next(2) == 0 ? "btcusdt" : "ETHUSDT")}\"");
+        }
+        if (r.Next(10) > 0)
+        {
+            props.Add($"\"openTime\":{(r.Next(15) == 0 ? "\"1\"" : Value(r, integer: true))}");
+        }
+        foreach (var name in new[] { "price", "close", "previousPrice", "previousClose", "marketCap" })
+        {
+            if (r.Next(3) == 0)
+            {
+                props.Add($"\"{name}\":{Value(r)}");
+            }
+        }
+        if (r.Next(2) == 0)
+        {
+            props.Add($"\"windows\":{{{string.Join(',', Enumerable.Range(0, r.Next(5)).Select(_ =>
+                $"\"{Pick(r, WindowNames)}\":" + (r.Next(8) == 0 ? Value(r) : $"{{{string.Join(',', Enumerable.Range(0, r.Next(5)).Select(_ => $"\"{Pick(r, Metrics)}\":{Value(r)}"))}}}")))}}}");
+        }
+        for (var i = r.Next(4); i > 0; i--)
+        {
+            props.Add(r.Next(2) == 0
+                ? $"\"{Pick(r, Metrics)}_{Pick(r, WindowNames)}\":{Value(r)}"
+                : $"\"{Pick(r, Metrics)}\":{{{string.Join(',', Enumerable.Range(0, r.Next(4)).Select(_ => $"\"{Pick(r, WindowNames)}\":{Value(r)}"))}}}");
+        }
+        foreach (var name in new[] { "indicators", "previousIndicators" })
+        {
+            if (r.Next(2) == 0)
+            {
+                props.Add($"\"{name}\":" + (r.Next(8) == 0 ? Value(r) : $"{{{string.Join(',', Enumerable.Range(0, r.Next(4)).Select(_ =>
+                    $"\"{Pick(r, TimeframeNames)}\":" + (r.Next(8) == 0 ? Value(r) : $"{{{string.Join(',', Enumerable.Range(0, r.Next(6)).Select(_ =>
+                        $"\"{(r.Next(10) == 0 ? "rsi" : r.Next(10) == 0 ? "nope" : Pick(r, IndicatorFields.Names))}\":{Value(r)}"))}}}")))}}}"));
+            }
+        }
+        if (r.Next(4) == 0)
+        {
+            props.Add("\"candle\":{\"openTime\":1,\"close\":2,\"5m\":3}");
+        }
+        if (r.Next(6) == 0)
+        {
+            props.Add("\"pr\\u0069ce\":42.5");
+        }
+        if (r.Next(6) == 0 && props.Count > 0)
+        {
+            props.Add(props[r.Next(props.Count)].Replace("1", "2", StringComparison.Ordinal)); // a duplicate key
+        }
+        Shuffle(r, props);
+        return "{" + string.Join(',', props) + "}";
+    }
+
+    private static string Value(Random r, bool integer = false) => r.Next(integer ? 12 : 10) switch
+    {
+        0 => "null",
+        1 => "\"12.5\"",
+        2 => "\"abc\"",
+        3 => "true",
+        4 => "{\"a\":1}",
+        5 => "[1,2]",
+        6 => "1e5",
+        7 => (r.NextDouble() * 200 - 100).ToString("R", CultureInfo.InvariantCulture),
+        8 when !integer && r.Next(20) == 0 => "1e400",
+        _ => r.NextInt64(-5, 2_000_000_000_000).ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string Pick(Random r, string[] values) => values[r.Next(values.Length)];
+
+    private static void Shuffle(Random r, List<string> list)
+    {
+        for (var i = list.Count - 1; i > 0; i--)
+        {
+            var j = r.Next(i + 1);
+            (list[i], list[j]) = (list[j], list[i]);
+        }
+    }
+
+    private static void AssertSame(MetricsBatch expected, MetricsBatch actual)
+    {
+        Assert.Equal(expected.OpenTime, actual.OpenTime);
+        Assert.Equal(expected.Ts, actual.Ts);
+        Assert.Equal(expected.Items.Count, actual.Items.Count);
+        for (var i = 0; i < expected.Items.Count; i++)
+        {
+            var e = expected.Items[i];
+            var a = actual.Items[i];
+            Assert.Equal(e.Symbol, a.Symbol);
+            Assert.Equal(e.OpenTime, a.OpenTime);
+            Assert.Equal(Bits([e.Price, e.PreviousPrice, e.MarketCap]), Bits([a.Price, a.PreviousPrice, a.MarketCap]));
+            Assert.Equal(Bits([.. e.Change, .. e.QuoteVolume, .. e.BaseVolume, .. e.Open, .. e.High, .. e.Low, .. e.Trades]),
+                Bits([.. a.Change, .. a.QuoteVolume, .. a.BaseVolume, .. a.Open, .. a.High, .. a.Low, .. a.Trades]));
+            Assert.Equal(e.Indicators, a.Indicators);
+            Assert.Equal(e.PreviousIndicators, a.PreviousIndicators);
+        }
+    }
+
+    private static long[] Bits(double[] values) => [.. values.Select(BitConverter.DoubleToInt64Bits)];
+}

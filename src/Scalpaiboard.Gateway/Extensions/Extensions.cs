@@ -44,10 +44,6 @@ internal static class Extensions
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes;
         });
-        // Socket writes run on the thread that flushes (the fan-out) instead of hopping to Kestrel's I/O queue: one
-        // thread writes a frame to every client without waking others (docs/performance.md "Gateway").
-        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>().Configure<IOptions<GatewayOptions>>((sockets, gateway) =>
-            sockets.UnsafePreferInlineScheduling = gateway.Value.WebSocket.InlineSocketScheduling);
 
         services.AddSingleton<ServiceForwarder>();
         services.AddHttpClient(ServiceHealth.ClientName).WithoutStandardResilience();

@@ -90,10 +90,6 @@ public sealed class WebSocketOptions
     /// <summary>One send to a client that does not complete in this time means the client stopped reading.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Kestrel's socket writes and reads complete on the calling thread rather than its I/O queue (fewer
-    /// thread hops per frame; safe because nothing in the Gateway blocks a thread).</summary>
-    public bool InlineSocketScheduling { get; set; } = true;
 }
 
 public sealed class ForwardingOptions

@@ -109,6 +109,11 @@ public sealed class Benchmarks(ITestOutputHelper output)
             ["Gateway:WebSocket:MaxConnectionsPerClient"] = "5000",
         });
         await HubTests.WaitForFanoutAsync(gateway);
+        // BENCH_NOISE="150,20": bursts of 150 candle/metrics frames 20 times a second on channels nobody here
+        // subscribes to (what Ingest publishes at a fast replay), from another process.
+        using var noise = new KilledOnDispose(Environment.GetEnvironmentVariable("BENCH_NOISE") is { Length: > 0 } noiseSpec
+            ? Process.Start(new ProcessStartInfo("python3", [NoiseScript(), Scalpaiboard.Testing.RedisServer.Shared.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-", .. noiseSpec.Split(',')]))
+            : null);
         var outFile = Path.Combine(Path.GetTempPath(), $"ws-bench-{Guid.NewGuid():N}.json");
         using var node = Process.Start(new ProcessStartInfo("node", ["--experimental-websocket", script, gateway.WebSocketUri.ToString(), clients, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), outFile])
         {
@@ -157,13 +162,28 @@ public sealed class Benchmarks(ITestOutputHelper output)
         var result = File.ReadAllText(outFile);
         var json = JsonDocument.Parse(result).RootElement;
         var msgs = json.GetProperty("msgs").GetInt64();
-        output.WriteLine($"node clients={clients} published signals={published} result={result.ReplaceLineEndings(" ")} " +
+        output.WriteLine($"noise={Environment.GetEnvironmentVariable("BENCH_NOISE")} node clients={clients} published signals={published} result={result.ReplaceLineEndings(" ")} " +
             $"gateway_cpu_per_delivery={cpu.TotalMicroseconds / Math.Max(1, msgs):0.0}us (user {user.TotalMicroseconds / Math.Max(1, msgs):0.0}us, rest kernel) gateway_allocated_per_delivery={allocated / Math.Max(1, msgs)}B " +
             $"fanout_per_message p50={Percentile(fanout, 0.5):0.00}ms p99={Percentile(fanout, 0.99):0.00}ms max={Percentile(fanout, 1):0.00}ms " +
             $"gateway_working_set={Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024)}MB load={File.ReadAllText("/proc/loadavg").Trim()}");
         File.Delete(outFile);
         Assert.Equal(0, json.GetProperty("closedEarly").GetInt32());
     }
+
+    private sealed class KilledOnDispose(Process? process) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (process is { HasExited: false })
+            {
+                process.Kill();
+            }
+            process?.Dispose();
+        }
+    }
+
+    private static string NoiseScript([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
+        Path.Combine(Path.GetDirectoryName(source)!, "Support", "live_noise.py");
 
     private static double Percentile(IEnumerable<double> values, double q)
     {

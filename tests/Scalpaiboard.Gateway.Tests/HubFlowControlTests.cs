@@ -7,6 +7,7 @@ using Scalpaiboard.Gateway.Tests.Support;
 namespace Scalpaiboard.Gateway.Tests;
 
 /// <summary>Slow clients, ticker coalescing, ping and idle disconnects: each with a Gateway of its own settings.</summary>
+[Collection(nameof(SharedLiveChannels))]
 public sealed class HubFlowControlTests
 {
     private static string Padded(string channel, int n, int size) =>

@@ -22,6 +22,7 @@ public sealed class HubFixture : IAsyncLifetime
 }
 
 /// <summary>The /ws hub against real Redis pub/sub: protocol, validation, fan-out, per-user alerts.</summary>
+[Collection(nameof(SharedLiveChannels))]
 public sealed class HubTests(HubFixture fixture) : IClassFixture<HubFixture>
 {
     private GatewayFactory Gateway => fixture.Gateway;

@@ -10,8 +10,9 @@ using Scalpaiboard.Ingest.Model;
 namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>Closed candles of one open time with their metrics, on their way to PostgreSQL and the stream.</summary>
+/// <param name="Items">The event's <c>items</c> (JSON objects separated by commas), in a pooled buffer the writer disposes.</param>
 /// <param name="Republish">Already stored and counted by an earlier run: written again (idempotent) and published, not counted.</param>
-public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, IReadOnlyList<SymbolMetrics> Items, bool Republish = false);
+public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, JsonBuffer Items, bool Republish = false);
 
 /// <summary>
 /// The background writer: takes batches from a bounded channel (back-pressure on the feed), writes whatever has
@@ -112,6 +113,13 @@ public sealed partial class CandleWriter(
                 }
                 return;
             }
+            finally
+            {
+                foreach (var b in batches)
+                {
+                    b.Items.Dispose();
+                }
+            }
             foreach (var m in markers)
             {
                 m.TrySetResult();
@@ -148,12 +156,38 @@ public sealed partial class CandleWriter(
         if (_stream is not null)
         {
             var maxLength = options.Value.StreamMaxLength;
-            foreach (var b in batches)
+            // One entry per open time, all sent at once (the client pipelines them) and then awaited; after a
+            // failure the entries from the first failed one on are appended again in order (at least once).
+            var events = new string[batches.Count];
+            using (var buffer = new JsonBuffer(batches[0].Items.Length + 64))
             {
                 var ts = time.GetUtcNow().ToUnixTimeMilliseconds();
-                var json = JsonSerializer.Serialize(new MetricsBatchEvent(b.OpenTime, ts, b.Items), IngestJson.Options);
-                await RetryAsync(ct => _stream.AppendAsync(EventNames.MetricsStream, [new("data", json)], maxLength, ct),
-                    "append metrics event", cancellationToken);
+                for (var i = 0; i < batches.Count; i++)
+                {
+                    buffer.Clear();
+                    MetricsEventWriter.WriteEnvelopeStart(buffer, batches[i].OpenTime, ts);
+                    buffer.Write(batches[i].Items.WrittenSpan);
+                    MetricsEventWriter.WriteEnvelopeEnd(buffer);
+                    events[i] = buffer.ToUtf8String();
+                }
+            }
+            var appends = new Task[events.Length];
+            for (var i = 0; i < events.Length; i++)
+            {
+                appends[i] = Append(events[i], maxLength, cancellationToken);
+            }
+            try
+            {
+                await Task.WhenAll(appends);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                var first = Array.FindIndex(appends, a => !a.IsCompletedSuccessfully);
+                for (var i = first; i < events.Length; i++)
+                {
+                    var json = events[i];
+                    await RetryAsync(ct => Append(json, maxLength, ct), "append metrics event", cancellationToken);
+                }
             }
             var last = batches[^1].OpenTime;
             await RetryAsync(ct => store.SetPublishedOpenTimeAsync(last, ct), "record published time", cancellationToken);
@@ -168,13 +202,25 @@ public sealed partial class CandleWriter(
         var newest = new Dictionary<string, SymbolMetrics>(StringComparer.Ordinal);
         foreach (var b in batches)
         {
-            foreach (var item in b.Items)
+            foreach (var (symbol, _) in b.Candles)
             {
-                newest[item.Symbol] = item;
+                if (!newest.ContainsKey(symbol) && state.TryGet(symbol, out var s))
+                {
+                    lock (s.Gate)
+                    {
+                        if (s.MetricsDto is { } dto)
+                        {
+                            newest[symbol] = dto;
+                        }
+                    }
+                }
             }
         }
         await live.PublishClosedAsync(newest.Values, cancellationToken);
     }
+
+    private Task Append(string json, long maxLength, CancellationToken cancellationToken) =>
+        _stream!.AppendAsync(EventNames.MetricsStream, [new("data", json)], maxLength, cancellationToken);
 
     private async Task RetryAsync(Func<CancellationToken, Task> action, string what, CancellationToken cancellationToken)
     {

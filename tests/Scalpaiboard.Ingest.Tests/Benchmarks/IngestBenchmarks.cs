@@ -135,14 +135,16 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var callers = BenchmarkFactAttribute.Setting("BENCH_CALLERS", 100);
         var rounds = BenchmarkFactAttribute.Setting("BENCH_ROUNDS", 20);
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("benchcoins");
-        // The simulated feed with 500 symbols: a day of history for each, so every column is filled.
+        // The simulated feed stops at 50 symbols: replay a synthetic day of 500 (every window but change_1d filled).
         using var ingest = new IngestProcess(new Dictionary<string, string>
         {
             ["ConnectionStrings__postgres"] = cs,
-            ["Ingest__Feed"] = "simulated",
-            ["Ingest__Simulated__SymbolCount"] = symbols.ToString(CultureInfo.InvariantCulture),
+            ["Ingest__Feed"] = "replay",
+            ["Ingest__Replay__Path"] = SyntheticKlines.Folder(symbols, 1),
+            ["Ingest__Replay__Speed"] = "max",
+            ["Ingest__RetentionDays"] = "36500",
         });
-        await ingest.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromMinutes(9));
+        await ingest.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromMinutes(9));
         string[] queries =
         [
             "/api/coins",

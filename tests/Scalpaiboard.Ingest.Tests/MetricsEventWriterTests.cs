@@ -65,4 +65,20 @@ public sealed class MetricsEventWriterTests
         Assert.True(compared > 400, $"compared {compared} minutes");
         Assert.True(withPresets > 0, "some compared items carry fired presets");
     }
+
+    [Fact]
+    public void Coin_row_json_is_what_serializing_the_field_dictionary_gives()
+    {
+        var random = new Random(5);
+        for (var n = 0; n < 200; n++)
+        {
+            var values = new double[CoinFields.Names.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = random.Next(5) == 0 ? double.NaN : (random.NextDouble() - 0.3) * Math.Pow(10, random.Next(-6, 13));
+            }
+            var expected = JsonSerializer.Serialize(CoinFields.ToJson("SYM" + n + "USDT", values), new JsonSerializerOptions(JsonSerializerDefaults.Web));
+            Assert.Equal(expected, Encoding.UTF8.GetString(new CoinRow("SYM" + n + "USDT", values).Json));
+        }
+    }
 }

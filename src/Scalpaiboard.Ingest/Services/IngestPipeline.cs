@@ -111,6 +111,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
             {
                 status.Symbols = state.All.Count;
             }
+            state.Touch();
             if (accepted is null)
             {
                 items?.Dispose();
@@ -137,6 +138,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
         {
             s.ApplyForming(candle);
         }
+        state.Touch();
     }
 
     public void OnOrderBook(OrderBookSnapshot book)

@@ -26,7 +26,7 @@ public static class CoinsApi
     }
 
     public static Results<Ok<CoinsPage>, ValidationProblem> GetCoins(
-        HttpRequest request, MarketState state,
+        HttpRequest request, CoinTable coins,
         string? page, string? pageSize, string? sortBy, string? sortOrder, string? search)
     {
         if (!ApiResults.TryInt(page, "page", 1, 1, int.MaxValue, out var p, out var problem)
@@ -81,22 +81,22 @@ public static class CoinsApi
             filters.Add((field, isMin, bound));
         }
 
-        var rows = new List<(string Symbol, double[] Values)>();
-        foreach (var s in state.All)
+        // Sorted once per state change for all requests; filtering keeps the order.
+        var sorted = coins.Current().Sorted(sortField, descending);
+        var term = string.IsNullOrEmpty(search) ? null : search.Trim();
+        var skip = (long)(p - 1) * size;
+        var data = new List<CoinRow>(Math.Min(size, sorted.Length));
+        var total = 0;
+        foreach (var row in sorted)
         {
-            if (!string.IsNullOrEmpty(search) && !s.Symbol.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase))
+            if (term is not null && !row.Symbol.Contains(term, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
-            }
-            double[] values;
-            lock (s.Gate)
-            {
-                values = CoinFields.Read(s);
             }
             var keep = true;
             foreach (var (field, isMin, bound) in filters)
             {
-                var v = values[field];
+                var v = row.Values[field];
                 // An unavailable value never satisfies a bound.
                 if (!double.IsFinite(v) || (isMin ? v < bound : v > bound))
                 {
@@ -104,32 +104,17 @@ public static class CoinsApi
                     break;
                 }
             }
-            if (keep)
+            if (!keep)
             {
-                rows.Add((s.Symbol, values));
+                continue;
             }
+            if (total >= skip && data.Count < size)
+            {
+                data.Add(row);
+            }
+            total++;
         }
-        rows.Sort((a, b) =>
-        {
-            if (sortField < 0)
-            {
-                var c = string.CompareOrdinal(a.Symbol, b.Symbol);
-                return descending ? -c : c;
-            }
-            var x = a.Values[sortField];
-            var y = b.Values[sortField];
-            var xn = !double.IsFinite(x);
-            var yn = !double.IsFinite(y);
-            if (xn || yn)
-            {
-                // Unavailable values sort last whatever the order.
-                return xn == yn ? string.CompareOrdinal(a.Symbol, b.Symbol) : xn ? 1 : -1;
-            }
-            var r = descending ? y.CompareTo(x) : x.CompareTo(y);
-            return r != 0 ? r : string.CompareOrdinal(a.Symbol, b.Symbol);
-        });
-        var data = rows.Skip((p - 1) * size).Take(size).Select(r => CoinFields.ToJson(r.Symbol, r.Values)).ToList();
-        return TypedResults.Ok(new CoinsPage(data, rows.Count, p, size));
+        return TypedResults.Ok(new CoinsPage(data, total, p, size));
     }
 
     public static Results<Ok<Dictionary<string, object?>>, ProblemHttpResult> GetCoin(string symbol, MarketState state)

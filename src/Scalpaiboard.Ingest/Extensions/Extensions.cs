@@ -28,6 +28,7 @@ internal static class Extensions
 
         builder.Services.AddSingleton<CandleStore>();
         builder.Services.AddSingleton<MarketState>();
+        builder.Services.AddSingleton<CoinTable>();
         builder.Services.AddSingleton<MarketCalculator>();
         builder.Services.AddSingleton<FeedStatus>();
         builder.Services.AddSingleton<LiveFanout>();

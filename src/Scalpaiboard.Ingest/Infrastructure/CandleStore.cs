@@ -16,13 +16,56 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
 {
     private const string Columns = "symbol, open_time, open, high, low, close, volume, quote_volume, trades, taker_buy_volume, taker_buy_quote_volume";
 
-    /// <summary>Writes candles in one transaction (COPY into a staging table, then INSERT ... ON CONFLICT DO UPDATE).</summary>
+    /// <summary>
+    /// Writes candles idempotently. New candles (the usual case: the feeds continue after the newest stored one) are
+    /// copied straight into the table in one COPY; if any of them is there already (a re-delivery, a corrected
+    /// candle, a re-publish after a crash) the COPY fails as a whole on the primary key and the batch is written
+    /// again through a staging table and INSERT ... ON CONFLICT DO UPDATE.
+    /// </summary>
     public async Task UpsertAsync(IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
     {
         if (candles.Count == 0)
         {
             return;
         }
+        try
+        {
+            await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+            await CopyAsync(conn, "ingest.candles_1m", candles, cancellationToken);
+            return;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Some candle exists: upsert below.
+        }
+        await UpsertThroughStagingAsync(candles, cancellationToken);
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection conn, string table, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
+    {
+        await using var writer = await conn.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        for (var i = 0; i < candles.Count; i++)
+        {
+            var (symbol, c) = candles[i];
+            await writer.StartRowAsync(cancellationToken);
+            await writer.WriteAsync(symbol, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(c.OpenTime, NpgsqlDbType.Bigint, cancellationToken);
+            await writer.WriteAsync(c.Open, NpgsqlDbType.Double, cancellationToken);
+            await writer.WriteAsync(c.High, NpgsqlDbType.Double, cancellationToken);
+            await writer.WriteAsync(c.Low, NpgsqlDbType.Double, cancellationToken);
+            await writer.WriteAsync(c.Close, NpgsqlDbType.Double, cancellationToken);
+            await writer.WriteAsync(c.Volume, NpgsqlDbType.Double, cancellationToken);
+            await writer.WriteAsync(c.QuoteVolume, NpgsqlDbType.Double, cancellationToken);
+            await writer.WriteAsync(c.Trades, NpgsqlDbType.Bigint, cancellationToken);
+            await writer.WriteAsync(c.TakerBuyVolume, NpgsqlDbType.Double, cancellationToken);
+            await writer.WriteAsync(c.TakerBuyQuoteVolume, NpgsqlDbType.Double, cancellationToken);
+        }
+        await writer.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>Writes candles in one transaction (COPY into a staging table, then INSERT ... ON CONFLICT DO UPDATE).</summary>
+    private async Task UpsertThroughStagingAsync(IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
+    {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await using (var create = new NpgsqlCommand(
@@ -30,25 +73,7 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using (var writer = await conn.BeginBinaryImportAsync($"COPY candles_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            foreach (var (symbol, c) in candles)
-            {
-                await writer.StartRowAsync(cancellationToken);
-                await writer.WriteAsync(symbol, NpgsqlDbType.Text, cancellationToken);
-                await writer.WriteAsync(c.OpenTime, NpgsqlDbType.Bigint, cancellationToken);
-                await writer.WriteAsync(c.Open, NpgsqlDbType.Double, cancellationToken);
-                await writer.WriteAsync(c.High, NpgsqlDbType.Double, cancellationToken);
-                await writer.WriteAsync(c.Low, NpgsqlDbType.Double, cancellationToken);
-                await writer.WriteAsync(c.Close, NpgsqlDbType.Double, cancellationToken);
-                await writer.WriteAsync(c.Volume, NpgsqlDbType.Double, cancellationToken);
-                await writer.WriteAsync(c.QuoteVolume, NpgsqlDbType.Double, cancellationToken);
-                await writer.WriteAsync(c.Trades, NpgsqlDbType.Bigint, cancellationToken);
-                await writer.WriteAsync(c.TakerBuyVolume, NpgsqlDbType.Double, cancellationToken);
-                await writer.WriteAsync(c.TakerBuyQuoteVolume, NpgsqlDbType.Double, cancellationToken);
-            }
-            await writer.CompleteAsync(cancellationToken);
-        }
+        await CopyAsync(conn, "candles_staging", candles, cancellationToken);
         // DISTINCT ON keeps one row per key even if a batch repeats a candle (ON CONFLICT cannot touch a row twice).
         await using (var upsert = new NpgsqlCommand($"""
             INSERT INTO ingest.candles_1m ({Columns})

@@ -33,7 +33,7 @@ public sealed record OrderBookResponse(
     IReadOnlyList<double[]> Asks);
 
 /// <summary><c>GET /api/coins</c>.</summary>
-public sealed record CoinsPage(IReadOnlyList<Dictionary<string, object?>> Data, int Total, int Page, int PageSize);
+public sealed record CoinsPage(IReadOnlyList<Scalpaiboard.Ingest.Services.CoinRow> Data, int Total, int Page, int PageSize);
 
 /// <summary><c>GET /api/symbols</c> item.</summary>
 public sealed record SymbolInfo(string Symbol, double? Price, long? LastOpenTime);

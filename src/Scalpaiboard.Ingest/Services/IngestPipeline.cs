@@ -16,6 +16,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 {
     private readonly MetricsSnapshot _snapshot = new();
     private readonly List<PresetType> _fired = [];
+    private readonly MetricsEventWriter _events = new();
     private readonly Lock _gate = new();
 
     public FeedStatus Status => status;
@@ -39,9 +40,9 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
     private async ValueTask ProcessAsync(long openTime, IReadOnlyList<SymbolCandle> candles, bool republish, CancellationToken cancellationToken)
     {
         var batch = Apply(candles, restoring: false);
-        if (batch is not null)
+        if (batch is { } b)
         {
-            await writer.EnqueueAsync(new WriteBatch(openTime, batch.Value.Candles, batch.Value.Items, republish), cancellationToken);
+            await writer.EnqueueAsync(new WriteBatch(openTime, b.Candles, b.Items!, republish), cancellationToken);
         }
     }
 
@@ -51,6 +52,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
         var applied = Apply(candles, restoring: true);
         if (applied is { } a)
         {
+            a.Items?.Dispose();
             foreach (var (symbol, c) in a.Candles)
             {
                 var s = state.GetOrAdd(symbol);
@@ -62,12 +64,16 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
         }
     }
 
-    private (List<SymbolCandle> Candles, List<SymbolMetrics> Items)? Apply(IReadOnlyList<SymbolCandle> candles, bool restoring)
+    /// <summary>
+    /// Runs the candles through the engine and the in-memory state; unless restoring, writes each accepted candle's
+    /// event item (JSON, comma-separated) into a pooled buffer that the writer publishes and disposes.
+    /// </summary>
+    private (List<SymbolCandle> Candles, JsonBuffer? Items)? Apply(IReadOnlyList<SymbolCandle> candles, bool restoring)
     {
         lock (_gate)
         {
             List<SymbolCandle>? accepted = null;
-            List<SymbolMetrics>? items = null;
+            JsonBuffer? items = null;
             var added = false;
             foreach (var (symbol, candle) in candles)
             {
@@ -80,8 +86,16 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                     }
                     continue;
                 }
-                var presets = _fired.Count == 0 ? [] : _fired.Select(p => p.Key()).ToArray();
-                var dto = SymbolMetrics.From(_snapshot, candle, presets);
+                if (!restoring)
+                {
+                    items ??= new JsonBuffer(candles.Count * 6144);
+                    if (items.Length > 0)
+                    {
+                        items.Write(","u8);
+                    }
+                    _events.WriteItem(items, _snapshot, candle, _fired);
+                }
+                var presets = _fired.Count == 0 ? [] : PresetKeys(_fired);
                 if (!state.TryGet(symbol, out var s))
                 {
                     s = state.GetOrAdd(symbol);
@@ -89,17 +103,32 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                 }
                 lock (s.Gate)
                 {
-                    s.ApplyClosed(candle, _snapshot, dto, restoring ? 0 : _fired.Count);
+                    s.ApplyClosed(candle, _snapshot, presets, restoring ? 0 : _fired.Count);
                 }
-                (accepted ??= []).Add(new SymbolCandle(symbol, candle));
-                (items ??= []).Add(dto);
+                (accepted ??= new List<SymbolCandle>(candles.Count)).Add(new SymbolCandle(symbol, candle));
             }
             if (added)
             {
                 status.Symbols = state.All.Count;
             }
-            return accepted is null ? null : (accepted, items!);
+            state.Touch();
+            if (accepted is null)
+            {
+                items?.Dispose();
+                return null;
+            }
+            return (accepted, items);
         }
+    }
+
+    private static string[] PresetKeys(List<PresetType> fired)
+    {
+        var keys = new string[fired.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = fired[i].Key();
+        }
+        return keys;
     }
 
     public void OnForming(string symbol, in Candle candle)
@@ -109,6 +138,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
         {
             s.ApplyForming(candle);
         }
+        state.Touch();
     }
 
     public void OnOrderBook(OrderBookSnapshot book)

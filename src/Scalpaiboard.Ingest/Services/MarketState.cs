@@ -19,8 +19,17 @@ public sealed class MarketState
         {
             _ordered = _symbols.Values.OrderBy(x => x.Symbol, StringComparer.Ordinal).ToArray();
         }
+        Touch();
         return s;
     }
+
+    private long _version;
+
+    /// <summary>Changes whenever a symbol's candles or metrics change (see <see cref="Touch"/>).</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>Called after every change of a symbol's state that the screener shows.</summary>
+    public void Touch() => Interlocked.Increment(ref _version);
 
     public bool TryGet(string symbol, out SymbolState state) => _symbols.TryGetValue(symbol, out state!);
 

@@ -31,7 +31,11 @@ public sealed class SymbolState(string symbol)
     /// <summary>The latest metrics (a private copy), or null before the first closed candle.</summary>
     public MetricsSnapshot? Metrics { get; private set; }
 
-    public SymbolMetrics? MetricsDto { get; private set; }
+    /// <summary>The latest metrics as the API shows them, built on first use after each closed candle.</summary>
+    public SymbolMetrics? MetricsDto => _dto ??= Metrics is { } m && LastClosed is { } c ? SymbolMetrics.From(m, c, _presets) : null;
+
+    private SymbolMetrics? _dto;
+    private string[] _presets = [];
 
     public OrderBookSnapshot? Book { get; set; }
 
@@ -45,7 +49,7 @@ public sealed class SymbolState(string symbol)
     public double Price => Forming is { } f && (LastClosed is not { } c || f.OpenTime > c.OpenTime) ? f.Close
         : LastClosed?.Close ?? double.NaN;
 
-    public void ApplyClosed(in Candle candle, MetricsSnapshot metrics, SymbolMetrics dto, int firedCount)
+    public void ApplyClosed(in Candle candle, MetricsSnapshot metrics, string[] presets, int firedCount)
     {
         LastClosed = candle;
         if (Forming is { } f && f.OpenTime <= candle.OpenTime)
@@ -60,7 +64,8 @@ public sealed class SymbolState(string symbol)
         {
             metrics.CopyTo(Metrics);
         }
-        MetricsDto = dto;
+        _presets = presets;
+        _dto = null;
         AddRecent(candle);
         for (var t = 0; t < Timeframes.Count; t++)
         {

@@ -1,0 +1,241 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Scalpaiboard.Infrastructure.Redis;
+using Scalpaiboard.Ingest.Services;
+using Scalpaiboard.Market;
+using Scalpaiboard.Market.Data;
+using Scalpaiboard.Testing;
+using Xunit.Abstractions;
+
+namespace Scalpaiboard.Ingest.Tests.Benchmarks;
+
+/// <summary>
+/// The ingest targets of issue 4, measured end to end on the real service (in-process, real PostgreSQL and Redis
+/// on 127.0.0.1): replay throughput, candle close to XADD acknowledgement, <c>/api/coins</c> under 100 concurrent callers.
+/// Run: <c>SCALPAIBOARD_BENCH=1 dotnet test tests/Scalpaiboard.Ingest.Tests -c Release --filter FullyQualifiedName~Benchmarks</c>.
+/// </summary>
+public sealed class IngestBenchmarks(ITestOutputHelper output)
+{
+    /// <summary>Replay at max speed into a fresh database: candles per second from the first stored candle to completed.</summary>
+    [BenchmarkFact]
+    public async Task Replay_throughput()
+    {
+        var symbols = BenchmarkFactAttribute.Setting("BENCH_SYMBOLS", 12);
+        var days = BenchmarkFactAttribute.Setting("BENCH_DAYS", 2);
+        var folder = symbols == 12 && days == 2 ? IngestApp.SampleData : SyntheticKlines.Folder(symbols, days);
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("benchreplay");
+        using var redis = new RedisServer();
+        await using var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "replay",
+            ["Ingest:Replay:Path"] = folder,
+            ["Ingest:Replay:Speed"] = "max",
+            ["Ingest:RetentionDays"] = "36500",
+        });
+        var status = app.Services.GetRequiredService<FeedStatus>();
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
+        var start = Stopwatch.GetTimestamp();
+        long firstCount = 0;
+        long firstAt = 0;
+        while (status.State != FeedStates.Completed)
+        {
+            Assert.NotEqual(FeedStates.Failed, status.State);
+            if (firstAt == 0 && status.CandlesIngested > 0)
+            {
+                firstAt = Stopwatch.GetTimestamp();
+                firstCount = status.CandlesIngested;
+            }
+            await Task.Delay(5);
+        }
+        var elapsed = Stopwatch.GetElapsedTime(firstAt);
+        var total = status.CandlesIngested;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpu0;
+        output.WriteLine($"replay {symbols} symbols x {days} days: {total} candles; start-up to first stored {Stopwatch.GetElapsedTime(start, firstAt).TotalMilliseconds:F0} ms");
+        output.WriteLine($"replay_candles_per_s={(total - firstCount) / elapsed.TotalSeconds:F0} wall_s={elapsed.TotalSeconds:F2} ingest_cpu_us_per_candle={cpu.TotalMicroseconds / total:F1} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+    }
+
+    /// <summary>
+    /// 500 symbols with a day of history restored, then one closed candle per symbol handed to the pipeline every
+    /// <c>BENCH_INTERVAL_MS</c>: latency from the hand-off to the XADD acknowledgement of that minute's event.
+    /// </summary>
+    [BenchmarkFact]
+    public async Task Candle_close_to_metrics_event_with_500_symbols()
+    {
+        var symbols = BenchmarkFactAttribute.Setting("BENCH_SYMBOLS", 500);
+        var minutes = BenchmarkFactAttribute.Setting("BENCH_MINUTES", 200);
+        var interval = BenchmarkFactAttribute.Setting("BENCH_INTERVAL_MS", 250);
+        var acks = new ConcurrentDictionary<long, long>();
+        var (app, cleanup) = await StartEmptyAsync(services => services.AddSingleton<IEventStream>(sp =>
+            new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks)));
+        await using var _ = app;
+        using var __ = cleanup;
+        var pipeline = app.Services.GetRequiredService<IngestPipeline>();
+        var random = new Random(7);
+        var names = Enumerable.Range(0, symbols).Select(i => $"S{i:D4}USDT").ToArray();
+        var prices = names.Select(_ => 10 + random.NextDouble() * 1000).ToArray();
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        SymbolCandle[] Minute(long m)
+        {
+            var batch = new SymbolCandle[symbols];
+            for (var i = 0; i < symbols; i++)
+            {
+                var open = prices[i];
+                var close = open * (1 + (random.NextDouble() - 0.5) * 0.004);
+                prices[i] = close;
+                var volume = 10 + random.NextDouble() * 1000;
+                batch[i] = new SymbolCandle(names[i], new Candle(t0 + m * Candle.MinuteMs, open, Math.Max(open, close) * 1.0005,
+                    Math.Min(open, close) * 0.9995, close, volume, volume * close, random.Next(1, 500), volume / 2, volume * close / 2));
+            }
+            return batch;
+        }
+        pipeline.SetSymbols(names);
+        for (var m = 0; m < 1440; m++)
+        {
+            pipeline.Restore(Minute(m));
+        }
+        var latencies = new List<double>();
+        for (var m = 1440; m < 1440 + minutes; m++)
+        {
+            var batch = Minute(m);
+            var openTime = t0 + m * Candle.MinuteMs;
+            var handed = Stopwatch.GetTimestamp();
+            await pipeline.OnClosedAsync(openTime, batch, CancellationToken.None);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            long acked;
+            while (!acks.TryGetValue(openTime, out acked))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no XADD acknowledgement");
+                await Task.Delay(1);
+            }
+            if (m >= 1450)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(handed, acked).TotalMilliseconds);
+            }
+            await Task.Delay(interval);
+        }
+        latencies.Sort();
+        double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
+        output.WriteLine(Histogram(latencies));
+        output.WriteLine($"close_to_xadd_ms p50={P(0.5):F2} p90={P(0.9):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+    }
+
+    /// <summary>100 concurrent HttpClient callers against the running service (Kestrel on 127.0.0.1) with 500 symbols.</summary>
+    [BenchmarkFact]
+    public async Task Coins_api_at_100_concurrent_requests()
+    {
+        var symbols = BenchmarkFactAttribute.Setting("BENCH_SYMBOLS", 500);
+        var callers = BenchmarkFactAttribute.Setting("BENCH_CALLERS", 100);
+        var rounds = BenchmarkFactAttribute.Setting("BENCH_ROUNDS", 20);
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("benchcoins");
+        // The simulated feed stops at 50 symbols: replay a synthetic day of 500 (every window but change_1d filled).
+        using var ingest = new IngestProcess(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__postgres"] = cs,
+            ["Ingest__Feed"] = "replay",
+            ["Ingest__Replay__Path"] = SyntheticKlines.Folder(symbols, 1),
+            ["Ingest__Replay__Speed"] = "max",
+            ["Ingest__RetentionDays"] = "36500",
+        });
+        await ingest.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromMinutes(9));
+        string[] queries =
+        [
+            "/api/coins",
+            "/api/coins?sortBy=change_1h&sortOrder=desc&pageSize=50",
+            "/api/coins?sortBy=rsi14_1h&minQuoteVolume_1d=1000000&pageSize=100",
+            "/api/coins?search=US&page=2&pageSize=25",
+        ];
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = callers };
+        using var client = new HttpClient(handler) { BaseAddress = ingest.Client.BaseAddress };
+        for (var i = 0; i < 200; i++)
+        {
+            (await client.GetAsync(queries[i % queries.Length])).EnsureSuccessStatusCode();
+        }
+        var latencies = new ConcurrentBag<double>();
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+        {
+            for (var r = 0; r < rounds; r++)
+            {
+                var t = Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync(queries[(c + r) % queries.Length], HttpCompletionOption.ResponseContentRead);
+                response.EnsureSuccessStatusCode();
+                latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            }
+        })));
+        var sorted = latencies.Order().ToList();
+        double P(double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+        var body = await client.GetFromJsonAsync<JsonElement>("/api/coins");
+        Assert.Equal(symbols, body.GetProperty("total").GetInt32());
+        output.WriteLine(Histogram(sorted));
+        output.WriteLine($"coins_ms p50={P(0.5):F2} p95={P(0.95):F2} p99={P(0.99):F2} max={sorted[^1]:F2} n={sorted.Count} rps={sorted.Count / wall.Elapsed.TotalSeconds:F0} callers={callers} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+    }
+
+    private static async Task<(IngestApp App, IDisposable Cleanup)> StartEmptyAsync(Action<IServiceCollection> services)
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("benchlatency");
+        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
+        var redis = new RedisServer();
+        var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "replay",
+            ["Ingest:Replay:Path"] = empty.FullName,
+            ["Ingest:Replay:Speed"] = "max",
+            ["Ingest:RetentionDays"] = "36500",
+        }, services);
+        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+        return (app, redis);
+    }
+
+    private static string Histogram(List<double> sortedMs)
+    {
+        double[] edges = [0.5, 1, 2, 3, 5, 10, 20, 50, 100, double.PositiveInfinity];
+        var lines = new List<string>();
+        var from = 0.0;
+        foreach (var edge in edges)
+        {
+            var count = sortedMs.Count(v => v >= from && v < edge);
+            lines.Add($"  [{from,5:0.#}, {edge,5:0.#}) ms {count,6} {new string('#', (int)Math.Ceiling(60.0 * count / sortedMs.Count))}");
+            from = edge;
+        }
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>Records when each metrics event's XADD is acknowledged, by the event's open time.</summary>
+    private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks) : IEventStream
+    {
+        public async Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken)
+        {
+            var id = await inner.AppendAsync(stream, fields, maxLength, cancellationToken);
+            var now = Stopwatch.GetTimestamp();
+            var json = fields[0].Value;
+            var at = json.IndexOf("\"openTime\":", StringComparison.Ordinal) + 11;
+            var end = json.IndexOf(',', at);
+            acks.TryAdd(long.Parse(json.AsSpan(at, end - at), CultureInfo.InvariantCulture), now);
+            return id;
+        }
+
+        public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) => inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
+
+        public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block, CancellationToken cancellationToken) =>
+            inner.ReadGroupAsync(stream, group, consumer, fromId, count, block, cancellationToken);
+
+        public Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken) => inner.AcknowledgeAsync(stream, group, ids, cancellationToken);
+
+        public Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count, CancellationToken cancellationToken) =>
+            inner.ClaimIdleAsync(stream, group, consumer, minIdle, count, cancellationToken);
+
+        public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken) => inner.PendingAsync(stream, group, count, cancellationToken);
+
+        public Task<long> LengthAsync(string stream, CancellationToken cancellationToken) => inner.LengthAsync(stream, cancellationToken);
+    }
+}

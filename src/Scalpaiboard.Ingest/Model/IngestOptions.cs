@@ -19,9 +19,17 @@ public sealed class IngestOptions : IValidatableObject
     [Range(1, 36500)]
     public int RetentionDays { get; set; } = 7;
 
-    /// <summary>Maximum MAXLEN (approximate) of the metrics stream.</summary>
+    /// <summary>
+    /// Approximate MAXLEN of the metrics stream; unset means <see cref="EffectiveStreamMaxLength"/>. An entry holds a
+    /// whole minute of every symbol's metrics (about 5 KB per symbol), so in live feeds the stream is held to about a
+    /// day of minutes: enough for the Alerts consumer to catch up after a long outage without letting Redis grow
+    /// without bound (500 symbols: about 3.5 GB). A replay is bounded by its data set and may run far ahead of the
+    /// consumer at max speed, so it keeps up to 100,000 entries.
+    /// </summary>
     [Range(1000, 100_000_000)]
-    public long StreamMaxLength { get; set; } = 100_000;
+    public long? StreamMaxLength { get; set; }
+
+    public long EffectiveStreamMaxLength => StreamMaxLength ?? (Feed == FeedKinds.Replay ? 100_000 : 1_440);
 
     /// <summary>A feed whose last closed candle is older than this (in real-time feeds) is reported Degraded.</summary>
     [Range(10, 86400)]

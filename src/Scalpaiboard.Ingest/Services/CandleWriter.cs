@@ -155,7 +155,7 @@ public sealed partial class CandleWriter(
     {
         if (_stream is not null)
         {
-            var maxLength = options.Value.StreamMaxLength;
+            var maxLength = options.Value.EffectiveStreamMaxLength;
             // One entry per open time, in order, each awaited before the next: with entries of hundreds of KB,
             // pipelining a whole round measured slower (ReplayStageProfile) than one at a time.
             using var buffer = new JsonBuffer(batches[0].Items.Length + 64);

@@ -42,6 +42,12 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     passed += int(counters.get("passed", 0))
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
     skipped += int(counters.get("notExecuted", 0))
+    # name each failed test with the start of its message, so a CI log says why without the .trx files
+    for result in ET.parse(path).getroot().iter("{*}UnitTestResult"):
+        if result.get("outcome") == "Failed":
+            message = result.find("{*}Output/{*}ErrorInfo/{*}Message")
+            text = (message.text or "").strip().splitlines() if message is not None else []
+            print(f"FAILED {result.get('testName')}: {' '.join(text)[:400]}")
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
 exit $status

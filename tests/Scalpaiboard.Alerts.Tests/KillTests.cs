@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Scalpaiboard.Alerts.Tests.Support;
 using Scalpaiboard.Infrastructure.Events;
@@ -11,6 +12,11 @@ namespace Scalpaiboard.Alerts.Tests;
 /// <summary>The real service process killed with SIGKILL mid-stream and started again (new pid, new consumer name).</summary>
 public sealed class KillTests
 {
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Signal(int pid, int signal);
     private sealed class ServiceProcess : IDisposable
     {
         private readonly Process _process;
@@ -69,6 +75,43 @@ public sealed class KillTests
             return body.GetProperty("total").GetInt64();
         }
 
+        /// <summary>Freezes (SIGSTOP) or thaws (SIGCONT) the process, so the test can look at its work in flight.</summary>
+        public void Freeze(bool frozen)
+        {
+            if (Signal(_process.Id, frozen ? SigStop : SigCont) != 0)
+            {
+                throw new InvalidOperationException($"kill({_process.Id}) failed with errno {Marshal.GetLastPInvokeError()}");
+            }
+            // kill() only queues the signal: wait until every thread of the process is really stopped (state T)
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (frozen && !AllThreadsStopped())
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the service did not stop on SIGSTOP");
+                Thread.Sleep(1);
+            }
+        }
+
+        private bool AllThreadsStopped()
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0];
+                    if (state is not ('T' or 't'))
+                    {
+                        return false;
+                    }
+                }
+                catch (IOException)
+                {
+                    // the thread ended meanwhile
+                }
+            }
+            return true;
+        }
+
         public void KillHard()
         {
             _process.Kill(); // SIGKILL: no shutdown, no acknowledgements, open transactions roll back
@@ -102,6 +145,20 @@ public sealed class KillTests
             await SampleReplay.AppendAsync(stream, batches);
             // kill it while it is in the middle of the stream
             await Eventually.WaitAsync(first.TotalAsync, n => n >= expected.Count / 3, TimeSpan.FromSeconds(60));
+            // freeze it until it is caught holding delivered but unacknowledged entries, then SIGKILL it there
+            for (var attempt = 0; ; attempt++)
+            {
+                first.Freeze(true);
+                await Task.Delay(20); // an acknowledgement already written to its socket reaches Redis meanwhile
+                var inFlight = await stream.PendingAsync(EventNames.MetricsStream, EventNames.AlertsGroup, 100, CancellationToken.None);
+                if (inFlight.Count > 0)
+                {
+                    break;
+                }
+                Assert.True(attempt < 2_000, "the service was never caught with unacknowledged work in flight");
+                first.Freeze(false);
+                await Task.Delay(5);
+            }
             first.KillHard();
         }
         var pendingAfterKill = await stream.PendingAsync(EventNames.MetricsStream, EventNames.AlertsGroup, 100, CancellationToken.None);

@@ -9,6 +9,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler(error => error.Run(ErrorPage.WriteAsync));
 // Unknown GET routes get the site's not-found page; other methods keep their bare status.
 app.UseWhen(c => HttpMethods.IsGet(c.Request.Method), get => get.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));

@@ -99,12 +99,37 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
     }
 
     [Fact]
+    public async Task Pages_carry_a_content_security_policy_that_allows_exactly_the_inline_import_map()
+    {
+        using var client = _app.Browser();
+        var response = await client.GetAsync("/screener");
+        var html = await response.Content.ReadAsStringAsync();
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        var importMap = ImportMapPattern().Match(html);
+        Assert.True(importMap.Success, html);
+        var hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(importMap.Groups[1].Value)));
+        var directives = csp.Split(';', StringSplitOptions.TrimEntries).ToDictionary(d => d.Split(' ')[0], d => d.Split(' ')[1..]);
+        Assert.Equal(["'self'", $"'sha256-{hash}'"], directives["script-src"]);
+        var gateway = new Uri(_gateway.Url);
+        Assert.Contains($"http://{gateway.Authority}", directives["connect-src"]);
+        Assert.Contains($"ws://{gateway.Authority}", directives["connect-src"]);
+        Assert.Equal(["'none'"], directives["frame-ancestors"]);
+        Assert.Equal(["'none'"], directives["object-src"]);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+    }
+
+    [GeneratedRegex("<script type=\"importmap\">(.*?)</script>", RegexOptions.Singleline)]
+    private static partial Regex ImportMapPattern();
+
+    [Fact]
     public async Task Unknown_coin_shows_the_gateways_message()
     {
         using var client = _app.Browser();
         var response = await client.GetAsync("/coins/NOPEUSDT");
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(body.Contains("Unknown symbol", StringComparison.Ordinal), body);
+        Assert.Contains("<h1>NOPEUSDT</h1>", body);
     }
 
     [Theory]

@@ -63,6 +63,42 @@ public sealed class BrowserTests(BrowserFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Fact]
+    public async Task Screener_rows_follow_the_filter_without_a_reload()
+    {
+        var coins = fixture.Gateway.Market.Coins;
+        var byChange = coins.OrderBy(c => FakeMarket.Num(c, "change_1h")).ToList();
+        var threshold = FakeMarket.Num(byChange[byChange.Count / 2], "change_1h");
+        var outsider = byChange[0];      // below the threshold: not in the screen at first
+        var insider = byChange[^1];      // above it: in the screen at first
+        var (outsiderChange, insiderChange) = (outsider["change_1h"], insider["change_1h"]);
+        var (context, page, errors) = await fixture.NewPageAsync();
+        await using var _ = context;
+        try
+        {
+            await page.GotoAsync("/screener?min_change_1h=" + threshold.ToString("R", CultureInfo.InvariantCulture));
+            var before = await page.EvalOnSelectorAllAsync<string[]>("#screener tbody tr[data-symbol]", "rows => rows.map(r => r.dataset.symbol)");
+            Assert.Contains((string)insider["symbol"]!, before);
+            Assert.DoesNotContain((string)outsider["symbol"]!, before);
+
+            // the market moves: one coin enters the screen, another leaves it
+            outsider["change_1h"] = threshold + 5;
+            insider["change_1h"] = threshold - 5;
+            await page.WaitForFunctionAsync(
+                "([enter, leave]) => !!document.querySelector(`#screener tr[data-symbol='${enter}']`) && !document.querySelector(`#screener tr[data-symbol='${leave}']`)",
+                new[] { (string)outsider["symbol"]!, (string)insider["symbol"]! }, Wait);
+            var after = await page.EvalOnSelectorAllAsync<string[]>("#screener tbody tr[data-symbol]", "rows => rows.map(r => r.dataset.symbol)");
+            Assert.Equal(before.Length, after.Length);
+            Assert.Equal(after.Length.ToString(CultureInfo.InvariantCulture), await page.TextContentAsync("#screener-count"));
+            Assert.Empty(errors);
+        }
+        finally
+        {
+            outsider["change_1h"] = outsiderChange;
+            insider["change_1h"] = insiderChange;
+        }
+    }
+
+    [Fact]
     public async Task Coin_chart_draws_and_its_last_candle_follows_live_data()
     {
         var (context, page, errors) = await fixture.NewPageAsync();

@@ -28,6 +28,7 @@ public sealed class WebApp : WebApplicationFactory<Program>
         builder.UseSetting("services:gateway:http:0", _gatewayUrl);
         builder.UseSetting("Web:GatewayPublicUrl", _gatewayUrl);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Web:ScreenerRefreshSeconds", "1");
         // TestServer has no client address; give requests one so X-Forwarded-For can be checked.
         builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, ClientAddressFilter>());
     }

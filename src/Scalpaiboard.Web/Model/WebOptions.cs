@@ -17,4 +17,11 @@ public sealed class WebOptions
     /// <summary>Symbols the screener asks the Gateway for at most.</summary>
     [Range(10, 1000)]
     public int ScreenerMaxSymbols { get; set; } = 1000;
+
+    /// <summary>
+    /// How often an open screener asks the Gateway again for the rows of its filter, so coins entering the screen
+    /// appear and coins leaving it go without a reload (prices and changes update live in between).
+    /// </summary>
+    [Range(1, 3600)]
+    public int ScreenerRefreshSeconds { get; set; } = 15;
 }

@@ -1,9 +1,10 @@
 // The screener's live table: client-side sort on header click, a column chooser, saved filter presets,
-// CSV/JSON export, live cell updates from /ws `tickers` that keep the sort and the scroll position, and a
+// CSV/JSON export, live cell updates from /ws `tickers` that keep the sort and the scroll position, rows of the
+// filter asked for again every few seconds (coins entering the screen appear, coins leaving it go), and a
 // virtualised body (only the rows in view are in the DOM) once the table is long.
 import { subscribe, onStatus } from './live.js';
 import { cell, tone, escapeHtml } from './format.js';
-import { panelMessage } from './gateway.js';
+import { api, panelMessage } from './gateway.js';
 
 const VIRTUALIZE_ABOVE = 150;
 const OVERSCAN = 12;
@@ -211,6 +212,44 @@ export function init(table) {
             }
         }
     });
+    // Membership: the filter's rows again from the Gateway; new symbols join (flashed), departed ones leave,
+    // every field of the others is refreshed (indicator columns included); sort and scroll position are kept.
+    const coinsQuery = table.dataset.coinsQuery || '';
+    const refreshMs = Math.max(1000, +table.dataset.refreshMs || 15000);
+    async function refreshRows() {
+        if (document.visibilityState !== 'visible') return;
+        let page;
+        try {
+            page = await api('/api/coins' + coinsQuery);
+        } catch {
+            return;   // the connection line says when the Gateway is gone; the next round tries again
+        }
+        if (!Array.isArray(page?.data)) return;
+        const fresh = new Map(page.data.map(r => [r.symbol, r]));
+        const joined = new Set();
+        for (const symbol of [...index.keys()]) {
+            if (!fresh.has(symbol)) index.delete(symbol);
+        }
+        for (const [symbol, r] of fresh) {
+            const known = index.get(symbol);
+            if (known) {
+                Object.assign(known, r);
+            } else {
+                index.set(symbol, r);
+                joined.add(symbol);
+            }
+        }
+        rows = [...index.values()];
+        sortRows();
+        renderBody();
+        for (const symbol of joined) {
+            const tr = tbody.querySelector(`tr[data-symbol="${CSS.escape(symbol)}"]`);
+            tr?.animate?.([{ backgroundColor: 'rgba(91,141,239,.35)' }, { backgroundColor: 'transparent' }], { duration: 1500, easing: 'ease-out' });
+        }
+        table.dataset.refreshes = String((+table.dataset.refreshes || 0) + 1);
+    }
+    setInterval(refreshRows, refreshMs);
+
     onStatus((state, detail) => {
         panelMessage(scroller.parentElement.querySelector('.screener-status') || ensureStatus(scroller),
             state === 'closed' ? `Live updates paused (${detail || 'gateway not reachable'}); reconnecting…` : null);

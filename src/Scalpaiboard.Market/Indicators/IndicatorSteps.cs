@@ -12,16 +12,16 @@ namespace Scalpaiboard.Market.Indicators;
 
 /// <summary>
 /// Wilder's RSI state without the previous close (which the packed state shares with ATR, ADX and the pivots):
-/// simple averages of the first <c>period</c> changes, then <c>(avg * (n - 1) + x) / n</c>.
+/// simple averages of the first <c>period</c> changes, then <c>(avg * (n - 1) + x) / n</c>. <see cref="Gain"/> and
+/// <see cref="Loss"/> hold the sums of the changes until the first average is taken and the averages from then on
+/// (the sums are never read again), so the state is a count and two numbers.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 internal struct RsiState
 {
     public int Count;
-    public double SumGain;
-    public double SumLoss;
-    public double AvgGain;
-    public double AvgLoss;
+    public double Gain;
+    public double Loss;
 
     /// <summary>RSI if a bar closing at <paramref name="close"/> were added now (NaN while warming up), and the state after it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -37,28 +37,32 @@ internal struct RsiState
 
         var gain = close > prevClose ? close - prevClose : 0d;
         var loss = close < prevClose ? prevClose - close : 0d;
-        double avgGain = AvgGain, avgLoss = AvgLoss, sumGain = SumGain, sumLoss = SumLoss;
         var rsi = double.NaN;
         if (i > n)
         {
-            avgGain = ((avgGain * (n - 1)) + gain) / n;
-            avgLoss = ((avgLoss * (n - 1)) + loss) / n;
+            var avgGain = ((Gain * (n - 1)) + gain) / n;
+            var avgLoss = ((Loss * (n - 1)) + loss) / n;
             rsi = Value(avgGain, avgLoss);
+            (next.Gain, next.Loss) = (avgGain, avgLoss);
         }
         else
         {
-            sumGain += gain;
-            sumLoss += loss;
+            var sumGain = Gain + gain;
+            var sumLoss = Loss + loss;
             if (i == n)
             {
-                avgGain = sumGain / n;
-                avgLoss = sumLoss / n;
+                var avgGain = sumGain / n;
+                var avgLoss = sumLoss / n;
                 rsi = Value(avgGain, avgLoss);
+                (next.Gain, next.Loss) = (avgGain, avgLoss);
+            }
+            else
+            {
+                (next.Gain, next.Loss) = (sumGain, sumLoss);
             }
         }
 
         next.Count = i + 1 > n + 1 ? n + 1 : i + 1;
-        (next.AvgGain, next.AvgLoss, next.SumGain, next.SumLoss) = (avgGain, avgLoss, sumGain, sumLoss);
         return rsi;
     }
 

@@ -44,11 +44,12 @@ internal struct IndicatorPeekState
     public MomentsState Bb;
     public double BbLeaving;
 
-    public SeededEma Ema20;
-    public SeededEma Ema50;
-    public SeededEma MacdFast;
-    public SeededEma MacdSlow;
-    public SeededEma MacdSignal;
+    // EMA(20), EMA(50), MACD(12, 26, 9): SeededEma without its period and k (16 bytes each instead of 32).
+    public EmaCore Ema20;
+    public EmaCore Ema50;
+    public EmaCore MacdFast;
+    public EmaCore MacdSlow;
+    public EmaCore MacdSignal;
 
     // Close, high and low of the last committed bar (RSI, ATR, ADX, pivots).
     public bool HasPrevious;
@@ -162,15 +163,15 @@ internal static class IndicatorKernel
     private const int StochSignal = 3;
     private const int AdxPeriod = 14;
     private const double BbDeviations = 2;
+    private static readonly double K20 = EmaCore.Alpha(20);
+    private static readonly double K50 = EmaCore.Alpha(50);
+    private static readonly double KFast = EmaCore.Alpha(12);
+    private static readonly double KSlow = EmaCore.Alpha(26);
+    private static readonly double KSignal = EmaCore.Alpha(9);
 
     public static void Reset(ref IndicatorPeekState p, ref IndicatorCommitState c)
     {
         p = default;
-        p.Ema20 = new SeededEma(20);
-        p.Ema50 = new SeededEma(50);
-        p.MacdFast = new SeededEma(12);
-        p.MacdSlow = new SeededEma(26);
-        p.MacdSignal = new SeededEma(9);
         c = default;
         PrepareRange(ref p, ref c);
     }
@@ -190,15 +191,15 @@ internal static class IndicatorKernel
         v.Sma20 = ringReady ? (p.SmaBase + close) / W : double.NaN;
 
         // EMA(20), EMA(50)
-        v.Ema20 = p.Ema20.Peek(close);
-        v.Ema50 = p.Ema50.Peek(close);
+        v.Ema20 = p.Ema20.Peek(close, 20, K20);
+        v.Ema50 = p.Ema50.Peek(close, 50, K50);
 
         // RSI(14)
         v.Rsi14 = p.Rsi.Peek(p.PrevClose, close, RsiPeriod, out _);
 
         // MACD(12, 26, 9)
-        var macd = p.MacdFast.Peek(close) - p.MacdSlow.Peek(close);
-        var signal = double.IsNaN(macd) ? double.NaN : p.MacdSignal.Peek(macd);
+        var macd = p.MacdFast.Peek(close, 12, KFast) - p.MacdSlow.Peek(close, 26, KSlow);
+        var signal = double.IsNaN(macd) ? double.NaN : p.MacdSignal.Peek(macd, 9, KSignal);
         v.Macd = macd;
         v.MacdSignal = signal;
         v.MacdHistogram = macd - signal;
@@ -259,7 +260,7 @@ internal static class IndicatorKernel
         var raw = PeekRaw(in p, high, low, close);
         var k = PeekK(in p, raw);
         p.Adx.Peek(high, low, p.PrevHigh, p.PrevLow, p.PrevClose, AdxPeriod, out var adx);
-        var macd = p.MacdFast.Peek(close) - p.MacdSlow.Peek(close);
+        var macd = p.MacdFast.Peek(close, 12, KFast) - p.MacdSlow.Peek(close, 26, KSlow);
 
         // 20-bar rings: SMA's RollingSum and Bollinger's RollingMoments of the closes, CCI's of the typical prices,
         // the VWAP's of price-volumes and volumes, sharing one position. Bollinger first: it reads the leaving close.
@@ -294,13 +295,13 @@ internal static class IndicatorKernel
         p.BbLeaving = full ? c.Closes[next] - p.Bb.Shift : 0;
 
         // EMAs and MACD
-        p.Ema20.Push(close);
-        p.Ema50.Push(close);
-        p.MacdFast.Push(close);
-        p.MacdSlow.Push(close);
+        p.Ema20.Push(close, 20, K20);
+        p.Ema50.Push(close, 50, K50);
+        p.MacdFast.Push(close, 12, KFast);
+        p.MacdSlow.Push(close, 26, KSlow);
         if (!double.IsNaN(macd))
         {
-            p.MacdSignal.Push(macd);
+            p.MacdSignal.Push(macd, 9, KSignal);
         }
 
         p.Rsi = rsi;

@@ -153,6 +153,7 @@ public sealed class MarketEngine
 
     private MarketUpdate Update(SymbolContext ctx, in Candle candle)
     {
+        PrefetchClosingBars(ctx, candle.OpenTime);
         var status = ctx.State.Apply(candle);
         switch (status)
         {
@@ -179,6 +180,36 @@ public sealed class MarketEngine
         var held = _evaluator.Evaluate(snapshot);
         var fired = held.IsEmpty ? held : ctx.Cooldown.Fire(held, candle.OpenTime);
         return new MarketUpdate(status, snapshot, held, fired);
+    }
+
+    /// <summary>
+    /// When the candle closes bars (about 0.29 timeframes per candle on average, all symbols on the same minutes),
+    /// asks for those timeframes' commit state now: 1.1 KB each that nothing touched since the bar before, so with
+    /// hundreds of symbols it is out of the caches, and without this the commit waits for it line after line. The
+    /// windows' update runs in between. Only for the few lines a close needs; results do not depend on it.
+    /// </summary>
+    private static void PrefetchClosingBars(SymbolContext ctx, long openTime)
+    {
+        var timeframes = ctx.IndicatorTimeframes;
+        if (timeframes.Length == 0)
+        {
+            return;
+        }
+
+        var closing = ctx.Bars.WouldClose(openTime);
+        if (closing.IsEmpty)
+        {
+            return;
+        }
+
+        var commit = ctx.IndicatorCommit;
+        for (var k = 0; k < timeframes.Length; k++)
+        {
+            if (closing.Contains(timeframes[k]))
+            {
+                CacheHints.Prefetch(ref commit[k]);
+            }
+        }
     }
 
     private static void UpdateIndicators(SymbolContext ctx, in Candle candle, CandleStatus status)

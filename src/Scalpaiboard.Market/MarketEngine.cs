@@ -49,6 +49,7 @@ public sealed class MarketEngine
     private readonly PresetEvaluator _evaluator;
     private readonly SignalCooldown _cooldown;
     private readonly Timeframe[] _indicatorTimeframes;
+    private SymbolContext? _previous;
 
     public MarketEngine() : this(new MarketEngineOptions())
     {
@@ -86,11 +87,29 @@ public sealed class MarketEngine
 
     public MarketUpdate OnClosedCandle(string symbol, in Candle candle)
     {
-        if (!_symbols.TryGetValue(symbol, out var ctx))
+        // Feeds hand over a minute's candles in much the same symbol order every minute (replays, scan and bench
+        // exactly so), so the symbol that followed the previous one last time is the likely one: checking it is one
+        // string compare (usually of the same instance), where the dictionary costs a hash and a chain of dependent
+        // loads (string, bucket, entry) that miss the cache with hundreds of symbols. A wrong guess falls back to it.
+        var previous = _previous;
+        var guess = previous?.Next;
+        SymbolContext? ctx;
+        if (guess is not null && string.Equals(guess.Symbol, symbol, StringComparison.Ordinal))
+        {
+            ctx = guess;
+        }
+        else if (!_symbols.TryGetValue(symbol, out ctx))
         {
             ctx = new SymbolContext(symbol, _cooldown.For(symbol), _indicatorTimeframes);
             _symbols[symbol] = ctx;
         }
+
+        if (previous is not null && !ReferenceEquals(guess, ctx))
+        {
+            previous.Next = ctx;
+        }
+
+        _previous = ctx;
         return Update(ctx, candle);
     }
 
@@ -134,6 +153,7 @@ public sealed class MarketEngine
 
     private MarketUpdate Update(SymbolContext ctx, in Candle candle)
     {
+        PrefetchClosingBars(ctx, candle.OpenTime);
         var status = ctx.State.Apply(candle);
         switch (status)
         {
@@ -160,6 +180,36 @@ public sealed class MarketEngine
         var held = _evaluator.Evaluate(snapshot);
         var fired = held.IsEmpty ? held : ctx.Cooldown.Fire(held, candle.OpenTime);
         return new MarketUpdate(status, snapshot, held, fired);
+    }
+
+    /// <summary>
+    /// When the candle closes bars (about 0.29 timeframes per candle on average, all symbols on the same minutes),
+    /// asks for those timeframes' commit state now: 1.1 KB each that nothing touched since the bar before, so with
+    /// hundreds of symbols it is out of the caches, and without this the commit waits for it line after line. The
+    /// windows' update runs in between. Only for the few lines a close needs; results do not depend on it.
+    /// </summary>
+    private static void PrefetchClosingBars(SymbolContext ctx, long openTime)
+    {
+        var timeframes = ctx.IndicatorTimeframes;
+        if (timeframes.Length == 0)
+        {
+            return;
+        }
+
+        var closing = ctx.Bars.WouldClose(openTime);
+        if (closing.IsEmpty)
+        {
+            return;
+        }
+
+        var commit = ctx.IndicatorCommit;
+        for (var k = 0; k < timeframes.Length; k++)
+        {
+            if (closing.Contains(timeframes[k]))
+            {
+                CacheHints.Prefetch(ref commit[k]);
+            }
+        }
     }
 
     private static void UpdateIndicators(SymbolContext ctx, in Candle candle, CandleStatus status)
@@ -212,6 +262,7 @@ public sealed class MarketEngine
     {
         public SymbolContext(string symbol, SymbolCooldown cooldown, Timeframe[] indicatorTimeframes)
         {
+            Symbol = symbol;
             Cooldown = cooldown;
             IndicatorTimeframes = indicatorTimeframes;
             // The indicator state of all timeframes in two contiguous blocks: what every candle reads, and what
@@ -221,6 +272,9 @@ public sealed class MarketEngine
             ResetIndicators();
             Snapshot = new MetricsSnapshot { Symbol = symbol };
         }
+
+        /// <summary>The dictionary key (the snapshot's Symbol can be changed by its readers).</summary>
+        public string Symbol { get; }
 
         public SymbolState State { get; } = new();
 
@@ -238,6 +292,9 @@ public sealed class MarketEngine
         public SymbolCooldown Cooldown { get; }
 
         public bool HasSnapshot { get; set; }
+
+        /// <summary>The symbol updated after this one the last time (the guess at the next one).</summary>
+        public SymbolContext? Next { get; set; }
 
         public void Reset()
         {

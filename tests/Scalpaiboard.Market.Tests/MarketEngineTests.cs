@@ -126,4 +126,56 @@ public class MarketEngineTests
         engine.Reset("AUSDT");
         Assert.Equal(CandleStatus.Appended, engine.OnClosedCandle("AUSDT", At(0)).Status);
     }
+
+    [Fact]
+    public void Symbols_in_any_order_get_their_own_state_whatever_the_guess_of_the_next_symbol()
+    {
+        // The engine guesses each candle's symbol from the order of the previous minute before it looks it up; the
+        // order here changes every minute (rotations, reversals, swaps, a symbol skipped, new string instances), and
+        // every symbol's results must be those of an engine that sees that symbol alone.
+        string[] symbols = ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"];
+        var shared = new MarketEngine();
+        var alone = symbols.Select(_ => new MarketEngine()).ToArray();
+        var feed = new EngineFingerprintTests.MessyFeed(seed: 11);
+        var random = new Random(3);
+        var order = new[] { 0, 1, 2, 3 };
+        for (var m = 0; m < 3 * 1440; m++)
+        {
+            if (m % 7 == 0)
+            {
+                random.Shuffle(order);
+            }
+
+            var candles = symbols.Select((_, s) => feed.Next(s, m).ToArray()).ToArray();
+            foreach (var s in order)
+            {
+                if (m % 13 == 5 && s == order[0])
+                {
+                    continue;
+                }
+
+                var name = m % 2 == 0 ? symbols[s] : new string(symbols[s].AsSpan());
+                foreach (var candle in candles[s])
+                {
+                    var got = shared.OnClosedCandle(name, candle);
+                    var expected = alone[s].OnClosedCandle(symbols[s], candle);
+                    Assert.Equal(expected.Status, got.Status);
+                    Assert.Equal(expected.Held, got.Held);
+                    if (expected.Snapshot is { } e)
+                    {
+                        var g = got.Snapshot!;
+                        Assert.Equal(symbols[s], g.Symbol);
+                        Assert.Equal(e.OpenTime, g.OpenTime);
+                        Assert.Equal(e.Price, g.Price);
+                        Assert.Equal(e.QuoteVolume, g.QuoteVolume);
+                        Assert.Equal(e.High, g.High);
+                        Assert.Equal(e.Indicators[(int)Timeframe.M5].Rsi14, g.Indicators[(int)Timeframe.M5].Rsi14);
+                        Assert.Equal(e.Indicators[(int)Timeframe.H1].Cci20, g.Indicators[(int)Timeframe.H1].Cci20);
+                    }
+                }
+            }
+        }
+
+        Assert.Equal(symbols.Length, shared.SymbolCount);
+    }
 }

@@ -37,6 +37,26 @@ public sealed class BarBuilder
     /// <summary>True when the forming bar already contains the last minute of its period.</summary>
     public bool IsComplete(Timeframe timeframe) => _started && _lastOpenTime + Candle.MinuteMs == _end[(int)timeframe];
 
+    /// <summary>The timeframes whose bar <see cref="Add"/> would close for a candle opening at <paramref name="openTime"/>.</summary>
+    internal TimeframeMask WouldClose(long openTime)
+    {
+        if (!_started)
+        {
+            return default;
+        }
+
+        var closed = 0;
+        for (var i = 0; i < Timeframes.Count; i++)
+        {
+            if (openTime >= _end[i])
+            {
+                closed |= 1 << i;
+            }
+        }
+
+        return new TimeframeMask(closed);
+    }
+
     /// <summary>Adds the next closed 1m candle; returns the timeframes whose previous bar it closed.</summary>
     public TimeframeMask Add(in Candle candle)
     {

@@ -15,15 +15,10 @@ public readonly record struct AdxResult(double? Pdi, double? Mdi, double? Dx, do
 public sealed class Adx
 {
     private readonly RollingSum _adxHistory;
-    private int _count;
+    private DirectionalState _state;
     private double _prevHigh;
     private double _prevLow;
     private double _prevClose;
-    private double _trs;
-    private double _pdms;
-    private double _mdms;
-    private double _sumDx;
-    private double _adx;
 
     public Adx(int period = 14)
     {
@@ -41,99 +36,40 @@ public sealed class Adx
     public void Reset()
     {
         _adxHistory.Reset();
-        _count = 0;
-        _prevHigh = _prevLow = _prevClose = _trs = _pdms = _mdms = _sumDx = _adx = 0;
+        _state = default;
+        _prevHigh = _prevLow = _prevClose = 0;
     }
 
-    internal static (double Tr, double Pdm, double Mdm) Movement(in Quote q, double prevHigh, double prevLow, double prevClose)
-    {
-        var tr = Math.Max(q.High - q.Low, Math.Max(Math.Abs(q.High - prevClose), Math.Abs(q.Low - prevClose)));
-        var up = q.High - prevHigh;
-        var down = prevLow - q.Low;
-        return (tr, up > down ? Math.Max(up, 0) : 0, down > up ? Math.Max(down, 0) : 0);
-    }
+    internal static (double Tr, double Pdm, double Mdm) Movement(in Quote q, double prevHigh, double prevLow, double prevClose) =>
+        DirectionalState.Movement(q.High, q.Low, prevHigh, prevLow, prevClose);
 
-    internal static (double Pdi, double Mdi, double Dx) Directional(double trs, double pdms, double mdms)
-    {
-        if (trs == 0)
-        {
-            return (double.NaN, double.NaN, double.NaN);
-        }
-
-        var pdi = 100d * pdms / trs;
-        var mdi = 100d * mdms / trs;
-        var dx = pdi == mdi ? 0 : 100d * Math.Abs(pdi - mdi) / (pdi + mdi);
-        return (pdi, mdi, dx);
-    }
+    internal static (double Pdi, double Mdi, double Dx) Directional(double trs, double pdms, double mdms) =>
+        DirectionalState.Directional(trs, pdms, mdms);
 
     private AdxResult Step(in Quote quote, bool commit)
     {
         var n = Period;
-        var i = _count;
-        if (i == 0)
+        var i = _state.Count;
+        if (!_state.Peek(quote.High, quote.Low, _prevHigh, _prevLow, _prevClose, n, out var s))
         {
             if (commit)
             {
-                (_prevHigh, _prevLow, _prevClose, _count) = (quote.High, quote.Low, quote.Close, 1);
+                (_prevHigh, _prevLow, _prevClose) = (quote.High, quote.Low, quote.Close);
+                _state.Commit(s, n);
             }
 
             return default;
         }
 
-        var (tr, pdm, mdm) = Movement(quote, _prevHigh, _prevLow, _prevClose);
-        double trs, pdms, mdms;
-        if (i <= n)
-        {
-            (trs, pdms, mdms) = (_trs + tr, _pdms + pdm, _mdms + mdm);
-        }
-        else
-        {
-            trs = _trs - (_trs / n) + tr;
-            pdms = _pdms - (_pdms / n) + pdm;
-            mdms = _mdms - (_mdms / n) + mdm;
-        }
-
-        double pdi = double.NaN, mdi = double.NaN, dx = double.NaN, adx = double.NaN, adxr = double.NaN;
-        var sumDx = _sumDx;
-        if (i >= n && trs != 0)
-        {
-            (pdi, mdi, dx) = Directional(trs, pdms, mdms);
-            if (i > (2 * n) - 1)
-            {
-                adx = ((_adx * (n - 1)) + dx) / n;
-            }
-            else
-            {
-                sumDx += dx;
-                if (i == (2 * n) - 1)
-                {
-                    adx = sumDx / n;
-                }
-            }
-
-            if (i >= (3 * n) - 2)
-            {
-                adxr = (adx + _adxHistory.Ago(n - 2)) / 2;
-            }
-        }
-
+        var adxr = i >= (3 * n) - 2 && s.Trs != 0 ? (s.Adx + _adxHistory.Ago(n - 2)) / 2 : double.NaN;
         if (commit)
         {
             (_prevHigh, _prevLow, _prevClose) = (quote.High, quote.Low, quote.Close);
-            (_trs, _pdms, _mdms, _sumDx) = (trs, pdms, mdms, sumDx);
-            if (!double.IsNaN(adx))
-            {
-                _adx = adx;
-            }
-
-            _adxHistory.Push(adx);
-            if (_count < 3 * n)
-            {
-                _count++;
-            }
+            _state.Commit(s, n);
+            _adxHistory.Push(s.Adx);
         }
 
-        return new AdxResult(N(pdi), N(mdi), N(dx), N(adx), N(adxr));
+        return new AdxResult(N(s.Pdi), N(s.Mdi), N(s.Dx), N(s.Adx), N(adxr));
     }
 
     public static AdxResult[] Calculate(IReadOnlyList<Quote> quotes, int period = 14)

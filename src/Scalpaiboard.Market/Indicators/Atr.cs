@@ -11,10 +11,8 @@ public readonly record struct AtrResult(double? Tr, double? Atr, double? Atrp);
 /// </summary>
 public sealed class Atr
 {
-    private int _count;
+    private AtrState _state;
     private double _prevClose;
-    private double _sumTr;
-    private double _atr;
 
     public Atr(int period = 14)
     {
@@ -30,46 +28,19 @@ public sealed class Atr
 
     public void Reset()
     {
-        _count = 0;
-        _prevClose = _sumTr = _atr = 0;
+        _state = default;
+        _prevClose = 0;
     }
 
-    internal static double TrueRange(in Quote quote, double prevClose) =>
-        Math.Max(quote.High - quote.Low, Math.Max(Math.Abs(quote.High - prevClose), Math.Abs(quote.Low - prevClose)));
+    internal static double TrueRange(in Quote quote, double prevClose) => AtrState.TrueRange(quote.High, quote.Low, prevClose);
 
     private AtrResult Step(in Quote quote, bool commit)
     {
-        var n = Period;
-        var i = _count;
-        var tr = i == 0 ? double.NaN : TrueRange(quote, _prevClose);
-        var atr = double.NaN;
-        var sum = _sumTr;
-        if (i > n)
-        {
-            atr = ((_atr * (n - 1)) + tr) / n;
-        }
-        else if (i > 0)
-        {
-            sum += tr;
-            if (i == n)
-            {
-                atr = sum / n;
-            }
-        }
-
+        var atr = _state.Peek(quote.High, quote.Low, _prevClose, Period, out var tr, out var sum);
         if (commit)
         {
             _prevClose = quote.Close;
-            _sumTr = sum;
-            if (!double.IsNaN(atr))
-            {
-                _atr = atr;
-            }
-
-            if (_count <= n)
-            {
-                _count++;
-            }
+            _state.Commit(atr, sum, Period);
         }
 
         return new AtrResult(N(tr), N(atr), double.IsNaN(atr) || quote.Close == 0 ? null : atr / quote.Close * 100d);

@@ -49,15 +49,19 @@ public sealed class BollingerBands
 
     private static BollingerBandsResult Result(double close, double mean, double sd, double k)
     {
+        var (upper, lower, percentB, width) = Bands(close, mean, sd, k);
+        return new BollingerBandsResult(mean, upper, lower, N(percentB), sd == 0 ? null : (close - mean) / sd, N(width));
+    }
+
+    /// <summary>The bands around <paramref name="mean"/>, %B and width (NaN where their divisor is 0).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static (double Upper, double Lower, double PercentB, double Width) Bands(double close, double mean, double sd, double k)
+    {
         var upper = mean + (k * sd);
         var lower = mean - (k * sd);
-        return new BollingerBandsResult(
-            mean,
-            upper,
-            lower,
-            upper - lower == 0 ? null : (close - lower) / (upper - lower),
-            sd == 0 ? null : (close - mean) / sd,
-            mean == 0 ? null : (upper - lower) / mean);
+        return (upper, lower,
+            upper - lower == 0 ? double.NaN : (close - lower) / (upper - lower),
+            mean == 0 ? double.NaN : (upper - lower) / mean);
     }
 
     public static BollingerBandsResult[] Calculate(IReadOnlyList<Quote> quotes, int period = 20, double standardDeviations = 2)

@@ -31,15 +31,28 @@ public sealed class Cci
         }
 
         var tp = quote.TypicalPrice;
-        var mean = _typical.PeekSum(tp) / Period;
+        return new CciResult(N(Value(tp, _typical.PeekSum(tp), _typical.Values, _typical.Next)));
+    }
+
+    /// <summary>
+    /// CCI of <paramref name="tp"/> joining the ring of the other typical prices (<paramref name="ring"/>, whose
+    /// slot <paramref name="next"/> is the one leaving), <paramref name="sum"/> being the window's sum with
+    /// <paramref name="tp"/>: the mean deviation walks the most recent first. NaN when the deviation is 0.
+    /// </summary>
+    internal static double Value(double tp, double sum, ReadOnlySpan<double> ring, int next)
+    {
+        var period = ring.Length;
+        var mean = sum / period;
         var deviation = Math.Abs(mean - tp);
-        for (var ago = 0; ago < Period - 1; ago++)
+        var index = next;
+        for (var ago = 0; ago < period - 1; ago++)
         {
-            deviation += Math.Abs(mean - _typical.Ago(ago));
+            index = index == 0 ? period - 1 : index - 1;
+            deviation += Math.Abs(mean - ring[index]);
         }
 
-        deviation /= Period;
-        return new CciResult(deviation == 0 ? null : (tp - mean) / (0.015 * deviation));
+        deviation /= period;
+        return deviation == 0 ? double.NaN : (tp - mean) / (0.015 * deviation);
     }
 
     public CciResult Add(in Quote quote)

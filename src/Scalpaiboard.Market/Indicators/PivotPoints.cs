@@ -101,6 +101,13 @@ public sealed class PivotPoints
         _ => throw new ArgumentOutOfRangeException(nameof(window)),
     };
 
+    /// <summary>The standard pivot and its first resistance and support (shared with the market engine's pivots).</summary>
+    internal static (double Pp, double R1, double S1) Standard(double high, double low, double close)
+    {
+        var pp = (high + low + close) / 3;
+        return (pp, (2 * pp) - low, (2 * pp) - high);
+    }
+
     /// <summary>Levels from a finished window's open/high/low/close; <paramref name="nextOpen"/> opens the new window.</summary>
     public static PivotPointsResult Levels(PivotPointType type, double nextOpen, double open, double high, double low, double close)
     {
@@ -109,10 +116,8 @@ public sealed class PivotPoints
         {
             case PivotPointType.Standard:
             {
-                var pp = (high + low + close) / 3;
-                return new PivotPointsResult(
-                    pp, (2 * pp) - low, pp + range, (2 * pp) - low + range, null,
-                    (2 * pp) - high, pp - range, (2 * pp) - high - range, null);
+                var (pp, r1, s1) = Standard(high, low, close);
+                return new PivotPointsResult(pp, r1, pp + range, r1 + range, null, s1, pp - range, s1 - range, null);
             }
 
             case PivotPointType.Camarilla:

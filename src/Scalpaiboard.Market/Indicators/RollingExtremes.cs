@@ -31,35 +31,14 @@ internal sealed class RollingExtremes
     public double Min => _min.Count == 0 ? double.NaN : _min.FrontValue;
 
     /// <summary>Highest high of the window if a bar with <paramref name="high"/> were pushed now.</summary>
-    public double PeekMax(double high)
-    {
-        var rest = _max.FirstAtOrAfter(_index - _length + 1, double.NegativeInfinity);
-        return Math.Max(rest, high);
-    }
+    public double PeekMax(double high) => Math.Max(_max.FirstAtOrAfter(_index - _length + 1, double.NegativeInfinity), high);
 
-    public double PeekMin(double low)
-    {
-        var rest = _min.FirstAtOrAfter(_index - _length + 1, double.PositiveInfinity);
-        return Math.Min(rest, low);
-    }
+    public double PeekMin(double low) => Math.Min(_min.FirstAtOrAfter(_index - _length + 1, double.PositiveInfinity), low);
 
     public void Push(double high, double low)
     {
-        var oldest = _index - _length + 1;
-        _max.ExpireBefore(oldest);
-        _min.ExpireBefore(oldest);
-        while (_max.Count > 0 && _max.BackValue <= high)
-        {
-            _max.PopBack();
-        }
-
-        _max.PushBack(_index, high);
-        while (_min.Count > 0 && _min.BackValue >= low)
-        {
-            _min.PopBack();
-        }
-
-        _min.PushBack(_index, low);
+        _max.Push(_length, _index, high, maximum: true);
+        _min.Push(_length, _index, low, maximum: false);
         _index++;
     }
 
@@ -70,63 +49,22 @@ internal sealed class RollingExtremes
         _index = 0;
     }
 
+    /// <summary>A <see cref="DequeCursor"/> over its own index and value rings.</summary>
     private sealed class Deque(int capacity)
     {
         private readonly long[] _indices = new long[capacity];
         private readonly double[] _values = new double[capacity];
-        private int _head;
+        private DequeCursor _cursor;
 
-        public int Count { get; private set; }
+        public int Count => _cursor.Count;
 
-        public double FrontValue => _values[_head];
+        public double FrontValue => _cursor.Front(_values);
 
-        public double BackValue => _values[Slot(Count - 1)];
+        public double FirstAtOrAfter(long oldest, double none) => _cursor.FirstAtOrAfter(_indices, _values, oldest, none);
 
-        /// <summary>Value of the first element whose index is at least <paramref name="oldest"/>.</summary>
-        public double FirstAtOrAfter(long oldest, double none)
-        {
-            // Indices are consecutive pushes, so at most the front has fallen out of the window.
-            for (var i = 0; i < Count && i < 2; i++)
-            {
-                var slot = Slot(i);
-                if (_indices[slot] >= oldest)
-                {
-                    return _values[slot];
-                }
-            }
+        public void Push(int length, long index, double value, bool maximum) =>
+            _cursor.Push(_indices, _values, length, index, value, maximum);
 
-            return none;
-        }
-
-        public void ExpireBefore(long oldest)
-        {
-            while (Count > 0 && _indices[_head] < oldest)
-            {
-                _head = _head + 1 == _values.Length ? 0 : _head + 1;
-                Count--;
-            }
-        }
-
-        public void PopBack() => Count--;
-
-        public void PushBack(long index, double value)
-        {
-            var slot = Slot(Count);
-            _indices[slot] = index;
-            _values[slot] = value;
-            Count++;
-        }
-
-        public void Clear()
-        {
-            _head = 0;
-            Count = 0;
-        }
-
-        private int Slot(int offset)
-        {
-            var slot = _head + offset;
-            return slot >= _values.Length ? slot - _values.Length : slot;
-        }
+        public void Clear() => _cursor = default;
     }
 }

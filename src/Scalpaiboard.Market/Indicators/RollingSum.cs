@@ -28,46 +28,17 @@ internal sealed class RollingSum
     public double Sum => _sum;
 
     /// <summary>The sum of the window as it would be after pushing <paramref name="value"/>.</summary>
-    public double PeekSum(double value) => IsFull ? _sum - _values[_next] + value : _sum + value;
+    public double PeekSum(double value) => RingSum.Base(_sum, IsFull, _values[_next]) + value;
+
+    /// <summary>The ring in storage order and the slot the next push writes (for walks such as CCI's).</summary>
+    public ReadOnlySpan<double> Values => _values;
+
+    public int Next => _next;
 
     /// <summary>The value pushed <paramref name="ago"/> pushes ago (0 = the latest).</summary>
-    public double Ago(int ago)
-    {
-        var index = _next - 1 - ago;
-        if (index < 0)
-        {
-            index += _values.Length;
-        }
+    public double Ago(int ago) => _values[RingSum.Ago(_next, ago, _values.Length)];
 
-        return _values[index];
-    }
-
-    public void Push(double value)
-    {
-        if (IsFull)
-        {
-            _sum += value - _values[_next];
-        }
-        else
-        {
-            _sum += value;
-            _count++;
-        }
-
-        _values[_next] = value;
-        _next = _next + 1 == _values.Length ? 0 : _next + 1;
-        if (++_sinceAnchor >= _values.Length)
-        {
-            _sinceAnchor = 0;
-            var exact = 0d;
-            for (var i = 0; i < _count; i++)
-            {
-                exact += _values[i];
-            }
-
-            _sum = exact;
-        }
-    }
+    public void Push(double value) => RingSum.Push(_values, ref _next, ref _count, ref _sinceAnchor, ref _sum, value);
 
     public void Reset()
     {

@@ -11,12 +11,8 @@ public readonly record struct RsiResult(double? Rsi);
 /// </summary>
 public sealed class Rsi
 {
-    private int _count;
+    private RsiState _state;
     private double _prevClose;
-    private double _sumGain;
-    private double _sumLoss;
-    private double _avgGain;
-    private double _avgLoss;
 
     public Rsi(int period = 14)
     {
@@ -32,60 +28,23 @@ public sealed class Rsi
 
     public void Reset()
     {
-        _count = 0;
-        _prevClose = _sumGain = _sumLoss = _avgGain = _avgLoss = 0;
+        _state = default;
+        _prevClose = 0;
     }
 
     private RsiResult Step(in Quote quote, bool commit)
     {
-        var close = quote.Close;
-        if (_count == 0)
-        {
-            if (commit)
-            {
-                _prevClose = close;
-                _count = 1;
-            }
-
-            return default;
-        }
-
-        var n = Period;
-        var gain = close > _prevClose ? close - _prevClose : 0d;
-        var loss = close < _prevClose ? _prevClose - close : 0d;
-        var i = _count;
-        double avgGain = _avgGain, avgLoss = _avgLoss, sumGain = _sumGain, sumLoss = _sumLoss;
-        var rsi = double.NaN;
-        if (i > n)
-        {
-            avgGain = ((avgGain * (n - 1)) + gain) / n;
-            avgLoss = ((avgLoss * (n - 1)) + loss) / n;
-            rsi = Value(avgGain, avgLoss);
-        }
-        else
-        {
-            sumGain += gain;
-            sumLoss += loss;
-            if (i == n)
-            {
-                avgGain = sumGain / n;
-                avgLoss = sumLoss / n;
-                rsi = Value(avgGain, avgLoss);
-            }
-        }
-
+        var rsi = _state.Peek(_prevClose, quote.Close, Period, out var next);
         if (commit)
         {
-            _prevClose = close;
-            _count = i + 1 > n + 1 ? n + 1 : i + 1;
-            (_avgGain, _avgLoss, _sumGain, _sumLoss) = (avgGain, avgLoss, sumGain, sumLoss);
+            _prevClose = quote.Close;
+            _state = next;
         }
 
         return new RsiResult(N(rsi));
     }
 
-    private static double Value(double avgGain, double avgLoss) =>
-        avgLoss > 0 ? 100d - (100d / (1d + (avgGain / avgLoss))) : 100d;
+    private static double Value(double avgGain, double avgLoss) => RsiState.Value(avgGain, avgLoss);
 
     public static RsiResult[] Calculate(IReadOnlyList<Quote> quotes, int period = 14)
     {

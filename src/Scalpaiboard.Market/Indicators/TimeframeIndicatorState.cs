@@ -13,12 +13,15 @@ namespace Scalpaiboard.Market.Indicators;
 /// the peek state of all its timeframes in one contiguous array and a candle touches a few cache lines per
 /// timeframe instead of a dozen objects.
 /// <para>
-/// Every number is computed with the same operations in the same order as the single indicators (<see cref="Sma"/>,
+/// The arithmetic is not repeated here: every step is the one the single indicators (<see cref="Sma"/>,
 /// <see cref="Ema"/>, <see cref="Rsi"/>, <see cref="Macd"/>, <see cref="BollingerBands"/>, <see cref="Atr"/>,
 /// <see cref="Stoch"/>, <see cref="Adx"/>, <see cref="Cci"/>, <see cref="WilliamsR"/>, <see cref="RollingVwap"/>,
-/// <see cref="Vcp"/>), so the values are bit for bit theirs (tests compare the bits). What is prepared at a bar
-/// close is only what a peek would compute first from the committed state alone, e.g. <c>sum - oldest</c>
-/// (the single indicators evaluate <c>(sum - oldest) + x</c> in that order too).
+/// <see cref="Vcp"/>) call too (<see cref="SeededEma"/>, <see cref="RsiState"/>, <see cref="AtrState"/>,
+/// <see cref="DirectionalState"/>, <see cref="MomentsState"/>, <see cref="RingSum"/>, <see cref="DequeCursor"/>,
+/// <see cref="Cci.Value"/>, <see cref="Stoch.RawK"/>, ...), so the values are theirs bit for bit by construction
+/// (tests compare the bits). This file only decides where the state lives. What is prepared at a bar close is only
+/// what a peek would compute first from the committed state alone, e.g. <c>sum - oldest</c> (the single
+/// indicators evaluate <c>(sum - oldest) + x</c> in that order too).
 /// </para>
 /// </summary>
 [StructLayout(LayoutKind.Auto)] // the runtime packs the ints and the bool together instead of padding each
@@ -31,23 +34,22 @@ internal struct IndicatorPeekState
     public int RingCount;
     public int RingNext;
 
-    // SMA(20), CCI(20), rolling VWAP(20): the window sum after the leaving bar is taken out.
+    // SMA(20), CCI(20), rolling VWAP(20): the window sum after the leaving bar is taken out (RingSum.Base).
     public double SmaBase;
     public double TypicalBase;
     public double PriceVolumeBase;
     public double VolumeBase;
 
-    // Bollinger(20, 2): RollingMoments' shift, shifted sums and the leaving value (shifted).
-    public double BbShift;
-    public double BbSum;
-    public double BbSquares;
+    // Bollinger(20, 2): RollingMoments' shifted sums and the leaving close (shifted).
+    public MomentsState Bb;
     public double BbLeaving;
 
-    public SeededEma Ema20;
-    public SeededEma Ema50;
-    public SeededEma MacdFast;
-    public SeededEma MacdSlow;
-    public SeededEma MacdSignal;
+    // EMA(20), EMA(50), MACD(12, 26, 9): SeededEma without its period and k (16 bytes each instead of 32).
+    public EmaCore Ema20;
+    public EmaCore Ema50;
+    public EmaCore MacdFast;
+    public EmaCore MacdSlow;
+    public EmaCore MacdSignal;
 
     // Close, high and low of the last committed bar (RSI, ATR, ADX, pivots).
     public bool HasPrevious;
@@ -55,17 +57,8 @@ internal struct IndicatorPeekState
     public double PrevHigh;
     public double PrevLow;
 
-    // RSI(14), Wilder.
-    public int RsiCount;
-    public double RsiSumGain;
-    public double RsiSumLoss;
-    public double RsiAvgGain;
-    public double RsiAvgLoss;
-
-    // ATR(14), Wilder.
-    public int AtrCount;
-    public double AtrSum;
-    public double Atr;
+    public RsiState Rsi;
+    public AtrState Atr;
 
     // Stochastic(14, 3, 3) and Williams %R(14): highest high / lowest low of the last 13 bars (the window of a peek
     // without the forming bar), and the raw %K / %K rings' sums without their leaving values.
@@ -77,13 +70,7 @@ internal struct IndicatorPeekState
     public int KCount;
     public double KBase;
 
-    // ADX(14): Wilder sums with the decay already applied (trs - trs / n), DX sum during warm-up, last ADX.
-    public int AdxCount;
-    public double TrsBase;
-    public double PdmsBase;
-    public double MdmsBase;
-    public double SumDx;
-    public double Adx;
+    public DirectionalState Adx;
 
     // CCI(20): the last 20 typical prices (ring at RingNext).
     public Ring20 Typical;
@@ -114,7 +101,7 @@ internal struct Ring20
     private double _element;
 }
 
-/// <summary>RollingSum(3) as a struct (the stochastic's smoothing rings).</summary>
+/// <summary>RollingSum(3) as a struct (the stochastic's smoothing rings), with <see cref="RingSum"/>'s steps.</summary>
 internal struct SmallSum3
 {
     public const int Length = 3;
@@ -125,34 +112,9 @@ internal struct SmallSum3
     public int SinceAnchor;
     public double Sum;
 
-    public readonly double PeekBase => Count == Length ? Sum - Values[Next] : Sum;
+    public readonly double PeekBase => RingSum.Base(Sum, Count == Length, Values[Next]);
 
-    public void Push(double value)
-    {
-        if (Count == Length)
-        {
-            Sum += value - Values[Next];
-        }
-        else
-        {
-            Sum += value;
-            Count++;
-        }
-
-        Values[Next] = value;
-        Next = Next + 1 == Length ? 0 : Next + 1;
-        if (++SinceAnchor >= Length)
-        {
-            SinceAnchor = 0;
-            var exact = 0d;
-            for (var i = 0; i < Count; i++)
-            {
-                exact += Values[i];
-            }
-
-            Sum = exact;
-        }
-    }
+    public void Push(double value) => RingSum.Push(Values, ref Next, ref Count, ref SinceAnchor, ref Sum, value);
 
     [InlineArray(Length)]
     public struct Ring3
@@ -161,54 +123,18 @@ internal struct SmallSum3
     }
 }
 
-/// <summary>One monotonic deque of RollingExtremes(14) as a struct (capacity 15, as there).</summary>
+/// <summary>One monotonic deque of RollingExtremes(14) as a struct (capacity 15, as there), with <see cref="DequeCursor"/>'s steps.</summary>
 internal struct ExtremesDeque14
 {
     public const int Capacity = 15;
 
     public Indices15 Indices;
     public Values15 Values;
-    public int Head;
-    public int Count;
+    public DequeCursor Cursor;
 
-    public readonly double BackValue => Values[Slot(Count - 1)];
+    public readonly double FirstAtOrAfter(long oldest, double none) => Cursor.FirstAtOrAfter(Indices, Values, oldest, none);
 
-    public readonly double FirstAtOrAfter(long oldest, double none)
-    {
-        for (var i = 0; i < Count && i < 2; i++)
-        {
-            var slot = Slot(i);
-            if (Indices[slot] >= oldest)
-            {
-                return Values[slot];
-            }
-        }
-
-        return none;
-    }
-
-    public void ExpireBefore(long oldest)
-    {
-        while (Count > 0 && Indices[Head] < oldest)
-        {
-            Head = Head + 1 == Capacity ? 0 : Head + 1;
-            Count--;
-        }
-    }
-
-    public void PushBack(long index, double value)
-    {
-        var slot = Slot(Count);
-        Indices[slot] = index;
-        Values[slot] = value;
-        Count++;
-    }
-
-    private readonly int Slot(int offset)
-    {
-        var slot = Head + offset;
-        return slot >= Capacity ? slot - Capacity : slot;
-    }
+    public void Push(int length, long index, double value, bool maximum) => Cursor.Push(Indices, Values, length, index, value, maximum);
 
     [InlineArray(Capacity)]
     public struct Indices15
@@ -224,8 +150,8 @@ internal struct ExtremesDeque14
 }
 
 /// <summary>
-/// The arithmetic of <see cref="TimeframeIndicators"/> on the packed state: <see cref="Compute"/> (peek the forming
-/// bar, reads only <see cref="IndicatorPeekState"/>) and <see cref="Commit"/> (a bar closed).
+/// <see cref="TimeframeIndicators"/> on the packed state: <see cref="Compute"/> (peek the forming bar, reads only
+/// <see cref="IndicatorPeekState"/>) and <see cref="Commit"/> (a bar closed), both through the shared steps.
 /// </summary>
 internal static class IndicatorKernel
 {
@@ -237,15 +163,15 @@ internal static class IndicatorKernel
     private const int StochSignal = 3;
     private const int AdxPeriod = 14;
     private const double BbDeviations = 2;
+    private static readonly double K20 = EmaCore.Alpha(20);
+    private static readonly double K50 = EmaCore.Alpha(50);
+    private static readonly double KFast = EmaCore.Alpha(12);
+    private static readonly double KSlow = EmaCore.Alpha(26);
+    private static readonly double KSignal = EmaCore.Alpha(9);
 
     public static void Reset(ref IndicatorPeekState p, ref IndicatorCommitState c)
     {
         p = default;
-        p.Ema20 = new SeededEma(20);
-        p.Ema50 = new SeededEma(50);
-        p.MacdFast = new SeededEma(12);
-        p.MacdSlow = new SeededEma(26);
-        p.MacdSignal = new SeededEma(9);
         c = default;
         PrepareRange(ref p, ref c);
     }
@@ -259,29 +185,31 @@ internal static class IndicatorKernel
 
         // CCI(20) first: its mean deviation is a chain of 20 dependent additions, which the out-of-order core
         // overlaps with the independent arithmetic of the other indicators that follows.
-        v.Cci20 = ringReady ? PeekCci(in p, tp) : double.NaN;
+        v.Cci20 = ringReady ? Cci.Value(tp, p.TypicalBase + tp, p.Typical, p.RingNext) : double.NaN;
 
         // SMA(20)
         v.Sma20 = ringReady ? (p.SmaBase + close) / W : double.NaN;
 
         // EMA(20), EMA(50)
-        v.Ema20 = p.Ema20.Peek(close);
-        v.Ema50 = p.Ema50.Peek(close);
+        v.Ema20 = p.Ema20.Peek(close, 20, K20);
+        v.Ema50 = p.Ema50.Peek(close, 50, K50);
 
         // RSI(14)
-        v.Rsi14 = PeekRsi(in p, close);
+        v.Rsi14 = p.Rsi.Peek(p.PrevClose, close, RsiPeriod, out _);
 
         // MACD(12, 26, 9)
-        var macd = p.MacdFast.Peek(close) - p.MacdSlow.Peek(close);
-        var signal = double.IsNaN(macd) ? double.NaN : p.MacdSignal.Peek(macd);
+        var macd = p.MacdFast.Peek(close, 12, KFast) - p.MacdSlow.Peek(close, 26, KSlow);
+        var signal = double.IsNaN(macd) ? double.NaN : p.MacdSignal.Peek(macd, 9, KSignal);
         v.Macd = macd;
         v.MacdSignal = signal;
         v.MacdHistogram = macd - signal;
 
-        // Bollinger(20, 2)
+        // Bollinger(20, 2): with at least Window - 1 bars the shift is set.
         if (ringReady)
         {
-            PeekBollinger(in p, close, ref v);
+            var (mean, variance) = p.Bb.Peek(close, p.RingCount, p.RingCount == W, p.BbLeaving);
+            (v.BbUpper, v.BbLower, v.BbPercentB, v.BbWidth) = BollingerBands.Bands(close, mean, Math.Sqrt(variance), BbDeviations);
+            v.BbMiddle = mean;
         }
         else
         {
@@ -289,38 +217,30 @@ internal static class IndicatorKernel
         }
 
         // ATR(14)
-        var atr = PeekAtr(in p, high, low, out _);
+        var atr = p.Atr.Peek(high, low, p.PrevClose, AtrPeriod, out _, out _);
         v.Atr14 = atr;
         v.AtrPercent = double.IsNaN(atr) || close == 0 ? double.NaN : atr / close * 100d;
 
         // Stochastic(14, 3, 3) and Williams %R(14)
         var raw = PeekRaw(in p, high, low, close);
-        var k = !double.IsNaN(raw) && p.RawCount + 1 >= StochSmooth ? (p.RawBase + raw) / StochSmooth : double.NaN;
+        var k = PeekK(in p, raw);
         v.StochK = k;
         v.StochD = !double.IsNaN(k) && p.KCount + 1 >= StochSignal ? (p.KBase + k) / StochSignal : double.NaN;
         v.WilliamsR14 = double.IsNaN(raw) ? double.NaN : raw - 100d;
 
         // ADX(14)
-        v.Adx14 = PeekAdx(in p, high, low, out _, out _, out _, out _);
+        p.Adx.Peek(high, low, p.PrevHigh, p.PrevLow, p.PrevClose, AdxPeriod, out var adx);
+        v.Adx14 = adx.Adx;
 
         // Rolling VWAP(20) and VCP
-        var vwap = double.NaN;
-        if (ringReady)
-        {
-            var volumeSum = p.VolumeBase + volume;
-            var priceVolumeSum = p.PriceVolumeBase + (tp * volume);
-            vwap = volumeSum == 0 ? double.NaN : priceVolumeSum / volumeSum;
-        }
+        var vwap = ringReady ? Vwap.Value(p.PriceVolumeBase + (tp * volume), p.VolumeBase + volume) : double.NaN;
         v.Vwap = vwap;
-        v.Vcp = Vcp(high, low, close, vwap);
+        v.Vcp = Vcp.Value(high, low, close, vwap);
 
         // Standard pivots of the previous committed bar
         if (p.HasPrevious)
         {
-            var pp = (p.PrevHigh + p.PrevLow + p.PrevClose) / 3;
-            v.PivotPp = pp;
-            v.PivotR1 = (2 * pp) - p.PrevLow;
-            v.PivotS1 = (2 * pp) - p.PrevHigh;
+            (v.PivotPp, v.PivotR1, v.PivotS1) = PivotPoints.Standard(p.PrevHigh, p.PrevLow, p.PrevClose);
         }
         else
         {
@@ -335,45 +255,28 @@ internal static class IndicatorKernel
         var tp = (high + low + close) / 3d;
 
         // Values of this bar computed from the state before it (what Add computes before updating).
-        var rsiStep = RsiStep(in p, close);
-        var atr = PeekAtr(in p, high, low, out var atrSum);
+        p.Rsi.Peek(p.PrevClose, close, RsiPeriod, out var rsi);
+        var atr = p.Atr.Peek(high, low, p.PrevClose, AtrPeriod, out _, out var atrSum);
         var raw = PeekRaw(in p, high, low, close);
-        var k = !double.IsNaN(raw) && p.RawCount + 1 >= StochSmooth ? (p.RawBase + raw) / StochSmooth : double.NaN;
-        var adx = PeekAdx(in p, high, low, out var trs, out var pdms, out var mdms, out var sumDx);
-        var macd = p.MacdFast.Peek(close) - p.MacdSlow.Peek(close);
+        var k = PeekK(in p, raw);
+        p.Adx.Peek(high, low, p.PrevHigh, p.PrevLow, p.PrevClose, AdxPeriod, out var adx);
+        var macd = p.MacdFast.Peek(close, 12, KFast) - p.MacdSlow.Peek(close, 26, KSlow);
 
         // 20-bar rings: SMA's RollingSum and Bollinger's RollingMoments of the closes, CCI's of the typical prices,
-        // the VWAP's of price-volumes and volumes. Bollinger first: it reads the leaving close.
+        // the VWAP's of price-volumes and volumes, sharing one position. Bollinger first: it reads the leaving close.
         var full = p.RingCount == W;
         var next = p.RingNext;
         var priceVolume = tp * volume;
-        if (p.RingCount == 0)
+        p.Bb.Push(close, p.RingCount, full, c.Closes[next]);
+        RingSum.Add(ref c.SmaSum, close, full, c.Closes[next]);
+        RingSum.Add(ref c.TypicalSum, tp, full, p.Typical[next]);
+        RingSum.Add(ref c.PriceVolumeSum, priceVolume, full, c.PriceVolumes[next]);
+        RingSum.Add(ref c.VolumeSum, volume, full, c.Volumes[next]);
+        if (!full)
         {
-            p.BbShift = close;
-        }
-
-        var shifted = close - p.BbShift;
-        if (full)
-        {
-            var old = c.Closes[next] - p.BbShift;
-            p.BbSum -= old;
-            p.BbSquares -= old * old;
-            c.SmaSum += close - c.Closes[next];
-            c.TypicalSum += tp - p.Typical[next];
-            c.PriceVolumeSum += priceVolume - c.PriceVolumes[next];
-            c.VolumeSum += volume - c.Volumes[next];
-        }
-        else
-        {
-            c.SmaSum += close;
-            c.TypicalSum += tp;
-            c.PriceVolumeSum += priceVolume;
-            c.VolumeSum += volume;
             p.RingCount++;
         }
 
-        p.BbSum += shifted;
-        p.BbSquares += shifted * shifted;
         c.Closes[next] = close;
         p.Typical[next] = tp;
         c.PriceVolumes[next] = priceVolume;
@@ -385,47 +288,28 @@ internal static class IndicatorKernel
         }
 
         full = p.RingCount == W;
-        p.SmaBase = full ? c.SmaSum - c.Closes[next] : c.SmaSum;
-        p.TypicalBase = full ? c.TypicalSum - p.Typical[next] : c.TypicalSum;
-        p.PriceVolumeBase = full ? c.PriceVolumeSum - c.PriceVolumes[next] : c.PriceVolumeSum;
-        p.VolumeBase = full ? c.VolumeSum - c.Volumes[next] : c.VolumeSum;
-        p.BbLeaving = full ? c.Closes[next] - p.BbShift : 0;
+        p.SmaBase = RingSum.Base(c.SmaSum, full, c.Closes[next]);
+        p.TypicalBase = RingSum.Base(c.TypicalSum, full, p.Typical[next]);
+        p.PriceVolumeBase = RingSum.Base(c.PriceVolumeSum, full, c.PriceVolumes[next]);
+        p.VolumeBase = RingSum.Base(c.VolumeSum, full, c.Volumes[next]);
+        p.BbLeaving = full ? c.Closes[next] - p.Bb.Shift : 0;
 
         // EMAs and MACD
-        p.Ema20.Push(close);
-        p.Ema50.Push(close);
-        p.MacdFast.Push(close);
-        p.MacdSlow.Push(close);
+        p.Ema20.Push(close, 20, K20);
+        p.Ema50.Push(close, 50, K50);
+        p.MacdFast.Push(close, 12, KFast);
+        p.MacdSlow.Push(close, 26, KSlow);
         if (!double.IsNaN(macd))
         {
-            p.MacdSignal.Push(macd);
+            p.MacdSignal.Push(macd, 9, KSignal);
         }
 
-        // RSI
-        if (p.RsiCount == 0)
-        {
-            p.RsiCount = 1;
-        }
-        else
-        {
-            p.RsiCount = rsiStep.Count;
-            (p.RsiAvgGain, p.RsiAvgLoss, p.RsiSumGain, p.RsiSumLoss) = (rsiStep.AvgGain, rsiStep.AvgLoss, rsiStep.SumGain, rsiStep.SumLoss);
-        }
-
-        // ATR
-        p.AtrSum = atrSum;
-        if (!double.IsNaN(atr))
-        {
-            p.Atr = atr;
-        }
-
-        if (p.AtrCount <= AtrPeriod)
-        {
-            p.AtrCount++;
-        }
+        p.Rsi = rsi;
+        p.Atr.Commit(atr, atrSum, AtrPeriod);
 
         // Stochastic / Williams %R
-        PushRange(ref c, p.RangeIndex, high, low);
+        c.Highs.Push(RangePeriod, p.RangeIndex, high, maximum: true);
+        c.Lows.Push(RangePeriod, p.RangeIndex, low, maximum: false);
         p.RangeIndex++;
         if (!double.IsNaN(raw))
         {
@@ -439,242 +323,23 @@ internal static class IndicatorKernel
 
         PrepareRange(ref p, ref c);
 
-        // ADX
-        if (p.AdxCount > 0)
-        {
-            (p.SumDx, p.TrsBase, p.PdmsBase, p.MdmsBase) = (sumDx, trs, pdms, mdms);
-            if (!double.IsNaN(adx))
-            {
-                p.Adx = adx;
-            }
-        }
-
-        if (p.AdxCount < 3 * AdxPeriod)
-        {
-            p.AdxCount++;
-        }
-
-        if (p.AdxCount > AdxPeriod)
-        {
-            // Wilder's decay of the sums, applied before the next bar's movement is added: (s - s / n) + x.
-            p.TrsBase = p.TrsBase - (p.TrsBase / AdxPeriod);
-            p.PdmsBase = p.PdmsBase - (p.PdmsBase / AdxPeriod);
-            p.MdmsBase = p.MdmsBase - (p.MdmsBase / AdxPeriod);
-        }
+        p.Adx.Commit(adx, AdxPeriod);
 
         // Previous bar (RSI, ATR, ADX, pivots)
         (p.HasPrevious, p.PrevHigh, p.PrevLow, p.PrevClose) = (true, high, low, close);
         c.BarCount++;
     }
 
-    private static double PeekRsi(ref readonly IndicatorPeekState p, double close) =>
-        p.RsiCount == 0 ? double.NaN : RsiStep(in p, close).Rsi;
+    /// <summary>Stoch's raw %K (and Williams %R + 100) of a peek: the committed extremes with this bar's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double PeekRaw(ref readonly IndicatorPeekState p, double high, double low, double close) =>
+        Math.Min(p.RangeIndex, RangePeriod) + 1 < RangePeriod
+            ? double.NaN
+            : Stoch.RawK(close, Math.Max(p.RangeMax, high), Math.Min(p.RangeMin, low));
 
-    private readonly record struct RsiResultState(double Rsi, int Count, double AvgGain, double AvgLoss, double SumGain, double SumLoss);
-
-    private static RsiResultState RsiStep(ref readonly IndicatorPeekState p, double close)
-    {
-        const int n = RsiPeriod;
-        var i = p.RsiCount;
-        if (i == 0)
-        {
-            return new RsiResultState(double.NaN, 1, 0, 0, 0, 0);
-        }
-
-        var prev = p.PrevClose;
-        var gain = close > prev ? close - prev : 0d;
-        var loss = close < prev ? prev - close : 0d;
-        double avgGain = p.RsiAvgGain, avgLoss = p.RsiAvgLoss, sumGain = p.RsiSumGain, sumLoss = p.RsiSumLoss;
-        var rsi = double.NaN;
-        if (i > n)
-        {
-            avgGain = ((avgGain * (n - 1)) + gain) / n;
-            avgLoss = ((avgLoss * (n - 1)) + loss) / n;
-            rsi = RsiValue(avgGain, avgLoss);
-        }
-        else
-        {
-            sumGain += gain;
-            sumLoss += loss;
-            if (i == n)
-            {
-                avgGain = sumGain / n;
-                avgLoss = sumLoss / n;
-                rsi = RsiValue(avgGain, avgLoss);
-            }
-        }
-
-        return new RsiResultState(rsi, i + 1 > n + 1 ? n + 1 : i + 1, avgGain, avgLoss, sumGain, sumLoss);
-    }
-
-    private static double RsiValue(double avgGain, double avgLoss) =>
-        avgLoss > 0 ? 100d - (100d / (1d + (avgGain / avgLoss))) : 100d;
-
-    private static void PeekBollinger(ref readonly IndicatorPeekState p, double close, ref IndicatorValues v)
-    {
-        // RollingMoments.Peek with at least Window - 1 values (so the shift is set).
-        var shifted = close - p.BbShift;
-        double sum = p.BbSum + shifted, squares = p.BbSquares + (shifted * shifted);
-        var n = p.RingCount;
-        if (p.RingCount == W)
-        {
-            var old = p.BbLeaving;
-            sum -= old;
-            squares -= old * old;
-        }
-        else
-        {
-            n++;
-        }
-
-        var meanShifted = sum / n;
-        var variance = (squares / n) - (meanShifted * meanShifted);
-        var mean = p.BbShift + meanShifted;
-        if (variance <= 1e-13 * ((mean * mean) + 1e-300))
-        {
-            variance = 0;
-        }
-
-        var sd = Math.Sqrt(variance);
-        var upper = mean + (BbDeviations * sd);
-        var lower = mean - (BbDeviations * sd);
-        v.BbUpper = upper;
-        v.BbMiddle = mean;
-        v.BbLower = lower;
-        v.BbPercentB = upper - lower == 0 ? double.NaN : (close - lower) / (upper - lower);
-        v.BbWidth = mean == 0 ? double.NaN : (upper - lower) / mean;
-    }
-
-    private static double PeekAtr(ref readonly IndicatorPeekState p, double high, double low, out double sum)
-    {
-        const int n = AtrPeriod;
-        var i = p.AtrCount;
-        var tr = i == 0 ? double.NaN : TrueRange(high, low, p.PrevClose);
-        var atr = double.NaN;
-        sum = p.AtrSum;
-        if (i > n)
-        {
-            atr = ((p.Atr * (n - 1)) + tr) / n;
-        }
-        else if (i > 0)
-        {
-            sum += tr;
-            if (i == n)
-            {
-                atr = sum / n;
-            }
-        }
-
-        return atr;
-    }
-
-    private static double TrueRange(double high, double low, double prevClose) =>
-        Math.Max(high - low, Math.Max(Math.Abs(high - prevClose), Math.Abs(low - prevClose)));
-
-    private static double PeekRaw(ref readonly IndicatorPeekState p, double high, double low, double close)
-    {
-        var count = (int)Math.Min(p.RangeIndex, RangePeriod);
-        if (count + 1 < RangePeriod)
-        {
-            return double.NaN;
-        }
-
-        var highest = Math.Max(p.RangeMax, high);
-        var lowest = Math.Min(p.RangeMin, low);
-        return highest - lowest == 0 ? 0 : 100d * (close - lowest) / (highest - lowest);
-    }
-
-    private static double PeekAdx(ref readonly IndicatorPeekState p, double high, double low,
-        out double trs, out double pdms, out double mdms, out double sumDx)
-    {
-        const int n = AdxPeriod;
-        var i = p.AdxCount;
-        sumDx = p.SumDx;
-        if (i == 0)
-        {
-            trs = pdms = mdms = 0;
-            return double.NaN;
-        }
-
-        var prevClose = p.PrevClose;
-        var tr = Math.Max(high - low, Math.Max(Math.Abs(high - prevClose), Math.Abs(low - prevClose)));
-        var up = high - p.PrevHigh;
-        var down = p.PrevLow - low;
-        var pdm = up > down ? Math.Max(up, 0) : 0;
-        var mdm = down > up ? Math.Max(down, 0) : 0;
-        trs = p.TrsBase + tr;
-        pdms = p.PdmsBase + pdm;
-        mdms = p.MdmsBase + mdm;
-
-        var adx = double.NaN;
-        if (i >= n && trs != 0)
-        {
-            var pdi = 100d * pdms / trs;
-            var mdi = 100d * mdms / trs;
-            var dx = pdi == mdi ? 0 : 100d * Math.Abs(pdi - mdi) / (pdi + mdi);
-            if (i > (2 * n) - 1)
-            {
-                adx = ((p.Adx * (n - 1)) + dx) / n;
-            }
-            else
-            {
-                sumDx += dx;
-                if (i == (2 * n) - 1)
-                {
-                    adx = sumDx / n;
-                }
-            }
-        }
-
-        return adx;
-    }
-
-    private static double PeekCci(ref readonly IndicatorPeekState p, double tp)
-    {
-        var mean = (p.TypicalBase + tp) / W;
-        var deviation = Math.Abs(mean - tp);
-        // Cci walks RollingSum.Ago(0 .. W - 2): the most recent first.
-        var index = p.RingNext;
-        for (var ago = 0; ago < W - 1; ago++)
-        {
-            index = index == 0 ? W - 1 : index - 1;
-            deviation += Math.Abs(mean - p.Typical[index]);
-        }
-
-        deviation /= W;
-        return deviation == 0 ? double.NaN : (tp - mean) / (0.015 * deviation);
-    }
-
-    private static double Vcp(double high, double low, double close, double weightedAverage)
-    {
-        if (double.IsNaN(weightedAverage) || weightedAverage == 0)
-        {
-            return double.NaN;
-        }
-
-        var range = high - low;
-        var location = range == 0 ? 0 : ((close - low) - (high - close)) / range;
-        return close / weightedAverage * location;
-    }
-
-    private static void PushRange(ref IndicatorCommitState c, long index, double high, double low)
-    {
-        var oldest = index - RangePeriod + 1;
-        c.Highs.ExpireBefore(oldest);
-        c.Lows.ExpireBefore(oldest);
-        while (c.Highs.Count > 0 && c.Highs.BackValue <= high)
-        {
-            c.Highs.Count--;
-        }
-
-        c.Highs.PushBack(index, high);
-        while (c.Lows.Count > 0 && c.Lows.BackValue >= low)
-        {
-            c.Lows.Count--;
-        }
-
-        c.Lows.PushBack(index, low);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double PeekK(ref readonly IndicatorPeekState p, double raw) =>
+        !double.IsNaN(raw) && p.RawCount + 1 >= StochSmooth ? (p.RawBase + raw) / StochSmooth : double.NaN;
 
     /// <summary>Extremes of the committed bars a peek's window still holds, and the stochastic rings' bases.</summary>
     private static void PrepareRange(ref IndicatorPeekState p, ref IndicatorCommitState c)
@@ -692,36 +357,11 @@ internal static class IndicatorKernel
     {
         c.SinceAnchor = 0;
         var count = p.RingCount;
-        c.SmaSum = Sum(c.Closes, count);
-        c.TypicalSum = Sum(p.Typical, count);
-        c.PriceVolumeSum = Sum(c.PriceVolumes, count);
-        c.VolumeSum = Sum(c.Volumes, count);
-
-        // RollingMoments.Reanchor
-        var mean = 0d;
-        for (var i = 0; i < count; i++)
-        {
-            mean += c.Closes[i];
-        }
-
-        p.BbShift = mean / count;
-        p.BbSum = p.BbSquares = 0;
-        for (var i = 0; i < count; i++)
-        {
-            var d = c.Closes[i] - p.BbShift;
-            p.BbSum += d;
-            p.BbSquares += d * d;
-        }
-    }
-
-    private static double Sum(in Ring20 values, int count)
-    {
-        var exact = 0d;
-        for (var i = 0; i < count; i++)
-        {
-            exact += values[i];
-        }
-
-        return exact;
+        ReadOnlySpan<double> closes = c.Closes;
+        c.SmaSum = RingSum.Exact(closes[..count]);
+        c.TypicalSum = RingSum.Exact(((ReadOnlySpan<double>)p.Typical)[..count]);
+        c.PriceVolumeSum = RingSum.Exact(((ReadOnlySpan<double>)c.PriceVolumes)[..count]);
+        c.VolumeSum = RingSum.Exact(((ReadOnlySpan<double>)c.Volumes)[..count]);
+        p.Bb.Reanchor(closes[..count]);
     }
 }

@@ -23,16 +23,18 @@ public sealed class Vcp
 
     public void Reset() => _vwap.Reset();
 
-    internal static double Value(in Quote q, double weightedAverage)
+    internal static double Value(in Quote q, double weightedAverage) => Value(q.High, q.Low, q.Close, weightedAverage);
+
+    internal static double Value(double high, double low, double close, double weightedAverage)
     {
         if (double.IsNaN(weightedAverage) || weightedAverage == 0)
         {
             return double.NaN;
         }
 
-        var range = q.High - q.Low;
-        var location = range == 0 ? 0 : ((q.Close - q.Low) - (q.High - q.Close)) / range;
-        return q.Close / weightedAverage * location;
+        var range = high - low;
+        var location = range == 0 ? 0 : ((close - low) - (high - close)) / range;
+        return close / weightedAverage * location;
     }
 
     private static VcpResult Result(in Quote q, double? weightedAverage) =>

@@ -22,7 +22,10 @@ public sealed class Vwap
 
     public void Reset() => _priceVolume = _volume = 0;
 
-    internal static VwapResult Result(double priceVolume, double volume) => new(volume == 0 ? null : priceVolume / volume);
+    internal static VwapResult Result(double priceVolume, double volume) => new(Num.N(Value(priceVolume, volume)));
+
+    /// <summary>sum(tp * volume) / sum(volume), NaN while the volume sum is 0.</summary>
+    internal static double Value(double priceVolume, double volume) => volume == 0 ? double.NaN : priceVolume / volume;
 
     public static VwapResult[] Calculate(IReadOnlyList<Quote> quotes)
     {

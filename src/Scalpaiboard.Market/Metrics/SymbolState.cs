@@ -27,7 +27,7 @@ public sealed partial class SymbolState
     private readonly double[] _ring = new double[Stride * Capacity];
     private readonly double[] _highLow = new double[2 * Capacity];
 
-    // Everything a window updates per candle, packed together (a few cache lines for all six windows).
+    // Everything a window updates per candle, packed together (40 bytes each: four lines for all six windows).
     private readonly WindowState[] _windows = NewWindows();
     private readonly ExtremaDeque _highs = new(maximum: true);
     private readonly ExtremaDeque _lows = new(maximum: false);
@@ -141,10 +141,11 @@ public sealed partial class SymbolState
         var high = snapshot.High;
         var low = snapshot.Low;
         var windows = _windows;
+        var minutes = Windows.Minutes;
         for (var w = 0; w < windows.Length; w++)
         {
             ref readonly var ws = ref windows[w];
-            var n = ws.Length;
+            var n = minutes[w];
             change[w] = _run > n ? (_ring[Stride * _pos] / (n == Capacity ? _closeDayAgo : _ring[(Stride * Back(n))]) - 1) * 100 : double.NaN;
             if (_run >= n)
             {
@@ -179,10 +180,11 @@ public sealed partial class SymbolState
         var dayAgo = full ? _ring[Stride * pos] : double.NaN;
 
         var windows = _windows;
+        var minutes = Windows.Minutes;
         for (var w = 0; w < windows.Length; w++)
         {
             ref var ws = ref windows[w];
-            var n = ws.Length;
+            var n = minutes[w];
             if (_count < n)
             {
                 continue;
@@ -236,7 +238,7 @@ public sealed partial class SymbolState
             for (var w = 0; w < _windows.Length; w++)
             {
                 ref var ws = ref _windows[w];
-                if (age < ws.Length)
+                if (age < Windows.Minutes[w])
                 {
                     ws.Quote.Add(_ring[(Stride * p) + 1]);
                     ws.Base.Add(_ring[(Stride * p) + 2]);
@@ -281,22 +283,13 @@ public sealed partial class SymbolState
             && _ring[(Stride * pos) + 1] == c.QuoteVolume && _ring[(Stride * pos) + 2] == c.Volume && (long)_ring[(Stride * pos) + 3] == c.Trades;
     }
 
-    private static WindowState[] NewWindows()
-    {
-        var windows = new WindowState[Windows.Count];
-        for (var w = 0; w < windows.Length; w++)
-        {
-            windows[w].Length = Windows.Minutes[w];
-        }
-        return windows;
-    }
+    private static WindowState[] NewWindows() => new WindowState[Windows.Count]; // window w spans Windows.Minutes[w]
 
     private struct WindowState
     {
         public NeumaierSum Quote;
         public NeumaierSum Base;
         public long Trades;
-        public int Length;
 
         public void Clear()
         {

@@ -103,6 +103,53 @@ public sealed class CoinsResponseTests(CoinsResponseTests.ReplayedSample sample)
             JsonDocument.Parse(after).RootElement.GetProperty("total").GetInt32());
     }
 
+    [Fact]
+    public async Task Different_queries_never_share_an_entry_and_the_same_page_asked_differently_does()
+    {
+        var table = sample.App.Services.GetRequiredService<CoinTable>();
+        string[] queries = ["?sortBy=price&pageSize=3", "?sortBy=price&pageSize=4", "?pageSize=3&SORTBY=price&search=", "?sortBy=price&pageSize=3&sortOrder=asc"];
+        var bodies = new List<string>();
+        foreach (var q in queries)
+        {
+            bodies.Add(await sample.Client.GetStringAsync("/api/coins" + q));
+        }
+        var snapshot = table.Current();
+        var entries = queries.Select(q => snapshot.Responses.TryGet(q, out var r) ? r : null).ToArray();
+        Assert.All(entries, Assert.NotNull);
+        Assert.Same(entries[0], entries[2]);
+        Assert.Equal(bodies[0], bodies[2]);
+        Assert.NotSame(entries[0], entries[1]);
+        Assert.NotSame(entries[0], entries[3]);
+        Assert.NotEqual(bodies[0], bodies[1]);
+        Assert.NotEqual(bodies[0], bodies[3]);
+        for (var i = 0; i < queries.Length; i++)
+        {
+            Assert.Equal(Reference(snapshot.Rows, queries[i]), bodies[i]);
+        }
+    }
+
+    [Fact]
+    public async Task The_cache_is_bounded_and_answers_stay_right_once_it_is_full()
+    {
+        var table = sample.App.Services.GetRequiredService<CoinTable>();
+        var state = sample.App.Services.GetRequiredService<MarketState>();
+        state.GetOrAdd("AAACACHEUSDT"); // a fresh snapshot, with an empty cache
+        var snapshot = table.Current();
+        Assert.Equal(0, snapshot.Responses.Count);
+        var max = snapshot.Responses.MaxEntries;
+        // Each distinct query keeps two entries (its query string and its normalised form).
+        for (var i = 0; i < max / 2 + 20; i++)
+        {
+            var q = FormattableString.Invariant($"?sortBy=price&maxPrice={1e9 + i}&pageSize=2");
+            Assert.Equal(Reference(snapshot.Rows, q), await sample.Client.GetStringAsync("/api/coins" + q));
+        }
+        Assert.Same(snapshot, table.Current());
+        Assert.Equal(max, snapshot.Responses.Count);
+        Assert.True(snapshot.Responses.Bytes <= snapshot.Responses.MaxBytes);
+        Assert.False(snapshot.Responses.TryGet(FormattableString.Invariant($"?sortBy=price&maxPrice={1e9 + max / 2 + 19}&pageSize=2"), out _));
+        state.GetOrAdd("AAACACHE2USDT"); // leaves the other tests a fresh snapshot
+    }
+
     /// <summary>The endpoint's contract written the plain way: dictionaries, LINQ and the web serializer defaults.</summary>
     private static string Reference(CoinRow[] rows, string query)
     {

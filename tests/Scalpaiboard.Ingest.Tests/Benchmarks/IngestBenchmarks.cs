@@ -165,6 +165,11 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             "/api/coins?sortBy=rsi14_1h&minQuoteVolume_1d=1000000&pageSize=100",
             "/api/coins?search=US&page=2&pageSize=25",
         ];
+        // BENCH_QUERIES="/api/coins?search=none,...": other query shapes (e.g. empty pages, to see the per-request cost without the bytes).
+        if (Environment.GetEnvironmentVariable("BENCH_QUERIES") is { Length: > 0 } custom)
+        {
+            queries = custom.Split(',');
+        }
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = callers };
         using var client = new HttpClient(handler) { BaseAddress = ingest.Client.BaseAddress };
         foreach (var q in queries)
@@ -180,14 +185,21 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var self = Process.GetCurrentProcess();
         var endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, ingest.Port);
         await CoinsLoadClient.RunAsync(endpoint, queries, callers, 20);
+        service.Refresh();
+        var idle0 = service.TotalProcessorTime;
+        await Task.Delay(2000);
+        service.Refresh();
+        output.WriteLine($"service idle cpu: {(service.TotalProcessorTime - idle0).TotalMilliseconds / 2:F1} ms/s");
 
         for (var pass = 0; pass < passes; pass++)
         {
-            foreach (var lean in new[] { false, true })
+            // BENCH_CLIENT=lean or httpclient: only that client (default both).
+            foreach (var lean in (Environment.GetEnvironmentVariable("BENCH_CLIENT") ?? "both") switch { "lean" => [true], "httpclient" => [false], _ => new[] { false, true } })
             {
                 service.Refresh();
                 self.Refresh();
                 var serverCpu0 = service.TotalProcessorTime;
+                var serverSys0 = service.PrivilegedProcessorTime;
                 var clientCpu0 = self.TotalProcessorTime;
                 List<double> latencies;
                 TimeSpan elapsed;
@@ -215,6 +227,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 service.Refresh();
                 self.Refresh();
                 var serverUs = (service.TotalProcessorTime - serverCpu0).TotalMicroseconds / latencies.Count;
+                var serverSysUs = (service.PrivilegedProcessorTime - serverSys0).TotalMicroseconds / latencies.Count;
                 var clientUs = (self.TotalProcessorTime - clientCpu0).TotalMicroseconds / latencies.Count;
                 latencies.Sort();
                 double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
@@ -222,7 +235,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 {
                     output.WriteLine(Histogram(latencies));
                 }
-                output.WriteLine($"coins_ms[{(lean ? "lean" : "httpclient")}] p50={P(0.5):F2} p95={P(0.95):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} rps={latencies.Count / elapsed.TotalSeconds:F0} server_cpu_us_per_req={serverUs:F0} client_cpu_us_per_req={clientUs:F0} callers={callers} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+                output.WriteLine($"coins_ms[{(lean ? "lean" : "httpclient")}] p50={P(0.5):F2} p95={P(0.95):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} rps={latencies.Count / elapsed.TotalSeconds:F0} server_cpu_us_per_req={serverUs:F0} (kernel {serverSysUs:F0}) client_cpu_us_per_req={clientUs:F0} callers={callers} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
         }
         var body = await client.GetFromJsonAsync<JsonElement>("/api/coins");

@@ -193,8 +193,10 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
 
         for (var pass = 0; pass < passes; pass++)
         {
-            // BENCH_CLIENT=lean or httpclient: only that client (default both).
-            foreach (var lean in (Environment.GetEnvironmentVariable("BENCH_CLIENT") ?? "both") switch { "lean" => [true], "httpclient" => [false], _ => new[] { false, true } })
+            // BENCH_CLIENT=httpclient, httpclient-stream or lean: only that client (default all three). "httpclient"
+            // buffers each body (ResponseContentRead, as before); "httpclient-stream" reads it into a reused buffer.
+            var clients = Environment.GetEnvironmentVariable("BENCH_CLIENT") is { Length: > 0 } only ? only.Split(',') : ["httpclient", "httpclient-stream", "lean"];
+            foreach (var mode in clients)
             {
                 service.Refresh();
                 self.Refresh();
@@ -203,21 +205,36 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 var clientCpu0 = self.TotalProcessorTime;
                 List<double> latencies;
                 TimeSpan elapsed;
-                if (lean)
+                if (mode == "lean")
                 {
                     (latencies, elapsed) = await CoinsLoadClient.RunAsync(endpoint, queries, callers, rounds);
                 }
                 else
                 {
+                    var stream = mode == "httpclient-stream";
                     var bag = new ConcurrentBag<double>();
                     var wall = Stopwatch.StartNew();
                     await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
                     {
+                        var buffer = new byte[64 * 1024];
                         for (var r = 0; r < rounds; r++)
                         {
                             var t = Stopwatch.GetTimestamp();
-                            using var response = await client.GetAsync(queries[(c + r) % queries.Length], HttpCompletionOption.ResponseContentRead);
-                            response.EnsureSuccessStatusCode();
+                            var query = queries[(c + r) % queries.Length];
+                            if (stream)
+                            {
+                                using var response = await client.GetAsync(query, HttpCompletionOption.ResponseHeadersRead);
+                                response.EnsureSuccessStatusCode();
+                                await using var body = await response.Content.ReadAsStreamAsync();
+                                while (await body.ReadAsync(buffer) > 0)
+                                {
+                                }
+                            }
+                            else
+                            {
+                                using var response = await client.GetAsync(query, HttpCompletionOption.ResponseContentRead);
+                                response.EnsureSuccessStatusCode();
+                            }
                             bag.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
                         }
                     })));
@@ -235,7 +252,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 {
                     output.WriteLine(Histogram(latencies));
                 }
-                output.WriteLine($"coins_ms[{(lean ? "lean" : "httpclient")}] p50={P(0.5):F2} p95={P(0.95):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} rps={latencies.Count / elapsed.TotalSeconds:F0} server_cpu_us_per_req={serverUs:F0} (kernel {serverSysUs:F0}) client_cpu_us_per_req={clientUs:F0} callers={callers} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+                output.WriteLine($"coins_ms[{mode}] p50={P(0.5):F2} p95={P(0.95):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} rps={latencies.Count / elapsed.TotalSeconds:F0} server_cpu_us_per_req={serverUs:F0} (kernel {serverSysUs:F0}) client_cpu_us_per_req={clientUs:F0} callers={callers} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
         }
         var body = await client.GetFromJsonAsync<JsonElement>("/api/coins");

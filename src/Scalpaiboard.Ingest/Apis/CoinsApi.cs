@@ -25,10 +25,21 @@ public static class CoinsApi
         return app;
     }
 
-    public static Results<Ok<CoinsPage>, ValidationProblem> GetCoins(
+    /// <summary>
+    /// Answered from the current snapshot's response cache when the same query string (or the same normalised
+    /// query) was answered since the last state change: one lookup and one write of the cached bytes. Otherwise the
+    /// query is validated, the pre-sorted rows filtered and the page's pre-written rows copied into a new body.
+    /// </summary>
+    public static Results<CoinsJson, ValidationProblem> GetCoins(
         HttpRequest request, CoinTable coins,
         string? page, string? pageSize, string? sortBy, string? sortOrder, string? search)
     {
+        var snapshot = coins.Current();
+        var rawKey = request.QueryString.Value ?? "";
+        if (snapshot.Responses.TryGet(rawKey, out var cached))
+        {
+            return cached;
+        }
         if (!ApiResults.TryInt(page, "page", 1, 1, int.MaxValue, out var p, out var problem)
             || !ApiResults.TryInt(pageSize, "pageSize", 50, 1, MaxPageSize, out var size, out problem))
         {
@@ -80,11 +91,34 @@ public static class CoinsApi
             }
             filters.Add((field, isMin, bound));
         }
-
-        // Sorted once per state change for all requests; filtering keeps the order.
-        var sorted = coins.Current().Sorted(sortField, descending);
         var term = string.IsNullOrEmpty(search) ? null : search.Trim();
-        var skip = (long)(p - 1) * size;
+
+        // The same page asked differently (parameter order, case of names, empty parameters) shares one body.
+        filters.Sort();
+        var normalized = new System.Text.StringBuilder("\n")
+            .Append(CultureInfo.InvariantCulture, $"{p}|{size}|{sortField}|{descending}|");
+        foreach (var (field, isMin, bound) in filters)
+        {
+            normalized.Append(CultureInfo.InvariantCulture, $"{field}{(isMin ? '>' : '<')}{bound:R}|");
+        }
+        normalized.Append(term is null ? "\0" : "=" + term);
+        var normalizedKey = normalized.ToString();
+        if (!snapshot.Responses.TryGet(normalizedKey, out var response))
+        {
+            response = new CoinsJson(WritePage(snapshot.Sorted(sortField, descending), term, filters, p, size));
+            snapshot.Responses.TryAdd(normalizedKey, response);
+        }
+        snapshot.Responses.TryAdd(rawKey, response);
+        return response;
+    }
+
+    /// <summary>
+    /// <c>{"data":[rows],"total":n,"page":p,"pageSize":s}</c>, exactly what serializing a <see cref="CoinsPage"/>
+    /// with the web defaults gives: the rows that pass the search and every bound, in the snapshot's order.
+    /// </summary>
+    private static byte[] WritePage(CoinRow[] sorted, string? term, List<(int Field, bool IsMin, double Bound)> filters, int page, int size)
+    {
+        var skip = (long)(page - 1) * size;
         var data = new List<CoinRow>(Math.Min(size, sorted.Length));
         var total = 0;
         foreach (var row in sorted)
@@ -114,7 +148,29 @@ public static class CoinsApi
             }
             total++;
         }
-        return TypedResults.Ok(new CoinsPage(data, total, p, size));
+
+        var tail = System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"],\"total\":{total},\"page\":{page},\"pageSize\":{size}}}"));
+        ReadOnlySpan<byte> head = "{\"data\":["u8;
+        var length = head.Length + tail.Length + Math.Max(0, data.Count - 1);
+        foreach (var row in data)
+        {
+            length += row.Json.Length;
+        }
+        var body = new byte[length];
+        head.CopyTo(body);
+        var at = head.Length;
+        for (var i = 0; i < data.Count; i++)
+        {
+            if (i > 0)
+            {
+                body[at++] = (byte)',';
+            }
+            var json = data[i].Json;
+            json.CopyTo(body, at);
+            at += json.Length;
+        }
+        tail.CopyTo(body, at);
+        return body;
     }
 
     public static Results<Ok<Dictionary<string, object?>>, ProblemHttpResult> GetCoin(string symbol, MarketState state)

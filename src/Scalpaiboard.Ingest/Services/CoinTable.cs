@@ -8,7 +8,8 @@ namespace Scalpaiboard.Ingest.Services;
 /// <summary>
 /// The screener's rows (<see cref="CoinFields"/> of every symbol) as of the latest state change, shared by all
 /// <c>/api/coins</c> requests: read once per change of <see cref="MarketState.Version"/> (not per request), each
-/// sort order computed once per version, each row's JSON written once per version (on first use).
+/// sort order computed once per version, each row's JSON written once per version (on first use), each distinct
+/// query's whole response written once per version (<see cref="Snapshot.Responses"/>).
 /// </summary>
 public sealed class CoinTable(MarketState state)
 {
@@ -51,6 +52,9 @@ public sealed class CoinTable(MarketState state)
         private readonly ConcurrentDictionary<(int Field, bool Descending), CoinRow[]> _sorted = new();
 
         public long Version { get; } = version;
+
+        /// <summary>Whole <c>/api/coins</c> responses computed from this snapshot, by query.</summary>
+        public CoinsResponseCache Responses { get; } = new();
 
         /// <summary>In symbol order.</summary>
         public CoinRow[] Rows { get; } = rows;

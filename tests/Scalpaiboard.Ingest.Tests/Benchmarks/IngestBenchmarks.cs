@@ -127,23 +127,36 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         output.WriteLine($"close_to_xadd_ms p50={P(0.5):F2} p90={P(0.9):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
     }
 
-    /// <summary>100 concurrent HttpClient callers against the running service (Kestrel on 127.0.0.1) with 500 symbols.</summary>
+    /// <summary>
+    /// 100 concurrent closed-loop callers against the service as its own process (Kestrel on 127.0.0.1) with 500
+    /// symbols, the four query shapes in turn: first HttpClient callers, then the lean socket client
+    /// (<see cref="CoinsLoadClient"/>); each pass reports latencies, requests/s and the CPU per request of the
+    /// service process and of this (client) process.
+    /// </summary>
     [BenchmarkFact]
     public async Task Coins_api_at_100_concurrent_requests()
     {
         var symbols = BenchmarkFactAttribute.Setting("BENCH_SYMBOLS", 500);
         var callers = BenchmarkFactAttribute.Setting("BENCH_CALLERS", 100);
-        var rounds = BenchmarkFactAttribute.Setting("BENCH_ROUNDS", 20);
+        var rounds = BenchmarkFactAttribute.Setting("BENCH_ROUNDS", 100);
+        var passes = BenchmarkFactAttribute.Setting("BENCH_PASSES", 3);
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("benchcoins");
         // The simulated feed stops at 50 symbols: replay a synthetic day of 500 (every window but change_1d filled).
-        using var ingest = new IngestProcess(new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__postgres"] = cs,
             ["Ingest__Feed"] = "replay",
             ["Ingest__Replay__Path"] = SyntheticKlines.Folder(symbols, 1),
             ["Ingest__Replay__Speed"] = "max",
             ["Ingest__RetentionDays"] = "36500",
-        });
+        };
+        // BENCH_SERVICE_ENV="DOTNET_gcServer=0;DOTNET_TieredPGO=0": runtime settings for the service process.
+        foreach (var pair in (Environment.GetEnvironmentVariable("BENCH_SERVICE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            environment[kv[0]] = kv[1];
+        }
+        using var ingest = new IngestProcess(environment);
         await ingest.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromMinutes(9));
         string[] queries =
         [
@@ -152,30 +165,98 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             "/api/coins?sortBy=rsi14_1h&minQuoteVolume_1d=1000000&pageSize=100",
             "/api/coins?search=US&page=2&pageSize=25",
         ];
+        // BENCH_QUERIES="/api/coins?search=none,...": other query shapes (e.g. empty pages, to see the per-request cost without the bytes).
+        if (Environment.GetEnvironmentVariable("BENCH_QUERIES") is { Length: > 0 } custom)
+        {
+            queries = custom.Split(',');
+        }
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = callers };
         using var client = new HttpClient(handler) { BaseAddress = ingest.Client.BaseAddress };
-        for (var i = 0; i < 200; i++)
+        foreach (var q in queries)
+        {
+            var bytes = await client.GetByteArrayAsync(q);
+            output.WriteLine($"{q}: {bytes.Length} bytes");
+        }
+        for (var i = 0; i < 2000; i++)
         {
             (await client.GetAsync(queries[i % queries.Length])).EnsureSuccessStatusCode();
         }
-        var latencies = new ConcurrentBag<double>();
-        var wall = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+        using var service = Process.GetProcessById(ingest.Pid);
+        var self = Process.GetCurrentProcess();
+        var endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, ingest.Port);
+        await CoinsLoadClient.RunAsync(endpoint, queries, callers, 20);
+        service.Refresh();
+        var idle0 = service.TotalProcessorTime;
+        await Task.Delay(2000);
+        service.Refresh();
+        output.WriteLine($"service idle cpu: {(service.TotalProcessorTime - idle0).TotalMilliseconds / 2:F1} ms/s");
+
+        for (var pass = 0; pass < passes; pass++)
         {
-            for (var r = 0; r < rounds; r++)
+            // BENCH_CLIENT=httpclient, httpclient-stream or lean: only that client (default all three). "httpclient"
+            // buffers each body (ResponseContentRead, as before); "httpclient-stream" reads it into a reused buffer.
+            var clients = Environment.GetEnvironmentVariable("BENCH_CLIENT") is { Length: > 0 } only ? only.Split(',') : ["httpclient", "httpclient-stream", "lean"];
+            foreach (var mode in clients)
             {
-                var t = Stopwatch.GetTimestamp();
-                using var response = await client.GetAsync(queries[(c + r) % queries.Length], HttpCompletionOption.ResponseContentRead);
-                response.EnsureSuccessStatusCode();
-                latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                service.Refresh();
+                self.Refresh();
+                var serverCpu0 = service.TotalProcessorTime;
+                var serverSys0 = service.PrivilegedProcessorTime;
+                var clientCpu0 = self.TotalProcessorTime;
+                List<double> latencies;
+                TimeSpan elapsed;
+                if (mode == "lean")
+                {
+                    (latencies, elapsed) = await CoinsLoadClient.RunAsync(endpoint, queries, callers, rounds);
+                }
+                else
+                {
+                    var stream = mode == "httpclient-stream";
+                    var bag = new ConcurrentBag<double>();
+                    var wall = Stopwatch.StartNew();
+                    await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+                    {
+                        var buffer = new byte[64 * 1024];
+                        for (var r = 0; r < rounds; r++)
+                        {
+                            var t = Stopwatch.GetTimestamp();
+                            var query = queries[(c + r) % queries.Length];
+                            if (stream)
+                            {
+                                using var response = await client.GetAsync(query, HttpCompletionOption.ResponseHeadersRead);
+                                response.EnsureSuccessStatusCode();
+                                await using var body = await response.Content.ReadAsStreamAsync();
+                                while (await body.ReadAsync(buffer) > 0)
+                                {
+                                }
+                            }
+                            else
+                            {
+                                using var response = await client.GetAsync(query, HttpCompletionOption.ResponseContentRead);
+                                response.EnsureSuccessStatusCode();
+                            }
+                            bag.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                        }
+                    })));
+                    elapsed = wall.Elapsed;
+                    latencies = bag.ToList();
+                }
+                service.Refresh();
+                self.Refresh();
+                var serverUs = (service.TotalProcessorTime - serverCpu0).TotalMicroseconds / latencies.Count;
+                var serverSysUs = (service.PrivilegedProcessorTime - serverSys0).TotalMicroseconds / latencies.Count;
+                var clientUs = (self.TotalProcessorTime - clientCpu0).TotalMicroseconds / latencies.Count;
+                latencies.Sort();
+                double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
+                if (pass == passes - 1)
+                {
+                    output.WriteLine(Histogram(latencies));
+                }
+                output.WriteLine($"coins_ms[{mode}] p50={P(0.5):F2} p95={P(0.95):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} rps={latencies.Count / elapsed.TotalSeconds:F0} server_cpu_us_per_req={serverUs:F0} (kernel {serverSysUs:F0}) client_cpu_us_per_req={clientUs:F0} callers={callers} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
-        })));
-        var sorted = latencies.Order().ToList();
-        double P(double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+        }
         var body = await client.GetFromJsonAsync<JsonElement>("/api/coins");
         Assert.Equal(symbols, body.GetProperty("total").GetInt32());
-        output.WriteLine(Histogram(sorted));
-        output.WriteLine($"coins_ms p50={P(0.5):F2} p95={P(0.95):F2} p99={P(0.99):F2} max={sorted[^1]:F2} n={sorted.Count} rps={sorted.Count / wall.Elapsed.TotalSeconds:F0} callers={callers} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
     }
 
     private static async Task<(IngestApp App, IDisposable Cleanup)> StartEmptyAsync(Action<IServiceCollection> services)

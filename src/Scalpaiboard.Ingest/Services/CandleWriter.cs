@@ -1,18 +1,18 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Ingest.Infrastructure;
 using Scalpaiboard.Market.Data;
+using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Ingest.Model;
 
 namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>Closed candles of one open time with their metrics, on their way to PostgreSQL and the stream.</summary>
-/// <param name="Items">The event's <c>items</c> (JSON objects separated by commas), in a pooled buffer the writer disposes.</param>
+/// <param name="Items">The minute's metrics frame (every item written, publish time not yet stamped), in a pooled buffer the writer disposes.</param>
 /// <param name="Republish">Already stored and counted by an earlier run: written again (idempotent) and published, not counted.</param>
-public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, JsonBuffer Items, bool Republish = false);
+public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, MetricsFrameWriter Items, bool Republish = false);
 
 /// <summary>
 /// The background writer: takes batches from a bounded channel (back-pressure on the feed), writes whatever has
@@ -156,17 +156,12 @@ public sealed partial class CandleWriter(
         if (_stream is not null)
         {
             var maxLength = options.Value.EffectiveStreamMaxLength;
-            // One entry per open time, in order, each awaited before the next: with entries of hundreds of KB,
-            // pipelining a whole round measured slower (ReplayStageProfile) than one at a time.
-            using var buffer = new JsonBuffer(batches[0].Items.Length + 64);
+            // One entry per open time, in order, each awaited before the next (the stream never runs ahead of the
+            // store, and entries appear in candle order); the frame is XADDed from its pooled buffer as it is.
             foreach (var b in batches)
             {
-                buffer.Clear();
-                MetricsEventWriter.WriteEnvelopeStart(buffer, b.OpenTime, time.GetUtcNow().ToUnixTimeMilliseconds());
-                buffer.Write(b.Items.WrittenSpan);
-                MetricsEventWriter.WriteEnvelopeEnd(buffer);
-                var json = buffer.ToUtf8String();
-                await RetryAsync(ct => Append(json, maxLength, ct), "append metrics event", cancellationToken);
+                var frame = b.Items.Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
+                await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
             }
             var last = batches[^1].OpenTime;
             await RetryAsync(ct => store.SetPublishedOpenTimeAsync(last, ct), "record published time", cancellationToken);
@@ -198,8 +193,8 @@ public sealed partial class CandleWriter(
         await live.PublishClosedAsync(newest.Values, cancellationToken);
     }
 
-    private Task Append(string json, long maxLength, CancellationToken cancellationToken) =>
-        _stream!.AppendAsync(EventNames.MetricsStream, [new("data", json)], maxLength, cancellationToken);
+    private Task Append(ReadOnlyMemory<byte> frame, long maxLength, CancellationToken cancellationToken) =>
+        _stream!.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", frame)], maxLength, cancellationToken);
 
     private async Task RetryAsync(Func<CancellationToken, Task> action, string what, CancellationToken cancellationToken)
     {

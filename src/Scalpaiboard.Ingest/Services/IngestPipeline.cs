@@ -16,7 +16,6 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 {
     private readonly MetricsSnapshot _snapshot = new();
     private readonly List<PresetType> _fired = [];
-    private readonly MetricsEventWriter _events = new();
     private readonly Lock _gate = new();
 
     public FeedStatus Status => status;
@@ -39,7 +38,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 
     private async ValueTask ProcessAsync(long openTime, IReadOnlyList<SymbolCandle> candles, bool republish, CancellationToken cancellationToken)
     {
-        var batch = Apply(candles, restoring: false);
+        var batch = Apply(openTime, candles, restoring: false);
         if (batch is { } b)
         {
             await writer.EnqueueAsync(new WriteBatch(openTime, b.Candles, b.Items!, republish), cancellationToken);
@@ -49,7 +48,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
     /// <summary>Feeds stored history through the engine to rebuild state, without storing or publishing.</summary>
     public void Restore(IReadOnlyList<SymbolCandle> candles)
     {
-        var applied = Apply(candles, restoring: true);
+        var applied = Apply(0, candles, restoring: true);
         if (applied is { } a)
         {
             a.Items?.Dispose();
@@ -66,14 +65,14 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 
     /// <summary>
     /// Runs the candles through the engine and the in-memory state; unless restoring, writes each accepted candle's
-    /// event item (JSON, comma-separated) into a pooled buffer that the writer publishes and disposes.
+    /// item into the minute's metrics frame (a pooled buffer that the writer stamps, publishes and disposes).
     /// </summary>
-    private (List<SymbolCandle> Candles, JsonBuffer? Items)? Apply(IReadOnlyList<SymbolCandle> candles, bool restoring)
+    private (List<SymbolCandle> Candles, MetricsFrameWriter? Items)? Apply(long openTime, IReadOnlyList<SymbolCandle> candles, bool restoring)
     {
         lock (_gate)
         {
             List<SymbolCandle>? accepted = null;
-            JsonBuffer? items = null;
+            MetricsFrameWriter? items = null;
             var added = false;
             foreach (var (symbol, candle) in candles)
             {
@@ -88,12 +87,12 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                 }
                 if (!restoring)
                 {
-                    items ??= new JsonBuffer(candles.Count * 6144);
-                    if (items.Length > 0)
+                    if (items is null)
                     {
-                        items.Write(","u8);
+                        items = new MetricsFrameWriter(1024 + (candles.Count * MetricsFrameWriter.ItemLength(16)));
+                        items.Begin(openTime);
                     }
-                    _events.WriteItem(items, _snapshot, candle, _fired);
+                    items.Add(_snapshot, candle, PresetBits(_fired));
                 }
                 var presets = _fired.Count == 0 ? [] : PresetKeys(_fired);
                 if (!state.TryGet(symbol, out var s))
@@ -119,6 +118,16 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
             }
             return (accepted, items);
         }
+    }
+
+    private static int PresetBits(List<PresetType> fired)
+    {
+        var bits = 0;
+        foreach (var p in fired)
+        {
+            bits |= 1 << (int)p;
+        }
+        return bits;
     }
 
     private static string[] PresetKeys(List<PresetType> fired)

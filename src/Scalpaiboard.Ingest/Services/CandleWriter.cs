@@ -10,9 +10,40 @@ using Scalpaiboard.Ingest.Model;
 namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>Closed candles of one open time with their metrics, on their way to PostgreSQL and the stream.</summary>
-/// <param name="Items">The minute's metrics frame (every item written, publish time not yet stamped), in a pooled buffer the writer disposes.</param>
+/// <param name="Items">The minute's metrics frame (publish time not yet stamped) in a pooled buffer the writer releases; the
+/// engine may still be writing it while the writer stores the candles.</param>
 /// <param name="Republish">Already stored and counted by an earlier run: written again (idempotent) and published, not counted.</param>
-public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, MetricsFrameWriter Items, bool Republish = false);
+public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, PendingFrame Items, bool Republish = false);
+
+/// <summary>
+/// A batch's metrics frame, possibly still being written by the engine when the writer already stores the candles.
+/// Completed once by the pipeline (or failed, if the engine threw); the writer awaits it before the XADD.
+/// </summary>
+public sealed class PendingFrame
+{
+    private readonly TaskCompletionSource<MetricsFrameWriter> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private MetricsFrameWriter? _frame;
+
+    public static PendingFrame Ready(MetricsFrameWriter frame)
+    {
+        var p = new PendingFrame();
+        p.Set(frame);
+        return p;
+    }
+
+    public Task<MetricsFrameWriter> Task => _done.Task;
+
+    public void Set(MetricsFrameWriter frame)
+    {
+        Volatile.Write(ref _frame, frame);
+        _done.TrySetResult(frame);
+    }
+
+    public void Fail(Exception exception) => _done.TrySetException(exception);
+
+    /// <summary>Returns the frame's buffer to the pool (a frame still being written is left to the GC).</summary>
+    public void Release() => Interlocked.Exchange(ref _frame, null)?.Dispose();
+}
 
 /// <summary>
 /// The background writer: takes batches from a bounded channel (back-pressure on the feed), writes whatever has
@@ -117,7 +148,7 @@ public sealed partial class CandleWriter(
             {
                 foreach (var b in batches)
                 {
-                    b.Items.Dispose();
+                    b.Items.Release();
                 }
             }
             foreach (var m in markers)
@@ -153,6 +184,14 @@ public sealed partial class CandleWriter(
 
     private async Task PublishAsync(List<WriteBatch> batches, CancellationToken cancellationToken)
     {
+        if (_stream is null)
+        {
+            // The live frames below read the symbols' state: wait until the engine is done with these candles.
+            foreach (var b in batches)
+            {
+                await b.Items.Task.WaitAsync(cancellationToken);
+            }
+        }
         if (_stream is not null)
         {
             var maxLength = options.Value.EffectiveStreamMaxLength;
@@ -160,7 +199,9 @@ public sealed partial class CandleWriter(
             // store, and entries appear in candle order); the frame is XADDed from its pooled buffer as it is.
             foreach (var b in batches)
             {
-                var frame = b.Items.Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
+                // The engine may still be writing this frame (its candles were stored meanwhile); if it failed, so
+                // does the writer: nothing after it is published, and the restart re-publishes from publish_state.
+                var frame = (await b.Items.Task.WaitAsync(cancellationToken)).Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
                 await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
             }
             var last = batches[^1].OpenTime;

@@ -17,6 +17,8 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
     private readonly MetricsSnapshot _snapshot = new();
     private readonly List<PresetType> _fired = [];
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, long> _latest = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _batchSymbols = new(StringComparer.Ordinal);
 
     public FeedStatus Status => status;
 
@@ -38,10 +40,58 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 
     private async ValueTask ProcessAsync(long openTime, IReadOnlyList<SymbolCandle> candles, bool republish, CancellationToken cancellationToken)
     {
+        if (!republish && AllNew(openTime, candles))
+        {
+            // Every candle is newer than its symbol's latest: the engine will accept each one (SymbolState.Apply
+            // appends whatever is later than the latest), and the candles do not depend on the metrics. Hand them to
+            // the writer first, so their COPY runs while the engine computes; the writer XADDs the frame only once
+            // both the commit and the frame are done (the stream never runs ahead of the store).
+            var accepted = candles.ToArray();
+            var frame = new PendingFrame();
+            await writer.EnqueueAsync(new WriteBatch(openTime, accepted, frame, republish), cancellationToken);
+            try
+            {
+                var applied = Apply(openTime, accepted, restoring: false);
+                if (applied is not { Items: { } items } || applied.Value.Candles.Count != accepted.Length)
+                {
+                    applied?.Items?.Dispose();
+                    throw new InvalidOperationException($"The engine refused candles of {openTime} that were newer than their symbol's latest.");
+                }
+                frame.Set(items);
+            }
+            catch (Exception ex)
+            {
+                frame.Fail(ex);
+                throw;
+            }
+            return;
+        }
         var batch = Apply(openTime, candles, restoring: false);
         if (batch is { } b)
         {
-            await writer.EnqueueAsync(new WriteBatch(openTime, b.Candles, b.Items!, republish), cancellationToken);
+            await writer.EnqueueAsync(new WriteBatch(openTime, b.Candles, PendingFrame.Ready(b.Items!), republish), cancellationToken);
+        }
+    }
+
+    /// <summary>True when every candle opened at <paramref name="openTime"/>, after its known symbol's latest candle, each symbol once.</summary>
+    private bool AllNew(long openTime, IReadOnlyList<SymbolCandle> candles)
+    {
+        lock (_gate)
+        {
+            if (candles.Count == 0)
+            {
+                return false;
+            }
+            _batchSymbols.Clear();
+            foreach (var (symbol, candle) in candles)
+            {
+                if (candle.OpenTime != openTime || !_latest.TryGetValue(symbol, out var latest) || candle.OpenTime <= latest
+                    || !_batchSymbols.Add(symbol) || !state.TryGet(symbol, out _))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -94,6 +144,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                     }
                     items.Add(_snapshot, candle, PresetBits(_fired));
                 }
+                _latest[symbol] = Math.Max(_latest.GetValueOrDefault(symbol, long.MinValue), candle.OpenTime);
                 var presets = _fired.Count == 0 ? [] : PresetKeys(_fired);
                 if (!state.TryGet(symbol, out var s))
                 {

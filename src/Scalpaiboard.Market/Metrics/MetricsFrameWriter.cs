@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using Scalpaiboard.Market.Bars;
-using Scalpaiboard.Market.Indicators;
 
 namespace Scalpaiboard.Market.Metrics;
 
@@ -26,8 +25,10 @@ public sealed class MetricsFrameWriter : IDisposable
 
     private static readonly string[] CandleFields = ["open", "high", "low", "close", "volume", "quoteVolume", "trades"];
 
+    /// <summary>3 scalars + 7 candle fields + 7 window metrics x 6 windows + 6 timeframes x (6 current + 5 previous).</summary>
+    private const int FieldCount = 3 + 7 + (7 * Windows.Count) + (6 * 11);
+
     private static readonly string[] Names = BuildNames();
-    private static readonly MetricsFrame.Slot[] FieldSlots = [.. Names.Select(MetricsFrame.Resolve)];
     private static readonly byte[] Header = BuildHeader();
 
     private byte[] _buffer;
@@ -82,25 +83,63 @@ public sealed class MetricsFrameWriter : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(o[p..], s.OpenTime);
         BinaryPrimitives.WriteUInt32LittleEndian(o[(p + 8)..], (uint)presets);
         p += 12;
-        ReadOnlySpan<double> now = MemoryMarshal.Cast<IndicatorValues, double>(s.Indicators.AsSpan());
-        ReadOnlySpan<double> before = MemoryMarshal.Cast<IndicatorValues, double>(s.PreviousIndicators.AsSpan());
-        var slots = FieldSlots;
-        for (var i = 0; i < slots.Length; i++, p += 8)
+        // Gather the values in the order of Names (BuildNames), then copy them out in one go.
+        Span<double> v = stackalloc double[FieldCount];
+        v[0] = s.Price;
+        v[1] = s.PreviousPrice;
+        v[2] = s.MarketCap;
+        v[3] = candle.Open;
+        v[4] = candle.High;
+        v[5] = candle.Low;
+        v[6] = candle.Close;
+        v[7] = candle.Volume;
+        v[8] = candle.QuoteVolume;
+        v[9] = candle.Trades;
+        var k = 10;
+        foreach (var a in (ReadOnlySpan<double[]>)[s.Change, s.QuoteVolume, s.BaseVolume, s.Open, s.High, s.Low, s.Trades])
         {
-            var slot = slots[i];
-            var v = slot.Kind switch
-            {
-                MetricsFrame.FieldKind.Price => s.Price,
-                MetricsFrame.FieldKind.PreviousPrice => s.PreviousPrice,
-                MetricsFrame.FieldKind.MarketCap => s.MarketCap,
-                MetricsFrame.FieldKind.Candle => CandleValue(candle, slot.Index),
-                MetricsFrame.FieldKind.Window => WindowArray(s, slot.Index / Windows.Count)[slot.Index % Windows.Count],
-                MetricsFrame.FieldKind.Indicator => now[slot.Index],
-                MetricsFrame.FieldKind.PreviousIndicator => before[slot.Index],
-                _ => double.NaN,
-            };
-            BinaryPrimitives.WriteDoubleLittleEndian(o[p..], double.IsFinite(v) ? v : double.NaN);
+            a.AsSpan(0, Windows.Count).CopyTo(v[k..]);
+            k += Windows.Count;
         }
+        var nowAll = s.Indicators;
+        var beforeAll = s.PreviousIndicators;
+        foreach (var tf in IndicatorTimeframes)
+        {
+            ref readonly var now = ref nowAll[(int)tf];
+            ref readonly var before = ref beforeAll[(int)tf];
+            v[k] = now.Rsi14;
+            v[k + 1] = now.Macd;
+            v[k + 2] = now.MacdSignal;
+            v[k + 3] = now.BbUpper;
+            v[k + 4] = now.BbLower;
+            v[k + 5] = now.BbPercentB;
+            v[k + 6] = before.Rsi14;
+            v[k + 7] = before.Macd;
+            v[k + 8] = before.MacdSignal;
+            v[k + 9] = before.BbUpper;
+            v[k + 10] = before.BbLower;
+            k += 11;
+        }
+        for (var i = 0; i < v.Length; i++)
+        {
+            if (!double.IsFinite(v[i]))
+            {
+                v[i] = double.NaN;
+            }
+        }
+        var values = o.Slice(p, 8 * FieldCount);
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.AsBytes(v).CopyTo(values);
+        }
+        else
+        {
+            for (var i = 0; i < v.Length; i++)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(values[(8 * i)..], v[i]);
+            }
+        }
+        p += 8 * FieldCount;
         _length += p;
         _count++;
     }
@@ -138,19 +177,6 @@ public sealed class MetricsFrameWriter : IDisposable
         _ => s.Trades,
     };
 
-    private static double CandleValue(in Candle c, int index) => index switch
-    {
-        0 => c.Open,
-        1 => c.High,
-        2 => c.Low,
-        3 => c.Close,
-        4 => c.Volume,
-        5 => c.QuoteVolume,
-        6 => c.Trades,
-        7 => c.TakerBuyVolume,
-        _ => c.TakerBuyQuoteVolume,
-    };
-
     private void Ensure(int more)
     {
         if (_length + more <= _buffer.Length)
@@ -178,6 +204,10 @@ public sealed class MetricsFrameWriter : IDisposable
         {
             names.AddRange(CurrentIndicators.Select(f => f + "_" + tf.Name()));
             names.AddRange(PreviousIndicators.Select(f => "prev." + f + "_" + tf.Name()));
+        }
+        if (names.Count != FieldCount || names.Distinct().Count() != FieldCount || names.Any(n => MetricsFrame.Resolve(n).Kind == MetricsFrame.FieldKind.Unknown))
+        {
+            throw new InvalidOperationException("The frame writer's field table does not match the values it writes.");
         }
         return [.. names];
     }

@@ -1,12 +1,10 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Postgres;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Ingest.Infrastructure;
-using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services;
 using Scalpaiboard.Market.Data;
 using Scalpaiboard.Market.Metrics;

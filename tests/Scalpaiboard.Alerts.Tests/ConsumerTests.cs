@@ -128,6 +128,20 @@ public sealed class ConsumerTests
         Assert.Empty(pending);
     }
 
+    /// <summary>At an upgrade, entries the former ingest wrote as JSON may still be in Redis: they are read as before.</summary>
+    [Fact]
+    public async Task Json_entries_of_an_older_ingest_and_frames_are_processed_in_stream_order()
+    {
+        using var redis = new RedisServer();
+        await using var app = await AlertsApp.StartAsync(redis);
+        await MetricsFeed.AppendJsonAsync(app.Stream, MetricsFeed.Minute(0), new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull));
+        await MetricsFeed.AppendJsonAsync(app.Stream, MetricsFeed.Minute(3), new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull));
+        await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(5), new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull));
+        await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(6), new FeedItem("BBBUSDT", 100, 99, MetricsFeed.PioneerBull));
+        var signals = await SignalsAsync(app, 3);
+        Assert.Equal([MetricsFeed.Minute(0), MetricsFeed.Minute(5), MetricsFeed.Minute(6)], signals.Select(s => s.OpenTime).Order().ToArray());
+    }
+
     [Fact]
     public async Task New_signals_are_published_live_as_complete_frames()
     {
@@ -160,6 +174,14 @@ public sealed class ConsumerTests
         // PostgreSQL refuses a NUL character in text: this entry can never commit
         await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(1), new FeedItem("BAD\u0000USDT", 100, 99, MetricsFeed.PioneerBull));
         await app.Stream.AppendAsync(EventNames.MetricsStream, [new("data", "{not json")], 1000, CancellationToken.None);
+        // a truncated frame and a frame of an unknown version: skipped (logged) and acknowledged
+        var frame = MetricsFeed.Frame(MetricsFeed.Minute(2), [new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull)]);
+        await app.Stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", frame[..^3])], 1000,
+            CancellationToken.None);
+        var future = frame.ToArray();
+        future[4] = 9;
+        await app.Stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", future)], 1000,
+            CancellationToken.None);
         await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(5), new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull));
 
         var signals = await SignalsAsync(app, 2);

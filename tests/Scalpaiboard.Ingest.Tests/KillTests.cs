@@ -42,9 +42,9 @@ public sealed class KillTests
         var seen = new HashSet<(string, long)>();
         foreach (var e in await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString))
         {
-            foreach (var item in e.Items.EnumerateArray())
+            foreach (var item in e.Items)
             {
-                seen.Add((item.GetProperty("symbol").GetString()!, item.GetProperty("openTime").GetInt64()));
+                seen.Add((item.Symbol, item.OpenTime));
             }
         }
         Assert.All(sample, k => Assert.Contains((k.Symbol, k.OpenTime), seen));

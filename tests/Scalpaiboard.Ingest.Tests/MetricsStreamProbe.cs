@@ -1,13 +1,16 @@
-using System.Text.Json;
 using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Redis;
+using Scalpaiboard.Market.Metrics;
 
 namespace Scalpaiboard.Ingest.Tests;
 
-/// <summary>Reads every entry of the real <c>market.metrics</c> stream through a throwaway consumer group.</summary>
+/// <summary>Reads and decodes every entry of the real <c>market.metrics</c> stream through a throwaway consumer group.</summary>
 public static class MetricsStreamProbe
 {
-    public sealed record Entry(long OpenTime, long Ts, JsonElement Items);
+    public sealed record Entry(long OpenTime, long Ts, MetricsFrameBatch Frame)
+    {
+        public IReadOnlyList<MetricsSnapshot> Items => Frame.Items;
+    }
 
     public static async Task<List<Entry>> ReadAllAsync(string redisConnectionString)
     {
@@ -25,8 +28,8 @@ public static class MetricsStreamProbe
             }
             foreach (var e in batch)
             {
-                var doc = JsonDocument.Parse(e["data"]!).RootElement.Clone();
-                result.Add(new Entry(doc.GetProperty("openTime").GetInt64(), doc.GetProperty("ts").GetInt64(), doc.GetProperty("items")));
+                var frame = MetricsFrameReader.Read(e.GetBytes("data")!.Value.Span);
+                result.Add(new Entry(frame.OpenTime, frame.Ts, frame));
             }
         }
     }

@@ -43,13 +43,22 @@ public sealed class ReplayTests
         // Every candle's metrics reached the Redis stream, grouped by open time.
         var entries = await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString);
         var seen = new HashSet<(string, long)>();
+        var sampleByKey = Sample.ToDictionary(k => (k.Symbol, k.OpenTime));
         foreach (var e in entries)
         {
             Assert.True(e.Ts > 0);
-            foreach (var item in e.Items.EnumerateArray())
+            for (var i = 0; i < e.Items.Count; i++)
             {
-                Assert.Equal(e.OpenTime, item.GetProperty("openTime").GetInt64());
-                seen.Add((item.GetProperty("symbol").GetString()!, e.OpenTime));
+                var item = e.Items[i];
+                Assert.Equal(e.OpenTime, item.OpenTime);
+                seen.Add((item.Symbol, e.OpenTime));
+                // The frame carries the candle and the snapshot: the candle is the sample's, the price its close.
+                var k = sampleByKey[(item.Symbol, e.OpenTime)];
+                var c = e.Frame.Candles[i];
+                Assert.True(SampleKlines.Close(k.Close, item.Price), $"{item.Symbol} price at {e.OpenTime}");
+                Assert.True(SampleKlines.Close(k.High, c.High) && SampleKlines.Close(k.Low, c.Low) && SampleKlines.Close(k.Open, c.Open),
+                    $"{item.Symbol} candle at {e.OpenTime}");
+                Assert.Equal(k.Trades, c.Trades);
             }
         }
         Assert.All(Sample, k => Assert.Contains((k.Symbol, k.OpenTime), seen));

@@ -11,7 +11,8 @@ namespace Scalpaiboard.Alerts.Services;
 public sealed record MetricsBatch(long OpenTime, long Ts, IReadOnlyList<MetricsSnapshot> Items);
 
 /// <summary>
-/// Reads the ingest's metrics batch JSON (<c>{"openTime","ts","items":[snapshot...]}</c>) into market-engine
+/// Reads a <c>market.metrics</c> entry: the binary frame (<see cref="ReadEntry"/>), or the former JSON batch,
+/// kept as a fallback for entries written before the frame. The JSON reader: the ingest's metrics batch JSON (<c>{"openTime","ts","items":[snapshot...]}</c>) into market-engine
 /// snapshots. Tolerant by design: unknown fields are ignored, null means unavailable (NaN), and per-window values
 /// may come flat (<c>change_5m</c>), nested by metric (<c>"change": {"5m": ..}</c>) or nested by window
 /// (<c>"windows": {"5m": {"change": ..}}</c>); indicators per timeframe (<c>"indicators": {"1h": {"rsi14": ..}}</c>).
@@ -38,6 +39,28 @@ public static class MetricsBatchReader
         }
     }
 
+    /// <summary>
+    /// A stream entry's <c>data</c>: the binary <see cref="MetricsFrame"/> the ingest writes, or (an entry left in a
+    /// persistent Redis by an ingest of before the frame) the former JSON batch, recognised by its first byte
+    /// <c>{</c>. Throws <see cref="MetricsFrameException"/> or <see cref="JsonException"/> for anything unreadable.
+    /// </summary>
+    public static MetricsBatch ReadEntry(ReadOnlySpan<byte> data)
+    {
+        if (!MetricsFrame.IsFrame(data) && data.TrimStart(" \t\r\n"u8) is [(byte)'{', ..])
+        {
+            return Read(data);
+        }
+        var frame = MetricsFrameReader.Read(data);
+        var items = frame.Items;
+        for (var i = 0; i < items.Count; i++)
+        {
+            // As the JSON reader: symbols are matched upper-case (the ingest writes them so: no new string then).
+            items[i].Symbol = items[i].Symbol.ToUpperInvariant();
+        }
+        return new MetricsBatch(frame.OpenTime, frame.Ts, items);
+    }
+
+    /// <summary>The former JSON batch (UTF-8).</summary>
     public static MetricsBatch Read(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });

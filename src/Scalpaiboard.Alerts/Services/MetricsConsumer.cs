@@ -141,20 +141,21 @@ public sealed partial class MetricsConsumer(
         var batches = new List<MetricsBatch>(entries.Count);
         foreach (var entry in entries)
         {
-            var data = entry["data"];
+            var data = entry.GetBytes("data");
             try
             {
-                if (data is not null)
+                if (data is { } bytes)
                 {
-                    batches.Add(MetricsBatchReader.Read(data));
+                    batches.Add(MetricsBatchReader.ReadEntry(bytes.Span));
                 }
                 else
                 {
                     LogMalformed(null, entry.Id);
                 }
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or FormatException)
             {
+                // MetricsFrameException is a FormatException: truncated, wrong magic or version, absurd counts.
                 LogMalformed(ex, entry.Id);
             }
         }

@@ -1,9 +1,57 @@
 namespace Scalpaiboard.Infrastructure.Redis;
 
-/// <summary>One entry of a durable event stream (a Redis stream entry): its id and its fields.</summary>
-public sealed record StreamEntry(string Id, IReadOnlyDictionary<string, string> Fields)
+/// <summary>
+/// One entry of a durable event stream (a Redis stream entry): its id and its fields. Values are kept as the bytes
+/// Redis returned (binary-safe: <see cref="GetBytes"/>); <see cref="Fields"/> and the indexer decode them as UTF-8
+/// on first use.
+/// </summary>
+public sealed class StreamEntry
 {
-    public string? this[string field] => Fields.TryGetValue(field, out var v) ? v : null;
+    private readonly IReadOnlyDictionary<string, ReadOnlyMemory<byte>>? _raw;
+    private IReadOnlyDictionary<string, string>? _text;
+
+    /// <summary>An entry with text values.</summary>
+    public StreamEntry(string id, IReadOnlyDictionary<string, string> fields)
+    {
+        Id = id;
+        _text = fields;
+    }
+
+    /// <summary>An entry with raw values (what the Redis client reads).</summary>
+    public StreamEntry(string id, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> values)
+    {
+        Id = id;
+        _raw = values;
+    }
+
+    public string Id { get; }
+
+    /// <summary>The values as UTF-8 text (decoded once, on first use).</summary>
+    public IReadOnlyDictionary<string, string> Fields => _text ??= Decode(_raw!);
+
+    public string? this[string field] => _raw is not null && _text is null
+        ? (_raw.TryGetValue(field, out var b) ? System.Text.Encoding.UTF8.GetString(b.Span) : null)
+        : Fields.TryGetValue(field, out var v) ? v : null;
+
+    /// <summary>The value's bytes exactly as stored (a text value as its UTF-8), or null when the field is missing.</summary>
+    public ReadOnlyMemory<byte>? GetBytes(string field)
+    {
+        if (_raw is not null)
+        {
+            return _raw.TryGetValue(field, out var b) ? b : (ReadOnlyMemory<byte>?)null;
+        }
+        return _text!.TryGetValue(field, out var v) ? System.Text.Encoding.UTF8.GetBytes(v) : (ReadOnlyMemory<byte>?)null;
+    }
+
+    private static Dictionary<string, string> Decode(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> raw)
+    {
+        var text = new Dictionary<string, string>(raw.Count, StringComparer.Ordinal);
+        foreach (var (k, v) in raw)
+        {
+            text[k] = System.Text.Encoding.UTF8.GetString(v.Span);
+        }
+        return text;
+    }
 }
 
 /// <summary>A pending entry as XPENDING reports it.</summary>
@@ -18,6 +66,12 @@ public interface IEventStream
 {
     /// <summary>Appends an entry (XADD, trimmed to about <paramref name="maxLength"/> entries); returns its id.</summary>
     Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AppendAsync"/> with
+    /// binary values, written as they are (no text encoding); the caller may reuse the buffers once the task completes.
+    /// </summary>
+    Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken);
 
     /// <summary>Creates the group (and the stream) if missing (XGROUP CREATE ... MKSTREAM); starts at <paramref name="startId"/>.</summary>
     Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken);

@@ -8,23 +8,43 @@ namespace Scalpaiboard.Infrastructure.Redis;
 /// </summary>
 public sealed class RedisEventStream(RedisClient client) : IEventStream
 {
-    public async Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken)
+    public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken)
     {
-        if (fields.Count == 0)
-        {
-            throw new ArgumentException("A stream entry needs at least one field.", nameof(fields));
-        }
-        var trim = maxLength > 0;
-        var request = new RedisRequest("XADD", 2 + (trim ? 3 : 0) + (fields.Count * 2)).Add(stream);
-        if (trim)
-        {
-            request.Add("MAXLEN"u8).Add("~"u8).Add(maxLength);
-        }
-        request.Add("*"u8);
+        var request = StartAppend(stream, fields.Count, maxLength);
         foreach (var (field, value) in fields)
         {
             request.Add(field).Add(value);
         }
+        return AppendAsync(request, cancellationToken);
+    }
+
+    public Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken)
+    {
+        var request = StartAppend(stream, fields.Count, maxLength);
+        foreach (var (field, value) in fields)
+        {
+            request.Add(field).Add(value.Span);
+        }
+        return AppendAsync(request, cancellationToken);
+    }
+
+    private static RedisRequest StartAppend(string stream, int fields, long maxLength)
+    {
+        if (fields == 0)
+        {
+            throw new ArgumentException("A stream entry needs at least one field.", nameof(fields));
+        }
+        var trim = maxLength > 0;
+        var request = new RedisRequest("XADD", 2 + (trim ? 3 : 0) + (fields * 2)).Add(stream);
+        if (trim)
+        {
+            request.Add("MAXLEN"u8).Add("~"u8).Add(maxLength);
+        }
+        return request.Add("*"u8);
+    }
+
+    private async Task<string> AppendAsync(RedisRequest request, CancellationToken cancellationToken)
+    {
         var reply = await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
         return reply.AsString() ?? throw new RedisProtocolException("XADD returned no id.");
     }
@@ -126,9 +146,21 @@ public sealed class RedisEventStream(RedisClient client) : IEventStream
             var id = parts[0].AsString() ?? throw new RedisProtocolException("A stream entry has no id.");
             // An entry deleted while pending comes back with null fields: keep its id so it can be acknowledged.
             var fields = parts.Length > 1 && !parts[1].IsNull
-                ? RespReplies.ToDictionary(parts[1].AsArray())
-                : new Dictionary<string, string>(0, StringComparer.Ordinal);
+                ? RawFields(parts[1].AsArray())
+                : new Dictionary<string, ReadOnlyMemory<byte>>(0, StringComparer.Ordinal);
             result.Add(new StreamEntry(id, fields));
+        }
+        return result;
+    }
+
+    /// <summary>[field, value, ...] with the values' bytes as read from the socket (no UTF-8 round trip).</summary>
+    private static Dictionary<string, ReadOnlyMemory<byte>> RawFields(RespValue[] pairs)
+    {
+        var result = new Dictionary<string, ReadOnlyMemory<byte>>(pairs.Length / 2, StringComparer.Ordinal);
+        for (var i = 0; i + 1 < pairs.Length; i += 2)
+        {
+            var value = pairs[i + 1];
+            result[pairs[i].AsString() ?? ""] = value.Bytes is { } bytes ? bytes : System.Text.Encoding.UTF8.GetBytes(value.AsString() ?? "");
         }
         return result;
     }

@@ -21,9 +21,9 @@ public sealed class IngestOptions : IValidatableObject
 
     /// <summary>
     /// Approximate MAXLEN of the metrics stream; unset means <see cref="EffectiveStreamMaxLength"/>. An entry holds a
-    /// whole minute of every symbol's metrics (about 5 KB per symbol), so in live feeds the stream is held to about a
-    /// day of minutes: enough for the Alerts consumer to catch up after a long outage without letting Redis grow
-    /// without bound (500 symbols: about 3.5 GB). A replay is bounded by its data set and may run far ahead of the
+    /// whole minute of every symbol's metrics (a binary frame of about 1 KB per symbol), so in live feeds the stream
+    /// is held to about a day of minutes: enough for the Alerts consumer to catch up after a long outage without letting
+    /// Redis grow without bound (500 symbols: about 700 MB). A replay is bounded by its data set and may run far ahead of the
     /// consumer at max speed, so it keeps up to 100,000 entries.
     /// </summary>
     [Range(1000, 100_000_000)]

@@ -1,18 +1,49 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Ingest.Infrastructure;
 using Scalpaiboard.Market.Data;
+using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Ingest.Model;
 
 namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>Closed candles of one open time with their metrics, on their way to PostgreSQL and the stream.</summary>
-/// <param name="Items">The event's <c>items</c> (JSON objects separated by commas), in a pooled buffer the writer disposes.</param>
+/// <param name="Items">The minute's metrics frame (publish time not yet stamped) in a pooled buffer the writer releases; the
+/// engine may still be writing it while the writer stores the candles.</param>
 /// <param name="Republish">Already stored and counted by an earlier run: written again (idempotent) and published, not counted.</param>
-public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, JsonBuffer Items, bool Republish = false);
+public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, PendingFrame Items, bool Republish = false);
+
+/// <summary>
+/// A batch's metrics frame, possibly still being written by the engine when the writer already stores the candles.
+/// Completed once by the pipeline (or failed, if the engine threw); the writer awaits it before the XADD.
+/// </summary>
+public sealed class PendingFrame
+{
+    private readonly TaskCompletionSource<MetricsFrameWriter> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private MetricsFrameWriter? _frame;
+
+    public static PendingFrame Ready(MetricsFrameWriter frame)
+    {
+        var p = new PendingFrame();
+        p.Set(frame);
+        return p;
+    }
+
+    public Task<MetricsFrameWriter> Task => _done.Task;
+
+    public void Set(MetricsFrameWriter frame)
+    {
+        Volatile.Write(ref _frame, frame);
+        _done.TrySetResult(frame);
+    }
+
+    public void Fail(Exception exception) => _done.TrySetException(exception);
+
+    /// <summary>Returns the frame's buffer to the pool (a frame still being written is left to the GC).</summary>
+    public void Release() => Interlocked.Exchange(ref _frame, null)?.Dispose();
+}
 
 /// <summary>
 /// The background writer: takes batches from a bounded channel (back-pressure on the feed), writes whatever has
@@ -117,7 +148,7 @@ public sealed partial class CandleWriter(
             {
                 foreach (var b in batches)
                 {
-                    b.Items.Dispose();
+                    b.Items.Release();
                 }
             }
             foreach (var m in markers)
@@ -153,20 +184,25 @@ public sealed partial class CandleWriter(
 
     private async Task PublishAsync(List<WriteBatch> batches, CancellationToken cancellationToken)
     {
+        if (_stream is null)
+        {
+            // The live frames below read the symbols' state: wait until the engine is done with these candles.
+            foreach (var b in batches)
+            {
+                await b.Items.Task.WaitAsync(cancellationToken);
+            }
+        }
         if (_stream is not null)
         {
             var maxLength = options.Value.EffectiveStreamMaxLength;
-            // One entry per open time, in order, each awaited before the next: with entries of hundreds of KB,
-            // pipelining a whole round measured slower (ReplayStageProfile) than one at a time.
-            using var buffer = new JsonBuffer(batches[0].Items.Length + 64);
+            // One entry per open time, in order, each awaited before the next (the stream never runs ahead of the
+            // store, and entries appear in candle order); the frame is XADDed from its pooled buffer as it is.
             foreach (var b in batches)
             {
-                buffer.Clear();
-                MetricsEventWriter.WriteEnvelopeStart(buffer, b.OpenTime, time.GetUtcNow().ToUnixTimeMilliseconds());
-                buffer.Write(b.Items.WrittenSpan);
-                MetricsEventWriter.WriteEnvelopeEnd(buffer);
-                var json = buffer.ToUtf8String();
-                await RetryAsync(ct => Append(json, maxLength, ct), "append metrics event", cancellationToken);
+                // The engine may still be writing this frame (its candles were stored meanwhile); if it failed, so
+                // does the writer: nothing after it is published, and the restart re-publishes from publish_state.
+                var frame = (await b.Items.Task.WaitAsync(cancellationToken)).Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
+                await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
             }
             var last = batches[^1].OpenTime;
             await RetryAsync(ct => store.SetPublishedOpenTimeAsync(last, ct), "record published time", cancellationToken);
@@ -198,8 +234,8 @@ public sealed partial class CandleWriter(
         await live.PublishClosedAsync(newest.Values, cancellationToken);
     }
 
-    private Task Append(string json, long maxLength, CancellationToken cancellationToken) =>
-        _stream!.AppendAsync(EventNames.MetricsStream, [new("data", json)], maxLength, cancellationToken);
+    private Task Append(ReadOnlyMemory<byte> frame, long maxLength, CancellationToken cancellationToken) =>
+        _stream!.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", frame)], maxLength, cancellationToken);
 
     private async Task RetryAsync(Func<CancellationToken, Task> action, string what, CancellationToken cancellationToken)
     {

@@ -16,8 +16,9 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 {
     private readonly MetricsSnapshot _snapshot = new();
     private readonly List<PresetType> _fired = [];
-    private readonly MetricsEventWriter _events = new();
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, long> _latest = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _batchSymbols = new(StringComparer.Ordinal);
 
     public FeedStatus Status => status;
 
@@ -39,17 +40,65 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 
     private async ValueTask ProcessAsync(long openTime, IReadOnlyList<SymbolCandle> candles, bool republish, CancellationToken cancellationToken)
     {
-        var batch = Apply(candles, restoring: false);
+        if (!republish && AllNew(openTime, candles))
+        {
+            // Every candle is newer than its symbol's latest: the engine will accept each one (SymbolState.Apply
+            // appends whatever is later than the latest), and the candles do not depend on the metrics. Hand them to
+            // the writer first, so their COPY runs while the engine computes; the writer XADDs the frame only once
+            // both the commit and the frame are done (the stream never runs ahead of the store).
+            var accepted = candles.ToArray();
+            var frame = new PendingFrame();
+            await writer.EnqueueAsync(new WriteBatch(openTime, accepted, frame, republish), cancellationToken);
+            try
+            {
+                var applied = Apply(openTime, accepted, restoring: false);
+                if (applied is not { Items: { } items } || applied.Value.Candles.Count != accepted.Length)
+                {
+                    applied?.Items?.Dispose();
+                    throw new InvalidOperationException($"The engine refused candles of {openTime} that were newer than their symbol's latest.");
+                }
+                frame.Set(items);
+            }
+            catch (Exception ex)
+            {
+                frame.Fail(ex);
+                throw;
+            }
+            return;
+        }
+        var batch = Apply(openTime, candles, restoring: false);
         if (batch is { } b)
         {
-            await writer.EnqueueAsync(new WriteBatch(openTime, b.Candles, b.Items!, republish), cancellationToken);
+            await writer.EnqueueAsync(new WriteBatch(openTime, b.Candles, PendingFrame.Ready(b.Items!), republish), cancellationToken);
+        }
+    }
+
+    /// <summary>True when every candle opened at <paramref name="openTime"/>, after its known symbol's latest candle, each symbol once.</summary>
+    private bool AllNew(long openTime, IReadOnlyList<SymbolCandle> candles)
+    {
+        lock (_gate)
+        {
+            if (candles.Count == 0)
+            {
+                return false;
+            }
+            _batchSymbols.Clear();
+            foreach (var (symbol, candle) in candles)
+            {
+                if (candle.OpenTime != openTime || !_latest.TryGetValue(symbol, out var latest) || candle.OpenTime <= latest
+                    || !_batchSymbols.Add(symbol) || !state.TryGet(symbol, out _))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
     /// <summary>Feeds stored history through the engine to rebuild state, without storing or publishing.</summary>
     public void Restore(IReadOnlyList<SymbolCandle> candles)
     {
-        var applied = Apply(candles, restoring: true);
+        var applied = Apply(0, candles, restoring: true);
         if (applied is { } a)
         {
             a.Items?.Dispose();
@@ -66,14 +115,14 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 
     /// <summary>
     /// Runs the candles through the engine and the in-memory state; unless restoring, writes each accepted candle's
-    /// event item (JSON, comma-separated) into a pooled buffer that the writer publishes and disposes.
+    /// item into the minute's metrics frame (a pooled buffer that the writer stamps, publishes and disposes).
     /// </summary>
-    private (List<SymbolCandle> Candles, JsonBuffer? Items)? Apply(IReadOnlyList<SymbolCandle> candles, bool restoring)
+    private (List<SymbolCandle> Candles, MetricsFrameWriter? Items)? Apply(long openTime, IReadOnlyList<SymbolCandle> candles, bool restoring)
     {
         lock (_gate)
         {
             List<SymbolCandle>? accepted = null;
-            JsonBuffer? items = null;
+            MetricsFrameWriter? items = null;
             var added = false;
             foreach (var (symbol, candle) in candles)
             {
@@ -88,13 +137,14 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                 }
                 if (!restoring)
                 {
-                    items ??= new JsonBuffer(candles.Count * 6144);
-                    if (items.Length > 0)
+                    if (items is null)
                     {
-                        items.Write(","u8);
+                        items = new MetricsFrameWriter(1024 + (candles.Count * MetricsFrameWriter.ItemLength(16)));
+                        items.Begin(openTime);
                     }
-                    _events.WriteItem(items, _snapshot, candle, _fired);
+                    items.Add(_snapshot, candle, PresetBits(_fired));
                 }
+                _latest[symbol] = Math.Max(_latest.GetValueOrDefault(symbol, long.MinValue), candle.OpenTime);
                 var presets = _fired.Count == 0 ? [] : PresetKeys(_fired);
                 if (!state.TryGet(symbol, out var s))
                 {
@@ -119,6 +169,16 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
             }
             return (accepted, items);
         }
+    }
+
+    private static int PresetBits(List<PresetType> fired)
+    {
+        var bits = 0;
+        foreach (var p in fired)
+        {
+            bits |= 1 << (int)p;
+        }
+        return bits;
     }
 
     private static string[] PresetKeys(List<PresetType> fired)

@@ -27,7 +27,7 @@ public sealed class BenchmarkFactAttribute : FactAttribute
 /// against the ten presets and 10,000 user alerts, with and without the PostgreSQL transaction, and signal commit ->
 /// first webhook request. The service runs in-process on a real PostgreSQL and redis-server; its own consumer stays
 /// idle (nothing is appended to the stream) while the benchmark drives <see cref="SignalProcessor"/> the way the
-/// consumer does (<see cref="MetricsBatchReader.Read"/> of the stream entry's string, then the processor).
+/// consumer does (<see cref="MetricsBatchReader.ReadEntry"/> of the stream entry's bytes, then the processor).
 /// </summary>
 public sealed class AlertsBenchmarks(ITestOutputHelper output)
 {
@@ -45,7 +45,7 @@ public sealed class AlertsBenchmarks(ITestOutputHelper output)
         var market = new SyntheticMarket(symbols, seed: 42, MetricsFeed.T0, Env("BENCH_REGIMES_PER_100K", 200) / 100_000.0);
         for (var i = 0; i < 1440; i++)
         {
-            market.Step(json: false);
+            market.Step(frame: false);
         }
         var processor = await IdleProcessorAsync(app);
         await InsertAlertsAsync(app.Postgres, market, alertCount, crossShare, new Random(7));
@@ -55,21 +55,19 @@ public sealed class AlertsBenchmarks(ITestOutputHelper output)
         Assert.Equal(alertCount, cache.Count);
         output.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}, server GC {System.Runtime.GCSettings.IsServerGC}");
 
-        // 1. in memory: read the entry's JSON, presets, user alerts, decide what to store
+        // 1. in memory: read the entry's frame, presets, user alerts, decide what to store
         var decisions = new List<Decision>();
         var inMemory = new List<double>();
         var readOnly = new List<double>();
         var cpuTimes = new List<double>();
-        var transcodeCpu = new List<double>();
-        var tokenizeCpu = new List<double>();
         long bytes = 0, allocated = 0, decided = 0, signalDecisions = 0;
         for (var b = -10; b < batches; b++)
         {
-            var json = market.Step(json: true)!;
+            var entry = market.Step(frame: true)!;
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             var cpuBefore = ThreadCpu.Milliseconds();
             var started = Stopwatch.GetTimestamp();
-            var batch = MetricsBatchReader.Read(json);
+            var batch = MetricsBatchReader.ReadEntry(entry);
             var read = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             decisions.Clear();
             processor.Evaluate(batch, decisions);
@@ -92,29 +90,17 @@ public sealed class AlertsBenchmarks(ITestOutputHelper output)
             readOnly.Add(read);
             cpuTimes.Add(cpu);
             allocated += allocatedNow;
-            // where the reading goes: UTF-16 -> UTF-8, and a bare tokenizer pass over the same bytes (CPU time)
-            var c0 = ThreadCpu.Milliseconds();
-            var utf8 = Encoding.UTF8.GetBytes(json);
-            var c1 = ThreadCpu.Milliseconds();
-            var tokens = new System.Text.Json.Utf8JsonReader(utf8);
-            while (tokens.Read())
-            {
-            }
-            var c2 = ThreadCpu.Milliseconds();
-            transcodeCpu.Add(c1 - c0);
-            tokenizeCpu.Add(c2 - c1);
             inMemory.Add(elapsed);
-            bytes += json.Length;
+            bytes += entry.Length;
             decided += decisions.Count;
             signalDecisions += decisions.Count(d => d.Alert is null);
             Assert.Equal(symbols, batch.Items.Count);
         }
         output.WriteLine($"in memory (deserialize + presets + alerts + decide), {batches} batches of {symbols} symbols, {alertCount} alerts, " +
-            $"{bytes / batches / 1024} KB JSON per batch: {Stats(inMemory)}; allocated {allocated / batches / 1024} KB per batch; " +
+            $"{bytes / batches / 1024} KB frame per batch: {Stats(inMemory)}; allocated {allocated / batches / 1024} KB per batch; " +
             $"decisions {decided} ({signalDecisions} preset signals, {decided - signalDecisions} alert matches)");
         output.WriteLine($"  of which deserializing the entry: {Stats(readOnly)}");
         output.WriteLine($"  thread CPU time per batch (the same work without waiting for a core): {Stats(cpuTimes)}");
-        output.WriteLine($"  for comparison (CPU): UTF-16 -> UTF-8 of the entry {Stats(transcodeCpu)}; bare Utf8JsonReader pass {Stats(tokenizeCpu)}");
         if (Env("BENCH_DB", 1) == 0)
         {
             return;
@@ -129,9 +115,9 @@ public sealed class AlertsBenchmarks(ITestOutputHelper output)
         int signals = 0, triggers = 0;
         for (var b = -10; b < batches; b++)
         {
-            var json = market.Step(json: true)!;
+            var entry = market.Step(frame: true)!;
             var started = Stopwatch.GetTimestamp();
-            var batch = MetricsBatchReader.Read(json);
+            var batch = MetricsBatchReader.ReadEntry(entry);
             var result = await processor.ProcessAsync(batch, CancellationToken.None);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (b < 0)
@@ -176,8 +162,8 @@ public sealed class AlertsBenchmarks(ITestOutputHelper output)
         {
             // one Pioneer Bull signal per batch: the same symbol every 5 minutes (the cooldown)
             var openTime = MetricsFeed.Minute((i + 10) * 5);
-            var json = MetricsFeed.BatchJson(openTime, [new FeedItem("BTCUSDT", 100 + i, 99 + i, MetricsFeed.PioneerBull)]);
-            var result = await processor.ProcessAsync(MetricsBatchReader.Read(json), CancellationToken.None);
+            var entry = MetricsFeed.Frame(openTime, [new FeedItem("BTCUSDT", 100 + i, 99 + i, MetricsFeed.PioneerBull)]);
+            var result = await processor.ProcessAsync(MetricsBatchReader.ReadEntry(entry), CancellationToken.None);
             Assert.Equal(1, result.Signals);
             committed[openTime] = result.CommittedTimestamp;
             await Task.Delay(intervalMs);

@@ -3,27 +3,86 @@ using System.Text;
 using Scalpaiboard.Alerts.Services;
 using Scalpaiboard.Alerts.Tests.Benchmarks;
 using Scalpaiboard.Alerts.Tests.Support;
+using Scalpaiboard.Market.Bars;
 using Scalpaiboard.Market.Indicators;
 using Scalpaiboard.Market.Metrics;
+using Scalpaiboard.Market.Signals;
+using Scalpaiboard.Market.Signals.Alerts;
 
 namespace Scalpaiboard.Alerts.Tests.Services;
 
 /// <summary>The streaming reader reads every input exactly as the former JsonDocument reader did.</summary>
 public sealed class MetricsBatchReaderEquivalenceTests
 {
+    /// <summary>
+    /// The ingest's frame of a real engine market (indicators on every timeframe) gives Alerts exactly what the engine's
+    /// snapshot gives: the same presets, every user alert condition type on every window/timeframe and direction, and
+    /// the same stored metrics JSON.
+    /// </summary>
     [Fact]
-    public void Reads_the_ingest_batches_of_a_real_engine_market_like_the_reference()
+    public void The_frame_of_a_real_engine_market_evaluates_exactly_like_the_engine_snapshot()
     {
-        var market = new SyntheticMarket(20, seed: 3, MetricsFeed.T0);
+        var market = new SyntheticMarket(20, seed: 3, MetricsFeed.T0, regimeRate: 0.05);
         for (var i = 0; i < 300; i++)
         {
-            market.Step(json: false);
+            market.Step(frame: false);
         }
-        for (var i = 0; i < 3; i++)
+        var presets = new PresetEvaluator();
+        var conditions = new List<AlertCondition>();
+        foreach (var type in Enum.GetValues<AlertConditionType>())
         {
-            var json = market.Step(json: true)!;
-            AssertSame(ReferenceMetricsBatchReader.Read(json), MetricsBatchReader.Read(json));
+            foreach (var w in Enum.GetValues<Window>())
+            {
+                foreach (var d in Enum.GetValues<CrossDirection>())
+                {
+                    var tf = (Timeframe)((int)w + 1);
+                    conditions.Add(new AlertCondition(type, type switch
+                    {
+                        AlertConditionType.RsiAbove or AlertConditionType.RsiBelow or AlertConditionType.RsiCross => 50,
+                        AlertConditionType.VolumeAbove => 1_000_000,
+                        AlertConditionType.PriceAbove or AlertConditionType.PriceBelow or AlertConditionType.PriceCross => market.Price(0),
+                        _ => 0.1,
+                    }, w, tf, d));
+                }
+            }
         }
+        int met = 0, fired = 0;
+        for (var i = 0; i < 60; i++)
+        {
+            var engine = new List<MetricsSnapshot>();
+            var frame = market.Step(frame: true, engine)!;
+            var batch = MetricsBatchReader.ReadEntry(frame);
+            Assert.Equal(engine.Count, batch.Items.Count);
+            for (var k = 0; k < engine.Count; k++)
+            {
+                var (want, got) = (engine[k], batch.Items[k]);
+                Assert.Equal((want.Symbol, want.OpenTime), (got.Symbol, got.OpenTime));
+                var mask = presets.Evaluate(want);
+                Assert.Equal(mask, presets.Evaluate(got));
+                fired += mask.Count;
+                foreach (var c in conditions)
+                {
+                    var m = c.IsMet(want);
+                    Assert.True(m == c.IsMet(got), $"{c} on {want.Symbol} at {want.OpenTime}");
+                    met += m ? 1 : 0;
+                }
+                Assert.Equal(MetricsJson.Write(want), MetricsJson.Write(got));
+            }
+        }
+        Assert.True(met > 100 && fired > 0, $"the comparison must see conditions hold ({met}) and presets fire ({fired})");
+    }
+
+    /// <summary>An entry an ingest of before the frame left in Redis is still read (JSON fallback on its first byte).</summary>
+    [Fact]
+    public void A_former_JSON_entry_is_still_read()
+    {
+        var json = MetricsFeed.BatchJson(MetricsFeed.T0, [new FeedItem("aaausdt", 100, 99, MetricsFeed.PioneerBull)]);
+        var batch = MetricsBatchReader.ReadEntry(Encoding.UTF8.GetBytes("  " + json));
+        var s = Assert.Single(batch.Items);
+        Assert.Equal(("AAAUSDT", MetricsFeed.T0, 100.0, 1.5), (s.Symbol, s.OpenTime, s.Price, s.Change[0]));
+        Assert.Throws<MetricsFrameException>(() => MetricsBatchReader.ReadEntry("SPMF"u8));
+        Assert.Throws<MetricsFrameException>(() => MetricsBatchReader.ReadEntry([0xFF, 0x00]));
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => MetricsBatchReader.ReadEntry("{oops"u8));
     }
 
     [Fact]

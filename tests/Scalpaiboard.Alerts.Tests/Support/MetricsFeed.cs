@@ -1,13 +1,21 @@
 using System.Text.Json;
 using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Redis;
+using Scalpaiboard.Market;
+using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Metrics;
+using MarketWindows = Scalpaiboard.Market.Metrics.Windows;
 
 namespace Scalpaiboard.Alerts.Tests.Support;
 
 /// <summary>One symbol's snapshot as the ingest publishes it (windows nested by window name; null = unavailable).</summary>
 public sealed record FeedItem(string Symbol, double Price, double? PreviousPrice = null, IReadOnlyDictionary<string, (double? Change, double? QuoteVolume)>? Windows = null);
 
-/// <summary>Writes metrics batches to the real <c>market.metrics</c> stream in the ingest's JSON shape.</summary>
+/// <summary>
+/// Writes metrics batches to the real <c>market.metrics</c> stream as the ingest does (the binary frame of the shared
+/// <see cref="MetricsFrameWriter"/>), or in the former JSON shape (<see cref="AppendJsonAsync"/>: entries an older
+/// ingest left in Redis).
+/// </summary>
 public static class MetricsFeed
 {
     public static readonly long T0 = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
@@ -80,7 +88,39 @@ public static class MetricsFeed
         return System.Text.Encoding.UTF8.GetString(ms.ToArray());
     }
 
+    /// <summary>The frame: what the JSON shape holds (RSI 55.5 on 1h, the candle's close), everything else unavailable.</summary>
+    public static byte[] Frame(long openTime, IEnumerable<FeedItem> items)
+    {
+        using var writer = new MetricsFrameWriter();
+        writer.Begin(openTime);
+        foreach (var item in items)
+        {
+            var s = new MetricsSnapshot
+            {
+                Symbol = item.Symbol,
+                OpenTime = openTime,
+                Price = item.Price,
+                PreviousPrice = item.PreviousPrice ?? double.NaN,
+            };
+            for (var w = 0; w < MarketWindows.Count; w++)
+            {
+                if (item.Windows is not null && item.Windows.TryGetValue(MarketWindows.Names[w], out var v))
+                {
+                    s.Change[w] = v.Change ?? double.NaN;
+                    s.QuoteVolume[w] = v.QuoteVolume ?? double.NaN;
+                }
+            }
+            s.Indicators[(int)Timeframe.H1].Rsi14 = 55.5;
+            writer.Add(s, new Candle(openTime, double.NaN, double.NaN, double.NaN, item.Price, double.NaN, double.NaN, 0, double.NaN, double.NaN), 0);
+        }
+        return writer.Complete(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ToArray();
+    }
+
     public static Task<string> AppendAsync(IEventStream stream, long openTime, params FeedItem[] items) =>
+        stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", Frame(openTime, items))], 100_000,
+            CancellationToken.None);
+
+    public static Task<string> AppendJsonAsync(IEventStream stream, long openTime, params FeedItem[] items) =>
         stream.AppendAsync(EventNames.MetricsStream, [new("data", BatchJson(openTime, items))], 100_000, CancellationToken.None);
 
     /// <summary>Minutes 0..n-1 of <paramref name="symbols"/>, every one meeting Pioneer Bull: fires at 0, 5, 10, ... (cooldown 5).</summary>

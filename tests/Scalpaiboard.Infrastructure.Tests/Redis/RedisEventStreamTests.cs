@@ -162,6 +162,51 @@ public sealed class RedisEventStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Binary_values_round_trip_byte_for_byte_through_XADD_XREADGROUP_and_XAUTOCLAIM()
+    {
+        await Streams.EnsureGroupAsync(_stream, "g", "0", CancellationToken.None);
+        // every byte value, CR LF inside, invalid UTF-8 (0xFF, lone 0xC3), and a large value spanning many socket reads
+        var small = Enumerable.Range(0, 256).Select(i => (byte)i).Concat(new byte[] { 0x00, 0xFF, 0x0D, 0x0A, 0xC3, 0x00 }).ToArray();
+        var large = new byte[600_000];
+        new Random(5).NextBytes(large);
+        large[0] = 0xFF;
+        large[^1] = 0x00;
+        var ids = new List<string>();
+        foreach (var value in new[] { small, large, Array.Empty<byte>() })
+        {
+            ids.Add(await Streams.AppendBinaryAsync(_stream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", value),
+                new KeyValuePair<string, ReadOnlyMemory<byte>>("kind", "bin"u8.ToArray())], 1000, CancellationToken.None));
+        }
+
+        var read = await Streams.ReadGroupAsync(_stream, "g", "a", ">", 10, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        Assert.Equal(ids, read.Select(e => e.Id));
+        Assert.Equal(small, read[0].GetBytes("data")!.Value.ToArray());
+        Assert.Equal(large, read[1].GetBytes("data")!.Value.ToArray());
+        Assert.Empty(read[2].GetBytes("data")!.Value.ToArray());
+        Assert.Equal("bin", read[0]["kind"]);
+        Assert.Null(read[0].GetBytes("missing"));
+
+        await Task.Delay(60);
+        var claimed = await Streams.ClaimIdleAsync(_stream, "g", "b", TimeSpan.FromMilliseconds(50), 10, CancellationToken.None);
+        Assert.Equal(ids, claimed.Select(e => e.Id));
+        Assert.Equal(small, claimed[0].GetBytes("data")!.Value.ToArray());
+        Assert.Equal(large, claimed[1].GetBytes("data")!.Value.ToArray());
+    }
+
+    [Fact]
+    public void A_text_entry_offers_its_values_as_UTF8_bytes_and_a_raw_one_as_text()
+    {
+        var text = new StreamEntry("1-0", new Dictionary<string, string> { ["data"] = "é{}" });
+        Assert.Equal("é{}"u8.ToArray(), text.GetBytes("data")!.Value.ToArray());
+        var raw = new StreamEntry("1-0", new Dictionary<string, ReadOnlyMemory<byte>> { ["data"] = "é{}"u8.ToArray() });
+        Assert.Equal("é{}", raw["data"]);
+        Assert.Equal("é{}", raw.Fields["data"]);
+        Assert.Null(raw["other"]);
+        Assert.Null(raw.GetBytes("other"));
+        Assert.Null(text.GetBytes("other"));
+    }
+
+    [Fact]
     public async Task ReadGroup_UnknownGroup_ServerErrorNamesIt()
     {
         var ex = await Assert.ThrowsAsync<RedisServerException>(() =>

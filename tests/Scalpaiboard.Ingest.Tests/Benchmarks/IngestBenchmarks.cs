@@ -305,6 +305,15 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             return id;
         }
 
+        public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken)
+        {
+            var id = await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+            var now = Stopwatch.GetTimestamp();
+            // The metrics frame's openTime: little-endian at byte 8 of the header.
+            acks.TryAdd(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields[0].Value.Span[8..]), now);
+            return id;
+        }
+
         public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) => inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
 
         public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block, CancellationToken cancellationToken) =>

@@ -1,12 +1,10 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Postgres;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Ingest.Infrastructure;
-using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services;
 using Scalpaiboard.Market.Data;
 using Scalpaiboard.Market.Metrics;
@@ -43,66 +41,51 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
             groups[^1].Candles.Add(c);
         }
 
-        // The engine, then the event item written by hand from the snapshot (what the pipeline does now), and,
-        // with BENCH_DTO=1, the DTO + JsonSerializer path it replaced, for comparison.
-        var withDto = Environment.GetEnvironmentVariable("BENCH_DTO") == "1";
+        // The engine, then the event item written into the minute's binary frame (what the pipeline does).
         var calculator = new MarketCalculator();
-        var writer = new MetricsEventWriter();
         var snapshot = new MetricsSnapshot();
         var fired = new List<PresetType>();
         var engineTime = TimeSpan.Zero;
         var writerTime = TimeSpan.Zero;
-        var dtoTime = TimeSpan.Zero;
-        var items = new List<List<SymbolMetrics>>();
-        var jsons = new List<string>(groups.Count);
+        var frames = new List<byte[]>(groups.Count);
         long bytes = 0;
-        using var buffer = new JsonBuffer();
-        using var envelope = new JsonBuffer();
+        using var writer = new MetricsFrameWriter();
         foreach (var (openTime, group) in groups)
         {
-            var list = new List<SymbolMetrics>(withDto ? group.Count : 0);
-            buffer.Clear();
+            var t = Stopwatch.GetTimestamp();
+            writer.Begin(openTime);
+            writerTime += Stopwatch.GetElapsedTime(t);
             foreach (var (symbol, candle) in group)
             {
                 var t0 = Stopwatch.GetTimestamp();
                 calculator.OnClosedCandle(symbol, candle, snapshot, fired);
                 var t1 = Stopwatch.GetTimestamp();
-                if (buffer.Length > 0)
+                var bits = 0;
+                foreach (var p in fired)
                 {
-                    buffer.Write(","u8);
+                    bits |= 1 << (int)p;
                 }
-                writer.WriteItem(buffer, snapshot, candle, fired);
+                writer.Add(snapshot, candle, bits);
                 var t2 = Stopwatch.GetTimestamp();
                 engineTime += Stopwatch.GetElapsedTime(t0, t1);
                 writerTime += Stopwatch.GetElapsedTime(t1, t2);
-                if (withDto)
-                {
-                    list.Add(SymbolMetrics.From(snapshot, candle, fired.Select(p => p.Key()).ToArray()));
-                    dtoTime += Stopwatch.GetElapsedTime(t2);
-                }
             }
             var t3 = Stopwatch.GetTimestamp();
-            envelope.Clear();
-            MetricsEventWriter.WriteEnvelopeStart(envelope, openTime, 1);
-            envelope.Write(buffer.WrittenSpan);
-            MetricsEventWriter.WriteEnvelopeEnd(envelope);
-            jsons.Add(envelope.ToUtf8String());
+            var frame = writer.Complete(1);
             writerTime += Stopwatch.GetElapsedTime(t3);
-            bytes += envelope.Length;
-            items.Add(list);
+            frames.Add(frame.ToArray());
+            bytes += frame.Length;
         }
         Report("market engine (MarketCalculator.OnClosedCandle)", engineTime, candles.Count);
-        Report($"event JSON (MetricsEventWriter + envelope + string, {bytes / candles.Count} bytes per candle)", writerTime, candles.Count);
-        if (withDto)
+        Report($"event frame (MetricsFrameWriter, {bytes / candles.Count} bytes per candle)", writerTime, candles.Count);
+        sw.Restart();
+        long decoded = 0;
+        foreach (var f in frames)
         {
-            Report("before: event DTO (SymbolMetrics.From)", dtoTime, candles.Count);
-            sw.Restart();
-            for (var i = 0; i < groups.Count; i++)
-            {
-                JsonSerializer.Serialize(new MetricsBatchEvent(groups[i].OpenTime, 1, items[i]), IngestJson.Options);
-            }
-            Report("before: JSON (JsonSerializer of the DTO)", sw.Elapsed, candles.Count);
+            decoded += MetricsFrameReader.Read(f).Items.Count;
         }
+        Assert.Equal(candles.Count, decoded);
+        Report("Alerts side: decoding the frames (MetricsFrameReader)", sw.Elapsed, candles.Count);
 
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("stages");
         await using var dataSource = NpgsqlDataSource.Create(cs);
@@ -126,19 +109,21 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
         await using var client = new RedisClient(redis.ConnectionString);
         var stream = new RedisEventStream(client);
         sw.Restart();
-        foreach (var json in jsons)
+        foreach (var frame in frames)
         {
-            await stream.AppendAsync(EventNames.MetricsStream, [new("data", json)], 100_000, CancellationToken.None);
+            await stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], 100_000, CancellationToken.None);
         }
         Report("Redis (XADD per open time, awaited one by one)", sw.Elapsed, candles.Count);
         sw.Restart();
-        for (var i = 0; i < jsons.Count; i += 512)
+        for (var i = 0; i < frames.Count; i += 512)
         {
-            await Task.WhenAll(jsons.Skip(i).Take(512).Select(json =>
-                stream.AppendAsync(EventNames.MetricsStream, [new("data", json)], 100_000, CancellationToken.None)));
+            await Task.WhenAll(frames.Skip(i).Take(512).Select(frame =>
+                stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], 100_000, CancellationToken.None)));
         }
         Report("Redis (XADD per open time, pipelined 512 at a time)", sw.Elapsed, candles.Count);
     }
+
+    private static KeyValuePair<string, ReadOnlyMemory<byte>> Data(byte[] frame) => new("data", frame);
 
     private void Report(string stage, TimeSpan elapsed, int candles) =>
         output.WriteLine($"{stage,-70} {elapsed.TotalMilliseconds,9:F0} ms {elapsed.TotalMicroseconds / candles,8:F2} us/candle {candles / elapsed.TotalSeconds,12:N0} candles/s");

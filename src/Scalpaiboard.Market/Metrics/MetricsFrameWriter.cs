@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using Scalpaiboard.Market.Bars;
+
+namespace Scalpaiboard.Market.Metrics;
+
+/// <summary>
+/// Writes one <see cref="MetricsFrame"/> into a pooled buffer: <see cref="Begin"/> (header and field table),
+/// <see cref="Add"/> per symbol, <see cref="Complete"/> (stamps the publish time and the item count). Nothing is
+/// allocated per item; the buffer grows by renting a larger array. Not thread-safe; reusable after
+/// <see cref="Begin"/>, dispose to return the buffer.
+/// </summary>
+public sealed class MetricsFrameWriter : IDisposable
+{
+    /// <summary>Indicators carried for these timeframes: the ones user alerts and the stored signal metrics use.</summary>
+    private static readonly Timeframe[] IndicatorTimeframes = [Timeframe.M5, Timeframe.M15, Timeframe.H1, Timeframe.H4, Timeframe.H8, Timeframe.D1];
+
+    /// <summary>Current values: RSI/MACD/Bollinger conditions and <c>bbPercentB</c> of the stored metrics.</summary>
+    private static readonly string[] CurrentIndicators = ["rsi14", "macd", "macdSignal", "bbUpper", "bbLower", "bbPercentB"];
+
+    /// <summary>One candle earlier: only what the crossing conditions compare with.</summary>
+    private static readonly string[] PreviousIndicators = ["rsi14", "macd", "macdSignal", "bbUpper", "bbLower"];
+
+    private static readonly string[] CandleFields = ["open", "high", "low", "close", "volume", "quoteVolume", "trades"];
+
+    /// <summary>3 scalars + 7 candle fields + 7 window metrics x 6 windows + 6 timeframes x (6 current + 5 previous).</summary>
+    private const int FieldCount = 3 + 7 + (7 * Windows.Count) + (6 * 11);
+
+    private static readonly string[] Names = BuildNames();
+    private static readonly byte[] Header = BuildHeader();
+
+    private byte[] _buffer;
+    private int _length;
+    private int _count;
+
+    public MetricsFrameWriter(int capacity = 64 * 1024) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, Header.Length));
+
+    /// <summary>The field table this writer puts in every frame, in value order.</summary>
+    public static IReadOnlyList<string> FieldNames => Names;
+
+    /// <summary>Bytes of one item for a symbol of <paramref name="symbolBytes"/> UTF-8 bytes.</summary>
+    public static int ItemLength(int symbolBytes) => 1 + symbolBytes + 8 + 4 + (8 * Names.Length);
+
+    public int Count => _count;
+
+    public int Length => _length;
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
+    /// <summary>Starts a frame for the candles that opened at <paramref name="openTime"/> (drops anything written before).</summary>
+    public void Begin(long openTime)
+    {
+        _length = 0;
+        _count = 0;
+        Ensure(Header.Length);
+        Header.CopyTo(_buffer, 0);
+        BinaryPrimitives.WriteInt64LittleEndian(_buffer.AsSpan(8), openTime);
+        _length = Header.Length;
+    }
+
+    /// <summary>Appends one symbol: its snapshot, the candle just closed and the presets that fired (bit i = PresetType i).</summary>
+    public void Add(MetricsSnapshot s, in Candle candle, int presets)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        if (_length == 0)
+        {
+            throw new InvalidOperationException("Begin the frame before adding items.");
+        }
+        var symbolBytes = Encoding.UTF8.GetByteCount(s.Symbol);
+        if (symbolBytes is 0 or > byte.MaxValue)
+        {
+            throw new ArgumentException($"A symbol must be 1 to 255 UTF-8 bytes, '{s.Symbol}' is {symbolBytes}.", nameof(s));
+        }
+        Ensure(ItemLength(symbolBytes));
+        var o = _buffer.AsSpan(_length);
+        o[0] = (byte)symbolBytes;
+        Encoding.UTF8.GetBytes(s.Symbol, o[1..]);
+        var p = 1 + symbolBytes;
+        BinaryPrimitives.WriteInt64LittleEndian(o[p..], s.OpenTime);
+        BinaryPrimitives.WriteUInt32LittleEndian(o[(p + 8)..], (uint)presets);
+        p += 12;
+        // Gather the values in the order of Names (BuildNames), then copy them out in one go.
+        Span<double> v = stackalloc double[FieldCount];
+        v[0] = s.Price;
+        v[1] = s.PreviousPrice;
+        v[2] = s.MarketCap;
+        v[3] = candle.Open;
+        v[4] = candle.High;
+        v[5] = candle.Low;
+        v[6] = candle.Close;
+        v[7] = candle.Volume;
+        v[8] = candle.QuoteVolume;
+        v[9] = candle.Trades;
+        var k = 10;
+        foreach (var a in (ReadOnlySpan<double[]>)[s.Change, s.QuoteVolume, s.BaseVolume, s.Open, s.High, s.Low, s.Trades])
+        {
+            a.AsSpan(0, Windows.Count).CopyTo(v[k..]);
+            k += Windows.Count;
+        }
+        var nowAll = s.Indicators;
+        var beforeAll = s.PreviousIndicators;
+        foreach (var tf in IndicatorTimeframes)
+        {
+            ref readonly var now = ref nowAll[(int)tf];
+            ref readonly var before = ref beforeAll[(int)tf];
+            v[k] = now.Rsi14;
+            v[k + 1] = now.Macd;
+            v[k + 2] = now.MacdSignal;
+            v[k + 3] = now.BbUpper;
+            v[k + 4] = now.BbLower;
+            v[k + 5] = now.BbPercentB;
+            v[k + 6] = before.Rsi14;
+            v[k + 7] = before.Macd;
+            v[k + 8] = before.MacdSignal;
+            v[k + 9] = before.BbUpper;
+            v[k + 10] = before.BbLower;
+            k += 11;
+        }
+        for (var i = 0; i < v.Length; i++)
+        {
+            if (!double.IsFinite(v[i]))
+            {
+                v[i] = double.NaN;
+            }
+        }
+        var values = o.Slice(p, 8 * FieldCount);
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.AsBytes(v).CopyTo(values);
+        }
+        else
+        {
+            for (var i = 0; i < v.Length; i++)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(values[(8 * i)..], v[i]);
+            }
+        }
+        p += 8 * FieldCount;
+        _length += p;
+        _count++;
+    }
+
+    /// <summary>Stamps the publish time and the item count; the frame is <see cref="WrittenMemory"/> until the next <see cref="Begin"/>.</summary>
+    public ReadOnlyMemory<byte> Complete(long ts)
+    {
+        if (_length == 0)
+        {
+            throw new InvalidOperationException("Begin the frame before completing it.");
+        }
+        MetricsFrame.Patch(_buffer, ts, _count);
+        return WrittenMemory;
+    }
+
+    public void Dispose()
+    {
+        var b = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (b.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(b);
+        }
+    }
+
+    internal static double[] WindowArray(MetricsSnapshot s, int metric) => metric switch
+    {
+        0 => s.Change,
+        1 => s.QuoteVolume,
+        2 => s.BaseVolume,
+        3 => s.Open,
+        4 => s.High,
+        5 => s.Low,
+        _ => s.Trades,
+    };
+
+    private void Ensure(int more)
+    {
+        if (_length + more <= _buffer.Length)
+        {
+            return;
+        }
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + more));
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+        _buffer = bigger;
+    }
+
+    private static string[] BuildNames()
+    {
+        var names = new List<string> { "price", "previousPrice", "marketCap" };
+        names.AddRange(CandleFields.Select(f => "candle." + f));
+        foreach (var metric in MetricsFrame.WindowMetricNames)
+        {
+            names.AddRange(Windows.Names.Select(w => metric + "_" + w));
+        }
+        foreach (var tf in IndicatorTimeframes)
+        {
+            names.AddRange(CurrentIndicators.Select(f => f + "_" + tf.Name()));
+            names.AddRange(PreviousIndicators.Select(f => "prev." + f + "_" + tf.Name()));
+        }
+        if (names.Count != FieldCount || names.Distinct().Count() != FieldCount || names.Any(n => MetricsFrame.Resolve(n).Kind == MetricsFrame.FieldKind.Unknown))
+        {
+            throw new InvalidOperationException("The frame writer's field table does not match the values it writes.");
+        }
+        return [.. names];
+    }
+
+    private static byte[] BuildHeader()
+    {
+        var length = MetricsFrame.FixedHeaderLength + Names.Sum(n => 1 + n.Length);
+        var h = new byte[length];
+        MetricsFrame.Magic.CopyTo(h);
+        BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(4), MetricsFrame.Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(28), (ushort)Names.Length);
+        var p = MetricsFrame.FixedHeaderLength;
+        foreach (var name in Names)
+        {
+            h[p++] = (byte)name.Length;
+            p += Encoding.ASCII.GetBytes(name, h.AsSpan(p));
+        }
+        return h;
+    }
+}

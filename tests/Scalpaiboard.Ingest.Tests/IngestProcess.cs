@@ -82,7 +82,7 @@ public sealed class IngestProcess : IDisposable
         _process.Dispose();
     }
 
-    private static string FindServiceDll()
+    internal static string FindServiceDll()
     {
         // The test build builds the service next to its source: src/Scalpaiboard.Ingest/bin/<config>/<tfm>/.
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

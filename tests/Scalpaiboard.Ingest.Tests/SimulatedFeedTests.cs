@@ -14,13 +14,13 @@ public sealed class SimulatedFeedTests
     };
 
     [Fact]
-    public async Task First_start_fills_a_day_of_history_and_a_restart_continues_without_gaps()
+    public async Task First_start_fills_three_days_of_history_and_a_restart_continues_without_gaps()
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("sim");
         await using (var app = new IngestApp(Settings(cs)))
         {
             await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running"
-                && s.GetProperty("candlesIngested").GetInt64() >= 6 * 1440, TimeSpan.FromSeconds(60));
+                && s.GetProperty("candlesIngested").GetInt64() >= 6 * 4320, TimeSpan.FromSeconds(90));
             var coins = await app.GetJsonAsync("/api/coins?sortBy=change_1d");
             Assert.Equal(6, coins.GetProperty("total").GetInt32());
             foreach (var coin in coins.GetProperty("data").EnumerateArray())
@@ -29,6 +29,12 @@ public sealed class SimulatedFeedTests
                 Assert.Equal(System.Text.Json.JsonValueKind.Number, coin.GetProperty("change_1d").ValueKind);
                 Assert.Equal(System.Text.Json.JsonValueKind.Number, coin.GetProperty("quoteVolume_1d").ValueKind);
                 Assert.True(coin.GetProperty("price").GetDouble() > 0);
+            }
+            // Three days of history: the 1h indicators that need 34-50 bars are there from the start.
+            var hourly = (await app.GetJsonAsync("/api/metrics/BTCUSDT")).GetProperty("indicators").GetProperty("1h");
+            foreach (var name in new[] { "macd", "macdSignal", "adx14", "ema50", "rsi14", "bbPercentB", "atr14" })
+            {
+                Assert.True(hourly.GetProperty(name).ValueKind == System.Text.Json.JsonValueKind.Number, $"1h {name}: {hourly}");
             }
             var book = await app.GetJsonAsync("/api/coins/BTCUSDT/orderbook?depth=20");
             var bids = book.GetProperty("bids").EnumerateArray().Select(l => l[0].GetDouble()).ToArray();
@@ -41,6 +47,48 @@ public sealed class SimulatedFeedTests
         await using (var again = new IngestApp(Settings(cs)))
         {
             await again.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(60));
+            // The restart rebuilt the state from every stored candle: it is what the engine gives over all of them.
+            var got = await again.GetJsonAsync("/api/metrics/ETHUSDT");
+            var openTime = got.GetProperty("openTime").GetInt64();
+            var engine = new Scalpaiboard.Market.MarketEngine();
+            await using (var read = new NpgsqlConnection(cs))
+            {
+                await read.OpenAsync();
+                for (var waited = 0; waited < 100; waited++)
+                {
+                    // the API may show a minute a moment before its candle is committed
+                    await using var stored = new NpgsqlCommand("SELECT count(*) FROM ingest.candles_1m WHERE symbol = 'ETHUSDT' AND open_time = $1", read);
+                    stored.Parameters.AddWithValue(openTime);
+                    if ((long)(await stored.ExecuteScalarAsync())! == 1)
+                    {
+                        break;
+                    }
+                    await Task.Delay(100);
+                }
+                await using var all = new NpgsqlCommand(
+                    "SELECT open_time, open, high, low, close, volume, quote_volume, trades, taker_buy_volume, taker_buy_quote_volume " +
+                    "FROM ingest.candles_1m WHERE symbol = 'ETHUSDT' AND open_time <= $1 ORDER BY open_time", read);
+                all.Parameters.AddWithValue(openTime);
+                await using var rows = await all.ExecuteReaderAsync();
+                while (await rows.ReadAsync())
+                {
+                    engine.OnClosedCandle("ETHUSDT", new Scalpaiboard.Market.Candle(rows.GetInt64(0), rows.GetDouble(1), rows.GetDouble(2),
+                        rows.GetDouble(3), rows.GetDouble(4), rows.GetDouble(5), rows.GetDouble(6), rows.GetInt64(7), rows.GetDouble(8), rows.GetDouble(9)));
+                }
+            }
+            Assert.True(engine.TryGetSnapshot("ETHUSDT", out var want));
+            Assert.Equal(want.OpenTime, openTime);
+            for (var t = 0; t < Scalpaiboard.Market.Bars.Timeframes.Count; t++)
+            {
+                var block = got.GetProperty("indicators").GetProperty(Scalpaiboard.Market.Bars.Timeframes.Names[t]);
+                var v = want.Indicators[t];
+                foreach (var (name, value) in new[] { ("rsi14", v.Rsi14), ("macd", v.Macd), ("macdSignal", v.MacdSignal), ("adx14", v.Adx14), ("ema50", v.Ema50), ("atr14", v.Atr14) })
+                {
+                    var json = block.GetProperty(name);
+                    Assert.True(double.IsFinite(value) ? json.ValueKind == System.Text.Json.JsonValueKind.Number && Math.Abs(json.GetDouble() - value) <= 1e-9 * Math.Max(1, Math.Abs(value))
+                        : json.ValueKind == System.Text.Json.JsonValueKind.Null, $"{Scalpaiboard.Market.Bars.Timeframes.Names[t]} {name}: want {value}, got {json}");
+                }
+            }
         }
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync();
@@ -51,7 +99,7 @@ public sealed class SimulatedFeedTests
         while (await r.ReadAsync())
         {
             symbols++;
-            Assert.True(r.GetInt64(1) >= 1440, $"{r.GetString(0)} has {r.GetInt64(1)} candles");
+            Assert.True(r.GetInt64(1) >= 4320, $"{r.GetString(0)} has {r.GetInt64(1)} candles");
             Assert.Equal(r.GetInt64(2), r.GetInt64(1));
         }
         Assert.Equal(6, symbols);

@@ -12,6 +12,8 @@ public sealed class StartupTests
     [InlineData("Ingest:Replay:Speed", "fast", "Ingest:Replay:Speed")]
     [InlineData("Ingest:RetentionDays", "0", "Ingest:RetentionDays")]
     [InlineData("Ingest:Binance:StreamsPerConnection", "500", "Ingest:Binance:StreamsPerConnection")]
+    [InlineData("Ingest:Simulated:HistoryMinutes", "10000", "Ingest:Simulated:HistoryMinutes")]
+    [InlineData("Ingest:RestoreMinutes", "60", "Ingest:RestoreMinutes")]
     public async Task A_bad_setting_stops_the_service_naming_the_key(string key, string value, string named)
     {
         // The real service process, as an operator starts it (in-process, WebApplicationFactory's deferred host can

@@ -104,7 +104,8 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// The last <paramref name="minutes"/> minutes of each symbol's stored history (relative to its own newest
-    /// candle), ordered by open time then symbol, so they can be fed to the engine in time order.
+    /// candle), extended back to the start of that UTC day so the first bar of every timeframe is complete; ordered by
+    /// open time then symbol, so they can be fed to the engine in time order.
     /// </summary>
     public async IAsyncEnumerable<SymbolCandle> ReadRecentAsync(int minutes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -112,7 +113,7 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
             SELECT c.{Columns.Replace(", ", ", c.", StringComparison.Ordinal)}
             FROM ingest.candles_1m c
             JOIN (SELECT symbol, max(open_time) AS last FROM ingest.candles_1m GROUP BY symbol) l ON l.symbol = c.symbol
-            WHERE c.open_time > l.last - $1
+            WHERE c.open_time >= (l.last - $1) / 86400000 * 86400000
             ORDER BY c.open_time, c.symbol
             """);
         cmd.Parameters.AddWithValue((long)minutes * Candle.MinuteMs);

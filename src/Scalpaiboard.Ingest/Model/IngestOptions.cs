@@ -20,6 +20,15 @@ public sealed class IngestOptions : IValidatableObject
     public int RetentionDays { get; set; } = 7;
 
     /// <summary>
+    /// Minutes of stored 1m candles per symbol the rolling state is rebuilt from at start-up, counted back from the
+    /// symbol's latest candle and extended to the start of that UTC day, so every bar of every timeframe starts
+    /// complete. A day is what the rolling windows need; the default three days also warm the 1h indicators up
+    /// (MACD, ADX, EMA 50 need 34 to 50 bars), so they read the same after a restart as before it.
+    /// </summary>
+    [Range(1440, 43_200)]
+    public int RestoreMinutes { get; set; } = 4320;
+
+    /// <summary>
     /// Approximate MAXLEN of the metrics stream; unset means <see cref="EffectiveStreamMaxLength"/>. An entry holds a
     /// whole minute of every symbol's metrics (a binary frame of about 1 KB per symbol), so in live feeds the stream
     /// is held to about a day of minutes: enough for the Alerts consumer to catch up after a long outage without letting
@@ -53,6 +62,12 @@ public sealed class IngestOptions : IValidatableObject
                     yield return new ValidationResult(r.ErrorMessage, r.MemberNames.Select(m => $"{prefix}:{m}").ToArray());
                 }
             }
+        }
+        if (Feed == FeedKinds.Simulated && Simulated.HistoryMinutes > RestoreMinutes)
+        {
+            yield return new ValidationResult(
+                $"must not exceed Ingest:RestoreMinutes ({RestoreMinutes}): a restart would rebuild the indicators from less history than they had",
+                ["Simulated:HistoryMinutes"]);
         }
         if (Feed == FeedKinds.Replay)
         {
@@ -143,6 +158,15 @@ public sealed class SimulatedOptions
     /// <summary>Interval of forming-candle and order-book updates.</summary>
     [Range(100, 60_000)]
     public int TickMilliseconds { get; set; } = 1000;
+
+    /// <summary>
+    /// Minutes of history filled at once on the first start (extended to the start of that UTC day). A day plus a
+    /// minute is what every rolling window needs (change_1d reads the close 1440 minutes back); the default three
+    /// days make the 1h indicators available at once too. Keep it at most <c>Ingest:RestoreMinutes</c> so a restart
+    /// rebuilds the same state.
+    /// </summary>
+    [Range(1441, 43_200)]
+    public int HistoryMinutes { get; set; } = 4320;
 }
 
 public sealed class BinanceOptions

@@ -7,7 +7,7 @@ using Scalpaiboard.Ingest.Services.Feeds;
 namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>
-/// Start-up and life of the feed: rebuilds the rolling state from PostgreSQL (the last 1440 minutes per symbol),
+/// Start-up and life of the feed: rebuilds the rolling state from PostgreSQL (the last Ingest:RestoreMinutes per symbol),
 /// re-publishes events for candles stored after the last published one (a crash between commit and XADD), then
 /// runs the configured feed, which continues after the newest stored candle per symbol.
 /// </summary>
@@ -84,7 +84,7 @@ public sealed partial class FeedHostedService(
             }
             group.Clear();
         }
-        await foreach (var sc in store.ReadRecentAsync(1440, cancellationToken))
+        await foreach (var sc in store.ReadRecentAsync(options.Value.RestoreMinutes, cancellationToken))
         {
             if (sc.Candle.OpenTime != groupTime)
             {

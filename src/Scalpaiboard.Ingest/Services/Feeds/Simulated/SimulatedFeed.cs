@@ -8,13 +8,12 @@ namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
 
 /// <summary>
 /// The default feed: <see cref="SimulatedMarket"/> in real time on <see cref="TimeProvider"/>. On first start it
-/// fills the last 1440 minutes at once; after a restart it continues from each symbol's stored close. Then every
-/// tick (1 s) it updates the forming candle and closes each minute as the clock passes it.
+/// fills <see cref="SimulatedOptions.HistoryMinutes"/> at once (from the start of that UTC day, so every bar is
+/// complete); after a restart it continues from each symbol's stored close. Then every tick (1 s) it updates the
+/// forming candle and closes each minute as the clock passes it.
 /// </summary>
 public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, MarketState state, TimeProvider time, ILogger<SimulatedFeed> logger) : IMarketFeed
 {
-    /// <summary>A day plus one minute: change_1d needs the close of the candle 1440 minutes before the latest.</summary>
-    public const int HistoryMinutes = 1441;
 
     public string Name => FeedKinds.Simulated;
 
@@ -27,11 +26,12 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
         sink.Status.RealTime = true;
 
         var current = Minute(time.GetUtcNow());
+        var historyStart = (current - o.HistoryMinutes) / MinutesPerDay * MinutesPerDay;
         var next = new long[symbols.Count];
         var close = new double[symbols.Count];
         for (var i = 0; i < symbols.Count; i++)
         {
-            next[i] = current - HistoryMinutes;
+            next[i] = historyStart;
             close[i] = symbols[i].BasePrice;
             if (lastStored.TryGetValue(symbols[i].Symbol, out var last) && state.TryGet(symbols[i].Symbol, out var s))
             {
@@ -89,6 +89,8 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
     }
 
     private static long Minute(DateTimeOffset t) => t.ToUnixTimeMilliseconds() / Candle.MinuteMs;
+
+    private const long MinutesPerDay = 1440;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulating {Symbols} symbols (seed {Seed}); filling {Minutes} minutes of history")]
     private static partial void LogStarting(ILogger logger, int symbols, int seed, long minutes);

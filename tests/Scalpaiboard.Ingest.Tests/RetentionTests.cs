@@ -17,6 +17,7 @@ public sealed class RetentionTests
             ["Ingest:Feed"] = "simulated",
             ["Ingest:Simulated:SymbolCount"] = "2",
             ["Ingest:RetentionDays"] = "1",
+            ["Ingest:Simulated:HistoryMinutes"] = "1441", // at most two days back: the inserted candles three days back are the only old ones
         });
         await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running"
             && s.GetProperty("candlesIngested").GetInt64() >= 2 * 1441, TimeSpan.FromSeconds(60));

@@ -19,8 +19,10 @@ public sealed class RetentionTests
             ["Ingest:RetentionDays"] = "1",
             ["Ingest:Simulated:HistoryMinutes"] = "1441", // at most two days back: the inserted candles three days back are the only old ones
         });
+        // the whole history stored: running, and the newest stored candle is the last closed minute
         await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running"
-            && s.GetProperty("candlesIngested").GetInt64() >= 2 * 1441, TimeSpan.FromSeconds(60));
+            && s.GetProperty("lastOpenTime").ValueKind == System.Text.Json.JsonValueKind.Number
+            && s.GetProperty("lastOpenTime").GetInt64() >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3 * 60_000, TimeSpan.FromSeconds(60));
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var old = now - now % 60_000 - 3L * 86_400_000;
         await using var conn = new NpgsqlConnection(cs);

@@ -10,7 +10,8 @@ namespace Scalpaiboard.Ingest.Tests.Benchmarks;
 /// pre-built as bytes, responses read with Content-Length or chunked framing and discarded. It spends far less CPU
 /// per request than HttpClient, so on a 2-core machine more of it is left to the server being measured. With
 /// <c>gzip</c> it sends <c>Accept-Encoding: gzip</c>, insists on a gzip answer and decompresses each body (into a
-/// reused buffer, discarded), as a real caller would.
+/// reused buffer, discarded), as a real caller would (<c>inflate: false</c>: it skips the compressed bytes, to see
+/// the service's side alone, as for a caller on another machine).
 /// </summary>
 public static class CoinsLoadClient
 {
@@ -18,7 +19,7 @@ public static class CoinsLoadClient
     /// <paramref name="callers"/> connections, each sending <paramref name="rounds"/> requests one after the other
     /// (caller c, round r: <c>paths[(c + r) % paths.Length]</c>); returns every request's latency in ms and the wall time.
     /// </summary>
-    public static async Task<(List<double> LatenciesMs, TimeSpan Wall)> RunAsync(IPEndPoint server, string[] paths, int callers, int rounds, bool gzip = false)
+    public static async Task<(List<double> LatenciesMs, TimeSpan Wall)> RunAsync(IPEndPoint server, string[] paths, int callers, int rounds, bool gzip = false, bool inflate = true)
     {
         var acceptEncoding = gzip ? "Accept-Encoding: gzip\r\n" : "";
         var requests = paths.Select(p => Encoding.ASCII.GetBytes($"GET {p} HTTP/1.1\r\nHost: {server}\r\n{acceptEncoding}\r\n")).ToArray();
@@ -36,7 +37,7 @@ public static class CoinsLoadClient
             {
                 var socket = sockets[c];
                 var buffer = new byte[256 * 1024];
-                var reader = new ResponseReader(socket, buffer, gzip);
+                var reader = new ResponseReader(socket, buffer, gzip, inflate);
                 var latencies = new double[rounds];
                 for (var r = 0; r < rounds; r++)
                 {
@@ -63,7 +64,7 @@ public static class CoinsLoadClient
     }
 
     /// <summary>Reads one HTTP/1.1 response after another from a keep-alive connection.</summary>
-    private sealed class ResponseReader(Socket socket, byte[] buffer, bool gzip)
+    private sealed class ResponseReader(Socket socket, byte[] buffer, bool gzip, bool inflate)
     {
         private readonly byte[] _inflated = new byte[64 * 1024];
         private byte[] _body = new byte[256 * 1024];
@@ -124,7 +125,14 @@ public static class CoinsLoadClient
                 {
                     throw new InvalidOperationException("asked for gzip, got a plain (or unframed) answer");
                 }
-                await InflateAsync((int)contentLength);
+                if (inflate)
+                {
+                    await InflateAsync((int)contentLength);
+                }
+                else
+                {
+                    await SkipAsync(contentLength);
+                }
             }
             else if (contentLength > 0)
             {

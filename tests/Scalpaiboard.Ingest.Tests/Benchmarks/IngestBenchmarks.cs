@@ -133,7 +133,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
     /// (<see cref="CoinsLoadClient"/>); each pass reports latencies, requests/s and the CPU per request of the
     /// service process and of this (client) process. BENCH_GZIP=1: the callers send <c>Accept-Encoding: gzip</c>
     /// (HttpClient decompresses, the lean client decompresses too); BENCH_GZIP=both: plain and gzip alternately in
-    /// every pass, against the same service process.
+    /// every pass, against the same service process (BENCH_GZIP_INFLATE=0: the lean client does not decompress).
     /// </summary>
     [BenchmarkFact]
     public async Task Coins_api_at_100_concurrent_requests()
@@ -226,6 +226,8 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             {
                 var gzip = encoding == "gzip";
                 var caller = gzip ? gzipClient : client;
+                // BENCH_GZIP_INFLATE=0: the lean client skips the gzip bytes instead of decompressing them.
+                var inflate = Environment.GetEnvironmentVariable("BENCH_GZIP_INFLATE") != "0";
                 service.Refresh();
                 self.Refresh();
                 var serverCpu0 = service.TotalProcessorTime;
@@ -235,7 +237,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 TimeSpan elapsed;
                 if (mode == "lean")
                 {
-                    (latencies, elapsed) = await CoinsLoadClient.RunAsync(endpoint, queries, callers, rounds, gzip);
+                    (latencies, elapsed) = await CoinsLoadClient.RunAsync(endpoint, queries, callers, rounds, gzip, inflate);
                 }
                 else
                 {

@@ -84,6 +84,71 @@ public sealed class CoinsResponseTests(CoinsResponseTests.ReplayedSample sample)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public async Task Gzip_answer_decompresses_to_exactly_the_plain_bytes(string query)
+    {
+        var rows = sample.App.Services.GetRequiredService<CoinTable>().Current().Rows;
+        var expected = Encoding.UTF8.GetBytes(Reference(rows, query));
+        var plain = await GetAsync(query, null);
+        Assert.Null(plain.Encoding);
+        Assert.Equal(expected, plain.Body);
+        byte[]? first = null;
+        for (var i = 0; i < 3; i++)
+        {
+            var gzip = await GetAsync(query, "gzip, deflate, br");
+            Assert.Equal("gzip", gzip.Encoding);
+            Assert.Equal(gzip.Body.Length, gzip.ContentLength);
+            Assert.Equal(expected, Gunzip(gzip.Body));
+            Assert.True(gzip.Body.Length < expected.Length || expected.Length < 100);
+            first ??= gzip.Body;
+            Assert.Equal(first, gzip.Body);
+        }
+        // The plain answer is unchanged by the entry having been compressed.
+        Assert.Equal(expected, (await GetAsync(query, "identity")).Body);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("identity", false)]
+    [InlineData("deflate, br", false)]
+    [InlineData("gzip;q=0", false)]
+    [InlineData("gzip;q=0.000, br", false)]
+    [InlineData("*;q=0", false)]
+    [InlineData("gzip;q=0, *", false)]
+    [InlineData("identity, gzip;q=0.5", false)]
+    [InlineData("gzip;q=abc", false)]
+    [InlineData("gzip", true)]
+    [InlineData("GZIP;Q=0.5", true)]
+    [InlineData("x-gzip", true)]
+    [InlineData("*", true)]
+    [InlineData("br;q=1.0, gzip;q=0.8, *;q=0.1", true)]
+    [InlineData("identity;q=0.5, gzip", true)]
+    [InlineData("deflate , gzip ; q=1", true)]
+    public async Task Accept_encoding_q_values_decide_between_gzip_and_the_plain_bytes(string? acceptEncoding, bool gzip)
+    {
+        const string query = "?sortBy=change_1h&sortOrder=desc&pageSize=7";
+        var table = sample.App.Services.GetRequiredService<CoinTable>();
+        var expected = Encoding.UTF8.GetBytes(Reference(table.Current().Rows, query));
+        var answer = await GetAsync(query, acceptEncoding);
+        Assert.Equal(gzip ? "gzip" : null, answer.Encoding);
+        Assert.Equal(answer.Body.Length, answer.ContentLength);
+        Assert.Equal(expected, gzip ? Gunzip(answer.Body) : answer.Body);
+    }
+
+    [Fact]
+    public async Task Problems_vary_by_accept_encoding_too_and_are_never_compressed()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/coins?sortBy=nope");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+        using var response = await sample.Client.SendAsync(request);
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+        Assert.Contains("sortBy", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_state_change_is_seen_by_the_next_request()
     {
@@ -147,7 +212,39 @@ public sealed class CoinsResponseTests(CoinsResponseTests.ReplayedSample sample)
         Assert.Equal(max, snapshot.Responses.Count);
         Assert.True(snapshot.Responses.Bytes <= snapshot.Responses.MaxBytes);
         Assert.False(snapshot.Responses.TryGet(FormattableString.Invariant($"?sortBy=price&maxPrice={1e9 + max / 2 + 19}&pageSize=2"), out _));
+        // Once full, answers are not kept and go plain even to a gzip caller; kept ones are still compressed.
+        var uncached = FormattableString.Invariant($"?sortBy=price&maxPrice={2e9}&pageSize=3");
+        var answer = await GetAsync(uncached, "gzip");
+        Assert.Null(answer.Encoding);
+        Assert.Equal(Encoding.UTF8.GetBytes(Reference(snapshot.Rows, uncached)), answer.Body);
+        var kept = FormattableString.Invariant($"?sortBy=price&maxPrice={1e9}&pageSize=2");
+        answer = await GetAsync(kept, "gzip");
+        Assert.Equal("gzip", answer.Encoding);
+        Assert.Equal(Encoding.UTF8.GetBytes(Reference(snapshot.Rows, kept)), Gunzip(answer.Body));
         state.GetOrAdd("AAACACHE2USDT"); // leaves the other tests a fresh snapshot
+    }
+
+    private async Task<(byte[] Body, string? Encoding, long? ContentLength)> GetAsync(string query, string? acceptEncoding)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/coins" + query);
+        if (acceptEncoding is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        }
+        using var response = await sample.Client.SendAsync(request);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(["Accept-Encoding"], response.Headers.Vary);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        var encodings = response.Content.Headers.ContentEncoding;
+        return (await response.Content.ReadAsByteArrayAsync(), encodings.Count == 0 ? null : string.Join(",", encodings), response.Content.Headers.ContentLength);
+    }
+
+    internal static byte[] Gunzip(byte[] gzip)
+    {
+        using var input = new System.IO.Compression.GZipStream(new MemoryStream(gzip), System.IO.Compression.CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
     }
 
     /// <summary>The endpoint's contract written the plain way: dictionaries, LINQ and the web serializer defaults.</summary>

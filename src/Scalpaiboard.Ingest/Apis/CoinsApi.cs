@@ -29,11 +29,14 @@ public static class CoinsApi
     /// Answered from the current snapshot's response cache when the same query string (or the same normalised
     /// query) was answered since the last state change: one lookup and one write of the cached bytes. Otherwise the
     /// query is validated, the pre-sorted rows filtered and the page's pre-written rows copied into a new body.
+    /// A cached answer is sent gzip when Accept-Encoding allows it (compressed once per entry), an uncached one plain.
     /// </summary>
     public static Results<CoinsJson, ValidationProblem> GetCoins(
         HttpRequest request, CoinTable coins,
         string? page, string? pageSize, string? sortBy, string? sortOrder, string? search)
     {
+        // Cached answers may be gzip (CoinsJson): every answer of this endpoint, problems too, varies by Accept-Encoding.
+        request.HttpContext.Response.Headers.Vary = "Accept-Encoding";
         var snapshot = coins.Current();
         var rawKey = request.QueryString.Value ?? "";
         if (snapshot.Responses.TryGet(rawKey, out var cached))
@@ -105,8 +108,14 @@ public static class CoinsApi
         var normalizedKey = normalized.ToString();
         if (!snapshot.Responses.TryGet(normalizedKey, out var response))
         {
-            response = new CoinsJson(WritePage(snapshot.Sorted(sortField, descending), term, filters, p, size));
-            snapshot.Responses.TryAdd(normalizedKey, response);
+            var body = WritePage(snapshot.Sorted(sortField, descending), term, filters, p, size);
+            response = new CoinsJson(body);
+            if (!snapshot.Responses.TryAdd(normalizedKey, response))
+            {
+                // Not kept (cache full, or another request just kept the same page): compressing it for this one
+                // answer would cost more CPU than sending the plain bytes saves (docs/performance.md), so it goes plain.
+                return new CoinsJson(body, compressible: false);
+            }
         }
         snapshot.Responses.TryAdd(rawKey, response);
         return response;

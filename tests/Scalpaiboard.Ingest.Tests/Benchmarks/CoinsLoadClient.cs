@@ -8,7 +8,10 @@ namespace Scalpaiboard.Ingest.Tests.Benchmarks;
 /// <summary>
 /// A lean closed-loop HTTP/1.1 load generator (like wrk): one keep-alive socket per caller, the GET requests
 /// pre-built as bytes, responses read with Content-Length or chunked framing and discarded. It spends far less CPU
-/// per request than HttpClient, so on a 2-core machine more of it is left to the server being measured.
+/// per request than HttpClient, so on a 2-core machine more of it is left to the server being measured. With
+/// <c>gzip</c> it sends <c>Accept-Encoding: gzip</c>, insists on a gzip answer and decompresses each body (into a
+/// reused buffer, discarded), as a real caller would (<c>inflate: false</c>: it skips the compressed bytes, to see
+/// the service's side alone, as for a caller on another machine).
 /// </summary>
 public static class CoinsLoadClient
 {
@@ -16,9 +19,10 @@ public static class CoinsLoadClient
     /// <paramref name="callers"/> connections, each sending <paramref name="rounds"/> requests one after the other
     /// (caller c, round r: <c>paths[(c + r) % paths.Length]</c>); returns every request's latency in ms and the wall time.
     /// </summary>
-    public static async Task<(List<double> LatenciesMs, TimeSpan Wall)> RunAsync(IPEndPoint server, string[] paths, int callers, int rounds)
+    public static async Task<(List<double> LatenciesMs, TimeSpan Wall)> RunAsync(IPEndPoint server, string[] paths, int callers, int rounds, bool gzip = false, bool inflate = true)
     {
-        var requests = paths.Select(p => Encoding.ASCII.GetBytes($"GET {p} HTTP/1.1\r\nHost: {server}\r\n\r\n")).ToArray();
+        var acceptEncoding = gzip ? "Accept-Encoding: gzip\r\n" : "";
+        var requests = paths.Select(p => Encoding.ASCII.GetBytes($"GET {p} HTTP/1.1\r\nHost: {server}\r\n{acceptEncoding}\r\n")).ToArray();
         var sockets = new Socket[callers];
         for (var c = 0; c < callers; c++)
         {
@@ -33,7 +37,7 @@ public static class CoinsLoadClient
             {
                 var socket = sockets[c];
                 var buffer = new byte[256 * 1024];
-                var reader = new ResponseReader(socket, buffer);
+                var reader = new ResponseReader(socket, buffer, gzip, inflate);
                 var latencies = new double[rounds];
                 for (var r = 0; r < rounds; r++)
                 {
@@ -60,8 +64,10 @@ public static class CoinsLoadClient
     }
 
     /// <summary>Reads one HTTP/1.1 response after another from a keep-alive connection.</summary>
-    private sealed class ResponseReader(Socket socket, byte[] buffer)
+    private sealed class ResponseReader(Socket socket, byte[] buffer, bool gzip, bool inflate)
     {
+        private readonly byte[] _inflated = new byte[64 * 1024];
+        private byte[] _body = new byte[256 * 1024];
         private int _start;
         private int _end;
 
@@ -78,8 +84,13 @@ public static class CoinsLoadClient
             var status = int.Parse(head.AsSpan(9, 3), provider: System.Globalization.CultureInfo.InvariantCulture);
             long contentLength = -1;
             var chunked = false;
+            var gzipped = false;
             foreach (var line in head.Split("\r\n"))
             {
+                if (line.StartsWith("Content-Encoding:", StringComparison.OrdinalIgnoreCase) && line.Contains("gzip", StringComparison.OrdinalIgnoreCase))
+                {
+                    gzipped = true;
+                }
                 if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
                 {
                     contentLength = long.Parse(line.AsSpan(15).Trim(), provider: System.Globalization.CultureInfo.InvariantCulture);
@@ -108,11 +119,50 @@ public static class CoinsLoadClient
                     }
                 }
             }
+            else if (gzip && status == 200)
+            {
+                if (!gzipped || contentLength < 0)
+                {
+                    throw new InvalidOperationException("asked for gzip, got a plain (or unframed) answer");
+                }
+                if (inflate)
+                {
+                    await InflateAsync((int)contentLength);
+                }
+                else
+                {
+                    await SkipAsync(contentLength);
+                }
+            }
             else if (contentLength > 0)
             {
                 await SkipAsync(contentLength);
             }
             return status;
+        }
+
+        private async Task InflateAsync(int count)
+        {
+            if (_body.Length < count)
+            {
+                _body = new byte[count];
+            }
+            var at = 0;
+            while (at < count)
+            {
+                if (_start == _end)
+                {
+                    await FillAsync();
+                }
+                var n = Math.Min(count - at, _end - _start);
+                Buffer.BlockCopy(buffer, _start, _body, at, n);
+                _start += n;
+                at += n;
+            }
+            using var inflater = new System.IO.Compression.GZipStream(new MemoryStream(_body, 0, count, writable: false), System.IO.Compression.CompressionMode.Decompress);
+            while (inflater.Read(_inflated) > 0)
+            {
+            }
         }
 
         private async Task SkipAsync(long count)

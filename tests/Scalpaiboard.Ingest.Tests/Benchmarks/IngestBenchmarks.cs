@@ -131,7 +131,9 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
     /// 100 concurrent closed-loop callers against the service as its own process (Kestrel on 127.0.0.1) with 500
     /// symbols, the four query shapes in turn: first HttpClient callers, then the lean socket client
     /// (<see cref="CoinsLoadClient"/>); each pass reports latencies, requests/s and the CPU per request of the
-    /// service process and of this (client) process.
+    /// service process and of this (client) process. BENCH_GZIP=1: the callers send <c>Accept-Encoding: gzip</c>
+    /// (HttpClient decompresses, the lean client decompresses too); BENCH_GZIP=both: plain and gzip alternately in
+    /// every pass, against the same service process (BENCH_GZIP_INFLATE=0: the lean client does not decompress).
     /// </summary>
     [BenchmarkFact]
     public async Task Coins_api_at_100_concurrent_requests()
@@ -172,19 +174,43 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         }
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = callers };
         using var client = new HttpClient(handler) { BaseAddress = ingest.Client.BaseAddress };
+        using var gzipHandler = new SocketsHttpHandler { MaxConnectionsPerServer = callers, AutomaticDecompression = System.Net.DecompressionMethods.GZip };
+        using var gzipClient = new HttpClient(gzipHandler) { BaseAddress = ingest.Client.BaseAddress };
+        var encodings = Environment.GetEnvironmentVariable("BENCH_GZIP") switch
+        {
+            "1" => new[] { "gzip" },
+            "both" => ["plain", "gzip"],
+            _ => ["plain"],
+        };
         foreach (var q in queries)
         {
             var bytes = await client.GetByteArrayAsync(q);
-            output.WriteLine($"{q}: {bytes.Length} bytes");
+            // What each compression level gives for this body, and what compressing it costs (once per cached entry,
+            // or on every request if uncached answers were compressed).
+            var sizes = new List<string>();
+            foreach (var level in new[] { System.IO.Compression.CompressionLevel.Fastest, System.IO.Compression.CompressionLevel.Optimal, System.IO.Compression.CompressionLevel.SmallestSize })
+            {
+                CoinsJson.Compress(bytes, level);
+                var t = Stopwatch.GetTimestamp();
+                var gz = CoinsJson.Compress(bytes, level);
+                for (var i = 1; i < 20; i++)
+                {
+                    CoinsJson.Compress(bytes, level);
+                }
+                sizes.Add($"{level} {gz.Length} bytes in {Stopwatch.GetElapsedTime(t).TotalMicroseconds / 20:F0} us");
+            }
+            output.WriteLine($"{q}: {bytes.Length} bytes; gzip {string.Join(", ", sizes)}");
         }
         for (var i = 0; i < 2000; i++)
         {
             (await client.GetAsync(queries[i % queries.Length])).EnsureSuccessStatusCode();
+            (await gzipClient.GetAsync(queries[i % queries.Length])).EnsureSuccessStatusCode();
         }
         using var service = Process.GetProcessById(ingest.Pid);
         var self = Process.GetCurrentProcess();
         var endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, ingest.Port);
         await CoinsLoadClient.RunAsync(endpoint, queries, callers, 20);
+        await CoinsLoadClient.RunAsync(endpoint, queries, callers, 20, gzip: true);
         service.Refresh();
         var idle0 = service.TotalProcessorTime;
         await Task.Delay(2000);
@@ -196,8 +222,12 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             // BENCH_CLIENT=httpclient, httpclient-stream or lean: only that client (default all three). "httpclient"
             // buffers each body (ResponseContentRead, as before); "httpclient-stream" reads it into a reused buffer.
             var clients = Environment.GetEnvironmentVariable("BENCH_CLIENT") is { Length: > 0 } only ? only.Split(',') : ["httpclient", "httpclient-stream", "lean"];
-            foreach (var mode in clients)
+            foreach (var (mode, encoding) in clients.SelectMany(m => encodings.Select(e => (m, e))))
             {
+                var gzip = encoding == "gzip";
+                var caller = gzip ? gzipClient : client;
+                // BENCH_GZIP_INFLATE=0: the lean client skips the gzip bytes instead of decompressing them.
+                var inflate = Environment.GetEnvironmentVariable("BENCH_GZIP_INFLATE") != "0";
                 service.Refresh();
                 self.Refresh();
                 var serverCpu0 = service.TotalProcessorTime;
@@ -207,7 +237,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 TimeSpan elapsed;
                 if (mode == "lean")
                 {
-                    (latencies, elapsed) = await CoinsLoadClient.RunAsync(endpoint, queries, callers, rounds);
+                    (latencies, elapsed) = await CoinsLoadClient.RunAsync(endpoint, queries, callers, rounds, gzip, inflate);
                 }
                 else
                 {
@@ -223,7 +253,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                             var query = queries[(c + r) % queries.Length];
                             if (stream)
                             {
-                                using var response = await client.GetAsync(query, HttpCompletionOption.ResponseHeadersRead);
+                                using var response = await caller.GetAsync(query, HttpCompletionOption.ResponseHeadersRead);
                                 response.EnsureSuccessStatusCode();
                                 await using var body = await response.Content.ReadAsStreamAsync();
                                 while (await body.ReadAsync(buffer) > 0)
@@ -232,7 +262,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                             }
                             else
                             {
-                                using var response = await client.GetAsync(query, HttpCompletionOption.ResponseContentRead);
+                                using var response = await caller.GetAsync(query, HttpCompletionOption.ResponseContentRead);
                                 response.EnsureSuccessStatusCode();
                             }
                             bag.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
@@ -252,7 +282,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 {
                     output.WriteLine(Histogram(latencies));
                 }
-                output.WriteLine($"coins_ms[{mode}] p50={P(0.5):F2} p95={P(0.95):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} rps={latencies.Count / elapsed.TotalSeconds:F0} server_cpu_us_per_req={serverUs:F0} (kernel {serverSysUs:F0}) client_cpu_us_per_req={clientUs:F0} callers={callers} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+                output.WriteLine($"coins_ms[{mode},{encoding}] p50={P(0.5):F2} p95={P(0.95):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} rps={latencies.Count / elapsed.TotalSeconds:F0} server_cpu_us_per_req={serverUs:F0} (kernel {serverSysUs:F0}) client_cpu_us_per_req={clientUs:F0} callers={callers} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
         }
         var body = await client.GetFromJsonAsync<JsonElement>("/api/coins");

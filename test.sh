@@ -43,9 +43,9 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
     skipped += int(counters.get("notExecuted", 0))
     # name each failed test with the start of its message, so a CI log says why without the .trx files
-    for result in ET.parse(path).getroot().iter("{*}UnitTestResult"):
-        if result.get("outcome") == "Failed":
-            message = result.find("{*}Output/{*}ErrorInfo/{*}Message")
+    for result in ET.parse(path).getroot().iter():
+        if result.tag.endswith("}UnitTestResult") and result.get("outcome") == "Failed":
+            message = next((e for e in result.iter() if e.tag.endswith("}Message")), None)
             text = (message.text or "").strip().splitlines() if message is not None else []
             print(f"FAILED {result.get('testName')}: {' '.join(text)[:400]}")
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))

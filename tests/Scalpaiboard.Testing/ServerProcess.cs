@@ -10,11 +10,27 @@ public static class ServerProcess
     /// <summary>Root of all throwaway server folders; each run's folder carries the test host's pid.</summary>
     public static readonly string Root = Path.Combine(Path.GetTempPath(), "scalpaiboard-tests");
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A free port on 127.0.0.1 never handed out before in this test host: a server a test stops and starts again
+    /// keeps its port, and another test must not pick it up in between (it would answer in its place).
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     public static bool IsRoot => Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -31,11 +30,10 @@ public sealed class MetricsFrameWriter : IDisposable
     private static readonly string[] Names = BuildNames();
     private static readonly byte[] Header = BuildHeader();
 
-    private byte[] _buffer;
-    private int _length;
+    private readonly PooledBuffer _bytes;
     private int _count;
 
-    public MetricsFrameWriter(int capacity = 64 * 1024) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, Header.Length));
+    public MetricsFrameWriter(int capacity = 64 * 1024) => _bytes = new PooledBuffer(Math.Max(capacity, Header.Length));
 
     /// <summary>The field table this writer puts in every frame, in value order.</summary>
     public static IReadOnlyList<string> FieldNames => Names;
@@ -45,28 +43,28 @@ public sealed class MetricsFrameWriter : IDisposable
 
     public int Count => _count;
 
-    public int Length => _length;
+    public int Length => _bytes.Length;
 
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+    public ReadOnlySpan<byte> WrittenSpan => _bytes.WrittenSpan;
 
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+    public ReadOnlyMemory<byte> WrittenMemory => _bytes.WrittenMemory;
 
     /// <summary>Starts a frame for the candles that opened at <paramref name="openTime"/> (drops anything written before).</summary>
     public void Begin(long openTime)
     {
-        _length = 0;
+        _bytes.Clear();
         _count = 0;
-        Ensure(Header.Length);
-        Header.CopyTo(_buffer, 0);
-        BinaryPrimitives.WriteInt64LittleEndian(_buffer.AsSpan(8), openTime);
-        _length = Header.Length;
+        var header = _bytes.GetSpan(Header.Length);
+        Header.CopyTo(header);
+        BinaryPrimitives.WriteInt64LittleEndian(header[8..], openTime);
+        _bytes.Advance(Header.Length);
     }
 
     /// <summary>Appends one symbol: its snapshot, the candle just closed and the presets that fired (bit i = PresetType i).</summary>
     public void Add(MetricsSnapshot s, in Candle candle, int presets)
     {
         ArgumentNullException.ThrowIfNull(s);
-        if (_length == 0)
+        if (_bytes.Length == 0)
         {
             throw new InvalidOperationException("Begin the frame before adding items.");
         }
@@ -75,8 +73,7 @@ public sealed class MetricsFrameWriter : IDisposable
         {
             throw new ArgumentException($"A symbol must be 1 to 255 UTF-8 bytes, '{s.Symbol}' is {symbolBytes}.", nameof(s));
         }
-        Ensure(ItemLength(symbolBytes));
-        var o = _buffer.AsSpan(_length);
+        var o = _bytes.GetSpan(ItemLength(symbolBytes));
         o[0] = (byte)symbolBytes;
         Encoding.UTF8.GetBytes(s.Symbol, o[1..]);
         var p = 1 + symbolBytes;
@@ -140,31 +137,22 @@ public sealed class MetricsFrameWriter : IDisposable
             }
         }
         p += 8 * FieldCount;
-        _length += p;
+        _bytes.Advance(p);
         _count++;
     }
 
     /// <summary>Stamps the publish time and the item count; the frame is <see cref="WrittenMemory"/> until the next <see cref="Begin"/>.</summary>
     public ReadOnlyMemory<byte> Complete(long ts)
     {
-        if (_length == 0)
+        if (_bytes.Length == 0)
         {
             throw new InvalidOperationException("Begin the frame before completing it.");
         }
-        MetricsFrame.Patch(_buffer, ts, _count);
+        MetricsFrame.Patch(_bytes.WrittenSpanForUpdate, ts, _count);
         return WrittenMemory;
     }
 
-    public void Dispose()
-    {
-        var b = _buffer;
-        _buffer = [];
-        _length = 0;
-        if (b.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(b);
-        }
-    }
+    public void Dispose() => _bytes.Dispose();
 
     internal static double[] WindowArray(MetricsSnapshot s, int metric) => metric switch
     {
@@ -176,21 +164,6 @@ public sealed class MetricsFrameWriter : IDisposable
         5 => s.Low,
         _ => s.Trades,
     };
-
-    private void Ensure(int more)
-    {
-        if (_length + more <= _buffer.Length)
-        {
-            return;
-        }
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + more));
-        _buffer.AsSpan(0, _length).CopyTo(bigger);
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-        }
-        _buffer = bigger;
-    }
 
     private static string[] BuildNames()
     {

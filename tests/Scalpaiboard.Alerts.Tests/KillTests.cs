@@ -17,6 +17,7 @@ public sealed class KillTests
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Signal(int pid, int signal);
+
     private sealed class ServiceProcess : IDisposable
     {
         private readonly Process _process;
@@ -24,18 +25,7 @@ public sealed class KillTests
         public ServiceProcess(string postgres, RedisServer redis)
         {
             Port = ServerProcess.FreePort();
-            var bin = AppContext.BaseDirectory;
-            var psi = new ProcessStartInfo(Path.Combine(bin, "Scalpaiboard.Alerts"))
-            {
-                WorkingDirectory = bin,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}";
-            psi.Environment["ConnectionStrings__postgres"] = postgres;
-            psi.Environment["ConnectionStrings__redis"] = redis.ConnectionString;
-            psi.Environment["Identity__SigningKey"] = AlertsApp.SigningKey;
-            psi.Environment["services__ingest__http__0"] = "http://127.0.0.1:9";
+            var psi = AlertsApp.ProcessStartInfo(postgres, redis, Port);
             psi.Environment["Alerts__RetentionHours"] = "87600";
             psi.Environment["Alerts__Consumer__ClaimIdleSeconds"] = "1";
             psi.Environment["Alerts__Consumer__ClaimIntervalSeconds"] = "1";
@@ -76,7 +66,7 @@ public sealed class KillTests
         }
 
         /// <summary>Freezes (SIGSTOP) or thaws (SIGCONT) the process, so the test can look at its work in flight.</summary>
-        public void Freeze(bool frozen)
+        public async Task FreezeAsync(bool frozen)
         {
             if (Signal(_process.Id, frozen ? SigStop : SigCont) != 0)
             {
@@ -87,7 +77,7 @@ public sealed class KillTests
             while (frozen && !AllThreadsStopped())
             {
                 Assert.True(DateTime.UtcNow < deadline, "the service did not stop on SIGSTOP");
-                Thread.Sleep(1);
+                await Task.Delay(1);
             }
         }
 
@@ -148,7 +138,7 @@ public sealed class KillTests
             // freeze it until it is caught holding delivered but unacknowledged entries, then SIGKILL it there
             for (var attempt = 0; ; attempt++)
             {
-                first.Freeze(true);
+                await first.FreezeAsync(true);
                 await Task.Delay(20); // an acknowledgement already written to its socket reaches Redis meanwhile
                 var inFlight = await stream.PendingAsync(EventNames.MetricsStream, EventNames.AlertsGroup, 100, CancellationToken.None);
                 if (inFlight.Count > 0)
@@ -156,7 +146,7 @@ public sealed class KillTests
                     break;
                 }
                 Assert.True(attempt < 2_000, "the service was never caught with unacknowledged work in flight");
-                first.Freeze(false);
+                await first.FreezeAsync(false);
                 await Task.Delay(5);
             }
             first.KillHard();

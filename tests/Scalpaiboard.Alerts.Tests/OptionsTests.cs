@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Scalpaiboard.Alerts.Tests.Support;
 using Scalpaiboard.Testing;
 
@@ -17,34 +16,10 @@ public sealed class OptionsTests
         // lose the start-up exception to an ObjectDisposedException when the app fails that early).
         using var redis = new RedisServer();
         var db = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
-        var bin = AppContext.BaseDirectory;
-        var psi = new ProcessStartInfo(Path.Combine(bin, "Scalpaiboard.Alerts"))
-        {
-            WorkingDirectory = bin,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ServerProcess.FreePort()}";
-        psi.Environment["ConnectionStrings__postgres"] = db;
-        psi.Environment["ConnectionStrings__redis"] = redis.ConnectionString;
-        psi.Environment["Identity__SigningKey"] = AlertsApp.SigningKey;
-        psi.Environment["services__ingest__http__0"] = "http://127.0.0.1:9";
+        var psi = AlertsApp.ProcessStartInfo(db, redis, ServerProcess.FreePort());
         psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"the service kept running with {key}={value}");
-        }
-        var output = await stdout + await stderr;
-        Assert.NotEqual(0, process.ExitCode);
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(psi, TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, exitCode);
         Assert.True(output.Contains("OptionsValidationException", StringComparison.Ordinal), output);
         Assert.True(output.Contains(named, StringComparison.Ordinal), output);
     }

@@ -13,19 +13,7 @@ public sealed class IngestProcess : IDisposable
     public IngestProcess(IReadOnlyDictionary<string, string> environment)
     {
         Port = ServerProcess.FreePort();
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(FindServiceDll());
-        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}";
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (k, v) in environment)
-        {
-            psi.Environment[k] = v;
-        }
-        if (!environment.ContainsKey("ConnectionStrings__redis"))
-        {
-            psi.Environment["ConnectionStrings__redis"] = RedisServer.Shared.ConnectionString;
-        }
-        _process = Process.Start(psi)!;
+        _process = Process.Start(StartInfo(Port, environment))!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
@@ -82,7 +70,25 @@ public sealed class IngestProcess : IDisposable
         _process.Dispose();
     }
 
-    internal static string FindServiceDll()
+    /// <summary>How to start the service on <paramref name="port"/> with these environment variables (output redirected).</summary>
+    public static ProcessStartInfo StartInfo(int port, IReadOnlyDictionary<string, string> environment)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(FindServiceDll());
+        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in environment)
+        {
+            psi.Environment[k] = v;
+        }
+        if (!environment.ContainsKey("ConnectionStrings__redis"))
+        {
+            psi.Environment["ConnectionStrings__redis"] = RedisServer.Shared.ConnectionString;
+        }
+        return psi;
+    }
+
+    private static string FindServiceDll()
     {
         // The test build builds the service next to its source: src/Scalpaiboard.Ingest/bin/<config>/<tfm>/.
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -19,29 +19,15 @@ public sealed class StartupTests
         // The real service process, as an operator starts it (in-process, WebApplicationFactory's deferred host can
         // lose the start-up exception to an ObjectDisposedException when the app fails that early).
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("opts");
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(IngestProcess.FindServiceDll());
-        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ServerProcess.FreePort()}";
-        psi.Environment["ConnectionStrings__postgres"] = cs;
-        psi.Environment["ConnectionStrings__redis"] = RedisServer.Shared.ConnectionString;
-        psi.Environment["Ingest__Feed"] = key.StartsWith("Ingest:Replay", StringComparison.Ordinal) ? "replay" : "simulated";
-        psi.Environment["Ingest__Replay__Path"] = IngestApp.SampleData;
-        psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        using var process = System.Diagnostics.Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
+        var psi = IngestProcess.StartInfo(ServerProcess.FreePort(), new Dictionary<string, string>
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"the service kept running with {key}={value}");
-        }
-        var output = await stdout + await stderr;
-        Assert.NotEqual(0, process.ExitCode);
+            ["ConnectionStrings__postgres"] = cs,
+            ["Ingest__Feed"] = key.StartsWith("Ingest:Replay", StringComparison.Ordinal) ? "replay" : "simulated",
+            ["Ingest__Replay__Path"] = IngestApp.SampleData,
+            [key.Replace(":", "__", StringComparison.Ordinal)] = value,
+        });
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(psi, TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, exitCode);
         Assert.True(output.Contains("OptionsValidationException", StringComparison.Ordinal), output);
         Assert.True(output.Contains(named, StringComparison.Ordinal), output);
     }

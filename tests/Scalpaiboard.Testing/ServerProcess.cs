@@ -106,6 +106,30 @@ public static class ServerProcess
         return output;
     }
 
+    /// <summary>
+    /// Starts <paramref name="psi"/> (its output redirected here) and waits for it to exit on its own: the exit code and
+    /// everything it wrote. Still running after <paramref name="timeout"/>: killed, and a <see cref="TimeoutException"/>.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(ProcessStartInfo psi, TimeSpan timeout)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {psi.FileName}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{psi.FileName} {string.Join(' ', psi.ArgumentList)} kept running for {timeout}");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     /// <summary>Waits until a TCP port on 127.0.0.1 accepts connections.</summary>
     public static void WaitForPort(int port, TimeSpan timeout, Func<bool>? stillRunning = null)
     {

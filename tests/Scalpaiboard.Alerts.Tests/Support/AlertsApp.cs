@@ -16,6 +16,24 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
 {
     public const string SigningKey = "alerts-tests-signing-key-0123456789";
 
+    /// <summary>How to start the service as its own process on <paramref name="port"/> (output redirected).</summary>
+    public static System.Diagnostics.ProcessStartInfo ProcessStartInfo(string postgres, RedisServer redis, int port)
+    {
+        var bin = AppContext.BaseDirectory;
+        var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(bin, "Scalpaiboard.Alerts"))
+        {
+            WorkingDirectory = bin,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        psi.Environment["ConnectionStrings__postgres"] = postgres;
+        psi.Environment["ConnectionStrings__redis"] = redis.ConnectionString;
+        psi.Environment["Identity__SigningKey"] = SigningKey;
+        psi.Environment["services__ingest__http__0"] = "http://127.0.0.1:9";
+        return psi;
+    }
+
     private readonly Dictionary<string, string?> _settings;
 
     public AlertsApp(string postgres, RedisServer redis, IDictionary<string, string?>? settings = null)

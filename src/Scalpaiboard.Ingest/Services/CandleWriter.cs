@@ -192,7 +192,7 @@ public sealed partial class CandleWriter(
                 await b.Items.Task.WaitAsync(cancellationToken);
             }
         }
-        if (_stream is not null)
+        else
         {
             var maxLength = options.Value.EffectiveStreamMaxLength;
             // One entry per open time, in order, each awaited before the next (the stream never runs ahead of the

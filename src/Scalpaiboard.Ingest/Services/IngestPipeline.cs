@@ -17,7 +17,6 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
     private readonly MetricsSnapshot _snapshot = new();
     private readonly List<PresetType> _fired = [];
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, long> _latest = new(StringComparer.Ordinal);
     private readonly HashSet<string> _batchSymbols = new(StringComparer.Ordinal);
 
     public FeedStatus Status => status;
@@ -85,10 +84,17 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
             _batchSymbols.Clear();
             foreach (var (symbol, candle) in candles)
             {
-                if (candle.OpenTime != openTime || !_latest.TryGetValue(symbol, out var latest) || candle.OpenTime <= latest
-                    || !_batchSymbols.Add(symbol) || !state.TryGet(symbol, out _))
+                if (candle.OpenTime != openTime || !_batchSymbols.Add(symbol) || !state.TryGet(symbol, out var s))
                 {
                     return false;
+                }
+                lock (s.Gate)
+                {
+                    // the symbol's latest closed candle, as the engine accepted it
+                    if (s.LastClosed is not { } latest || candle.OpenTime <= latest.OpenTime)
+                    {
+                        return false;
+                    }
                 }
             }
             return true;
@@ -144,7 +150,6 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                     }
                     items.Add(_snapshot, candle, PresetBits(_fired));
                 }
-                _latest[symbol] = Math.Max(_latest.GetValueOrDefault(symbol, long.MinValue), candle.OpenTime);
                 var presets = _fired.Count == 0 ? [] : PresetKeys(_fired);
                 if (!state.TryGet(symbol, out var s))
                 {

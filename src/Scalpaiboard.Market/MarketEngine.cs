@@ -43,7 +43,7 @@ public readonly record struct MarketUpdate(CandleStatus Status, MetricsSnapshot?
 /// <see cref="OnClosedCandle(string, in Candle)"/>. O(1) and allocation-free per candle once a symbol is known.
 /// Not thread-safe: feed it from one thread (or under a lock).
 /// </summary>
-public sealed class MarketEngine
+public sealed partial class MarketEngine
 {
     private readonly Dictionary<string, SymbolContext> _symbols = new(StringComparer.Ordinal);
     private readonly PresetEvaluator _evaluator;

@@ -1,0 +1,118 @@
+using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Indicators;
+
+namespace Scalpaiboard.Market;
+
+public sealed partial class MarketEngine
+{
+    // Per symbol: the first 1m candle its seeds were checked against, and per timeframe the last seeded open time.
+    private readonly Dictionary<string, SeedMark> _seeds = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Seeds a symbol's <paramref name="timeframe"/> indicators with closed bars from before its 1m history, e.g. 90
+    /// days of 4h/8h/1d bars, so that a daily RSI is there with the first candle instead of weeks later. Each bar is
+    /// committed exactly as a bar close during <see cref="OnClosedCandle(string, in Candle)"/> commits it, so an
+    /// engine seeded with the bars that its own <see cref="BarBuilder"/> would have built from earlier 1m candles holds
+    /// bit for bit the same indicators as one that was fed those candles (from its second candle on also the same
+    /// previous indicators; at the first candle they are unavailable, as for every new symbol).
+    /// <para>
+    /// Allowed only before the symbol's first 1m candle. The bars must be aligned to the timeframe, strictly after the
+    /// bars seeded before for this timeframe, and end at or before the bar of <paramref name="firstCandleOpenTime"/>
+    /// (the open time of the first 1m candle that will follow; every seed of a symbol names the same one). Bars of a
+    /// timeframe without indicators (<see cref="MarketEngineOptions.IndicatorTimeframes"/>) are checked, then ignored.
+    /// </para>
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The symbol has candles already.</exception>
+    /// <exception cref="ArgumentException">A bar is misaligned, out of order, too late, or not finite.</exception>
+    public void SeedBars(string symbol, Timeframe timeframe, ReadOnlySpan<Candle> bars, long firstCandleOpenTime)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)timeframe, (uint)Timeframes.Count, nameof(timeframe));
+        if (!_symbols.TryGetValue(symbol, out var ctx))
+        {
+            ctx = new SymbolContext(symbol, _cooldown.For(symbol), _indicatorTimeframes);
+            _symbols[symbol] = ctx;
+        }
+        if (ctx.State.LatestOpenTime != long.MinValue || ctx.Bars.HasForming)
+        {
+            throw new InvalidOperationException($"{symbol} has 1m candles already: bars can only be seeded before its first candle.");
+        }
+
+        var k = Array.IndexOf(ctx.IndicatorTimeframes, timeframe);
+        if (_seeds.TryGetValue(symbol, out var mark) && WasReset(ctx, mark))
+        {
+            // Reset(symbol) forgot the indicators: the seeds are gone with them.
+            _seeds.Remove(symbol);
+            mark = null;
+        }
+        if (mark is not null && mark.FirstCandleOpenTime != firstCandleOpenTime)
+        {
+            throw new ArgumentException(
+                $"{symbol} was seeded for a first 1m candle at {mark.FirstCandleOpenTime}, not {firstCandleOpenTime}.", nameof(firstCandleOpenTime));
+        }
+
+        var duration = timeframe.DurationMs();
+        var limit = timeframe.AlignedOpen(firstCandleOpenTime);
+        var last = mark?.LastOpenTime[(int)timeframe] ?? long.MinValue;
+        for (var i = 0; i < bars.Length; i++)
+        {
+            ref readonly var bar = ref bars[i];
+            if (timeframe.AlignedOpen(bar.OpenTime) != bar.OpenTime)
+            {
+                throw new ArgumentException($"{symbol} {timeframe.Name()} bar {i} opens at {bar.OpenTime}, not at a {timeframe.Name()} boundary.", nameof(bars));
+            }
+            if (bar.OpenTime <= last)
+            {
+                throw new ArgumentException($"{symbol} {timeframe.Name()} bar {i} opens at {bar.OpenTime}, not after the previous bar at {last}: bars must come oldest first, once each.", nameof(bars));
+            }
+            if (bar.OpenTime + duration > limit)
+            {
+                throw new ArgumentException($"{symbol} {timeframe.Name()} bar {i} opens at {bar.OpenTime} and ends after {limit}, the start of the bar the first 1m candle ({firstCandleOpenTime}) falls into.", nameof(bars));
+            }
+            if (!double.IsFinite(bar.Open) || !double.IsFinite(bar.High) || !double.IsFinite(bar.Low) || !double.IsFinite(bar.Close)
+                || !double.IsFinite(bar.Volume) || !double.IsFinite(bar.QuoteVolume))
+            {
+                throw new ArgumentException($"{symbol} {timeframe.Name()} bar {i} at {bar.OpenTime} has a value that is not a finite number.", nameof(bars));
+            }
+            last = bar.OpenTime;
+        }
+
+        if (bars.IsEmpty)
+        {
+            return;
+        }
+        mark ??= new SeedMark(firstCandleOpenTime);
+        _seeds[symbol] = mark;
+        mark.LastOpenTime[(int)timeframe] = last;
+        if (k < 0)
+        {
+            return;
+        }
+        var peek = ctx.IndicatorPeek;
+        var commit = ctx.IndicatorCommit;
+        foreach (ref readonly var bar in bars)
+        {
+            IndicatorKernel.Commit(ref peek[k], ref commit[k], bar);
+        }
+    }
+
+    /// <summary>True when a timeframe with indicators was seeded but holds no committed bar (after <see cref="Reset"/>).</summary>
+    private static bool WasReset(SymbolContext ctx, SeedMark mark)
+    {
+        for (var k = 0; k < ctx.IndicatorTimeframes.Length; k++)
+        {
+            if (mark.LastOpenTime[(int)ctx.IndicatorTimeframes[k]] != long.MinValue && ctx.IndicatorPeek[k].RingCount == 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private sealed class SeedMark(long firstCandleOpenTime)
+    {
+        public long FirstCandleOpenTime { get; } = firstCandleOpenTime;
+
+        public long[] LastOpenTime { get; } = Enumerable.Repeat(long.MinValue, Timeframes.Count).ToArray();
+    }
+}

@@ -65,6 +65,13 @@ public sealed class SimulatedFeedTests
                     }
                     await Task.Delay(100);
                 }
+                // seeded like the service: the stored 4h/8h/1d bars from before the first stored 1m candle
+                var first = await HigherTimeframeTests.ScalarAsync(read, "SELECT min(open_time) FROM ingest.candles_1m WHERE symbol = 'ETHUSDT'");
+                foreach (var tf in new[] { Scalpaiboard.Market.Bars.Timeframe.H4, Scalpaiboard.Market.Bars.Timeframe.H8, Scalpaiboard.Market.Bars.Timeframe.D1 })
+                {
+                    var bars = await HigherTimeframeTests.ReadBarsAsync(read, "ETHUSDT", Scalpaiboard.Market.Bars.Timeframes.Name(tf), long.MinValue, first);
+                    engine.SeedBars("ETHUSDT", tf, bars.ToArray(), first);
+                }
                 await using var all = new NpgsqlCommand(
                     "SELECT open_time, open, high, low, close, volume, quote_volume, trades, taker_buy_volume, taker_buy_quote_volume " +
                     "FROM ingest.candles_1m WHERE symbol = 'ETHUSDT' AND open_time <= $1 ORDER BY open_time", read);

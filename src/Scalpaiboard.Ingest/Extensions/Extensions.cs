@@ -10,6 +10,7 @@ using Scalpaiboard.Ingest.Services.Feeds;
 using Scalpaiboard.Ingest.Services.Feeds.Binance;
 using Scalpaiboard.Ingest.Services.Feeds.Replay;
 using Scalpaiboard.Ingest.Services.Feeds.Simulated;
+using Scalpaiboard.Market;
 using Scalpaiboard.ServiceDefaults.Options;
 
 namespace Scalpaiboard.Ingest.Extensions;
@@ -29,7 +30,13 @@ internal static class Extensions
         builder.Services.AddSingleton<CandleStore>();
         builder.Services.AddSingleton<MarketState>();
         builder.Services.AddSingleton<CoinTable>();
+        // One engine: the calculator feeds it, the bar seeder seeds it before any candle (start-up, feeds' first start).
+        builder.Services.AddSingleton(_ => new MarketEngine());
         builder.Services.AddSingleton<MarketCalculator>();
+        builder.Services.AddSingleton<BarStore>();
+        builder.Services.AddSingleton<BarSeeder>();
+        builder.Services.AddSingleton<BarRecorder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BarRecorder>());
         builder.Services.AddSingleton<FeedStatus>();
         builder.Services.AddSingleton<LiveFanout>();
         builder.Services.AddSingleton<IngestPipeline>();

@@ -29,6 +29,15 @@ public sealed class IngestOptions : IValidatableObject
     public int RestoreMinutes { get; set; } = 4320;
 
     /// <summary>
+    /// Days of closed 4h bars (with the 8h and 1d bars made from them) seeded per symbol from before its 1m history
+    /// on first start, so the 4h/8h/1d indicators are there at once (a 1d MACD needs 34 daily bars): the simulated
+    /// feed generates them, the Binance feed fetches 4h klines. Kept in <c>ingest.bars</c>; 0 disables. The replay
+    /// feed does not seed (its CSV data is 1m only).
+    /// </summary>
+    [Range(0, 1000)]
+    public int SeedDays { get; set; } = 90;
+
+    /// <summary>
     /// Approximate MAXLEN of the metrics stream; unset means <see cref="EffectiveStreamMaxLength"/>. An entry holds a
     /// whole minute of every symbol's metrics (a binary frame of about 1 KB per symbol), so in live feeds the stream
     /// is held to about a day of minutes: enough for the Alerts consumer to catch up after a long outage without letting

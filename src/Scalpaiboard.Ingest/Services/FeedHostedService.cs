@@ -3,18 +3,23 @@ using Scalpaiboard.Ingest.Infrastructure;
 using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services.Feeds;
+using Scalpaiboard.Market;
 
 namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>
 /// Start-up and life of the feed: rebuilds the rolling state from PostgreSQL (the last Ingest:RestoreMinutes per symbol),
 /// re-publishes events for candles stored after the last published one (a crash between commit and XADD), then
-/// runs the configured feed, which continues after the newest stored candle per symbol.
+/// runs the configured feed, which continues after the newest stored candle per symbol. Before the 1m restore, each
+/// symbol's 4h/8h/1d indicators are seeded with the closed bars from before its restored range (<c>ingest.bars</c>,
+/// completed from the stored 1m candles where a bar is missing), so they equal those of an engine that kept running.
 /// </summary>
 public sealed partial class FeedHostedService(
     IMarketFeed feed,
     IngestPipeline pipeline,
     CandleStore store,
+    BarRecorder barRecorder,
+    BarSeeder barSeeder,
     FeedStatus status,
     IOptions<IngestOptions> options,
     TimeProvider time,
@@ -33,6 +38,7 @@ public sealed partial class FeedHostedService(
                 // The engine state is rebuilt once; a live feed that failed continues from what is stored now.
                 var lastStored = rebuilt ? await store.LastOpenTimesAsync(stoppingToken) : await RebuildAsync(stoppingToken);
                 rebuilt = true;
+                barRecorder.MarkReady();
                 await feed.RunAsync(pipeline, lastStored, stoppingToken);
                 if (status.State != FeedStates.Completed)
                 {
@@ -63,7 +69,15 @@ public sealed partial class FeedHostedService(
     {
         var lastStored = await store.LastOpenTimesAsync(cancellationToken);
         var published = await store.PublishedOpenTimeAsync(cancellationToken) ?? long.MaxValue;
-        long restored = 0, republished = 0;
+        long restored = 0, republished = 0, seeded = 0;
+        foreach (var (symbol, last) in lastStored)
+        {
+            // The first restored minute of the symbol, as ReadRecentAsync picks it (a UTC day start): every bar before
+            // it is closed, so it is recorded (if a crash kept it from the table) and seeds the engine.
+            var restoreFrom = (last - (options.Value.RestoreMinutes * Candle.MinuteMs)) / DayMs * DayMs;
+            await barRecorder.CatchUpAsync(symbol, restoreFrom, cancellationToken);
+            seeded += await barSeeder.SeedFromStoreAsync(symbol, restoreFrom, cancellationToken);
+        }
         var group = new List<SymbolCandle>();
         long groupTime = long.MinValue;
         async Task FlushGroupAsync()
@@ -99,12 +113,14 @@ public sealed partial class FeedHostedService(
         {
             status.AddIngested(0, lastStored.Values.Max());
         }
-        LogRebuilt(logger, lastStored.Count, restored, republished);
+        LogRebuilt(logger, lastStored.Count, seeded, restored, republished);
         return lastStored;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rolling state rebuilt from PostgreSQL: {Symbols} symbols, {Restored} candles, {Republished} re-published")]
-    private static partial void LogRebuilt(ILogger logger, int symbols, long restored, long republished);
+    private const long DayMs = 86_400_000;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rolling state rebuilt from PostgreSQL: {Symbols} symbols, {Seeded} higher-timeframe bars seeded, {Restored} candles, {Republished} re-published")]
+    private static partial void LogRebuilt(ILogger logger, int symbols, long seeded, long restored, long republished);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Feed {Feed} failed")]
     private static partial void LogFeedFailed(ILogger logger, string feed, Exception ex);

@@ -4,14 +4,18 @@ using Scalpaiboard.Ingest.Model;
 
 namespace Scalpaiboard.Ingest.Services;
 
-/// <summary>Deletes 1m candles older than <c>Ingest:RetentionDays</c> (relative to TimeProvider now), every 10 minutes.</summary>
-public sealed partial class RetentionService(CandleStore store, IOptions<IngestOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+/// <summary>
+/// Deletes 1m candles older than <c>Ingest:RetentionDays</c> (relative to TimeProvider now), every 10 minutes, from
+/// when the start-up rebuild is done, each time after the closed 4h/8h/1d bars have been recorded (so no bar is lost
+/// with its candles; <c>ingest.bars</c> is kept).
+/// </summary>
+public sealed partial class RetentionService(CandleStore store, BarRecorder bars, IOptions<IngestOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
+        await bars.Ready.WaitAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -28,6 +32,7 @@ public sealed partial class RetentionService(CandleStore store, IOptions<IngestO
 
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        await bars.RecordClosedAsync(cancellationToken);
         var cutoff = time.GetUtcNow().AddDays(-options.Value.RetentionDays).ToUnixTimeMilliseconds();
         var deleted = await store.DeleteOlderThanAsync(cutoff, cancellationToken);
         if (deleted > 0)

@@ -10,9 +10,11 @@ namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
 /// The default feed: <see cref="SimulatedMarket"/> in real time on <see cref="TimeProvider"/>. On first start it
 /// fills <see cref="SimulatedOptions.HistoryMinutes"/> at once (from the start of that UTC day, so every bar is
 /// complete); after a restart it continues from each symbol's stored close. Then every tick (1 s) it updates the
-/// forming candle and closes each minute as the clock passes it.
+/// forming candle and closes each minute as the clock passes it. Before a symbol's first history it stores and seeds
+/// <c>Ingest:SeedDays</c> of coarse 4h/8h/1d history (<see cref="SimulatedHistory"/>); after a restart those come
+/// from the table.
 /// </summary>
-public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, MarketState state, TimeProvider time, ILogger<SimulatedFeed> logger) : IMarketFeed
+public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, MarketState state, BarSeeder seeder, TimeProvider time, ILogger<SimulatedFeed> logger) : IMarketFeed
 {
 
     public string Name => FeedKinds.Simulated;
@@ -45,6 +47,7 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
                 }
             }
         }
+        await SeedAsync(market, lastStored, next, close, cancellationToken);
         var from = next.Min();
         LogStarting(logger, symbols.Count, o.Seed, current - from);
         var batch = new List<SymbolCandle>(symbols.Count);
@@ -87,6 +90,41 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
+
+    /// <summary>Seeds every symbol that starts its 1m history now (nothing stored) with the coarse history before it.</summary>
+    private async Task SeedAsync(SimulatedMarket market, IReadOnlyDictionary<string, long> lastStored, long[] next, double[] close, CancellationToken cancellationToken)
+    {
+        var days = options.Value.SeedDays;
+        var seed = options.Value.Simulated.Seed;
+        var seeded = 0;
+        for (var i = 0; i < market.Symbols.Count; i++)
+        {
+            var symbol = market.Symbols[i].Symbol;
+            var start = next[i] * Candle.MinuteMs;
+            if (days == 0 || lastStored.ContainsKey(symbol) || !seeder.CanSeed(symbol) || start % DayMs != 0)
+            {
+                continue;
+            }
+            // Bars already stored (e.g. the 1m candles were deleted) are not generated again.
+            if (await seeder.SeedFromStoreAsync(symbol, start, cancellationToken) > 0)
+            {
+                continue;
+            }
+            var index = Array.FindIndex(SimulatedSymbols.All, x => x.Symbol == symbol);
+            var bars = SimulatedHistory.FourHourBars(seed, index, start, days, close[i]);
+            await seeder.StoreAndSeedAsync(symbol, bars, start, cancellationToken);
+            seeded++;
+        }
+        if (seeded > 0)
+        {
+            LogSeeded(logger, seeded, days);
+        }
+    }
+
+    private const long DayMs = 86_400_000;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Symbols} symbols with {Days} days of simulated 4h/8h/1d bars")]
+    private static partial void LogSeeded(ILogger logger, int symbols, int days);
 
     private static long Minute(DateTimeOffset t) => t.ToUnixTimeMilliseconds() / Candle.MinuteMs;
 

@@ -228,7 +228,7 @@ public sealed class SimulatedMarket
         return slot == bull ? 1 : slot == bear ? -1 : 0;
     }
 
-    private static double RoundPrice(double price)
+    internal static double RoundPrice(double price)
     {
         var step = OrderBookSynthesizer.TickSize(price);
         return Math.Round(Math.Round(price / step) * step, 10);

@@ -169,9 +169,13 @@ public sealed class FakeBinanceServer : IAsyncDisposable
             return Results.StatusCode(429);
         }
         Interlocked.Increment(ref KlineRequests);
-        if (!_symbols.Contains(symbol) || interval != "1m")
+        if (!_symbols.Contains(symbol) || interval is not ("1m" or "4h"))
         {
             return Results.Json(new { code = -1121, msg = "Invalid symbol." }, statusCode: 400);
+        }
+        if (interval == "4h")
+        {
+            return FourHourKlines(symbol, endTime, n);
         }
         var nowMinute = _clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
         var last = Math.Min(nowMinute, (endTime ?? long.MaxValue / 2) / 60_000);
@@ -181,6 +185,58 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         {
             var k = Kline(symbol, m, forming: m == nowMinute);
             rows.Add([m * 60_000, S(k.Open), S(k.High), S(k.Low), S(k.Close), S(k.Volume), m * 60_000 + 59_999, S(k.Quote), k.Trades, S(k.Volume / 2), S(k.Quote / 2), "0"]);
+        }
+        return Results.Json(rows);
+    }
+
+    /// <summary>Symbols listed this many 4h bars before now (older ones: all the history asked for).</summary>
+    public Dictionary<string, int> ListedFourHourBarsAgo { get; } = new(StringComparer.Ordinal);
+
+    public int FourHourRequests;
+
+    /// <summary>
+    /// The 4h kline of a symbol opening at a 4h boundary (Unix ms): the 240 1m klines of <see cref="Kline"/> aggregated,
+    /// the last one forming when the bar is.
+    /// </summary>
+    public (double Open, double High, double Low, double Close, double Volume, double Quote, long Trades) FourHourKline(string symbol, long openTime)
+    {
+        var nowMinute = _clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
+        var first = openTime / 60_000;
+        double open = 0, high = double.MinValue, low = double.MaxValue, close = 0, volume = 0, quote = 0;
+        long trades = 0;
+        for (var m = first; m < first + 240 && m <= nowMinute; m++)
+        {
+            var k = Kline(symbol, m, forming: m == nowMinute);
+            if (m == first)
+            {
+                open = k.Open;
+            }
+            high = Math.Max(high, k.High);
+            low = Math.Min(low, k.Low);
+            close = k.Close;
+            volume += k.Volume;
+            quote += k.Quote;
+            trades += k.Trades;
+        }
+        return (open, high, low, close, volume, Math.Round(quote, 2), trades);
+    }
+
+    private IResult FourHourKlines(string symbol, long? endTime, int n)
+    {
+        Interlocked.Increment(ref FourHourRequests);
+        const long Bar = 4 * 3_600_000;
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var last = Math.Min(now, endTime ?? long.MaxValue / 2) / Bar * Bar;
+        var listed = ListedFourHourBarsAgo.TryGetValue(symbol, out var ago) ? now / Bar * Bar - (ago * Bar) : long.MinValue;
+        var rows = new List<object[]>();
+        for (var t = last - ((n - 1) * Bar); t <= last; t += Bar)
+        {
+            if (t < listed)
+            {
+                continue;
+            }
+            var k = FourHourKline(symbol, t);
+            rows.Add([t, S(k.Open), S(k.High), S(k.Low), S(k.Close), S(k.Volume), t + Bar - 1, S(k.Quote), k.Trades, S(k.Volume / 2), S(k.Quote / 2), "0"]);
         }
         return Results.Json(rows);
     }

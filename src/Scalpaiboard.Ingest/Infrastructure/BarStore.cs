@@ -143,11 +143,12 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
         return list;
     }
 
-    /// <summary>The open time of a symbol's oldest stored 1m candle, or null.</summary>
-    public async Task<long?> FirstCandleOpenTimeAsync(string symbol, CancellationToken cancellationToken)
+    /// <summary>The open time of a symbol's oldest stored 1m candle at or after <paramref name="from"/>, or null.</summary>
+    public async Task<long?> FirstCandleOpenTimeAsync(string symbol, long from, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT min(open_time) FROM ingest.candles_1m WHERE symbol = $1");
+        await using var cmd = dataSource.CreateCommand("SELECT min(open_time) FROM ingest.candles_1m WHERE symbol = $1 AND open_time >= $2");
         cmd.Parameters.AddWithValue(symbol);
+        cmd.Parameters.AddWithValue(from);
         return await cmd.ExecuteScalarAsync(cancellationToken) is long v ? v : null;
     }
 

@@ -89,6 +89,15 @@ public sealed partial class BarRecorder(BarStore store, MarketState state, TimeP
             {
                 return 0;
             }
+            if (from == long.MinValue)
+            {
+                // nothing recorded yet: from the symbol's oldest stored candle
+                if (await store.FirstCandleOpenTimeAsync(symbol, long.MinValue, cancellationToken) is not { } first || first >= to)
+                {
+                    return 0;
+                }
+                from = first;
+            }
             var candles = await store.ReadCandlesAsync(symbol, from, to, cancellationToken);
             if (candles.Count == 0)
             {

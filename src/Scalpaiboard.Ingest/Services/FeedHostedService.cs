@@ -18,6 +18,7 @@ public sealed partial class FeedHostedService(
     IMarketFeed feed,
     IngestPipeline pipeline,
     CandleStore store,
+    BarStore barStore,
     BarRecorder barRecorder,
     BarSeeder barSeeder,
     FeedStatus status,
@@ -72,11 +73,13 @@ public sealed partial class FeedHostedService(
         long restored = 0, republished = 0, seeded = 0;
         foreach (var (symbol, last) in lastStored)
         {
-            // The first restored minute of the symbol, as ReadRecentAsync picks it (a UTC day start): every bar before
-            // it is closed, so it is recorded (if a crash kept it from the table) and seeds the engine.
+            // The symbol's first restored candle (ReadRecentAsync starts at a UTC day start, or at the oldest stored
+            // candle after it): every bar before its bar is closed, so it is recorded (if a crash kept it from the
+            // table) and seeds the engine.
             var restoreFrom = (last - (options.Value.RestoreMinutes * Candle.MinuteMs)) / DayMs * DayMs;
-            await barRecorder.CatchUpAsync(symbol, restoreFrom, cancellationToken);
-            seeded += await barSeeder.SeedFromStoreAsync(symbol, restoreFrom, cancellationToken);
+            var first = await barStore.FirstCandleOpenTimeAsync(symbol, restoreFrom, cancellationToken) ?? last;
+            await barRecorder.CatchUpAsync(symbol, first, cancellationToken);
+            seeded += await barSeeder.SeedFromStoreAsync(symbol, first, cancellationToken);
         }
         var group = new List<SymbolCandle>();
         long groupTime = long.MinValue;

@@ -6,6 +6,7 @@ using Scalpaiboard.Ingest.Infrastructure;
 using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Bars;
 
 namespace Scalpaiboard.Ingest.Services.Feeds.Binance;
 
@@ -15,10 +16,15 @@ namespace Scalpaiboard.Ingest.Services.Feeds.Binance;
 /// the last stored candle). Live: closed klines (<c>"x": true</c>) are batched per open time (all symbols, or after
 /// <c>BatchWaitSeconds</c>); before a symbol's candle is delivered, any minutes it misses (a drop, a reconnect, a
 /// silent stream) are fetched over REST, so no closed candle is lost. Forming klines and partial depth go to memory.
+/// A symbol with nothing stored is first seeded with <c>Ingest:SeedDays</c> of closed 4h klines (8h and 1d aggregated
+/// from them; from <c>ingest.bars</c> when they are there), and its 1m backfill then starts at that UTC day's start so
+/// that its first 1d bar is whole.
 /// </summary>
 public sealed partial class BinanceFeed(
     IOptions<IngestOptions> options,
     MarketState state,
+    BarSeeder seeder,
+    BarStore bars,
     TimeProvider time,
     ILogger<BinanceFeed> logger) : IMarketFeed
 {
@@ -26,6 +32,7 @@ public sealed partial class BinanceFeed(
     private readonly Channel<object> _events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, long> _lastDelivered = new(StringComparer.Ordinal);
     private readonly HashSet<string> _needsRepair = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _historyStart = new(StringComparer.Ordinal);
     private IFeedSink _sink = null!;
     private BinanceRestClient _rest = null!;
     private string[] _symbols = [];
@@ -70,6 +77,7 @@ public sealed partial class BinanceFeed(
             _lastDelivered[s] = lastStored.TryGetValue(s, out var t) ? t : long.MinValue;
         }
         LogStarting(logger, _symbols.Length, limiter.Limit);
+        await SeedAsync(o.SeedDays, cancellationToken);
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var ct = linked.Token;
@@ -100,6 +108,54 @@ public sealed partial class BinanceFeed(
         }
     }
 
+    /// <summary>
+    /// Seeds every symbol without stored candles with the closed 4h klines before the start of its 1m backfill (a UTC
+    /// day start), through the weight limiter; 8h and 1d are aggregated from them. Bars already in the table are used
+    /// instead of fetching.
+    /// </summary>
+    private async Task SeedAsync(int days, CancellationToken cancellationToken)
+    {
+        if (days == 0)
+        {
+            return;
+        }
+        var start = Timeframe.D1.AlignedOpen(LastClosedMinute() - ((HistoryMinutes - 1) * Candle.MinuteMs));
+        var fresh = new List<string>();
+        foreach (var s in _symbols)
+        {
+            if (_lastDelivered[s] != long.MinValue || !seeder.CanSeed(s))
+            {
+                continue;
+            }
+            _historyStart[s] = start;
+            if (await bars.HasBarsBeforeAsync(s, start, cancellationToken))
+            {
+                await seeder.SeedFromStoreAsync(s, start, cancellationToken);
+            }
+            else
+            {
+                fresh.Add(s);
+            }
+        }
+        var fetched = new List<Candle>[fresh.Count];
+        await Parallel.ForAsync(0, fresh.Count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            fetched[i] = await _rest.GetClosedBarsBeforeAsync(fresh[i], "4h", Timeframe.H4.DurationMs(), start, days * 6, ct);
+        });
+        // One at a time: the engine is not thread-safe.
+        for (var i = 0; i < fresh.Count; i++)
+        {
+            await seeder.StoreAndSeedAsync(fresh[i], fetched[i], start, cancellationToken);
+        }
+        if (fresh.Count > 0)
+        {
+            LogSeeded(logger, fresh.Count, days);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Symbols} symbols with up to {Days} days of 4h klines (8h and 1d aggregated)")]
+    private static partial void LogSeeded(ILogger logger, int symbols, int days);
+
     private long LastClosedMinute()
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -114,7 +170,8 @@ public sealed partial class BinanceFeed(
         await Parallel.ForAsync(0, symbols.Count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var last = _lastDelivered[symbols[i]];
-            var from = last == long.MinValue ? earliest : Math.Max(earliest, last + Candle.MinuteMs);
+            var from = last != long.MinValue ? Math.Max(earliest, last + Candle.MinuteMs)
+                : _historyStart.TryGetValue(symbols[i], out var seededFrom) ? seededFrom : earliest;
             fetched[i] = from > upTo ? [] : await _rest.GetClosedKlinesAsync(symbols[i], from, upTo, ct);
         });
         var byTime = new SortedDictionary<long, List<SymbolCandle>>();

@@ -86,6 +86,54 @@ public sealed class BinanceRestClient(HttpClient http, RequestWeightLimiter limi
         return result;
     }
 
+    /// <summary>
+    /// The last <paramref name="count"/> closed klines of <paramref name="interval"/> (e.g. <c>4h</c>, lasting
+    /// <paramref name="durationMs"/>) that end at or before <paramref name="before"/>, oldest first: pages of at most
+    /// 499 (weight 2; under 100: weight 1) walking back with <c>endTime</c>, until the count or the listing is reached.
+    /// </summary>
+    public async Task<List<Candle>> GetClosedBarsBeforeAsync(string symbol, string interval, long durationMs, long before, int count, CancellationToken cancellationToken)
+    {
+        var pages = new List<List<Candle>>();
+        var end = before - 1;
+        var total = 0;
+        while (total < count)
+        {
+            var n = Math.Min(499, count - total);
+            var path = string.Create(CultureInfo.InvariantCulture, $"/fapi/v1/klines?symbol={symbol}&interval={interval}&endTime={end}&limit={n}");
+            using var doc = await GetAsync(path, n < 100 ? 1 : 2, cancellationToken);
+            var page = new List<Candle>(n);
+            var rows = 0;
+            foreach (var k in doc.RootElement.EnumerateArray())
+            {
+                rows++;
+                var bar = ParseRestKline(k);
+                if (bar.OpenTime + durationMs <= before && bar.OpenTime <= end)
+                {
+                    page.Add(bar);
+                }
+            }
+            if (page.Count == 0)
+            {
+                break;
+            }
+            pages.Add(page);
+            total += page.Count;
+            end = page[0].OpenTime - 1;
+            if (rows < n)
+            {
+                break; // the symbol's listing
+            }
+        }
+        var result = new List<Candle>(total);
+        for (var i = pages.Count - 1; i >= 0; i--)
+        {
+            result.AddRange(pages[i]);
+        }
+        // Oldest first, each once, the newest count.
+        result = result.DistinctBy(b => b.OpenTime).OrderBy(b => b.OpenTime).ToList();
+        return result.Count > count ? result[^count..] : result;
+    }
+
     private static Candle ParseRestKline(JsonElement k)
     {
         static double D(JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetDouble() : double.Parse(e.GetString()!, CultureInfo.InvariantCulture);

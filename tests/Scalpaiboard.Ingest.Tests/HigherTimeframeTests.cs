@@ -118,6 +118,41 @@ public sealed class HigherTimeframeTests
     }
 
     [Fact]
+    public async Task Higher_timeframe_candles_reach_back_over_the_stored_bars()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("htfcandles");
+        var t0 = new DateTimeOffset(2026, 3, 10, 12, 0, 30, TimeSpan.Zero);
+        var r0 = t0.ToUnixTimeMilliseconds() / DayMs * DayMs - (3 * DayMs);
+        await using var app = Start(cs, t0);
+        await RunningMetricsAsync(app, "BTCUSDT");
+        static long[] Times(JsonElement response) => response.GetProperty("candles").EnumerateArray().Select(c => c.GetProperty("openTime").GetInt64()).ToArray();
+
+        var daily = await app.GetJsonAsync("/api/coins/BTCUSDT/candles?timeframe=1d&limit=200");
+        var times = Times(daily);
+        Assert.Equal(94, times.Length); // 90 seeded days, three days of 1m history and today's forming bar
+        Assert.Equal(Enumerable.Range(0, 94).Select(i => r0 - (90 * DayMs) + (i * DayMs)), times);
+        await using (var conn = new NpgsqlConnection(cs))
+        {
+            await conn.OpenAsync();
+            var stored = await ReadBarsAsync(conn, "BTCUSDT", "1d", long.MinValue, r0);
+            var got = daily.GetProperty("candles").EnumerateArray().Take(90).Select(c => (c.GetProperty("open").GetDouble(), c.GetProperty("high").GetDouble(),
+                c.GetProperty("low").GetDouble(), c.GetProperty("close").GetDouble(), c.GetProperty("volume").GetDouble())).ToArray();
+            Assert.Equal(stored.Select(b => (b.Open, b.High, b.Low, b.Close, b.Volume)), got);
+        }
+
+        // the newest ones up to 'to', and the oldest ones from 'from', across the seam
+        Assert.Equal([r0 - (4 * DayMs), r0 - (3 * DayMs), r0 - (2 * DayMs)], Times(await app.GetJsonAsync($"/api/coins/BTCUSDT/candles?timeframe=1d&limit=3&to={r0 - (2 * DayMs)}")));
+        Assert.Equal([r0 - DayMs, r0, r0 + DayMs], Times(await app.GetJsonAsync($"/api/coins/BTCUSDT/candles?timeframe=1d&limit=3&from={r0 - DayMs + 5}")));
+        Assert.Equal([r0 - (8 * 3_600_000), r0], Times(await app.GetJsonAsync($"/api/coins/BTCUSDT/candles?timeframe=8h&limit=2&to={r0}")));
+
+        var fourHour = Times(await app.GetJsonAsync("/api/coins/BTCUSDT/candles?timeframe=4h&limit=1000"));
+        Assert.Equal(r0 - (90 * DayMs), fourHour[0]);
+        Assert.Equal(540 + (3 * 6) + 4, fourHour.Length);
+        // 1h has no stored bars: it starts with the 1m history
+        Assert.Equal(r0, Times(await app.GetJsonAsync("/api/coins/BTCUSDT/candles?timeframe=1h&limit=1000"))[0]);
+    }
+
+    [Fact]
     public async Task SeedDays_zero_seeds_nothing()
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("htf0");

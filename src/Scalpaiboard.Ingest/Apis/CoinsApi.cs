@@ -198,7 +198,7 @@ public static class CoinsApi
     }
 
     public static async Task<Results<Ok<CandlesResponse>, ValidationProblem, ProblemHttpResult>> GetCandles(
-        string symbol, MarketState state, CandleStore store, string? timeframe, string? limit, string? from, string? to,
+        string symbol, MarketState state, CandleStore store, BarStore barStore, string? timeframe, string? limit, string? from, string? to,
         CancellationToken cancellationToken)
     {
         symbol = ApiResults.Normalize(symbol);
@@ -224,6 +224,24 @@ public static class CoinsApi
         var minutes = Timeframes.Minutes[(int)tf];
         var stored = await store.ReadBarsAsync(symbol, minutes, fromMs, toMs, n, cancellationToken);
         var bars = stored.Select(b => new CandleDto(b.OpenTime, b.Open, b.High, b.Low, b.Close, b.Volume, b.QuoteVolume, b.Trades)).ToList();
+        var ascending = fromMs is not null && toMs is null;
+        if (tf >= Timeframe.H4 && (ascending || bars.Count < n))
+        {
+            // Before the oldest stored 1m candle's bar: the stored 4h/8h/1d bars (the seeded history, and bars whose
+            // 1m candles retention deleted), so a daily chart reaches back as far as the indicators do.
+            var cut = await barStore.FirstCandleOpenTimeAsync(symbol, long.MinValue, cancellationToken) is { } first ? tf.AlignedOpen(first) : long.MaxValue;
+            var lower = fromMs is { } fl ? tf.AlignedOpen(fl) : long.MinValue;
+            var upper = toMs is { } tu && tu < cut ? tu + 1 : cut;
+            if (lower < upper)
+            {
+                var older = await barStore.ReadRangeAsync(symbol, tf, lower, upper, ascending ? n : n - bars.Count, newest: !ascending, cancellationToken);
+                bars.InsertRange(0, older.Select(b => CandleDto.From(b)));
+                if (ascending && bars.Count > n)
+                {
+                    bars.RemoveRange(n, bars.Count - n);
+                }
+            }
+        }
 
         // Closed candles not yet in the store, and the forming one, come from memory.
         List<Candle> extra;
@@ -235,7 +253,6 @@ public static class CoinsApi
                 extra.Add(forming);
             }
         }
-        var ascending = fromMs is not null && toMs is null;
         foreach (var c in extra)
         {
             var open = tf.AlignedOpen(c.OpenTime);

@@ -70,19 +70,19 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
 
     /// <summary>The stored bars of a symbol and timeframe that open before <paramref name="before"/>, oldest first.</summary>
     public Task<List<Candle>> ReadBeforeAsync(string symbol, Timeframe timeframe, long before, CancellationToken cancellationToken) =>
-        ReadRangeAsync(symbol, timeframe, long.MinValue, before, int.MaxValue, cancellationToken);
+        ReadRangeAsync(symbol, timeframe, long.MinValue, before, int.MaxValue, newest: true, cancellationToken);
 
     /// <summary>
     /// Up to <paramref name="limit"/> stored bars with open time in [<paramref name="from"/>, <paramref name="before"/>),
-    /// the newest ones when there are more, oldest first.
+    /// the newest (or with <paramref name="newest"/> false the oldest) ones when there are more; oldest first.
     /// </summary>
-    public async Task<List<Candle>> ReadRangeAsync(string symbol, Timeframe timeframe, long from, long before, int limit, CancellationToken cancellationToken)
+    public async Task<List<Candle>> ReadRangeAsync(string symbol, Timeframe timeframe, long from, long before, int limit, bool newest, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand($"""
             SELECT * FROM (
                 SELECT {Columns[(Columns.IndexOf("open_time", StringComparison.Ordinal))..]} FROM ingest.bars
                 WHERE symbol = $1 AND timeframe = $2 AND open_time >= $3 AND open_time < $4
-                ORDER BY open_time DESC LIMIT $5) b
+                ORDER BY open_time {(newest ? "DESC" : "ASC")} LIMIT $5) b
             ORDER BY open_time
             """);
         cmd.Parameters.AddWithValue(symbol);

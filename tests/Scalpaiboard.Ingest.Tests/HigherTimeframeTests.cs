@@ -24,6 +24,7 @@ public sealed class HigherTimeframeTests
         ["Ingest:Feed"] = "simulated",
         ["Ingest:Simulated:SymbolCount"] = "3",
         ["Ingest:Simulated:TickMilliseconds"] = "200",
+        ["Ingest:RetentionDays"] = "30", // the clock moves days on between starts: keep every 1m candle for the comparisons
     };
 
     [Fact]
@@ -105,7 +106,7 @@ public sealed class HigherTimeframeTests
             await using var delete = new NpgsqlCommand($"DELETE FROM ingest.bars WHERE open_time >= {r0}", conn);
             Assert.True(await delete.ExecuteNonQueryAsync() > 0);
         }
-        await using (var app = Start(cs, t0.AddHours(60)))
+        await using (var app = Start(cs, t0.AddHours(62)))
         {
             // This restart restores 1m candles from R0 + 1 day on: the day before comes from ingest.bars.
             var metrics = await RunningMetricsAsync(app, "BTCUSDT");
@@ -114,6 +115,19 @@ public sealed class HigherTimeframeTests
             await using var conn = new NpgsqlConnection(cs);
             await conn.OpenAsync();
             Assert.Equal(3, await ScalarAsync(conn, $"SELECT count(*) FROM ingest.bars WHERE timeframe = '1d' AND open_time = {r0}"));
+            // the recorder keeps up with what this run closes (its gap fill): the 1d bar before the clock's day
+            var lastDay = t0.AddHours(62).ToUnixTimeMilliseconds() / DayMs * DayMs - DayMs;
+            for (var waited = 0; await ScalarAsync(conn, $"SELECT count(*) FROM ingest.bars WHERE timeframe = '1d' AND open_time = {lastDay}") < 3; waited++)
+            {
+                Assert.True(waited < 200, "the closed 1d bars were not recorded");
+                await Task.Delay(100);
+            }
+        }
+
+        // Restored from R0 + 3 days: the bars before come from the table, those of the last two days as recorded while running.
+        await using (var app = Start(cs, t0.AddHours(90)))
+        {
+            await AssertEqualsKeptRunningAsync(cs, await RunningMetricsAsync(app, "ETHUSDT"), "ETHUSDT");
         }
     }
 

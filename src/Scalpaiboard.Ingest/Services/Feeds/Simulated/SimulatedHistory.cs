@@ -28,16 +28,16 @@ public static class SimulatedHistory
         var info = SimulatedSymbols.All[symbol];
         var count = days * 6;
         var bars = new Candle[count];
-        // Volatility per 4h: about 1.2 % for the biggest symbols, up to about 2.6 % for the small ones; daily volume
-        // as the symbol's 24 h quote volume, log-normal around it.
-        var sigma = 0.012 + (0.0035 * (symbol % 5)) + (symbol >= 10 ? 0.002 : 0);
+        // Volatility per 4h: about 0.9 % for the biggest symbols (2.2 % a day), up to about 2.1 % for the small ones
+        // (5 % a day); daily volume as the symbol's 24 h quote volume, log-normal around it.
+        var sigma = 0.009 + (0.0025 * (symbol % 5)) + (symbol >= 10 ? 0.002 : 0);
         var quotePerBar = info.DailyQuoteVolume / 6;
         var rng = new SplitMix(SplitMix.Mix((ulong)seed ^ 0x5EEDB4A25UL, (ulong)symbol));
         var close = SimulatedMarket.RoundPrice(lastClose);
         for (var j = count - 1; j >= 0; j--)
         {
-            // A slight pull towards the start price keeps 90 days of walk plausible.
-            var ret = (sigma * rng.NextGaussian()) - (0.02 * Math.Log(close / info.BasePrice) / 6);
+            // A slight pull towards the start price (half-life about 12 days) keeps 90 days of walk plausible.
+            var ret = (sigma * rng.NextGaussian()) + (0.01 * Math.Log(close / info.BasePrice));
             var open = SimulatedMarket.RoundPrice(close * Math.Exp(-ret));
             var wick = sigma * 0.6;
             var high = SimulatedMarket.RoundPrice(Math.Max(open, close) * Math.Exp(Math.Abs(rng.NextGaussian()) * wick));

@@ -96,6 +96,10 @@ public sealed partial class MarketEngine
         }
     }
 
+    /// <summary>True when bars were seeded for the symbol (and not forgotten by <see cref="Reset"/> since).</summary>
+    public bool IsSeeded(string symbol) =>
+        _seeds.TryGetValue(symbol, out var mark) && !(_symbols.TryGetValue(symbol, out var ctx) && WasReset(ctx, mark));
+
     /// <summary>True when a timeframe with indicators was seeded but holds no committed bar (after <see cref="Reset"/>).</summary>
     private static bool WasReset(SymbolContext ctx, SeedMark mark)
     {

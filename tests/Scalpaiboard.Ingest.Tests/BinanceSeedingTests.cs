@@ -80,4 +80,41 @@ public sealed class BinanceSeedingTests
             Assert.Equal(requests, fake.FourHourRequests);
         }
     }
+
+    [Fact]
+    public async Task A_feed_that_fails_after_seeding_is_not_seeded_twice_and_backfills_from_the_seeded_day()
+    {
+        var t0 = new DateTimeOffset(2026, 3, 10, 9, 30, 30, TimeSpan.Zero);
+        await using var fake = new FakeBinanceServer(new ScaledClock(1, t0), ["BTCUSDT"], weightLimit: 2400);
+        fake.FailOneMinuteRequests = 1;
+        await fake.StartAsync();
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("binretry");
+        await using var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["Ingest:Feed"] = "binance",
+            ["Ingest:Binance:RestUrl"] = fake.RestUrl,
+            ["Ingest:Binance:StreamUrl"] = fake.StreamUrl,
+            ["Ingest:Binance:BatchWaitSeconds"] = "0.3",
+            ["Ingest:StaleAfterSeconds"] = "600",
+        }, services => services.AddSingleton<TimeProvider>(new ScaledClock(1, t0)));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonElement status;
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the feed did not recover");
+            await Task.Delay(200);
+            status = await app.GetJsonAsync("/api/feed/status");
+        }
+        while (status.GetProperty("state").GetString() != "running");
+        Assert.True(fake.FailOneMinuteRequests < 0, "the 1m backfill did not fail once");
+        Assert.Equal(2, fake.FourHourRequests); // 499 + 41, fetched once
+        var btc = await app.GetJsonAsync("/api/metrics/BTCUSDT");
+        Assert.Equal(JsonValueKind.Number, btc.GetProperty("indicators").GetProperty("1d").GetProperty("macdSignal").ValueKind);
+        await HigherTimeframeTests.AssertEqualsKeptRunningAsync(cs, btc, "BTCUSDT");
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        Assert.Equal((t0.ToUnixTimeMilliseconds() - (1441 * 60_000)) / DayMs * DayMs,
+            await HigherTimeframeTests.ScalarAsync(conn, "SELECT min(open_time) FROM ingest.candles_1m"));
+    }
 }

@@ -177,6 +177,10 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         {
             return FourHourKlines(symbol, endTime, n);
         }
+        if (Interlocked.Decrement(ref FailOneMinuteRequests) >= 0)
+        {
+            return Results.Json(new { code = -1003, msg = "Failing as asked." }, statusCode: 400);
+        }
         var nowMinute = _clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
         var last = Math.Min(nowMinute, (endTime ?? long.MaxValue / 2) / 60_000);
         var first = startTime is { } st ? (st + 59_999) / 60_000 : last - n + 1;
@@ -193,6 +197,9 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     public Dictionary<string, int> ListedFourHourBarsAgo { get; } = new(StringComparer.Ordinal);
 
     public int FourHourRequests;
+
+    /// <summary>The next this many 1m kline requests fail with a 400 (the feed fails and is run again).</summary>
+    public int FailOneMinuteRequests;
 
     /// <summary>
     /// The 4h kline of a symbol opening at a 4h boundary (Unix ms): the 240 1m klines of <see cref="Kline"/> aggregated,

@@ -175,8 +175,11 @@ public class SeedingTests
         var engine = new MarketEngine();
         var bars = Aggregate(Series(9, 30, 0, 0), Timeframe.D1);
         var start = T0 + (30 * DayMs);
+        Assert.False(engine.IsSeeded("XUSDT"));
         engine.SeedBars("XUSDT", Timeframe.D1, CollectionsMarshal.AsSpan(bars), start);
+        Assert.True(engine.IsSeeded("XUSDT"));
         engine.Reset("XUSDT");
+        Assert.False(engine.IsSeeded("XUSDT"));
         engine.SeedBars("XUSDT", Timeframe.D1, CollectionsMarshal.AsSpan(bars), start + Candle.MinuteMs);
         var snapshot = engine.OnClosedCandle("XUSDT", new Candle(start + Candle.MinuteMs, 1, 1, 1, 1, 1, 1, 1, 0, 0)).Snapshot!;
         Assert.False(double.IsNaN(snapshot.Indicators[(int)Timeframe.D1].Rsi14));

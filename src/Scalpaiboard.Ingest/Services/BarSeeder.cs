@@ -13,8 +13,11 @@ namespace Scalpaiboard.Ingest.Services;
 /// </summary>
 public sealed partial class BarSeeder(MarketEngine engine, BarStore store, BarRecorder recorder, ILogger<BarSeeder> logger)
 {
-    /// <summary>True when the symbol has no 1m candle in the engine yet (seeding is still possible).</summary>
-    public bool CanSeed(string symbol) => engine.GetState(symbol) is not { LatestOpenTime: not long.MinValue };
+    /// <summary>
+    /// True when the symbol has no 1m candle in the engine yet and was not seeded (e.g. by an attempt of a feed that
+    /// failed and is run again): seeding is still to do.
+    /// </summary>
+    public bool CanSeed(string symbol) => engine.GetState(symbol) is not { LatestOpenTime: not long.MinValue } && !engine.IsSeeded(symbol);
 
     /// <summary>
     /// Seeds every timeframe with the stored bars that end at or before the bar of <paramref name="firstCandleOpenTime"/>
@@ -26,12 +29,18 @@ public sealed partial class BarSeeder(MarketEngine engine, BarStore store, BarRe
         {
             return 0;
         }
-        var seeded = 0;
-        foreach (var tf in BarStore.Timeframes)
+        // All read first, then seeded at once: a failed read leaves the symbol unseeded, to be tried again.
+        var read = new List<Candle>[BarStore.Timeframes.Length];
+        for (var i = 0; i < read.Length; i++)
         {
-            var bars = await store.ReadBeforeAsync(symbol, tf, tf.AlignedOpen(firstCandleOpenTime), cancellationToken);
-            engine.SeedBars(symbol, tf, CollectionsMarshal.AsSpan(bars), firstCandleOpenTime);
-            seeded += bars.Count;
+            var tf = BarStore.Timeframes[i];
+            read[i] = await store.ReadBeforeAsync(symbol, tf, tf.AlignedOpen(firstCandleOpenTime), cancellationToken);
+        }
+        var seeded = 0;
+        for (var i = 0; i < read.Length; i++)
+        {
+            engine.SeedBars(symbol, BarStore.Timeframes[i], CollectionsMarshal.AsSpan(read[i]), firstCandleOpenTime);
+            seeded += read[i].Count;
         }
         return seeded;
     }
@@ -69,7 +78,10 @@ public sealed partial class BarSeeder(MarketEngine engine, BarStore store, BarRe
             {
                 await recorder.NoteAsync(symbol, tf, bars[^1].OpenTime, cancellationToken);
             }
-            if (CanSeed(symbol))
+        }
+        if (CanSeed(symbol))
+        {
+            foreach (var (tf, bars) in byTimeframe)
             {
                 engine.SeedBars(symbol, tf, CollectionsMarshal.AsSpan(bars), firstCandleOpenTime);
             }

@@ -123,14 +123,19 @@ public sealed partial class BinanceFeed(
         var fresh = new List<string>();
         foreach (var s in _symbols)
         {
-            if (_lastDelivered[s] != long.MinValue || !seeder.CanSeed(s))
+            if (_lastDelivered[s] != long.MinValue)
             {
                 continue;
             }
-            _historyStart[s] = start;
-            if (await bars.HasBarsBeforeAsync(s, start, cancellationToken))
+            // A run after a failed one keeps the start its seeds were made for.
+            _historyStart.TryAdd(s, start);
+            if (!seeder.CanSeed(s))
             {
-                await seeder.SeedFromStoreAsync(s, start, cancellationToken);
+                continue;
+            }
+            if (await bars.HasBarsBeforeAsync(s, _historyStart[s], cancellationToken))
+            {
+                await seeder.SeedFromStoreAsync(s, _historyStart[s], cancellationToken);
             }
             else
             {
@@ -140,12 +145,12 @@ public sealed partial class BinanceFeed(
         var fetched = new List<Candle>[fresh.Count];
         await Parallel.ForAsync(0, fresh.Count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            fetched[i] = await _rest.GetClosedBarsBeforeAsync(fresh[i], "4h", Timeframe.H4.DurationMs(), start, days * 6, ct);
+            fetched[i] = await _rest.GetClosedBarsBeforeAsync(fresh[i], "4h", Timeframe.H4.DurationMs(), _historyStart[fresh[i]], days * 6, ct);
         });
         // One at a time: the engine is not thread-safe.
         for (var i = 0; i < fresh.Count; i++)
         {
-            await seeder.StoreAndSeedAsync(fresh[i], fetched[i], start, cancellationToken);
+            await seeder.StoreAndSeedAsync(fresh[i], fetched[i], _historyStart[fresh[i]], cancellationToken);
         }
         if (fresh.Count > 0)
         {

@@ -6,10 +6,11 @@ namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>
 /// Keeps <c>ingest.bars</c> holding every closed 4h/8h/1d bar: a bar is closed once a stored 1m candle of a later
-/// period exists (the market engine closes it on that candle), and is then aggregated from the stored 1m candles with
-/// the engine's own <see cref="BarBuilder"/> arithmetic (same candles, same order: the same bits as the bar the engine
-/// committed; never SQL sums) and upserted. Runs every few seconds once the start-up rebuild is done (cheap in-memory
-/// check per symbol; a query only when a bar boundary was crossed), and on demand for the rebuild and the retention.
+/// period exists (the market engine closes it on that candle), and is then built from the stored 1m candles by a
+/// <see cref="BarBuilder"/> of its own (same candles, same order, same arithmetic: the same bits as the bar the engine
+/// committed; never SQL sums) and upserted. Runs every few seconds once the start-up rebuild is done (an in-memory
+/// check per symbol; a query, reading each candle once, only when a 4h boundary was passed), and on demand for the
+/// rebuild and the retention.
 /// </summary>
 public sealed partial class BarRecorder(BarStore store, MarketState state, TimeProvider time, ILogger<BarRecorder> logger) : BackgroundService
 {
@@ -17,6 +18,7 @@ public sealed partial class BarRecorder(BarStore store, MarketState state, TimeP
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, Track> _tracks = new(StringComparer.Ordinal);
     private Dictionary<(string Symbol, Timeframe Timeframe), long>? _latest;
 
     /// <summary>Completes once the feed's start-up rebuild (which catches up the bars itself) is done.</summary>
@@ -61,72 +63,65 @@ public sealed partial class BarRecorder(BarStore store, MarketState state, TimeP
     }
 
     /// <summary>
-    /// Records every bar of <paramref name="symbol"/> that opens before the bar containing <paramref name="upTo"/>
-    /// (per timeframe) and is not stored yet, from the stored 1m candles. The caller vouches that the 1m candles before
-    /// <paramref name="upTo"/> are final (a later one is stored). Returns how many bars were written.
+    /// Records every bar of <paramref name="symbol"/> that ends at or before the start of the 4h bar containing
+    /// <paramref name="upTo"/> (so every bar before <paramref name="upTo"/>'s bar, in each timeframe) and is not stored
+    /// yet, from the stored 1m candles. The caller vouches that the 1m candles before that are final (a later one is
+    /// stored). Each stored candle is read once: the symbol's <see cref="BarBuilder"/> carries the forming bars from
+    /// one call to the next. Returns how many bars were written.
     /// </summary>
     public async Task<int> CatchUpAsync(string symbol, long upTo, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            _latest ??= await store.LatestOpenTimesAsync(cancellationToken);
-            long from = long.MaxValue, to = long.MinValue;
-            var start = new long[BarStore.Timeframes.Length];
-            var end = new long[BarStore.Timeframes.Length];
-            for (var i = 0; i < BarStore.Timeframes.Length; i++)
+            var track = await TrackAsync(symbol, cancellationToken);
+            var boundary = Timeframe.H4.AlignedOpen(upTo);
+            if (boundary <= track.ReadFrom)
             {
-                var tf = BarStore.Timeframes[i];
-                start[i] = _latest.TryGetValue((symbol, tf), out var last) ? last + tf.DurationMs() : long.MinValue;
-                end[i] = tf.AlignedOpen(upTo);
-                if (start[i] < end[i])
-                {
-                    from = Math.Min(from, start[i]);
-                    to = Math.Max(to, end[i]);
-                }
+                return 0; // no bar boundary passed since the last read: nothing can have closed
             }
-            if (from == long.MaxValue)
-            {
-                return 0;
-            }
-            if (from == long.MinValue)
-            {
-                // nothing recorded yet: from the symbol's oldest stored candle
-                if (await store.FirstCandleOpenTimeAsync(symbol, long.MinValue, cancellationToken) is not { } first || first >= to)
-                {
-                    return 0;
-                }
-                from = first;
-            }
-            var candles = await store.ReadCandlesAsync(symbol, from, to, cancellationToken);
-            if (candles.Count == 0)
-            {
-                return 0;
-            }
+            var candles = await store.ReadCandlesAsync(symbol, track.ReadFrom, boundary, cancellationToken);
             var bars = new List<SymbolBar>();
-            var aggregated = new List<Candle>();
-            for (var i = 0; i < BarStore.Timeframes.Length; i++)
+            var builder = track.Builder;
+            foreach (var c in candles)
             {
-                if (start[i] >= end[i])
+                var closed = builder.Add(c);
+                if (!closed.IsEmpty)
                 {
-                    continue;
+                    foreach (var tf in BarStore.Timeframes)
+                    {
+                        if (closed.Contains(tf))
+                        {
+                            track.Take(symbol, tf, builder.Closed(tf), bars);
+                        }
+                    }
                 }
-                var tf = BarStore.Timeframes[i];
-                var lo = LowerBound(candles, start[i]);
-                var hi = LowerBound(candles, end[i]);
-                aggregated.Clear();
-                BarBuilder.Aggregate(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(candles)[lo..hi], tf, aggregated);
-                foreach (var b in aggregated)
+            }
+            if (builder.HasForming)
+            {
+                // Forming bars whose period ended before the boundary hold all their candles already.
+                foreach (var tf in BarStore.Timeframes)
                 {
-                    bars.Add(new SymbolBar(symbol, tf, b));
+                    ref readonly var forming = ref builder.Forming(tf);
+                    if (forming.OpenTime + tf.DurationMs() <= boundary)
+                    {
+                        track.Take(symbol, tf, forming, bars);
+                    }
                 }
             }
             await store.UpsertAsync(bars, cancellationToken);
-            foreach (var (s, tf, b) in bars)
+            track.ReadFrom = boundary;
+            foreach (var (_, tf, b) in bars)
             {
-                NoteLocked(s, tf, b.OpenTime);
+                _latest![(symbol, tf)] = b.OpenTime;
             }
             return bars.Count;
+        }
+        catch
+        {
+            // The builder may hold candles whose bars were not stored: start over from the table's state next time.
+            _tracks.Remove(symbol);
+            throw;
         }
         finally
         {
@@ -141,7 +136,11 @@ public sealed partial class BarRecorder(BarStore store, MarketState state, TimeP
         try
         {
             _latest ??= await store.LatestOpenTimesAsync(cancellationToken);
-            NoteLocked(symbol, timeframe, openTime);
+            if (!_latest.TryGetValue((symbol, timeframe), out var last) || openTime > last)
+            {
+                _latest[(symbol, timeframe)] = openTime;
+            }
+            _tracks.Remove(symbol); // rebuilt from the table's state on its next use
         }
         finally
         {
@@ -149,30 +148,43 @@ public sealed partial class BarRecorder(BarStore store, MarketState state, TimeP
         }
     }
 
-    private void NoteLocked(string symbol, Timeframe timeframe, long openTime)
+    private async Task<Track> TrackAsync(string symbol, CancellationToken cancellationToken)
     {
-        if (!_latest!.TryGetValue((symbol, timeframe), out var last) || openTime > last)
+        if (_tracks.TryGetValue(symbol, out var track))
         {
-            _latest[(symbol, timeframe)] = openTime;
+            return track;
         }
+        _latest ??= await store.LatestOpenTimesAsync(cancellationToken);
+        var next = new long[Timeframes.Count];
+        var from = long.MaxValue;
+        foreach (var tf in BarStore.Timeframes)
+        {
+            next[(int)tf] = _latest.TryGetValue((symbol, tf), out var last) ? last + tf.DurationMs() : long.MinValue;
+            from = Math.Min(from, next[(int)tf]);
+        }
+        // From the oldest unrecorded bar of any timeframe (a bar boundary), or from the symbol's first candle.
+        track = new Track(next, from);
+        _tracks[symbol] = track;
+        return track;
     }
 
-    private static int LowerBound(List<Candle> candles, long openTime)
+    /// <summary>A symbol's recording state: the next bar to record per timeframe, where the next read starts, the bars.</summary>
+    private sealed class Track(long[] next, long readFrom)
     {
-        int lo = 0, hi = candles.Count;
-        while (lo < hi)
+        public BarBuilder Builder { get; } = new();
+
+        public long ReadFrom { get; set; } = readFrom;
+
+        /// <summary>Adds the bar unless it is before the next one to record (stored already, or emitted while forming).</summary>
+        public void Take(string symbol, Timeframe tf, in Candle bar, List<SymbolBar> bars)
         {
-            var mid = (lo + hi) >>> 1;
-            if (candles[mid].OpenTime < openTime)
+            if (bar.OpenTime < next[(int)tf])
             {
-                lo = mid + 1;
+                return;
             }
-            else
-            {
-                hi = mid;
-            }
+            bars.Add(new SymbolBar(symbol, tf, bar));
+            next[(int)tf] = bar.OpenTime + tf.DurationMs();
         }
-        return lo;
     }
 
     public override void Dispose()

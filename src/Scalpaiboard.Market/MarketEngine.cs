@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Scalpaiboard.Market.Bars;
 using Scalpaiboard.Market.Indicators;
 using Scalpaiboard.Market.Metrics;
@@ -212,6 +213,7 @@ public sealed class MarketEngine
         }
     }
 
+    [SkipLocalsInit]
     private static void UpdateIndicators(SymbolContext ctx, in Candle candle, CandleStatus status)
     {
         var snapshot = ctx.Snapshot;
@@ -242,7 +244,7 @@ public sealed class MarketEngine
                     var tf = timeframes[k];
                     if (closed.Contains(tf))
                     {
-                        IndicatorKernel.Commit(ref peek[k], ref commit[k], bars.Closed(tf));
+                        ctx.CommitBar(k, bars.Closed(tf));
                     }
                 }
             }
@@ -250,11 +252,35 @@ public sealed class MarketEngine
         // Timeframes without indicators are not written: both arrays hold Unavailable there from the start (and
         // after Reset), and the engine never writes anything else into them.
         var current = snapshot.Indicators;
+        if (!IndicatorLaneKernel.IsSupported)
+        {
+            for (var k = 0; k < timeframes.Length; k++)
+            {
+                var tf = timeframes[k];
+                ref readonly var forming = ref bars.Forming(tf);
+                IndicatorKernel.Compute(in peek[k], forming.High, forming.Low, forming.Close, forming.Volume, ref current[(int)tf]);
+            }
+            return;
+        }
+
+        // All timeframes at once in SIMD lanes (IndicatorLanes): the forming bars in, the values out through
+        // buffers on the stack. The input is zeroed (unused lanes of the last vector compute on zeros, never on
+        // garbage that could be slow denormals); the output is not (SkipLocalsInit): only used lanes are read.
+        var formingLanes = default(FormingLanes);
         for (var k = 0; k < timeframes.Length; k++)
         {
-            var tf = timeframes[k];
-            ref readonly var forming = ref bars.Forming(tf);
-            IndicatorKernel.Compute(in peek[k], forming.High, forming.Low, forming.Close, forming.Volume, ref current[(int)tf]);
+            ref readonly var forming = ref bars.Forming(timeframes[k]);
+            formingLanes.High[k] = forming.High;
+            formingLanes.Low[k] = forming.Low;
+            formingLanes.Close[k] = forming.Close;
+            formingLanes.Volume[k] = forming.Volume;
+        }
+
+        Unsafe.SkipInit(out IndicatorLaneValues values);
+        IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, timeframes.Length, ref values);
+        for (var k = 0; k < timeframes.Length; k++)
+        {
+            values.CopyTo(k, in ctx.Lanes, ref current[(int)timeframes[k]]);
         }
     }
 
@@ -293,6 +319,14 @@ public sealed class MarketEngine
 
         public bool HasSnapshot { get; set; }
 
+        /// <summary>
+        /// What the peeks of all timeframes read, as SIMD lanes (lane k = timeframe k), derived from
+        /// <see cref="IndicatorPeek"/> after each change of it (<see cref="CommitBar"/>, <see cref="Reset"/>). A field,
+        /// not a property, so the kernel reads it in place; a struct inside this object, so a symbol's hot state is
+        /// one allocation.
+        /// </summary>
+        public IndicatorLanes Lanes;
+
         /// <summary>The symbol updated after this one the last time (the guess at the next one).</summary>
         public SymbolContext? Next { get; set; }
 
@@ -306,11 +340,19 @@ public sealed class MarketEngine
             HasSnapshot = false;
         }
 
+        /// <summary>Commits a closed bar of timeframe k (index into <see cref="IndicatorTimeframes"/>) to its indicators.</summary>
+        public void CommitBar(int k, in Candle bar)
+        {
+            IndicatorKernel.Commit(ref IndicatorPeek[k], ref IndicatorCommit[k], bar);
+            Lanes.Load(k, in IndicatorPeek[k]);
+        }
+
         private void ResetIndicators()
         {
             for (var k = 0; k < IndicatorPeek.Length; k++)
             {
                 IndicatorKernel.Reset(ref IndicatorPeek[k], ref IndicatorCommit[k]);
+                Lanes.Load(k, in IndicatorPeek[k]);
             }
         }
     }

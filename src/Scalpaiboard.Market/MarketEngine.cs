@@ -203,11 +203,13 @@ public sealed class MarketEngine
             return;
         }
 
+        var peek = ctx.IndicatorPeek;
         var commit = ctx.IndicatorCommit;
         for (var k = 0; k < timeframes.Length; k++)
         {
             if (closing.Contains(timeframes[k]))
             {
+                CacheHints.Prefetch(ref peek[k]);
                 CacheHints.Prefetch(ref commit[k]);
             }
         }
@@ -278,9 +280,10 @@ public sealed class MarketEngine
 
         Unsafe.SkipInit(out IndicatorLaneValues values);
         IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, timeframes.Length, ref values);
+        Unsafe.SkipInit(out IndicatorValues staging);
         for (var k = 0; k < timeframes.Length; k++)
         {
-            values.CopyTo(k, in ctx.Lanes, ref current[(int)timeframes[k]]);
+            values.CopyTo(k, in ctx.Lanes, ref staging, ref current[(int)timeframes[k]]);
         }
     }
 

@@ -15,8 +15,10 @@ namespace Scalpaiboard.Market.Bars;
 /// </summary>
 public sealed class BarBuilder
 {
-    private readonly Candle[] _forming = new Candle[Timeframes.Count];
-    private readonly Candle[] _before = new Candle[Timeframes.Count];
+    // Two buffers that trade places on every Add: the new forming bars are written into the one holding the bars
+    // before the previous candle, which then become "before" without being copied.
+    private Candle[] _forming = new Candle[Timeframes.Count];
+    private Candle[] _before = new Candle[Timeframes.Count];
     private readonly bool[] _hasBefore = new bool[Timeframes.Count];
     private readonly long[] _end = new long[Timeframes.Count];
     private bool _started;
@@ -61,18 +63,18 @@ public sealed class BarBuilder
     public TimeframeMask Add(in Candle candle)
     {
         var closed = 0;
+        var forming = _forming;
+        var next = _before;
         for (var i = 0; i < Timeframes.Count; i++)
         {
             if (_started && candle.OpenTime < _end[i])
             {
-                _before[i] = _forming[i];
                 _hasBefore[i] = true;
-                _forming[i] = Merge(_forming[i], candle);
+                next[i] = Merge(forming[i], candle);
                 continue;
             }
             if (_started)
             {
-                _before[i] = _forming[i];
                 closed |= 1 << i;
             }
             var tf = (Timeframe)i;
@@ -81,8 +83,11 @@ public sealed class BarBuilder
             var open = _started && candle.OpenTime - _end[i] < duration ? _end[i] : tf.AlignedOpen(candle.OpenTime);
             _end[i] = open + duration;
             _hasBefore[i] = false;
-            _forming[i] = Start(open, candle);
+            next[i] = Start(open, candle);
         }
+        // What was forming is now the bar before this candle: the closed bar where a period ended, the base of a
+        // ReplaceLatest elsewhere.
+        (_forming, _before) = (next, forming);
         _started = true;
         _lastOpenTime = candle.OpenTime;
         return new TimeframeMask(closed);

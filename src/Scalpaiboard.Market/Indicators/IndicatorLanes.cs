@@ -198,32 +198,39 @@ internal struct IndicatorLaneValues
     public Lanes Vcp;
 
     /// <summary>Lane <paramref name="lane"/>'s values, with the pivots (which <see cref="IndicatorLanes"/> holds ready).</summary>
-    public readonly void CopyTo(int lane, ref readonly IndicatorLanes lanes, ref IndicatorValues v)
+    public readonly void CopyTo(int lane, ref readonly IndicatorLanes lanes, ref IndicatorValues staging, ref IndicatorValues target)
     {
-        v.Sma20 = Sma20[lane];
-        v.Ema20 = Ema20[lane];
-        v.Ema50 = Ema50[lane];
-        v.Rsi14 = Rsi14[lane];
-        v.Macd = Macd[lane];
-        v.MacdSignal = MacdSignal[lane];
-        v.MacdHistogram = MacdHistogram[lane];
-        v.BbUpper = BbUpper[lane];
-        v.BbMiddle = BbMiddle[lane];
-        v.BbLower = BbLower[lane];
-        v.BbPercentB = BbPercentB[lane];
-        v.BbWidth = BbWidth[lane];
-        v.Atr14 = Atr14[lane];
-        v.AtrPercent = AtrPercent[lane];
-        v.StochK = StochK[lane];
-        v.StochD = StochD[lane];
-        v.Adx14 = Adx14[lane];
-        v.Cci20 = Cci20[lane];
-        v.WilliamsR14 = WilliamsR14[lane];
-        v.Vwap = Vwap[lane];
-        v.Vcp = Vcp[lane];
-        v.PivotPp = lanes.PivotPp[lane];
-        v.PivotR1 = lanes.PivotR1[lane];
-        v.PivotS1 = lanes.PivotS1[lane];
+        // Gathered in a staging copy (on the caller's stack, in L1) and then copied as one block: the target (a
+        // symbol's snapshot, out of the caches) then takes a few wide stores instead of 24 scalar ones, each of which
+        // would hold a store-queue entry until its line arrives.
+        staging = new IndicatorValues
+        {
+            Sma20 = Sma20[lane],
+            Ema20 = Ema20[lane],
+            Ema50 = Ema50[lane],
+            Rsi14 = Rsi14[lane],
+            Macd = Macd[lane],
+            MacdSignal = MacdSignal[lane],
+            MacdHistogram = MacdHistogram[lane],
+            BbUpper = BbUpper[lane],
+            BbMiddle = BbMiddle[lane],
+            BbLower = BbLower[lane],
+            BbPercentB = BbPercentB[lane],
+            BbWidth = BbWidth[lane],
+            Atr14 = Atr14[lane],
+            AtrPercent = AtrPercent[lane],
+            StochK = StochK[lane],
+            StochD = StochD[lane],
+            Adx14 = Adx14[lane],
+            Cci20 = Cci20[lane],
+            WilliamsR14 = WilliamsR14[lane],
+            Vwap = Vwap[lane],
+            Vcp = Vcp[lane],
+            PivotPp = lanes.PivotPp[lane],
+            PivotR1 = lanes.PivotR1[lane],
+            PivotS1 = lanes.PivotS1[lane],
+        };
+        target = staging;
     }
 }
 

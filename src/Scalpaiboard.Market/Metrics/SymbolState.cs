@@ -179,21 +179,26 @@ public sealed partial class SymbolState
         var previousClose = _count > 0 ? _ring[Stride * _pos] : double.NaN;
         var dayAgo = full ? _ring[Stride * pos] : double.NaN;
 
+        // Each window: the leaving candle out, the new one in (one pass, so each window's sums are loaded and
+        // stored once). The ring is read before Write below: for the 1d window the leaving slot is the one it
+        // overwrites. Trades enter as the ring stores them (clamped to int).
         var windows = _windows;
         var minutes = Windows.Minutes;
+        var trades = (long)(c.Trades > int.MaxValue ? int.MaxValue : (int)c.Trades);
         for (var w = 0; w < windows.Length; w++)
         {
             ref var ws = ref windows[w];
             var n = minutes[w];
-            if (_count < n)
+            if (_count >= n)
             {
-                continue;
+                var leaving = pos - n < 0 ? pos - n + Capacity : pos - n;
+                ws.Quote.Add(-_ring[(Stride * leaving) + 1]);
+                ws.Base.Add(-_ring[(Stride * leaving) + 2]);
+                ws.Trades -= (long)_ring[(Stride * leaving) + 3];
             }
-            // The candle leaving this window; for the 1d window it is the slot about to be overwritten.
-            var leaving = pos - n < 0 ? pos - n + Capacity : pos - n;
-            ws.Quote.Add(-_ring[(Stride * leaving) + 1]);
-            ws.Base.Add(-_ring[(Stride * leaving) + 2]);
-            ws.Trades -= (long)_ring[(Stride * leaving) + 3];
+            ws.Quote.Add(c.QuoteVolume);
+            ws.Base.Add(c.Volume);
+            ws.Trades += trades;
         }
         if (full)
         {
@@ -211,14 +216,6 @@ public sealed partial class SymbolState
         _run++;
         LatestOpenTime = c.OpenTime;
 
-        var trades = (long)_ring[(Stride * pos) + 3];
-        for (var w = 0; w < windows.Length; w++)
-        {
-            ref var ws = ref windows[w];
-            ws.Quote.Add(c.QuoteVolume);
-            ws.Base.Add(c.Volume);
-            ws.Trades += trades;
-        }
         _highs.Push(_highLow, pos);
         _lows.Push(_highLow, pos);
     }

@@ -198,6 +198,7 @@ internal struct IndicatorLaneValues
     public Lanes Vcp;
 
     /// <summary>Lane <paramref name="lane"/>'s values, with the pivots (which <see cref="IndicatorLanes"/> holds ready).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see ComputeGroup
     public readonly void CopyTo(int lane, ref readonly IndicatorLanes lanes, ref IndicatorValues staging, ref IndicatorValues target)
     {
         // Gathered in a staging copy (on the caller's stack, in L1) and then copied as one block: the target (a
@@ -271,7 +272,9 @@ internal static class IndicatorLaneKernel
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Compiled fully optimised at once, outside tiered compilation: its tier-0 code (a loop, so compiled at tier 0
+    // first) was seen still running in timed loops long after start-up, at twice the cost of the whole pipeline.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ComputeGroup(ref readonly IndicatorLanes l, ref readonly FormingLanes bar, int g, ref IndicatorLaneValues v)
     {
         var high = Load(in bar.High, g);

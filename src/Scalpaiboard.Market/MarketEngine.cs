@@ -279,11 +279,11 @@ public sealed class MarketEngine
         }
 
         Unsafe.SkipInit(out IndicatorLaneValues values);
-        IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, timeframes.Length, ref values);
+        IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, ref values);
         Unsafe.SkipInit(out IndicatorValues staging);
         for (var k = 0; k < timeframes.Length; k++)
         {
-            values.CopyTo(k, in ctx.Lanes, ref staging, ref current[(int)timeframes[k]]);
+            values.CopyTo(k, ref staging, ref current[(int)timeframes[k]]);
         }
     }
 
@@ -298,6 +298,7 @@ public sealed class MarketEngine
             // only bar closes touch.
             IndicatorPeek = new IndicatorPeekState[indicatorTimeframes.Length];
             IndicatorCommit = new IndicatorCommitState[indicatorTimeframes.Length];
+            Lanes = new IndicatorLanes(indicatorTimeframes.Length);
             ResetIndicators();
             Snapshot = new MetricsSnapshot { Symbol = symbol };
         }

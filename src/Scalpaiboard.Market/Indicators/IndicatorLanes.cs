@@ -1,63 +1,86 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Scalpaiboard.Market.Indicators;
 
 /// <summary>
-/// What <see cref="IndicatorKernel.Compute"/> reads, for up to <see cref="Count"/> timeframes of one symbol side by
-/// side ("lanes", struct of arrays: lane k of every field is timeframe k), so <see cref="IndicatorLaneKernel"/> peeks
-/// all timeframes at once in SIMD vectors. Why: a peek is about 22 divisions and a square root per timeframe, and
-/// the divider takes one division every few cycles whether it divides one double or a whole vector of them, so
-/// scalar peeks of six timeframes wait on about 130 divisions in a row; in lanes they are about 22 per vector.
+/// What <see cref="IndicatorKernel.Compute"/> reads, for the timeframes of one symbol side by side ("lanes",
+/// struct of arrays: lane k of every field is timeframe k), so <see cref="IndicatorLaneKernel"/> peeks all timeframes
+/// at once in SIMD vectors. Why: a peek is about 22 divisions and a square root per timeframe, and the divider
+/// takes one division every few cycles whether it divides one double or a whole vector of them, so scalar peeks of
+/// six timeframes wait on about 130 divisions in a row; in lanes they are about 22 per vector.
 /// <para>
 /// This is a copy, derived from the authoritative <see cref="IndicatorPeekState"/> by <see cref="Load"/> after every
 /// change of it (a bar close or a reset, i.e. rarely): whatever only changes at a bar close is prepared there, so a
 /// peek does no more than the arithmetic of the forming bar. In particular the counters become flag bits (which
-/// warm-up branch each indicator takes), the Wilder averages their "previous times (n - 1)" products, the pivots
-/// their final values, and CCI's ring the last 19 typical prices newest first (so every lane walks them in the
-/// same order as <see cref="Cci.Value"/> walks its ring, whatever its ring position).
+/// warm-up branch each indicator takes), the Wilder averages their "previous times (n - 1)" products, and CCI's ring
+/// the last 19 typical prices newest first (so every lane walks them in the same order as <see cref="Cci.Value"/>
+/// walks its ring, whatever its ring position).
+/// </para>
+/// <para>
+/// Layout: field f of lane k is <c>[f * stride + k]</c>, the stride being the number of lanes in use (six by
+/// default), so the 47 fields of six timeframes are 2.2 KB (35 cache lines) read in one sweep on every candle, not
+/// 3 KB with room for all seven timeframes in each field. A vector load at the end of a field reads the first lanes
+/// of the next one into lanes that are not in use: their results are computed and never stored.
 /// </para>
 /// </summary>
 internal struct IndicatorLanes
 {
-    /// <summary>Lanes: room for every <see cref="Timeframe"/> (seven).</summary>
-    public const int Count = 8;
+    /// <summary>Lanes at most: every <see cref="Timeframe"/> (seven), rounded up to a whole number of vectors.</summary>
+    public const int MaxLanes = 8;
 
     /// <summary>Typical prices CCI(20) reads besides the forming bar's.</summary>
     public const int TypicalDepth = IndicatorPeekState.Window - 1;
 
-    public FlagLanes Flags;
-    public Lanes SmaBase;
-    public Lanes TypicalBase;
-    public Lanes PriceVolumeBase;
-    public Lanes VolumeBase;
-    public Lanes BbShift;
-    public Lanes BbSum;
-    public Lanes BbSquares;
-    public Lanes BbLeaving;
-    public Lanes Ema20;
-    public Lanes Ema50;
-    public Lanes MacdFast;
-    public Lanes MacdSlow;
-    public Lanes MacdSignal;
-    public Lanes PrevClose;
-    public Lanes PrevHigh;
-    public Lanes PrevLow;
-    public Lanes RsiGain;
-    public Lanes RsiLoss;
-    public Lanes AtrBase;
-    public Lanes RangeMax;
-    public Lanes RangeMin;
-    public Lanes RawBase;
-    public Lanes KBase;
-    public Lanes TrsBase;
-    public Lanes PdmsBase;
-    public Lanes MdmsBase;
-    public Lanes AdxBase;
-    public Lanes PivotPp;
-    public Lanes PivotR1;
-    public Lanes PivotS1;
-    public TypicalHistory Typical;
+    // Field numbers. The flags come first: no vector load of another field runs into them (and reads flag bits,
+    // tiny denormal doubles, as numbers).
+    public const int Flags = 0;
+    public const int SmaBase = 1;
+    public const int TypicalBase = 2;
+    public const int PriceVolumeBase = 3;
+    public const int VolumeBase = 4;
+    public const int BbShift = 5;
+    public const int BbSum = 6;
+    public const int BbSquares = 7;
+    public const int BbLeaving = 8;
+    public const int Ema20 = 9;
+    public const int Ema50 = 10;
+    public const int MacdFast = 11;
+    public const int MacdSlow = 12;
+    public const int MacdSignal = 13;
+    public const int PrevClose = 14;
+    public const int PrevHigh = 15;
+    public const int PrevLow = 16;
+    public const int RsiGain = 17;
+    public const int RsiLoss = 18;
+    public const int AtrBase = 19;
+    public const int RangeMax = 20;
+    public const int RangeMin = 21;
+    public const int RawBase = 22;
+    public const int KBase = 23;
+    public const int TrsBase = 24;
+    public const int PdmsBase = 25;
+    public const int MdmsBase = 26;
+    public const int AdxBase = 27;
+    public const int Typical = 28; // .. Typical + TypicalDepth - 1: the typical price 1, 2, ... 19 bars ago
+    public const int FieldCount = Typical + TypicalDepth;
+
+    private int _stride;
+    private Buffer _data;
+
+    public IndicatorLanes(int lanes)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(lanes, MaxLanes);
+        _stride = lanes;
+    }
+
+    /// <summary>Lanes in use (the stride of the fields).</summary>
+    public readonly int Stride => _stride;
+
+    /// <summary>Element 0 of the block (the kernel loads vectors from it).</summary>
+    [UnscopedRef]
+    public readonly ref readonly double Data => ref _data[0];
 
     /// <summary>Copies what a peek of <paramref name="p"/> needs into lane <paramref name="lane"/>.</summary>
     public void Load(int lane, ref readonly IndicatorPeekState p)
@@ -77,77 +100,68 @@ internal struct IndicatorLanes
         flags |= p.RawCount + 1 >= IndicatorLaneKernel.StochSmooth ? LaneFlags.KReady : 0;
         flags |= p.KCount + 1 >= IndicatorLaneKernel.StochSignal ? LaneFlags.DReady : 0;
         flags |= p.Adx.Count >= (2 * Wilder) - 1 ? LaneFlags.AdxReady : 0;
-        Flags[lane] = flags;
+        flags |= p.HasPrevious ? LaneFlags.HasPrevious : 0;
+        Set(Flags, lane, BitConverter.Int64BitsToDouble(flags));
 
-        SmaBase[lane] = p.SmaBase;
-        TypicalBase[lane] = p.TypicalBase;
-        PriceVolumeBase[lane] = p.PriceVolumeBase;
-        VolumeBase[lane] = p.VolumeBase;
-        BbShift[lane] = p.Bb.Shift;
-        BbSum[lane] = p.Bb.Sum;
-        BbSquares[lane] = p.Bb.Squares;
+        Set(SmaBase, lane, p.SmaBase);
+        Set(TypicalBase, lane, p.TypicalBase);
+        Set(PriceVolumeBase, lane, p.PriceVolumeBase);
+        Set(VolumeBase, lane, p.VolumeBase);
+        Set(BbShift, lane, p.Bb.Shift);
+        Set(BbSum, lane, p.Bb.Sum);
+        Set(BbSquares, lane, p.Bb.Squares);
         // MomentsState.Peek subtracts the leaving value only from a full window; x - 0 is x, bit for bit.
-        BbLeaving[lane] = p.RingCount == W ? p.BbLeaving : 0;
-        Ema20[lane] = p.Ema20.Acc;
-        Ema50[lane] = p.Ema50.Acc;
-        MacdFast[lane] = p.MacdFast.Acc;
-        MacdSlow[lane] = p.MacdSlow.Acc;
-        MacdSignal[lane] = p.MacdSignal.Acc;
-        PrevClose[lane] = p.PrevClose;
-        PrevHigh[lane] = p.PrevHigh;
-        PrevLow[lane] = p.PrevLow;
+        Set(BbLeaving, lane, p.RingCount == W ? p.BbLeaving : 0);
+        Set(Ema20, lane, p.Ema20.Acc);
+        Set(Ema50, lane, p.Ema50.Acc);
+        Set(MacdFast, lane, p.MacdFast.Acc);
+        Set(MacdSlow, lane, p.MacdSlow.Acc);
+        Set(MacdSignal, lane, p.MacdSignal.Acc);
+        Set(PrevClose, lane, p.PrevClose);
+        Set(PrevHigh, lane, p.PrevHigh);
+        Set(PrevLow, lane, p.PrevLow);
 
         // Wilder's steps divide "previous * (n - 1) + x" once smoothing, "sum + x" on the first average: the left
         // operand is known now (the same multiplication the steps do, so the same bits).
-        RsiGain[lane] = p.Rsi.Count > Wilder ? p.Rsi.Gain * (Wilder - 1) : p.Rsi.Gain;
-        RsiLoss[lane] = p.Rsi.Count > Wilder ? p.Rsi.Loss * (Wilder - 1) : p.Rsi.Loss;
-        AtrBase[lane] = p.Atr.Count > Wilder ? p.Atr.Atr * (Wilder - 1) : p.Atr.Sum;
-        AdxBase[lane] = p.Adx.Count > (2 * Wilder) - 1 ? p.Adx.Adx * (Wilder - 1) : p.Adx.SumDx;
-        TrsBase[lane] = p.Adx.TrsBase;
-        PdmsBase[lane] = p.Adx.PdmsBase;
-        MdmsBase[lane] = p.Adx.MdmsBase;
+        Set(RsiGain, lane, p.Rsi.Count > Wilder ? p.Rsi.Gain * (Wilder - 1) : p.Rsi.Gain);
+        Set(RsiLoss, lane, p.Rsi.Count > Wilder ? p.Rsi.Loss * (Wilder - 1) : p.Rsi.Loss);
+        Set(AtrBase, lane, p.Atr.Count > Wilder ? p.Atr.Atr * (Wilder - 1) : p.Atr.Sum);
+        Set(AdxBase, lane, p.Adx.Count > (2 * Wilder) - 1 ? p.Adx.Adx * (Wilder - 1) : p.Adx.SumDx);
+        Set(TrsBase, lane, p.Adx.TrsBase);
+        Set(PdmsBase, lane, p.Adx.PdmsBase);
+        Set(MdmsBase, lane, p.Adx.MdmsBase);
 
-        RangeMax[lane] = p.RangeMax;
-        RangeMin[lane] = p.RangeMin;
-        RawBase[lane] = p.RawBase;
-        KBase[lane] = p.KBase;
-
-        var (pp, r1, s1) = p.HasPrevious ? PivotPoints.Standard(p.PrevHigh, p.PrevLow, p.PrevClose) : (double.NaN, double.NaN, double.NaN);
-        PivotPp[lane] = pp;
-        PivotR1[lane] = r1;
-        PivotS1[lane] = s1;
+        Set(RangeMax, lane, p.RangeMax);
+        Set(RangeMin, lane, p.RangeMin);
+        Set(RawBase, lane, p.RawBase);
+        Set(KBase, lane, p.KBase);
 
         var index = p.RingNext;
         for (var ago = 0; ago < TypicalDepth; ago++)
         {
             index = index == 0 ? W - 1 : index - 1;
-            Typical[ago][lane] = p.Typical[index];
+            Set(Typical + ago, lane, p.Typical[index]);
         }
     }
 
+    private void Set(int field, int lane, double value) => _data[(field * _stride) + lane] = value;
+
     private static long EmaFlags(EmaCore ema, int period, long seed, long ready) =>
         (ema.Count + 1 == period ? seed : 0) | (ema.Count + 1 >= period ? ready : 0);
+
+    /// <summary>Room for every field at the widest stride, and a vector's overrun past the last field.</summary>
+    [InlineArray((FieldCount * MaxLanes) + MaxLanes)]
+    private struct Buffer
+    {
+        private double _element;
+    }
 }
 
 /// <summary>One double per lane.</summary>
-[InlineArray(IndicatorLanes.Count)]
+[InlineArray(IndicatorLanes.MaxLanes)]
 internal struct Lanes
 {
     private double _element;
-}
-
-/// <summary>One set of <see cref="LaneFlags"/> per lane.</summary>
-[InlineArray(IndicatorLanes.Count)]
-internal struct FlagLanes
-{
-    private long _element;
-}
-
-/// <summary>The typical prices of CCI's window, newest first (index 0 = the last committed bar).</summary>
-[InlineArray(IndicatorLanes.TypicalDepth)]
-internal struct TypicalHistory
-{
-    private Lanes _element;
 }
 
 /// <summary>Which warm-up branch each indicator of a lane takes (bits of <see cref="IndicatorLanes.Flags"/>).</summary>
@@ -170,6 +184,7 @@ internal static class LaneFlags
     public const long KReady = 1 << 14;
     public const long DReady = 1 << 15;
     public const long AdxReady = 1 << 16;
+    public const long HasPrevious = 1 << 17;
 }
 
 /// <summary>The indicator values of every lane (same fields as <see cref="IndicatorValues"/>).</summary>
@@ -196,10 +211,13 @@ internal struct IndicatorLaneValues
     public Lanes WilliamsR14;
     public Lanes Vwap;
     public Lanes Vcp;
+    public Lanes PivotPp;
+    public Lanes PivotR1;
+    public Lanes PivotS1;
 
-    /// <summary>Lane <paramref name="lane"/>'s values, with the pivots (which <see cref="IndicatorLanes"/> holds ready).</summary>
+    /// <summary>Lane <paramref name="lane"/>'s values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see ComputeGroup
-    public readonly void CopyTo(int lane, ref readonly IndicatorLanes lanes, ref IndicatorValues staging, ref IndicatorValues target)
+    public readonly void CopyTo(int lane, ref IndicatorValues staging, ref IndicatorValues target)
     {
         // Gathered in a staging copy (on the caller's stack, in L1) and then copied as one block: the target (a
         // symbol's snapshot, out of the caches) then takes a few wide stores instead of 24 scalar ones, each of which
@@ -227,9 +245,9 @@ internal struct IndicatorLaneValues
             WilliamsR14 = WilliamsR14[lane],
             Vwap = Vwap[lane],
             Vcp = Vcp[lane],
-            PivotPp = lanes.PivotPp[lane],
-            PivotR1 = lanes.PivotR1[lane],
-            PivotS1 = lanes.PivotS1[lane],
+            PivotPp = PivotPp[lane],
+            PivotR1 = PivotR1[lane],
+            PivotS1 = PivotS1[lane],
         };
         target = staging;
     }
@@ -258,15 +276,15 @@ internal static class IndicatorLaneKernel
 
     /// <summary>True where SIMD vectors exist and fit the lanes; otherwise callers peek each timeframe with the scalar kernel.</summary>
     public static bool IsSupported =>
-        Vector.IsHardwareAccelerated && Vector<double>.Count <= IndicatorLanes.Count && IndicatorLanes.Count % Vector<double>.Count == 0;
+        Vector.IsHardwareAccelerated && Vector<double>.Count <= IndicatorLanes.MaxLanes && IndicatorLanes.MaxLanes % Vector<double>.Count == 0;
 
     /// <summary>
-    /// Peeks lanes 0 to <paramref name="used"/> - 1 with their forming bars (<paramref name="bar"/>: high, low, close
-    /// and base volume per lane) into <paramref name="v"/> (pivots excepted: they are in <paramref name="l"/>).
+    /// Peeks every lane in use with its forming bar (<paramref name="bar"/>: high, low, close and base volume per
+    /// lane) into <paramref name="v"/>.
     /// </summary>
-    public static void Compute(ref readonly IndicatorLanes l, ref readonly FormingLanes bar, int used, ref IndicatorLaneValues v)
+    public static void Compute(ref readonly IndicatorLanes l, ref readonly FormingLanes bar, ref IndicatorLaneValues v)
     {
-        for (var g = 0; g < used; g += Vector<double>.Count)
+        for (var g = 0; g < l.Stride; g += Vector<double>.Count)
         {
             ComputeGroup(in l, in bar, g, ref v);
         }
@@ -281,7 +299,9 @@ internal static class IndicatorLaneKernel
         var low = Load(in bar.Low, g);
         var close = Load(in bar.Close, g);
         var volume = Load(in bar.Volume, g);
-        var flags = Vector.LoadUnsafe(ref Unsafe.AsRef(in l.Flags[0]), (nuint)g);
+        // Lanes past the stride hold the next field's bits: no flags there (so no lane out of use asks for the EMA seed).
+        var inUse = Vector.LessThan(Vector<long>.Indices + new Vector<long>(g), new Vector<long>(l.Stride));
+        var flags = Vector.AsVectorInt64(Field(in l, IndicatorLanes.Flags, g)) & inUse;
         var nan = new Vector<double>(double.NaN);
         var zero = Vector<double>.Zero;
         var hundred = new Vector<double>(100d);
@@ -290,11 +310,11 @@ internal static class IndicatorLaneKernel
         var tp = (high + low + close) / new Vector<double>(3d);
 
         // CCI(20) first, as in the scalar kernel: a chain of 19 dependent additions the rest overlaps.
-        var mean = (Load(in l.TypicalBase, g) + tp) / new Vector<double>(W);
+        var mean = (Field(in l, IndicatorLanes.TypicalBase, g) + tp) / new Vector<double>(W);
         var deviation = Vector.Abs(mean - tp);
         for (var ago = 0; ago < IndicatorLanes.TypicalDepth; ago++)
         {
-            deviation += Vector.Abs(mean - Load(in l.Typical[ago], g));
+            deviation += Vector.Abs(mean - Field(in l, IndicatorLanes.Typical + ago, g));
         }
 
         deviation /= new Vector<double>(W);
@@ -302,38 +322,38 @@ internal static class IndicatorLaneKernel
         Store(Vector.ConditionalSelect(ringReady, cci, nan), ref v.Cci20, g);
 
         // SMA(20)
-        Store(Vector.ConditionalSelect(ringReady, (Load(in l.SmaBase, g) + close) / new Vector<double>(W), nan), ref v.Sma20, g);
+        Store(Vector.ConditionalSelect(ringReady, (Field(in l, IndicatorLanes.SmaBase, g) + close) / new Vector<double>(W), nan), ref v.Sma20, g);
 
         // EMA(20), EMA(50)
-        Store(EmaPeek(flags, Load(in l.Ema20, g), close, 20, K20, LaneFlags.Ema20Seed, LaneFlags.Ema20Ready), ref v.Ema20, g);
-        Store(EmaPeek(flags, Load(in l.Ema50, g), close, 50, K50, LaneFlags.Ema50Seed, LaneFlags.Ema50Ready), ref v.Ema50, g);
+        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema20, g), close, 20, K20, LaneFlags.Ema20Seed, LaneFlags.Ema20Ready), ref v.Ema20, g);
+        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema50, g), close, 50, K50, LaneFlags.Ema50Seed, LaneFlags.Ema50Ready), ref v.Ema50, g);
 
         // RSI(14): RsiState.Peek and RsiState.Value.
-        var prevClose = Load(in l.PrevClose, g);
+        var prevClose = Field(in l, IndicatorLanes.PrevClose, g);
         var gain = Vector.ConditionalSelect(Vector.GreaterThan(close, prevClose), close - prevClose, zero);
         var loss = Vector.ConditionalSelect(Vector.LessThan(close, prevClose), prevClose - close, zero);
         var wilder = new Vector<double>(WilderPeriod);
-        var avgGain = (Load(in l.RsiGain, g) + gain) / wilder;
-        var avgLoss = (Load(in l.RsiLoss, g) + loss) / wilder;
+        var avgGain = (Field(in l, IndicatorLanes.RsiGain, g) + gain) / wilder;
+        var avgLoss = (Field(in l, IndicatorLanes.RsiLoss, g) + loss) / wilder;
         var rsi = Vector.ConditionalSelect(
             Vector.GreaterThan(avgLoss, zero), hundred - (hundred / (Vector<double>.One + (avgGain / avgLoss))), hundred);
         Store(Vector.ConditionalSelect(Flag(flags, LaneFlags.RsiReady), rsi, nan), ref v.Rsi14, g);
 
         // MACD(12, 26, 9): the signal's peek of a NaN MACD is NaN in every branch, as the scalar kernel's choice gives.
-        var macd = EmaPeek(flags, Load(in l.MacdFast, g), close, 12, KFast, LaneFlags.FastSeed, LaneFlags.FastReady)
-            - EmaPeek(flags, Load(in l.MacdSlow, g), close, 26, KSlow, LaneFlags.SlowSeed, LaneFlags.SlowReady);
-        var signal = EmaPeek(flags, Load(in l.MacdSignal, g), macd, 9, KSignal, LaneFlags.SignalSeed, LaneFlags.SignalReady);
+        var macd = EmaPeek(flags, Field(in l, IndicatorLanes.MacdFast, g), close, 12, KFast, LaneFlags.FastSeed, LaneFlags.FastReady)
+            - EmaPeek(flags, Field(in l, IndicatorLanes.MacdSlow, g), close, 26, KSlow, LaneFlags.SlowSeed, LaneFlags.SlowReady);
+        var signal = EmaPeek(flags, Field(in l, IndicatorLanes.MacdSignal, g), macd, 9, KSignal, LaneFlags.SignalSeed, LaneFlags.SignalReady);
         signal = Vector.ConditionalSelect(Vector.Equals(macd, macd), signal, nan);
         Store(macd, ref v.Macd, g);
         Store(signal, ref v.MacdSignal, g);
         Store(macd - signal, ref v.MacdHistogram, g);
 
         // Bollinger(20, 2): MomentsState.Peek with a window of 20 once ready (19 + the bar, or 20 - leaving + the bar).
-        var shift = Load(in l.BbShift, g);
+        var shift = Field(in l, IndicatorLanes.BbShift, g);
         var shifted = close - shift;
-        var leaving = Load(in l.BbLeaving, g);
-        var sum = Load(in l.BbSum, g) + shifted - leaving;
-        var squares = Load(in l.BbSquares, g) + (shifted * shifted) - (leaving * leaving);
+        var leaving = Field(in l, IndicatorLanes.BbLeaving, g);
+        var sum = Field(in l, IndicatorLanes.BbSum, g) + shifted - leaving;
+        var squares = Field(in l, IndicatorLanes.BbSquares, g) + (shifted * shifted) - (leaving * leaving);
         var meanShifted = sum / new Vector<double>(W);
         var variance = (squares / new Vector<double>(W)) - (meanShifted * meanShifted);
         var bbMean = shift + meanShifted;
@@ -353,43 +373,52 @@ internal static class IndicatorLaneKernel
 
         // ATR(14): AtrState.Peek.
         var tr = Vector.Max(high - low, Vector.Max(Vector.Abs(high - prevClose), Vector.Abs(low - prevClose)));
-        var atr = Vector.ConditionalSelect(Flag(flags, LaneFlags.AtrReady), (Load(in l.AtrBase, g) + tr) / wilder, nan);
+        var atr = Vector.ConditionalSelect(Flag(flags, LaneFlags.AtrReady), (Field(in l, IndicatorLanes.AtrBase, g) + tr) / wilder, nan);
         Store(atr, ref v.Atr14, g);
         var atrPercent = atr / close * hundred;
         Store(Vector.ConditionalSelect(Vector.Equals(atr, atr) & ~Vector.Equals(close, zero), atrPercent, nan), ref v.AtrPercent, g);
 
         // Stochastic(14, 3, 3) and Williams %R(14)
-        var highest = Vector.Max(Load(in l.RangeMax, g), high);
-        var lowest = Vector.Min(Load(in l.RangeMin, g), low);
+        var highest = Vector.Max(Field(in l, IndicatorLanes.RangeMax, g), high);
+        var lowest = Vector.Min(Field(in l, IndicatorLanes.RangeMin, g), low);
         var rawK = Vector.ConditionalSelect(Vector.Equals(highest - lowest, zero), zero, hundred * (close - lowest) / (highest - lowest));
         var raw = Vector.ConditionalSelect(Flag(flags, LaneFlags.RawReady), rawK, nan);
         var three = new Vector<double>(3d);
-        var k = Vector.ConditionalSelect(Vector.Equals(raw, raw) & Flag(flags, LaneFlags.KReady), (Load(in l.RawBase, g) + raw) / three, nan);
+        var k = Vector.ConditionalSelect(Vector.Equals(raw, raw) & Flag(flags, LaneFlags.KReady), (Field(in l, IndicatorLanes.RawBase, g) + raw) / three, nan);
         Store(k, ref v.StochK, g);
-        Store(Vector.ConditionalSelect(Vector.Equals(k, k) & Flag(flags, LaneFlags.DReady), (Load(in l.KBase, g) + k) / three, nan), ref v.StochD, g);
+        Store(Vector.ConditionalSelect(Vector.Equals(k, k) & Flag(flags, LaneFlags.DReady), (Field(in l, IndicatorLanes.KBase, g) + k) / three, nan), ref v.StochD, g);
         Store(Vector.ConditionalSelect(Vector.Equals(raw, raw), raw - hundred, nan), ref v.WilliamsR14, g);
 
         // ADX(14): DirectionalState.Peek (Movement, Directional, the Wilder average).
-        var up = high - Load(in l.PrevHigh, g);
-        var down = Load(in l.PrevLow, g) - low;
+        var up = high - Field(in l, IndicatorLanes.PrevHigh, g);
+        var down = Field(in l, IndicatorLanes.PrevLow, g) - low;
         var pdm = Vector.ConditionalSelect(Vector.GreaterThan(up, down), Vector.Max(up, zero), zero);
         var mdm = Vector.ConditionalSelect(Vector.GreaterThan(down, up), Vector.Max(down, zero), zero);
-        var trs = Load(in l.TrsBase, g) + tr;
-        var pdi = hundred * (Load(in l.PdmsBase, g) + pdm) / trs;
-        var mdi = hundred * (Load(in l.MdmsBase, g) + mdm) / trs;
+        var trs = Field(in l, IndicatorLanes.TrsBase, g) + tr;
+        var pdi = hundred * (Field(in l, IndicatorLanes.PdmsBase, g) + pdm) / trs;
+        var mdi = hundred * (Field(in l, IndicatorLanes.MdmsBase, g) + mdm) / trs;
         var dx = Vector.ConditionalSelect(Vector.Equals(pdi, mdi), zero, hundred * Vector.Abs(pdi - mdi) / (pdi + mdi));
-        var adx = (Load(in l.AdxBase, g) + dx) / wilder;
+        var adx = (Field(in l, IndicatorLanes.AdxBase, g) + dx) / wilder;
         Store(Vector.ConditionalSelect(Flag(flags, LaneFlags.AdxReady) & ~Vector.Equals(trs, zero), adx, nan), ref v.Adx14, g);
 
         // Rolling VWAP(20) and VCP
-        var vwapVolume = Load(in l.VolumeBase, g) + volume;
-        var vwap = Vector.ConditionalSelect(Vector.Equals(vwapVolume, zero), nan, (Load(in l.PriceVolumeBase, g) + (tp * volume)) / vwapVolume);
+        var vwapVolume = Field(in l, IndicatorLanes.VolumeBase, g) + volume;
+        var vwap = Vector.ConditionalSelect(Vector.Equals(vwapVolume, zero), nan, (Field(in l, IndicatorLanes.PriceVolumeBase, g) + (tp * volume)) / vwapVolume);
         vwap = Vector.ConditionalSelect(ringReady, vwap, nan);
         Store(vwap, ref v.Vwap, g);
         var range = high - low;
         var location = Vector.ConditionalSelect(Vector.Equals(range, zero), zero, ((close - low) - (high - close)) / range);
         var vcp = close / vwap * location;
         Store(Vector.ConditionalSelect(Vector.Equals(vwap, vwap) & ~Vector.Equals(vwap, zero), vcp, nan), ref v.Vcp, g);
+
+        // Standard pivots of the previous committed bar (PivotPoints.Standard)
+        var hasPrevious = Flag(flags, LaneFlags.HasPrevious);
+        var prevHigh = Field(in l, IndicatorLanes.PrevHigh, g);
+        var prevLow = Field(in l, IndicatorLanes.PrevLow, g);
+        var pp = (prevHigh + prevLow + prevClose) / three;
+        Store(Vector.ConditionalSelect(hasPrevious, pp, nan), ref v.PivotPp, g);
+        Store(Vector.ConditionalSelect(hasPrevious, (two * pp) - prevLow, nan), ref v.PivotR1, g);
+        Store(Vector.ConditionalSelect(hasPrevious, (two * pp) - prevHigh, nan), ref v.PivotS1, g);
     }
 
     /// <summary>EmaCore.Peek: NaN while seeding, the seed (the average) on the period's input, then the EMA step.</summary>
@@ -409,6 +438,11 @@ internal static class IndicatorLaneKernel
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<long> Flag(Vector<long> flags, long flag) => Vector.Equals(flags & new Vector<long>(flag), new Vector<long>(flag));
+
+    /// <summary>Lanes g .. g + vector width - 1 of a field (past the stride: the next field's first lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> Field(ref readonly IndicatorLanes l, int field, int g) =>
+        Vector.LoadUnsafe(ref Unsafe.AsRef(in l.Data), (nuint)((field * l.Stride) + g));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> Load(ref readonly Lanes lanes, int g) => Vector.LoadUnsafe(ref Unsafe.AsRef(in lanes[0]), (nuint)g);

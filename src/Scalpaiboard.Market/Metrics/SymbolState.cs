@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Scalpaiboard.Market.Metrics;
 
 /// <summary>
@@ -28,9 +30,11 @@ public sealed partial class SymbolState
     private readonly double[] _highLow = new double[2 * Capacity];
 
     // Everything a window updates per candle, packed together (40 bytes each: four lines for all six windows).
-    private readonly WindowState[] _windows = NewWindows();
-    private readonly ExtremaDeque _highs = new(maximum: true);
-    private readonly ExtremaDeque _lows = new(maximum: false);
+    // Inline (fixed-size buffers and structs, not arrays or objects of their own), so the symbol's small hot state
+    // is one object: reached at fixed offsets from it rather than through a chain of dependent loads.
+    private WindowBuffer _windows;
+    private ExtremaDeque _highs = new(maximum: true);
+    private ExtremaDeque _lows = new(maximum: false);
 
     private int _pos = Capacity - 1;
     private int _count;
@@ -140,11 +144,10 @@ public sealed partial class SymbolState
         var open = snapshot.Open;
         var high = snapshot.High;
         var low = snapshot.Low;
-        var windows = _windows;
         var minutes = Windows.Minutes;
-        for (var w = 0; w < windows.Length; w++)
+        for (var w = 0; w < Windows.Count; w++)
         {
-            ref readonly var ws = ref windows[w];
+            ref readonly var ws = ref _windows[w];
             var n = minutes[w];
             change[w] = _run > n ? (_ring[Stride * _pos] / (n == Capacity ? _closeDayAgo : _ring[(Stride * Back(n))]) - 1) * 100 : double.NaN;
             if (_run >= n)
@@ -182,12 +185,11 @@ public sealed partial class SymbolState
         // Each window: the leaving candle out, the new one in (one pass, so each window's sums are loaded and
         // stored once). The ring is read before Write below: for the 1d window the leaving slot is the one it
         // overwrites. Trades enter as the ring stores them (clamped to int).
-        var windows = _windows;
         var minutes = Windows.Minutes;
         var trades = (long)(c.Trades > int.MaxValue ? int.MaxValue : (int)c.Trades);
-        for (var w = 0; w < windows.Length; w++)
+        for (var w = 0; w < Windows.Count; w++)
         {
-            ref var ws = ref windows[w];
+            ref var ws = ref _windows[w];
             var n = minutes[w];
             if (_count >= n)
             {
@@ -225,14 +227,14 @@ public sealed partial class SymbolState
     {
         _highs.Clear();
         _lows.Clear();
-        for (var w = 0; w < _windows.Length; w++)
+        for (var w = 0; w < Windows.Count; w++)
         {
             _windows[w].Clear();
         }
         for (var age = _count - 1; age >= 0; age--)
         {
             var p = Back(age);
-            for (var w = 0; w < _windows.Length; w++)
+            for (var w = 0; w < Windows.Count; w++)
             {
                 ref var ws = ref _windows[w];
                 if (age < Windows.Minutes[w])
@@ -252,7 +254,7 @@ public sealed partial class SymbolState
         _count = 0;
         _run = 0;
         _closeDayAgo = double.NaN;
-        for (var w = 0; w < _windows.Length; w++)
+        for (var w = 0; w < Windows.Count; w++)
         {
             _windows[w].Clear();
         }
@@ -280,7 +282,11 @@ public sealed partial class SymbolState
             && _ring[(Stride * pos) + 1] == c.QuoteVolume && _ring[(Stride * pos) + 2] == c.Volume && (long)_ring[(Stride * pos) + 3] == c.Trades;
     }
 
-    private static WindowState[] NewWindows() => new WindowState[Windows.Count]; // window w spans Windows.Minutes[w]
+    [InlineArray(Windows.Count)] // window w spans Windows.Minutes[w]
+    private struct WindowBuffer
+    {
+        private WindowState _element;
+    }
 
     private struct WindowState
     {

@@ -280,11 +280,8 @@ public sealed class MarketEngine
 
         Unsafe.SkipInit(out IndicatorLaneValues values);
         IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, ref values);
-        Unsafe.SkipInit(out IndicatorValues staging);
-        for (var k = 0; k < timeframes.Length; k++)
-        {
-            values.CopyTo(k, ref staging, ref current[(int)timeframes[k]]);
-        }
+        Unsafe.SkipInit(out IndicatorValueLanes staging);
+        values.CopyTo(timeframes.Length, ref staging, timeframes, current);
     }
 
     private sealed class SymbolContext

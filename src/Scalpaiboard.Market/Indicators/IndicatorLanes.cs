@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Scalpaiboard.Market.Bars;
 
 namespace Scalpaiboard.Market.Indicators;
 
@@ -216,13 +217,10 @@ internal struct IndicatorLaneValues
     public Lanes PivotS1;
 
     /// <summary>Lane <paramref name="lane"/>'s values.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see ComputeGroup
-    public readonly void CopyTo(int lane, ref IndicatorValues staging, ref IndicatorValues target)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void CopyTo(int lane, ref IndicatorValues target)
     {
-        // Gathered in a staging copy (on the caller's stack, in L1) and then copied as one block: the target (a
-        // symbol's snapshot, out of the caches) then takes a few wide stores instead of 24 scalar ones, each of which
-        // would hold a store-queue entry until its line arrives.
-        staging = new IndicatorValues
+        target = new IndicatorValues
         {
             Sma20 = Sma20[lane],
             Ema20 = Ema20[lane],
@@ -249,7 +247,28 @@ internal struct IndicatorLaneValues
             PivotR1 = PivotR1[lane],
             PivotS1 = PivotS1[lane],
         };
-        target = staging;
+    }
+
+    /// <summary>
+    /// Writes the values of lanes 0 to <paramref name="count"/> - 1 to <paramref name="targets"/>[k]: gathered per
+    /// lane in <paramref name="staging"/> (the caller's stack, in L1) first, all of them, and then copied as whole
+    /// blocks. The targets (a symbol's snapshot, out of the caches) then take a few wide stores instead of 24
+    /// scalar ones each, every one of which would hold a store-queue entry until its line arrives; and by the time
+    /// a block is copied, the scalar stores that built it have left the store queue (copying right after them
+    /// would wait for them: a wide load cannot take its data from several narrower stores still queued).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see IndicatorLaneKernel.ComputeGroup
+    public readonly void CopyTo(int count, ref IndicatorValueLanes staging, ReadOnlySpan<Timeframe> timeframes, IndicatorValues[] targets)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            CopyTo(k, ref staging[k]);
+        }
+
+        for (var k = 0; k < count; k++)
+        {
+            targets[(int)timeframes[k]] = staging[k];
+        }
     }
 }
 
@@ -449,6 +468,13 @@ internal static class IndicatorLaneKernel
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector<double> value, ref Lanes lanes, int g) => value.StoreUnsafe(ref lanes[0], (nuint)g);
+}
+
+/// <summary>Room for the values of every lane, one <see cref="IndicatorValues"/> each.</summary>
+[InlineArray(IndicatorLanes.MaxLanes)]
+internal struct IndicatorValueLanes
+{
+    private IndicatorValues _element;
 }
 
 /// <summary>The forming bar of every lane (high, low, close, base volume).</summary>

@@ -155,6 +155,7 @@ public sealed class MarketEngine
     private MarketUpdate Update(SymbolContext ctx, in Candle candle)
     {
         PrefetchClosingBars(ctx, candle.OpenTime);
+        PrefetchIndicatorBlocks(ctx);
         var status = ctx.State.Apply(candle);
         switch (status)
         {
@@ -189,6 +190,30 @@ public sealed class MarketEngine
     /// hundreds of symbols it is out of the caches, and without this the commit waits for it line after line. The
     /// windows' update runs in between. Only for the few lines a close needs; results do not depend on it.
     /// </summary>
+    private static void PrefetchIndicatorBlocks(SymbolContext ctx)
+    {
+        var timeframes = ctx.IndicatorTimeframes;
+        if (timeframes.Length == 0)
+        {
+            return;
+        }
+
+        CacheHints.Prefetch(ref Unsafe.AsRef(in ctx.Lanes.Data), ctx.Lanes.Stride * IndicatorLanes.FieldCount * sizeof(double));
+        ctx.Bars.Prefetch();
+        var snapshot = ctx.Snapshot;
+        PrefetchWindowArray(snapshot.Change);
+        PrefetchWindowArray(snapshot.QuoteVolume);
+        PrefetchWindowArray(snapshot.BaseVolume);
+        PrefetchWindowArray(snapshot.Open);
+        PrefetchWindowArray(snapshot.High);
+        PrefetchWindowArray(snapshot.Low);
+        PrefetchWindowArray(snapshot.Trades);
+        var target = snapshot.PreviousIndicators;
+        CacheHints.Prefetch(ref target[(int)timeframes[0]], ((int)timeframes[^1] - (int)timeframes[0] + 1) * Unsafe.SizeOf<IndicatorValues>());
+    }
+
+    private static void PrefetchWindowArray(double[] values) => CacheHints.Prefetch(ref values[0], values.Length * sizeof(double));
+
     private static void PrefetchClosingBars(SymbolContext ctx, long openTime)
     {
         var timeframes = ctx.IndicatorTimeframes;

@@ -42,6 +42,9 @@ public sealed class BarBuilder
     /// <summary>True when the forming bar already contains the last minute of its period.</summary>
     public bool IsComplete(Timeframe timeframe) => _started && _lastOpenTime + Candle.MinuteMs == _end[(int)timeframe];
 
+    /// <summary>Asks for the cache lines of the bars (see MarketEngine's prefetches).</summary>
+    internal void Prefetch() => CacheHints.Prefetch(ref _bars);
+
     /// <summary>The timeframes whose bar <see cref="Add"/> would close for a candle opening at <paramref name="openTime"/>.</summary>
     internal TimeframeMask WouldClose(long openTime)
     {

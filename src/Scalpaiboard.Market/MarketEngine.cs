@@ -305,8 +305,7 @@ public sealed class MarketEngine
 
         Unsafe.SkipInit(out IndicatorLaneValues values);
         IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, ref values);
-        Unsafe.SkipInit(out IndicatorValueLanes staging);
-        values.CopyTo(timeframes.Length, ref staging, timeframes, current);
+        values.CopyTo(timeframes.Length, timeframes, current);
     }
 
     private sealed class SymbolContext

@@ -250,24 +250,15 @@ internal struct IndicatorLaneValues
     }
 
     /// <summary>
-    /// Writes the values of lanes 0 to <paramref name="count"/> - 1 to <paramref name="targets"/>[k]: gathered per
-    /// lane in <paramref name="staging"/> (the caller's stack, in L1) first, all of them, and then copied as whole
-    /// blocks. The targets (a symbol's snapshot, out of the caches) then take a few wide stores instead of 24
-    /// scalar ones each, every one of which would hold a store-queue entry until its line arrives; and by the time
-    /// a block is copied, the scalar stores that built it have left the store queue (copying right after them
-    /// would wait for them: a wide load cannot take its data from several narrower stores still queued).
+    /// Writes the values of lanes 0 to <paramref name="count"/> - 1 to <paramref name="targets"/>[timeframe of lane k].
+    /// The targets' lines were asked for at the start of the update (MarketEngine), so these stores find them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see IndicatorLaneKernel.ComputeGroup
-    public readonly void CopyTo(int count, ref IndicatorValueLanes staging, ReadOnlySpan<Timeframe> timeframes, IndicatorValues[] targets)
+    public readonly void CopyTo(int count, ReadOnlySpan<Timeframe> timeframes, IndicatorValues[] targets)
     {
         for (var k = 0; k < count; k++)
         {
-            CopyTo(k, ref staging[k]);
-        }
-
-        for (var k = 0; k < count; k++)
-        {
-            targets[(int)timeframes[k]] = staging[k];
+            CopyTo(k, ref targets[(int)timeframes[k]]);
         }
     }
 }
@@ -468,13 +459,6 @@ internal static class IndicatorLaneKernel
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector<double> value, ref Lanes lanes, int g) => value.StoreUnsafe(ref lanes[0], (nuint)g);
-}
-
-/// <summary>Room for the values of every lane, one <see cref="IndicatorValues"/> each.</summary>
-[InlineArray(IndicatorLanes.MaxLanes)]
-internal struct IndicatorValueLanes
-{
-    private IndicatorValues _element;
 }
 
 /// <summary>The forming bar of every lane (high, low, close, base volume).</summary>

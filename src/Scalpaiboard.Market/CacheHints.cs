@@ -41,4 +41,15 @@ internal static unsafe class CacheHints
             }
         }
     }
+
+    /// <summary>The cache line of <c>array[index]</c> (the index must be in range).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Prefetch<T>(T[] array, int index)
+        where T : struct
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref array[index]));
+        }
+    }
 }

@@ -154,6 +154,7 @@ public sealed class MarketEngine
 
     private MarketUpdate Update(SymbolContext ctx, in Candle candle)
     {
+        ctx.State.PrefetchNext();
         PrefetchClosingBars(ctx, candle.OpenTime);
         PrefetchIndicatorBlocks(ctx);
         var status = ctx.State.Apply(candle);

@@ -25,6 +25,9 @@ internal struct ExtremaDeque(bool maximum)
     private int _front;
     private int _count;
 
+    /// <summary>Asks for the lines of the heads (and the fields after them).</summary>
+    public void PrefetchHeads() => CacheHints.Prefetch(ref _heads);
+
     /// <summary>The extreme value of window <paramref name="w"/> (valid once the window is covered).</summary>
     public readonly double Value(int w) => _heads[w].Value;
 

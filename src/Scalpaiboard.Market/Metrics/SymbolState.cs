@@ -131,8 +131,9 @@ public sealed partial class SymbolState
     public double Low(Window window) => Covers(window) ? _lows.Value((int)window) : double.NaN;
 
     /// <summary>
-    /// Asks for the ring lines the next appended candle reads (the slot it overwrites, each window's leaving candle,
-    /// its high/low slot): scattered over the symbol's 69 KB of rings, so each is a miss of its own. Only a hint.
+    /// Asks for the lines the next appended candle reads: in the rings the slot it overwrites, each window's leaving
+    /// candle and its high/low slot (scattered over the symbol's 69 KB of rings, so each is a miss of its own), and
+    /// the window sums and the deques' heads in this object. Only a hint.
     /// </summary>
     internal void PrefetchNext()
     {
@@ -142,6 +143,9 @@ public sealed partial class SymbolState
         }
 
         var pos = _pos + 1 == Capacity ? 0 : _pos + 1;
+        CacheHints.Prefetch(ref _windows);
+        _highs.PrefetchHeads();
+        _lows.PrefetchHeads();
         CacheHints.Prefetch(_highLow, 2 * pos);
         CacheHints.Prefetch(_ring, Stride * pos);
         var minutes = Windows.Minutes;

@@ -25,8 +25,22 @@ internal struct ExtremaDeque(bool maximum)
     private int _front;
     private int _count;
 
-    /// <summary>Asks for the lines of the heads (and the fields after them).</summary>
-    public void PrefetchHeads() => CacheHints.Prefetch(ref _heads);
+    /// <summary>
+    /// Asks for the value each head moves to when the candle at ring position <paramref name="pos"/> is pushed and
+    /// its window drops the head's candle: an old slot of the ring, out of every cache.
+    /// </summary>
+    public readonly void PrefetchAdvances(double[] values, int pos)
+    {
+        var minutes = Windows.Minutes;
+        for (var w = 0; w < Windows.Count && w < minutes.Length; w++)
+        {
+            ref readonly var head = ref _heads[w];
+            if (head.Offset + 1 < _count && Age(pos, head.Slot) >= minutes[w])
+            {
+                CacheHints.Prefetch(values, (2 * _slots[Index(head.Offset + 1)]) + _offset);
+            }
+        }
+    }
 
     /// <summary>The extreme value of window <paramref name="w"/> (valid once the window is covered).</summary>
     public readonly double Value(int w) => _heads[w].Value;

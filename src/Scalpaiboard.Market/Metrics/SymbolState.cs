@@ -132,8 +132,8 @@ public sealed partial class SymbolState
 
     /// <summary>
     /// Asks for the lines the next appended candle reads: in the rings the slot it overwrites, each window's leaving
-    /// candle and its high/low slot (scattered over the symbol's 69 KB of rings, so each is a miss of its own), and
-    /// the window sums and the deques' heads in this object. Only a hint.
+    /// candle and its high/low slot (scattered over the symbol's 69 KB of rings, so each is a miss of its own), the
+    /// window sums in this object, and the old high/low slots the deques' heads move to. Only a hint.
     /// </summary>
     internal void PrefetchNext()
     {
@@ -144,8 +144,6 @@ public sealed partial class SymbolState
 
         var pos = _pos + 1 == Capacity ? 0 : _pos + 1;
         CacheHints.Prefetch(ref _windows);
-        _highs.PrefetchHeads();
-        _lows.PrefetchHeads();
         CacheHints.Prefetch(_highLow, 2 * pos);
         CacheHints.Prefetch(_ring, Stride * pos);
         var minutes = Windows.Minutes;
@@ -154,6 +152,9 @@ public sealed partial class SymbolState
             var n = minutes[w];
             CacheHints.Prefetch(_ring, Stride * (pos - n < 0 ? pos - n + Capacity : pos - n));
         }
+
+        _highs.PrefetchAdvances(_highLow, pos);
+        _lows.PrefetchAdvances(_highLow, pos);
     }
 
     /// <summary>Writes price, previous price and every window into the snapshot (NaN where unavailable).</summary>

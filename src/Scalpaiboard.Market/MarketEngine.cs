@@ -186,10 +186,11 @@ public sealed class MarketEngine
     }
 
     /// <summary>
-    /// When the candle closes bars (about 0.29 timeframes per candle on average, all symbols on the same minutes),
-    /// asks for those timeframes' commit state now: 1.1 KB each that nothing touched since the bar before, so with
-    /// hundreds of symbols it is out of the caches, and without this the commit waits for it line after line. The
-    /// windows' update runs in between. Only for the few lines a close needs; results do not depend on it.
+    /// Asks for the lines the indicators and the snapshot need late in the update: the indicator lanes (read in one
+    /// sweep), the forming and previous bars, the snapshot's window arrays, and the indicator values the update will
+    /// overwrite (the previous-indicators array, which the shift makes current). With hundreds of symbols they are out
+    /// of the caches; asked for now, their misses overlap each other and the windows' update instead of each waiting
+    /// in turn. Only hints: results do not depend on them.
     /// </summary>
     private static void PrefetchIndicatorBlocks(SymbolContext ctx)
     {
@@ -215,6 +216,13 @@ public sealed class MarketEngine
 
     private static void PrefetchWindowArray(double[] values) => CacheHints.Prefetch(ref values[0], values.Length * sizeof(double));
 
+    /// <summary>
+    /// When the candle closes bars (about 0.29 timeframes per candle on average, all symbols on the same minutes),
+    /// asks for those timeframes' peek and commit state now: 1.6 KB each that nothing touched since the bar before
+    /// (the peeks read the lanes), so with hundreds of symbols it is out of the caches, and without this the commit
+    /// waits for it line after line. The windows' update runs in between. Only for the few lines a close needs;
+    /// results do not depend on it.
+    /// </summary>
     private static void PrefetchClosingBars(SymbolContext ctx, long openTime)
     {
         var timeframes = ctx.IndicatorTimeframes;
@@ -266,7 +274,6 @@ public sealed class MarketEngine
             var closed = bars.Add(candle);
             if (!closed.IsEmpty)
             {
-                var commit = ctx.IndicatorCommit;
                 for (var k = 0; k < timeframes.Length; k++)
                 {
                     var tf = timeframes[k];

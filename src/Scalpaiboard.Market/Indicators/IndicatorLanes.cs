@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Scalpaiboard.Market.Bars;
@@ -9,9 +8,9 @@ namespace Scalpaiboard.Market.Indicators;
 /// <summary>
 /// What <see cref="IndicatorKernel.Compute"/> reads, for the timeframes of one symbol side by side ("lanes",
 /// struct of arrays: lane k of every field is timeframe k), so <see cref="IndicatorLaneKernel"/> peeks all timeframes
-/// at once in SIMD vectors. Why: a peek is about 22 divisions and a square root per timeframe, and the divider
+/// at once in SIMD vectors. Why: a peek is about 26 divisions and a square root per timeframe, and the divider
 /// takes one division every few cycles whether it divides one double or a whole vector of them, so scalar peeks of
-/// six timeframes wait on about 130 divisions in a row; in lanes they are about 22 per vector.
+/// six timeframes wait on about 150 divisions in a row; in lanes they are about 26 in all.
 /// <para>
 /// This is a copy, derived from the authoritative <see cref="IndicatorPeekState"/> by <see cref="Load"/> after every
 /// change of it (a bar close or a reset, i.e. rarely): whatever only changes at a bar close is prepared there, so a
@@ -254,7 +253,7 @@ internal struct IndicatorLaneValues
     /// Writes the values of lanes 0 to <paramref name="count"/> - 1 to <paramref name="targets"/>[timeframe of lane k].
     /// The targets' lines were asked for at the start of the update (MarketEngine), so these stores find them.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see IndicatorLaneKernel.ComputeGroup
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see IndicatorLaneKernel.Compute
     public readonly void CopyTo(int count, ReadOnlySpan<Timeframe> timeframes, IndicatorValues[] targets)
     {
         for (var k = 0; k < count; k++)
@@ -270,10 +269,9 @@ internal struct IndicatorLaneValues
 /// two 256-bit halves, still faster than six scalar peeks, measured with AVX-512 switched off). Every lane's
 /// value is the scalar kernel's bit for bit: each lane performs the same IEEE operations on the same operands in the
 /// same order (SIMD adds, multiplies, divides and square roots round each lane exactly as their scalar forms, and
-/// <see cref="Vector512.Max{T}(Vector512{T}, Vector512{T})"/> / Min / Abs treat NaN and signed zeros as Math.Max / Min /
-/// Abs),
-/// and the scalar kernel's branches become selections between both sides, computed in full (a division by zero on
-/// the side not taken is simply discarded). Tests compare the bits with the scalar kernel.
+/// <see cref="Vector512.Max{T}(Vector512{T}, Vector512{T})"/> / Min / Abs treat NaN and signed zeros as Math.Max /
+/// Min / Abs), and the scalar kernel's branches become selections between both sides, computed in full (a division
+/// by zero on the side not taken is simply discarded). Tests compare the bits with the scalar kernel.
 /// </summary>
 internal static class IndicatorLaneKernel
 {
@@ -289,33 +287,27 @@ internal static class IndicatorLaneKernel
     private static readonly double KSignal = EmaCore.Alpha(9);
 
     /// <summary>True where 256-bit SIMD exists (x64 with AVX2); elsewhere callers peek each timeframe with the scalar kernel.</summary>
-    public static bool IsSupported =>
-        Vector256.IsHardwareAccelerated;
+    public static bool IsSupported => Vector256.IsHardwareAccelerated;
 
     /// <summary>
-    /// Peeks every lane in use with its forming bar (<paramref name="bar"/>: high, low, close and base volume per
-    /// lane) into <paramref name="v"/>.
+    /// Peeks every lane with its forming bar (<paramref name="bar"/>: high, low, close and base volume per lane)
+    /// into <paramref name="v"/>: one vector holds every lane (at most seven timeframes, eight lanes).
     /// </summary>
+    /// <remarks>
+    /// Compiled fully optimised at once, outside tiered compilation: its tier-0 code (it has a loop, so it starts at
+    /// tier 0) was caught in a profile still running in a timed loop long after start-up, at twice the cost of the
+    /// whole pipeline.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(ref readonly IndicatorLanes l, ref readonly FormingLanes bar, ref IndicatorLaneValues v)
     {
-        for (var g = 0; g < l.Stride; g += Vector512<double>.Count)
-        {
-            ComputeGroup(in l, in bar, g, ref v);
-        }
-    }
-
-    // Compiled fully optimised at once, outside tiered compilation: its tier-0 code (a loop, so compiled at tier 0
-    // first) was seen still running in timed loops long after start-up, at twice the cost of the whole pipeline.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ComputeGroup(ref readonly IndicatorLanes l, ref readonly FormingLanes bar, int g, ref IndicatorLaneValues v)
-    {
-        var high = Load(in bar.High, g);
-        var low = Load(in bar.Low, g);
-        var close = Load(in bar.Close, g);
-        var volume = Load(in bar.Volume, g);
+        var high = Load(in bar.High);
+        var low = Load(in bar.Low);
+        var close = Load(in bar.Close);
+        var volume = Load(in bar.Volume);
         // Lanes past the stride hold the next field's bits: no flags there (so no lane out of use asks for the EMA seed).
-        var inUse = Vector512.LessThan(Vector512<long>.Indices + Vector512.Create((long)g), Vector512.Create((long)l.Stride));
-        var flags = Vector512.AsInt64(Field(in l, IndicatorLanes.Flags, g)) & inUse;
+        var inUse = Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)l.Stride));
+        var flags = Vector512.AsInt64(Field(in l, IndicatorLanes.Flags)) & inUse;
         var nan = Vector512.Create(double.NaN);
         var zero = Vector512<double>.Zero;
         var hundred = Vector512.Create(100d);
@@ -324,50 +316,50 @@ internal static class IndicatorLaneKernel
         var tp = (high + low + close) / Vector512.Create(3d);
 
         // CCI(20) first, as in the scalar kernel: a chain of 19 dependent additions the rest overlaps.
-        var mean = (Field(in l, IndicatorLanes.TypicalBase, g) + tp) / Vector512.Create(W);
+        var mean = (Field(in l, IndicatorLanes.TypicalBase) + tp) / Vector512.Create(W);
         var deviation = Vector512.Abs(mean - tp);
         for (var ago = 0; ago < IndicatorLanes.TypicalDepth; ago++)
         {
-            deviation += Vector512.Abs(mean - Field(in l, IndicatorLanes.Typical + ago, g));
+            deviation += Vector512.Abs(mean - Field(in l, IndicatorLanes.Typical + ago));
         }
 
         deviation /= Vector512.Create(W);
         var cci = Vector512.ConditionalSelect(Vector512.Equals(deviation, zero), nan, (tp - mean) / (Vector512.Create(0.015) * deviation));
-        Store(Vector512.ConditionalSelect(ringReady, cci, nan), ref v.Cci20, g);
+        Store(Vector512.ConditionalSelect(ringReady, cci, nan), ref v.Cci20);
 
         // SMA(20)
-        Store(Vector512.ConditionalSelect(ringReady, (Field(in l, IndicatorLanes.SmaBase, g) + close) / Vector512.Create(W), nan), ref v.Sma20, g);
+        Store(Vector512.ConditionalSelect(ringReady, (Field(in l, IndicatorLanes.SmaBase) + close) / Vector512.Create(W), nan), ref v.Sma20);
 
         // EMA(20), EMA(50)
-        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema20, g), close, 20, K20, LaneFlags.Ema20Seed, LaneFlags.Ema20Ready), ref v.Ema20, g);
-        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema50, g), close, 50, K50, LaneFlags.Ema50Seed, LaneFlags.Ema50Ready), ref v.Ema50, g);
+        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema20), close, 20, K20, LaneFlags.Ema20Seed, LaneFlags.Ema20Ready), ref v.Ema20);
+        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema50), close, 50, K50, LaneFlags.Ema50Seed, LaneFlags.Ema50Ready), ref v.Ema50);
 
         // RSI(14): RsiState.Peek and RsiState.Value.
-        var prevClose = Field(in l, IndicatorLanes.PrevClose, g);
+        var prevClose = Field(in l, IndicatorLanes.PrevClose);
         var gain = Vector512.ConditionalSelect(Vector512.GreaterThan(close, prevClose), close - prevClose, zero);
         var loss = Vector512.ConditionalSelect(Vector512.LessThan(close, prevClose), prevClose - close, zero);
         var wilder = Vector512.Create((double)WilderPeriod);
-        var avgGain = (Field(in l, IndicatorLanes.RsiGain, g) + gain) / wilder;
-        var avgLoss = (Field(in l, IndicatorLanes.RsiLoss, g) + loss) / wilder;
+        var avgGain = (Field(in l, IndicatorLanes.RsiGain) + gain) / wilder;
+        var avgLoss = (Field(in l, IndicatorLanes.RsiLoss) + loss) / wilder;
         var rsi = Vector512.ConditionalSelect(
             Vector512.GreaterThan(avgLoss, zero), hundred - (hundred / (Vector512<double>.One + (avgGain / avgLoss))), hundred);
-        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.RsiReady), rsi, nan), ref v.Rsi14, g);
+        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.RsiReady), rsi, nan), ref v.Rsi14);
 
         // MACD(12, 26, 9): the signal's peek of a NaN MACD is NaN in every branch, as the scalar kernel's choice gives.
-        var macd = EmaPeek(flags, Field(in l, IndicatorLanes.MacdFast, g), close, 12, KFast, LaneFlags.FastSeed, LaneFlags.FastReady)
-            - EmaPeek(flags, Field(in l, IndicatorLanes.MacdSlow, g), close, 26, KSlow, LaneFlags.SlowSeed, LaneFlags.SlowReady);
-        var signal = EmaPeek(flags, Field(in l, IndicatorLanes.MacdSignal, g), macd, 9, KSignal, LaneFlags.SignalSeed, LaneFlags.SignalReady);
+        var macd = EmaPeek(flags, Field(in l, IndicatorLanes.MacdFast), close, 12, KFast, LaneFlags.FastSeed, LaneFlags.FastReady)
+            - EmaPeek(flags, Field(in l, IndicatorLanes.MacdSlow), close, 26, KSlow, LaneFlags.SlowSeed, LaneFlags.SlowReady);
+        var signal = EmaPeek(flags, Field(in l, IndicatorLanes.MacdSignal), macd, 9, KSignal, LaneFlags.SignalSeed, LaneFlags.SignalReady);
         signal = Vector512.ConditionalSelect(Vector512.Equals(macd, macd), signal, nan);
-        Store(macd, ref v.Macd, g);
-        Store(signal, ref v.MacdSignal, g);
-        Store(macd - signal, ref v.MacdHistogram, g);
+        Store(macd, ref v.Macd);
+        Store(signal, ref v.MacdSignal);
+        Store(macd - signal, ref v.MacdHistogram);
 
         // Bollinger(20, 2): MomentsState.Peek with a window of 20 once ready (19 + the bar, or 20 - leaving + the bar).
-        var shift = Field(in l, IndicatorLanes.BbShift, g);
+        var shift = Field(in l, IndicatorLanes.BbShift);
         var shifted = close - shift;
-        var leaving = Field(in l, IndicatorLanes.BbLeaving, g);
-        var sum = Field(in l, IndicatorLanes.BbSum, g) + shifted - leaving;
-        var squares = Field(in l, IndicatorLanes.BbSquares, g) + (shifted * shifted) - (leaving * leaving);
+        var leaving = Field(in l, IndicatorLanes.BbLeaving);
+        var sum = Field(in l, IndicatorLanes.BbSum) + shifted - leaving;
+        var squares = Field(in l, IndicatorLanes.BbSquares) + (shifted * shifted) - (leaving * leaving);
         var meanShifted = sum / Vector512.Create(W);
         var variance = (squares / Vector512.Create(W)) - (meanShifted * meanShifted);
         var bbMean = shift + meanShifted;
@@ -379,60 +371,60 @@ internal static class IndicatorLaneKernel
         var lower = bbMean - (two * sd);
         var percentB = Vector512.ConditionalSelect(Vector512.Equals(upper - lower, zero), nan, (close - lower) / (upper - lower));
         var width = Vector512.ConditionalSelect(Vector512.Equals(bbMean, zero), nan, (upper - lower) / bbMean);
-        Store(Vector512.ConditionalSelect(ringReady, upper, nan), ref v.BbUpper, g);
-        Store(Vector512.ConditionalSelect(ringReady, bbMean, nan), ref v.BbMiddle, g);
-        Store(Vector512.ConditionalSelect(ringReady, lower, nan), ref v.BbLower, g);
-        Store(Vector512.ConditionalSelect(ringReady, percentB, nan), ref v.BbPercentB, g);
-        Store(Vector512.ConditionalSelect(ringReady, width, nan), ref v.BbWidth, g);
+        Store(Vector512.ConditionalSelect(ringReady, upper, nan), ref v.BbUpper);
+        Store(Vector512.ConditionalSelect(ringReady, bbMean, nan), ref v.BbMiddle);
+        Store(Vector512.ConditionalSelect(ringReady, lower, nan), ref v.BbLower);
+        Store(Vector512.ConditionalSelect(ringReady, percentB, nan), ref v.BbPercentB);
+        Store(Vector512.ConditionalSelect(ringReady, width, nan), ref v.BbWidth);
 
         // ATR(14): AtrState.Peek.
         var tr = Vector512.Max(high - low, Vector512.Max(Vector512.Abs(high - prevClose), Vector512.Abs(low - prevClose)));
-        var atr = Vector512.ConditionalSelect(Flag(flags, LaneFlags.AtrReady), (Field(in l, IndicatorLanes.AtrBase, g) + tr) / wilder, nan);
-        Store(atr, ref v.Atr14, g);
+        var atr = Vector512.ConditionalSelect(Flag(flags, LaneFlags.AtrReady), (Field(in l, IndicatorLanes.AtrBase) + tr) / wilder, nan);
+        Store(atr, ref v.Atr14);
         var atrPercent = atr / close * hundred;
-        Store(Vector512.ConditionalSelect(Vector512.Equals(atr, atr) & ~Vector512.Equals(close, zero), atrPercent, nan), ref v.AtrPercent, g);
+        Store(Vector512.ConditionalSelect(Vector512.Equals(atr, atr) & ~Vector512.Equals(close, zero), atrPercent, nan), ref v.AtrPercent);
 
         // Stochastic(14, 3, 3) and Williams %R(14)
-        var highest = Vector512.Max(Field(in l, IndicatorLanes.RangeMax, g), high);
-        var lowest = Vector512.Min(Field(in l, IndicatorLanes.RangeMin, g), low);
+        var highest = Vector512.Max(Field(in l, IndicatorLanes.RangeMax), high);
+        var lowest = Vector512.Min(Field(in l, IndicatorLanes.RangeMin), low);
         var rawK = Vector512.ConditionalSelect(Vector512.Equals(highest - lowest, zero), zero, hundred * (close - lowest) / (highest - lowest));
         var raw = Vector512.ConditionalSelect(Flag(flags, LaneFlags.RawReady), rawK, nan);
         var three = Vector512.Create(3d);
-        var k = Vector512.ConditionalSelect(Vector512.Equals(raw, raw) & Flag(flags, LaneFlags.KReady), (Field(in l, IndicatorLanes.RawBase, g) + raw) / three, nan);
-        Store(k, ref v.StochK, g);
-        Store(Vector512.ConditionalSelect(Vector512.Equals(k, k) & Flag(flags, LaneFlags.DReady), (Field(in l, IndicatorLanes.KBase, g) + k) / three, nan), ref v.StochD, g);
-        Store(Vector512.ConditionalSelect(Vector512.Equals(raw, raw), raw - hundred, nan), ref v.WilliamsR14, g);
+        var k = Vector512.ConditionalSelect(Vector512.Equals(raw, raw) & Flag(flags, LaneFlags.KReady), (Field(in l, IndicatorLanes.RawBase) + raw) / three, nan);
+        Store(k, ref v.StochK);
+        Store(Vector512.ConditionalSelect(Vector512.Equals(k, k) & Flag(flags, LaneFlags.DReady), (Field(in l, IndicatorLanes.KBase) + k) / three, nan), ref v.StochD);
+        Store(Vector512.ConditionalSelect(Vector512.Equals(raw, raw), raw - hundred, nan), ref v.WilliamsR14);
 
         // ADX(14): DirectionalState.Peek (Movement, Directional, the Wilder average).
-        var up = high - Field(in l, IndicatorLanes.PrevHigh, g);
-        var down = Field(in l, IndicatorLanes.PrevLow, g) - low;
+        var up = high - Field(in l, IndicatorLanes.PrevHigh);
+        var down = Field(in l, IndicatorLanes.PrevLow) - low;
         var pdm = Vector512.ConditionalSelect(Vector512.GreaterThan(up, down), Vector512.Max(up, zero), zero);
         var mdm = Vector512.ConditionalSelect(Vector512.GreaterThan(down, up), Vector512.Max(down, zero), zero);
-        var trs = Field(in l, IndicatorLanes.TrsBase, g) + tr;
-        var pdi = hundred * (Field(in l, IndicatorLanes.PdmsBase, g) + pdm) / trs;
-        var mdi = hundred * (Field(in l, IndicatorLanes.MdmsBase, g) + mdm) / trs;
+        var trs = Field(in l, IndicatorLanes.TrsBase) + tr;
+        var pdi = hundred * (Field(in l, IndicatorLanes.PdmsBase) + pdm) / trs;
+        var mdi = hundred * (Field(in l, IndicatorLanes.MdmsBase) + mdm) / trs;
         var dx = Vector512.ConditionalSelect(Vector512.Equals(pdi, mdi), zero, hundred * Vector512.Abs(pdi - mdi) / (pdi + mdi));
-        var adx = (Field(in l, IndicatorLanes.AdxBase, g) + dx) / wilder;
-        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.AdxReady) & ~Vector512.Equals(trs, zero), adx, nan), ref v.Adx14, g);
+        var adx = (Field(in l, IndicatorLanes.AdxBase) + dx) / wilder;
+        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.AdxReady) & ~Vector512.Equals(trs, zero), adx, nan), ref v.Adx14);
 
         // Rolling VWAP(20) and VCP
-        var vwapVolume = Field(in l, IndicatorLanes.VolumeBase, g) + volume;
-        var vwap = Vector512.ConditionalSelect(Vector512.Equals(vwapVolume, zero), nan, (Field(in l, IndicatorLanes.PriceVolumeBase, g) + (tp * volume)) / vwapVolume);
+        var vwapVolume = Field(in l, IndicatorLanes.VolumeBase) + volume;
+        var vwap = Vector512.ConditionalSelect(Vector512.Equals(vwapVolume, zero), nan, (Field(in l, IndicatorLanes.PriceVolumeBase) + (tp * volume)) / vwapVolume);
         vwap = Vector512.ConditionalSelect(ringReady, vwap, nan);
-        Store(vwap, ref v.Vwap, g);
+        Store(vwap, ref v.Vwap);
         var range = high - low;
         var location = Vector512.ConditionalSelect(Vector512.Equals(range, zero), zero, ((close - low) - (high - close)) / range);
         var vcp = close / vwap * location;
-        Store(Vector512.ConditionalSelect(Vector512.Equals(vwap, vwap) & ~Vector512.Equals(vwap, zero), vcp, nan), ref v.Vcp, g);
+        Store(Vector512.ConditionalSelect(Vector512.Equals(vwap, vwap) & ~Vector512.Equals(vwap, zero), vcp, nan), ref v.Vcp);
 
         // Standard pivots of the previous committed bar (PivotPoints.Standard)
         var hasPrevious = Flag(flags, LaneFlags.HasPrevious);
-        var prevHigh = Field(in l, IndicatorLanes.PrevHigh, g);
-        var prevLow = Field(in l, IndicatorLanes.PrevLow, g);
+        var prevHigh = Field(in l, IndicatorLanes.PrevHigh);
+        var prevLow = Field(in l, IndicatorLanes.PrevLow);
         var pp = (prevHigh + prevLow + prevClose) / three;
-        Store(Vector512.ConditionalSelect(hasPrevious, pp, nan), ref v.PivotPp, g);
-        Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevLow, nan), ref v.PivotR1, g);
-        Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevHigh, nan), ref v.PivotS1, g);
+        Store(Vector512.ConditionalSelect(hasPrevious, pp, nan), ref v.PivotPp);
+        Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevLow, nan), ref v.PivotR1);
+        Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevHigh, nan), ref v.PivotS1);
     }
 
     /// <summary>EmaCore.Peek: NaN while seeding, the seed (the average) on the period's input, then the EMA step.</summary>
@@ -453,16 +445,16 @@ internal static class IndicatorLaneKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> Flag(Vector512<long> flags, long flag) => Vector512.Equals(flags & Vector512.Create(flag), Vector512.Create(flag)).AsDouble();
 
-    /// <summary>Lanes g .. g + vector width - 1 of a field (past the stride: the next field's first lanes).</summary>
+    /// <summary>Every lane of a field (past the stride: the next field's first lanes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Field(ref readonly IndicatorLanes l, int field, int g) =>
-        Vector512.LoadUnsafe(ref Unsafe.AsRef(in l.Data), (nuint)((field * l.Stride) + g));
+    private static Vector512<double> Field(ref readonly IndicatorLanes l, int field) =>
+        Vector512.LoadUnsafe(ref Unsafe.AsRef(in l.Data), (nuint)(field * l.Stride));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Load(ref readonly Lanes lanes, int g) => Vector512.LoadUnsafe(ref Unsafe.AsRef(in lanes[0]), (nuint)g);
+    private static Vector512<double> Load(ref readonly Lanes lanes) => Vector512.LoadUnsafe(ref Unsafe.AsRef(in lanes[0]));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector512<double> value, ref Lanes lanes, int g) => value.StoreUnsafe(ref lanes[0], (nuint)g);
+    private static void Store(Vector512<double> value, ref Lanes lanes) => value.StoreUnsafe(ref lanes[0]);
 }
 
 /// <summary>The forming bar of every lane (high, low, close, base volume).</summary>

@@ -287,6 +287,11 @@ public sealed class MarketEngine
         // Timeframes without indicators are not written: both arrays hold Unavailable there from the start (and
         // after Reset), and the engine never writes anything else into them.
         var current = snapshot.Indicators;
+        if (timeframes.Length == 0)
+        {
+            return;
+        }
+
         if (!IndicatorLaneKernel.IsSupported)
         {
             for (var k = 0; k < timeframes.Length; k++)

@@ -27,4 +27,29 @@ internal static unsafe class CacheHints
             }
         }
     }
+
+    /// <summary>The cache lines of <paramref name="bytes"/> bytes from <paramref name="start"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Prefetch<T>(ref T start, int bytes)
+    {
+        if (Sse.IsSupported)
+        {
+            var p = (byte*)Unsafe.AsPointer(ref start);
+            for (var offset = 0; offset < bytes; offset += LineBytes)
+            {
+                Sse.Prefetch0(p + offset);
+            }
+        }
+    }
+
+    /// <summary>The cache line of <c>array[index]</c> (the index must be in range).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Prefetch<T>(T[] array, int index)
+        where T : struct
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref array[index]));
+        }
+    }
 }

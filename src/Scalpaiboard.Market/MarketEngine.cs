@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Scalpaiboard.Market.Bars;
 using Scalpaiboard.Market.Indicators;
 using Scalpaiboard.Market.Metrics;
@@ -153,7 +154,9 @@ public sealed partial class MarketEngine
 
     private MarketUpdate Update(SymbolContext ctx, in Candle candle)
     {
+        ctx.State.PrefetchNext();
         PrefetchClosingBars(ctx, candle.OpenTime);
+        PrefetchIndicatorBlocks(ctx);
         var status = ctx.State.Apply(candle);
         switch (status)
         {
@@ -183,10 +186,42 @@ public sealed partial class MarketEngine
     }
 
     /// <summary>
+    /// Asks for the lines the indicators and the snapshot need late in the update: the indicator lanes (read in one
+    /// sweep), the forming and previous bars, the snapshot's window arrays, and the indicator values the update will
+    /// overwrite (the previous-indicators array, which the shift makes current). With hundreds of symbols they are out
+    /// of the caches; asked for now, their misses overlap each other and the windows' update instead of each waiting
+    /// in turn. Only hints: results do not depend on them.
+    /// </summary>
+    private static void PrefetchIndicatorBlocks(SymbolContext ctx)
+    {
+        var timeframes = ctx.IndicatorTimeframes;
+        if (timeframes.Length == 0)
+        {
+            return;
+        }
+
+        CacheHints.Prefetch(ref Unsafe.AsRef(in ctx.Lanes.Data), ctx.Lanes.Stride * IndicatorLanes.FieldCount * sizeof(double));
+        ctx.Bars.Prefetch();
+        var snapshot = ctx.Snapshot;
+        PrefetchWindowArray(snapshot.Change);
+        PrefetchWindowArray(snapshot.QuoteVolume);
+        PrefetchWindowArray(snapshot.BaseVolume);
+        PrefetchWindowArray(snapshot.Open);
+        PrefetchWindowArray(snapshot.High);
+        PrefetchWindowArray(snapshot.Low);
+        PrefetchWindowArray(snapshot.Trades);
+        var target = snapshot.PreviousIndicators;
+        CacheHints.Prefetch(ref target[(int)timeframes[0]], ((int)timeframes[^1] - (int)timeframes[0] + 1) * Unsafe.SizeOf<IndicatorValues>());
+    }
+
+    private static void PrefetchWindowArray(double[] values) => CacheHints.Prefetch(ref values[0], values.Length * sizeof(double));
+
+    /// <summary>
     /// When the candle closes bars (about 0.29 timeframes per candle on average, all symbols on the same minutes),
-    /// asks for those timeframes' commit state now: 1.1 KB each that nothing touched since the bar before, so with
-    /// hundreds of symbols it is out of the caches, and without this the commit waits for it line after line. The
-    /// windows' update runs in between. Only for the few lines a close needs; results do not depend on it.
+    /// asks for those timeframes' peek and commit state now: 1.6 KB each that nothing touched since the bar before
+    /// (the peeks read the lanes), so with hundreds of symbols it is out of the caches, and without this the commit
+    /// waits for it line after line. The windows' update runs in between. Only for the few lines a close needs;
+    /// results do not depend on it.
     /// </summary>
     private static void PrefetchClosingBars(SymbolContext ctx, long openTime)
     {
@@ -202,16 +237,19 @@ public sealed partial class MarketEngine
             return;
         }
 
+        var peek = ctx.IndicatorPeek;
         var commit = ctx.IndicatorCommit;
         for (var k = 0; k < timeframes.Length; k++)
         {
             if (closing.Contains(timeframes[k]))
             {
+                CacheHints.Prefetch(ref peek[k]);
                 CacheHints.Prefetch(ref commit[k]);
             }
         }
     }
 
+    [SkipLocalsInit]
     private static void UpdateIndicators(SymbolContext ctx, in Candle candle, CandleStatus status)
     {
         var snapshot = ctx.Snapshot;
@@ -236,13 +274,12 @@ public sealed partial class MarketEngine
             var closed = bars.Add(candle);
             if (!closed.IsEmpty)
             {
-                var commit = ctx.IndicatorCommit;
                 for (var k = 0; k < timeframes.Length; k++)
                 {
                     var tf = timeframes[k];
                     if (closed.Contains(tf))
                     {
-                        IndicatorKernel.Commit(ref peek[k], ref commit[k], bars.Closed(tf));
+                        ctx.CommitBar(k, bars.Closed(tf));
                     }
                 }
             }
@@ -250,12 +287,38 @@ public sealed partial class MarketEngine
         // Timeframes without indicators are not written: both arrays hold Unavailable there from the start (and
         // after Reset), and the engine never writes anything else into them.
         var current = snapshot.Indicators;
+        if (timeframes.Length == 0)
+        {
+            return;
+        }
+
+        if (!IndicatorLaneKernel.IsSupported)
+        {
+            for (var k = 0; k < timeframes.Length; k++)
+            {
+                var tf = timeframes[k];
+                ref readonly var forming = ref bars.Forming(tf);
+                IndicatorKernel.Compute(in peek[k], forming.High, forming.Low, forming.Close, forming.Volume, ref current[(int)tf]);
+            }
+            return;
+        }
+
+        // All timeframes at once in SIMD lanes (IndicatorLanes): the forming bars in, the values out through
+        // buffers on the stack. The input is zeroed (unused lanes of the last vector compute on zeros, never on
+        // garbage that could be slow denormals); the output is not (SkipLocalsInit): only used lanes are read.
+        var formingLanes = default(FormingLanes);
         for (var k = 0; k < timeframes.Length; k++)
         {
-            var tf = timeframes[k];
-            ref readonly var forming = ref bars.Forming(tf);
-            IndicatorKernel.Compute(in peek[k], forming.High, forming.Low, forming.Close, forming.Volume, ref current[(int)tf]);
+            ref readonly var forming = ref bars.Forming(timeframes[k]);
+            formingLanes.High[k] = forming.High;
+            formingLanes.Low[k] = forming.Low;
+            formingLanes.Close[k] = forming.Close;
+            formingLanes.Volume[k] = forming.Volume;
         }
+
+        Unsafe.SkipInit(out IndicatorLaneValues values);
+        IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, ref values);
+        values.CopyTo(timeframes.Length, timeframes, current);
     }
 
     private sealed class SymbolContext
@@ -269,6 +332,7 @@ public sealed partial class MarketEngine
             // only bar closes touch.
             IndicatorPeek = new IndicatorPeekState[indicatorTimeframes.Length];
             IndicatorCommit = new IndicatorCommitState[indicatorTimeframes.Length];
+            Lanes = new IndicatorLanes(indicatorTimeframes.Length);
             ResetIndicators();
             Snapshot = new MetricsSnapshot { Symbol = symbol };
         }
@@ -293,6 +357,14 @@ public sealed partial class MarketEngine
 
         public bool HasSnapshot { get; set; }
 
+        /// <summary>
+        /// What the peeks of all timeframes read, as SIMD lanes (lane k = timeframe k), derived from
+        /// <see cref="IndicatorPeek"/> after each change of it (<see cref="CommitBar"/>, <see cref="Reset"/>). A field,
+        /// not a property, so the kernel reads it in place; a struct inside this object, so a symbol's hot state is
+        /// one allocation.
+        /// </summary>
+        public IndicatorLanes Lanes;
+
         /// <summary>The symbol updated after this one the last time (the guess at the next one).</summary>
         public SymbolContext? Next { get; set; }
 
@@ -306,11 +378,19 @@ public sealed partial class MarketEngine
             HasSnapshot = false;
         }
 
+        /// <summary>Commits a closed bar of timeframe k (index into <see cref="IndicatorTimeframes"/>) to its indicators.</summary>
+        public void CommitBar(int k, in Candle bar)
+        {
+            IndicatorKernel.Commit(ref IndicatorPeek[k], ref IndicatorCommit[k], bar);
+            Lanes.Load(k, in IndicatorPeek[k]);
+        }
+
         private void ResetIndicators()
         {
             for (var k = 0; k < IndicatorPeek.Length; k++)
             {
                 IndicatorKernel.Reset(ref IndicatorPeek[k], ref IndicatorCommit[k]);
+                Lanes.Load(k, in IndicatorPeek[k]);
             }
         }
     }

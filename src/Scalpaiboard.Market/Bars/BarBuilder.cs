@@ -15,10 +15,15 @@ namespace Scalpaiboard.Market.Bars;
 /// </summary>
 public sealed class BarBuilder
 {
-    private readonly Candle[] _forming = new Candle[Timeframes.Count];
-    private readonly Candle[] _before = new Candle[Timeframes.Count];
-    private readonly bool[] _hasBefore = new bool[Timeframes.Count];
-    private readonly long[] _end = new long[Timeframes.Count];
+    private const int Count = Timeframes.Count;
+
+    // Everything inline in this object (fixed-size buffers, not arrays), so a candle reaches it at fixed offsets from
+    // the builder. _bars holds two halves that trade places on every Add: the new forming bars are written into the
+    // half holding the bars before the previous candle, which then become "before" without being copied.
+    private CandlePairs _bars;
+    private int _forming; // offset of the forming half in _bars: 0 or Count
+    private Flags _hasBefore;
+    private Times _end;
     private bool _started;
     private long _lastOpenTime;
 
@@ -26,16 +31,19 @@ public sealed class BarBuilder
     public bool HasForming => _started;
 
     /// <summary>The forming bar of <paramref name="timeframe"/> (open time = the aligned period start).</summary>
-    public ref readonly Candle Forming(Timeframe timeframe) => ref _forming[(int)timeframe];
+    public ref readonly Candle Forming(Timeframe timeframe) => ref _bars[_forming + (int)timeframe];
 
     /// <summary>
     /// The bar of <paramref name="timeframe"/> that the last <see cref="Add"/> reported closed (valid until the next
     /// <see cref="Add"/>: it shares storage with the forming bar's prefix, which a new period does not need).
     /// </summary>
-    public ref readonly Candle Closed(Timeframe timeframe) => ref _before[(int)timeframe];
+    public ref readonly Candle Closed(Timeframe timeframe) => ref _bars[Count - _forming + (int)timeframe];
 
     /// <summary>True when the forming bar already contains the last minute of its period.</summary>
     public bool IsComplete(Timeframe timeframe) => _started && _lastOpenTime + Candle.MinuteMs == _end[(int)timeframe];
+
+    /// <summary>Asks for the cache lines of the bars (see MarketEngine's prefetches).</summary>
+    internal void Prefetch() => CacheHints.Prefetch(ref _bars);
 
     /// <summary>The timeframes whose bar <see cref="Add"/> would close for a candle opening at <paramref name="openTime"/>.</summary>
     internal TimeframeMask WouldClose(long openTime)
@@ -61,18 +69,18 @@ public sealed class BarBuilder
     public TimeframeMask Add(in Candle candle)
     {
         var closed = 0;
-        for (var i = 0; i < Timeframes.Count; i++)
+        var forming = _forming;
+        var next = Count - forming;
+        for (var i = 0; i < Count; i++)
         {
             if (_started && candle.OpenTime < _end[i])
             {
-                _before[i] = _forming[i];
                 _hasBefore[i] = true;
-                _forming[i] = Merge(_forming[i], candle);
+                _bars[next + i] = Merge(_bars[forming + i], candle);
                 continue;
             }
             if (_started)
             {
-                _before[i] = _forming[i];
                 closed |= 1 << i;
             }
             var tf = (Timeframe)i;
@@ -81,8 +89,11 @@ public sealed class BarBuilder
             var open = _started && candle.OpenTime - _end[i] < duration ? _end[i] : tf.AlignedOpen(candle.OpenTime);
             _end[i] = open + duration;
             _hasBefore[i] = false;
-            _forming[i] = Start(open, candle);
+            _bars[next + i] = Start(open, candle);
         }
+        // What was forming is now the bar before this candle: the closed bar where a period ended, the base of a
+        // ReplaceLatest elsewhere.
+        _forming = next;
         _started = true;
         _lastOpenTime = candle.OpenTime;
         return new TimeframeMask(closed);
@@ -97,14 +108,15 @@ public sealed class BarBuilder
         }
         for (var i = 0; i < Timeframes.Count; i++)
         {
-            _forming[i] = _hasBefore[i] ? Merge(_before[i], candle) : Start(_forming[i].OpenTime, candle);
+            ref var forming = ref _bars[_forming + i];
+            forming = _hasBefore[i] ? Merge(_bars[Count - _forming + i], candle) : Start(forming.OpenTime, candle);
         }
     }
 
     public void Reset()
     {
         _started = false;
-        Array.Clear(_hasBefore);
+        _hasBefore = default;
     }
 
     /// <summary>
@@ -138,6 +150,24 @@ public sealed class BarBuilder
         {
             bars.Add(bar);
         }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(2 * Count)]
+    private struct CandlePairs
+    {
+        private Candle _element;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(Count)]
+    private struct Flags
+    {
+        private bool _element;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(Count)]
+    private struct Times
+    {
+        private long _element;
     }
 
     private static Candle Start(long open, in Candle c) =>

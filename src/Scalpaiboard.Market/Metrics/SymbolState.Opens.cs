@@ -10,7 +10,7 @@ public sealed partial class SymbolState
 {
     private const int MaxOpenExceptions = 64;
 
-    private readonly ulong[] _opensFollowClose = NewFollowBits();
+    private FollowBits _opensFollowClose = NewFollowBits();
     private readonly ushort[] _openExceptionSlots = new ushort[MaxOpenExceptions];
     private readonly double[] _openExceptions = new double[MaxOpenExceptions];
     private int _openExceptionCount;
@@ -63,7 +63,7 @@ public sealed partial class SymbolState
 
     private void ClearOpens()
     {
-        Array.Fill(_opensFollowClose, ulong.MaxValue);
+        ((Span<ulong>)_opensFollowClose).Fill(ulong.MaxValue);
         _openExceptionCount = 0;
     }
 
@@ -108,10 +108,17 @@ public sealed partial class SymbolState
         }
     }
 
-    private static ulong[] NewFollowBits()
+    private static FollowBits NewFollowBits()
     {
-        var bits = new ulong[(Capacity + 63) / 64];
-        Array.Fill(bits, ulong.MaxValue);
+        var bits = default(FollowBits);
+        ((Span<ulong>)bits).Fill(ulong.MaxValue);
         return bits;
+    }
+
+    /// <summary>One bit per ring slot, inline in the state (see <see cref="SymbolState"/>'s fields).</summary>
+    [System.Runtime.CompilerServices.InlineArray((Capacity + 63) / 64)]
+    private struct FollowBits
+    {
+        private ulong _element;
     }
 }

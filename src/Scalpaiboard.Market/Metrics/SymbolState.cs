@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Scalpaiboard.Market.Metrics;
 
 /// <summary>
@@ -28,9 +30,11 @@ public sealed partial class SymbolState
     private readonly double[] _highLow = new double[2 * Capacity];
 
     // Everything a window updates per candle, packed together (40 bytes each: four lines for all six windows).
-    private readonly WindowState[] _windows = NewWindows();
-    private readonly ExtremaDeque _highs = new(maximum: true);
-    private readonly ExtremaDeque _lows = new(maximum: false);
+    // Inline (fixed-size buffers and structs, not arrays or objects of their own), so the symbol's small hot state
+    // is one object: reached at fixed offsets from it rather than through a chain of dependent loads.
+    private WindowBuffer _windows;
+    private ExtremaDeque _highs = new(maximum: true);
+    private ExtremaDeque _lows = new(maximum: false);
 
     private int _pos = Capacity - 1;
     private int _count;
@@ -126,6 +130,33 @@ public sealed partial class SymbolState
 
     public double Low(Window window) => Covers(window) ? _lows.Value((int)window) : double.NaN;
 
+    /// <summary>
+    /// Asks for the lines the next appended candle reads: in the rings the slot it overwrites, each window's leaving
+    /// candle and its high/low slot (scattered over the symbol's 69 KB of rings, so each is a miss of its own), the
+    /// window sums in this object, and the old high/low slots the deques' heads move to. Only a hint.
+    /// </summary>
+    internal void PrefetchNext()
+    {
+        if (_count == 0)
+        {
+            return;
+        }
+
+        var pos = _pos + 1 == Capacity ? 0 : _pos + 1;
+        CacheHints.Prefetch(ref _windows);
+        CacheHints.Prefetch(_highLow, 2 * pos);
+        CacheHints.Prefetch(_ring, Stride * pos);
+        var minutes = Windows.Minutes;
+        for (var w = 0; w < Windows.Count - 1; w++) // the 1d window's leaving slot is pos itself
+        {
+            var n = minutes[w];
+            CacheHints.Prefetch(_ring, Stride * (pos - n < 0 ? pos - n + Capacity : pos - n));
+        }
+
+        _highs.PrefetchAdvances(_highLow, pos);
+        _lows.PrefetchAdvances(_highLow, pos);
+    }
+
     /// <summary>Writes price, previous price and every window into the snapshot (NaN where unavailable).</summary>
     public void Fill(MetricsSnapshot snapshot)
     {
@@ -140,11 +171,10 @@ public sealed partial class SymbolState
         var open = snapshot.Open;
         var high = snapshot.High;
         var low = snapshot.Low;
-        var windows = _windows;
         var minutes = Windows.Minutes;
-        for (var w = 0; w < windows.Length; w++)
+        for (var w = 0; w < Windows.Count; w++)
         {
-            ref readonly var ws = ref windows[w];
+            ref readonly var ws = ref _windows[w];
             var n = minutes[w];
             change[w] = _run > n ? (_ring[Stride * _pos] / (n == Capacity ? _closeDayAgo : _ring[(Stride * Back(n))]) - 1) * 100 : double.NaN;
             if (_run >= n)
@@ -179,21 +209,25 @@ public sealed partial class SymbolState
         var previousClose = _count > 0 ? _ring[Stride * _pos] : double.NaN;
         var dayAgo = full ? _ring[Stride * pos] : double.NaN;
 
-        var windows = _windows;
+        // Each window: the leaving candle out, the new one in (one pass, so each window's sums are loaded and
+        // stored once). The ring is read before Write below: for the 1d window the leaving slot is the one it
+        // overwrites. Trades enter as the ring stores them (clamped to int).
         var minutes = Windows.Minutes;
-        for (var w = 0; w < windows.Length; w++)
+        var trades = (long)(c.Trades > int.MaxValue ? int.MaxValue : (int)c.Trades);
+        for (var w = 0; w < Windows.Count; w++)
         {
-            ref var ws = ref windows[w];
+            ref var ws = ref _windows[w];
             var n = minutes[w];
-            if (_count < n)
+            if (_count >= n)
             {
-                continue;
+                var leaving = pos - n < 0 ? pos - n + Capacity : pos - n;
+                ws.Quote.Add(-_ring[(Stride * leaving) + 1]);
+                ws.Base.Add(-_ring[(Stride * leaving) + 2]);
+                ws.Trades -= (long)_ring[(Stride * leaving) + 3];
             }
-            // The candle leaving this window; for the 1d window it is the slot about to be overwritten.
-            var leaving = pos - n < 0 ? pos - n + Capacity : pos - n;
-            ws.Quote.Add(-_ring[(Stride * leaving) + 1]);
-            ws.Base.Add(-_ring[(Stride * leaving) + 2]);
-            ws.Trades -= (long)_ring[(Stride * leaving) + 3];
+            ws.Quote.Add(c.QuoteVolume);
+            ws.Base.Add(c.Volume);
+            ws.Trades += trades;
         }
         if (full)
         {
@@ -211,14 +245,6 @@ public sealed partial class SymbolState
         _run++;
         LatestOpenTime = c.OpenTime;
 
-        var trades = (long)_ring[(Stride * pos) + 3];
-        for (var w = 0; w < windows.Length; w++)
-        {
-            ref var ws = ref windows[w];
-            ws.Quote.Add(c.QuoteVolume);
-            ws.Base.Add(c.Volume);
-            ws.Trades += trades;
-        }
         _highs.Push(_highLow, pos);
         _lows.Push(_highLow, pos);
     }
@@ -228,14 +254,14 @@ public sealed partial class SymbolState
     {
         _highs.Clear();
         _lows.Clear();
-        for (var w = 0; w < _windows.Length; w++)
+        for (var w = 0; w < Windows.Count; w++)
         {
             _windows[w].Clear();
         }
         for (var age = _count - 1; age >= 0; age--)
         {
             var p = Back(age);
-            for (var w = 0; w < _windows.Length; w++)
+            for (var w = 0; w < Windows.Count; w++)
             {
                 ref var ws = ref _windows[w];
                 if (age < Windows.Minutes[w])
@@ -255,7 +281,7 @@ public sealed partial class SymbolState
         _count = 0;
         _run = 0;
         _closeDayAgo = double.NaN;
-        for (var w = 0; w < _windows.Length; w++)
+        for (var w = 0; w < Windows.Count; w++)
         {
             _windows[w].Clear();
         }
@@ -283,7 +309,11 @@ public sealed partial class SymbolState
             && _ring[(Stride * pos) + 1] == c.QuoteVolume && _ring[(Stride * pos) + 2] == c.Volume && (long)_ring[(Stride * pos) + 3] == c.Trades;
     }
 
-    private static WindowState[] NewWindows() => new WindowState[Windows.Count]; // window w spans Windows.Minutes[w]
+    [InlineArray(Windows.Count)] // window w spans Windows.Minutes[w]
+    private struct WindowBuffer
+    {
+        private WindowState _element;
+    }
 
     private struct WindowState
     {

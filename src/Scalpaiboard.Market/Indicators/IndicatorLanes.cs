@@ -1,0 +1,467 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Scalpaiboard.Market.Bars;
+
+namespace Scalpaiboard.Market.Indicators;
+
+/// <summary>
+/// What <see cref="IndicatorKernel.Compute"/> reads, for the timeframes of one symbol side by side ("lanes",
+/// struct of arrays: lane k of every field is timeframe k), so <see cref="IndicatorLaneKernel"/> peeks all timeframes
+/// at once in SIMD vectors. Why: a peek is about 26 divisions and a square root per timeframe, and the divider
+/// takes one division every few cycles whether it divides one double or a whole vector of them, so scalar peeks of
+/// six timeframes wait on about 150 divisions in a row; in lanes they are about 26 in all.
+/// <para>
+/// This is a copy, derived from the authoritative <see cref="IndicatorPeekState"/> by <see cref="Load"/> after every
+/// change of it (a bar close or a reset, i.e. rarely): whatever only changes at a bar close is prepared there, so a
+/// peek does no more than the arithmetic of the forming bar. In particular the counters become flag bits (which
+/// warm-up branch each indicator takes), the Wilder averages their "previous times (n - 1)" products, and CCI's ring
+/// the last 19 typical prices newest first (so every lane walks them in the same order as <see cref="Cci.Value"/>
+/// walks its ring, whatever its ring position).
+/// </para>
+/// <para>
+/// Layout: field f of lane k is <c>[f * stride + k]</c>, the stride being the number of lanes in use (six by
+/// default), so the 47 fields of six timeframes are 2.2 KB (35 cache lines) read in one sweep on every candle, not
+/// 3 KB with room for all seven timeframes in each field. A vector load at the end of a field reads the first lanes
+/// of the next one into lanes that are not in use: their results are computed and never stored.
+/// </para>
+/// </summary>
+internal struct IndicatorLanes
+{
+    /// <summary>Lanes at most: every <see cref="Timeframe"/> (seven), rounded up to a whole number of vectors.</summary>
+    public const int MaxLanes = 8;
+
+    /// <summary>Typical prices CCI(20) reads besides the forming bar's.</summary>
+    public const int TypicalDepth = IndicatorPeekState.Window - 1;
+
+    // Field numbers. The flags come first: no vector load of another field runs into them (and reads flag bits,
+    // tiny denormal doubles, as numbers).
+    public const int Flags = 0;
+    public const int SmaBase = 1;
+    public const int TypicalBase = 2;
+    public const int PriceVolumeBase = 3;
+    public const int VolumeBase = 4;
+    public const int BbShift = 5;
+    public const int BbSum = 6;
+    public const int BbSquares = 7;
+    public const int BbLeaving = 8;
+    public const int Ema20 = 9;
+    public const int Ema50 = 10;
+    public const int MacdFast = 11;
+    public const int MacdSlow = 12;
+    public const int MacdSignal = 13;
+    public const int PrevClose = 14;
+    public const int PrevHigh = 15;
+    public const int PrevLow = 16;
+    public const int RsiGain = 17;
+    public const int RsiLoss = 18;
+    public const int AtrBase = 19;
+    public const int RangeMax = 20;
+    public const int RangeMin = 21;
+    public const int RawBase = 22;
+    public const int KBase = 23;
+    public const int TrsBase = 24;
+    public const int PdmsBase = 25;
+    public const int MdmsBase = 26;
+    public const int AdxBase = 27;
+    public const int Typical = 28; // .. Typical + TypicalDepth - 1: the typical price 1, 2, ... 19 bars ago
+    public const int FieldCount = Typical + TypicalDepth;
+
+    private int _stride;
+    private Buffer _data;
+
+    public IndicatorLanes(int lanes)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(lanes, MaxLanes);
+        _stride = lanes;
+    }
+
+    /// <summary>Lanes in use (the stride of the fields).</summary>
+    public readonly int Stride => _stride;
+
+    /// <summary>Element 0 of the block (the kernel loads vectors from it).</summary>
+    [UnscopedRef]
+    public readonly ref readonly double Data => ref _data[0];
+
+    /// <summary>Copies what a peek of <paramref name="p"/> needs into lane <paramref name="lane"/>.</summary>
+    public void Load(int lane, ref readonly IndicatorPeekState p)
+    {
+        const int W = IndicatorPeekState.Window;
+        const int Wilder = IndicatorLaneKernel.WilderPeriod;
+        var flags = 0L;
+        flags |= p.RingCount + 1 >= W ? LaneFlags.RingReady : 0;
+        flags |= EmaFlags(p.Ema20, 20, LaneFlags.Ema20Seed, LaneFlags.Ema20Ready);
+        flags |= EmaFlags(p.Ema50, 50, LaneFlags.Ema50Seed, LaneFlags.Ema50Ready);
+        flags |= EmaFlags(p.MacdFast, 12, LaneFlags.FastSeed, LaneFlags.FastReady);
+        flags |= EmaFlags(p.MacdSlow, 26, LaneFlags.SlowSeed, LaneFlags.SlowReady);
+        flags |= EmaFlags(p.MacdSignal, 9, LaneFlags.SignalSeed, LaneFlags.SignalReady);
+        flags |= p.Rsi.Count >= Wilder ? LaneFlags.RsiReady : 0;
+        flags |= p.Atr.Count >= Wilder ? LaneFlags.AtrReady : 0;
+        flags |= Math.Min(p.RangeIndex, IndicatorLaneKernel.RangePeriod) + 1 >= IndicatorLaneKernel.RangePeriod ? LaneFlags.RawReady : 0;
+        flags |= p.RawCount + 1 >= IndicatorLaneKernel.StochSmooth ? LaneFlags.KReady : 0;
+        flags |= p.KCount + 1 >= IndicatorLaneKernel.StochSignal ? LaneFlags.DReady : 0;
+        flags |= p.Adx.Count >= (2 * Wilder) - 1 ? LaneFlags.AdxReady : 0;
+        flags |= p.HasPrevious ? LaneFlags.HasPrevious : 0;
+        Set(Flags, lane, BitConverter.Int64BitsToDouble(flags));
+
+        Set(SmaBase, lane, p.SmaBase);
+        Set(TypicalBase, lane, p.TypicalBase);
+        Set(PriceVolumeBase, lane, p.PriceVolumeBase);
+        Set(VolumeBase, lane, p.VolumeBase);
+        Set(BbShift, lane, p.Bb.Shift);
+        Set(BbSum, lane, p.Bb.Sum);
+        Set(BbSquares, lane, p.Bb.Squares);
+        // MomentsState.Peek subtracts the leaving value only from a full window; x - 0 is x, bit for bit.
+        Set(BbLeaving, lane, p.RingCount == W ? p.BbLeaving : 0);
+        Set(Ema20, lane, p.Ema20.Acc);
+        Set(Ema50, lane, p.Ema50.Acc);
+        Set(MacdFast, lane, p.MacdFast.Acc);
+        Set(MacdSlow, lane, p.MacdSlow.Acc);
+        Set(MacdSignal, lane, p.MacdSignal.Acc);
+        Set(PrevClose, lane, p.PrevClose);
+        Set(PrevHigh, lane, p.PrevHigh);
+        Set(PrevLow, lane, p.PrevLow);
+
+        // Wilder's steps divide "previous * (n - 1) + x" once smoothing, "sum + x" on the first average: the left
+        // operand is known now (the same multiplication the steps do, so the same bits).
+        Set(RsiGain, lane, p.Rsi.Count > Wilder ? p.Rsi.Gain * (Wilder - 1) : p.Rsi.Gain);
+        Set(RsiLoss, lane, p.Rsi.Count > Wilder ? p.Rsi.Loss * (Wilder - 1) : p.Rsi.Loss);
+        Set(AtrBase, lane, p.Atr.Count > Wilder ? p.Atr.Atr * (Wilder - 1) : p.Atr.Sum);
+        Set(AdxBase, lane, p.Adx.Count > (2 * Wilder) - 1 ? p.Adx.Adx * (Wilder - 1) : p.Adx.SumDx);
+        Set(TrsBase, lane, p.Adx.TrsBase);
+        Set(PdmsBase, lane, p.Adx.PdmsBase);
+        Set(MdmsBase, lane, p.Adx.MdmsBase);
+
+        Set(RangeMax, lane, p.RangeMax);
+        Set(RangeMin, lane, p.RangeMin);
+        Set(RawBase, lane, p.RawBase);
+        Set(KBase, lane, p.KBase);
+
+        var index = p.RingNext;
+        for (var ago = 0; ago < TypicalDepth; ago++)
+        {
+            index = index == 0 ? W - 1 : index - 1;
+            Set(Typical + ago, lane, p.Typical[index]);
+        }
+    }
+
+    private void Set(int field, int lane, double value) => _data[(field * _stride) + lane] = value;
+
+    private static long EmaFlags(EmaCore ema, int period, long seed, long ready) =>
+        (ema.Count + 1 == period ? seed : 0) | (ema.Count + 1 >= period ? ready : 0);
+
+    /// <summary>Room for every field at the widest stride, and a vector's overrun past the last field.</summary>
+    [InlineArray((FieldCount * MaxLanes) + MaxLanes)]
+    private struct Buffer
+    {
+        private double _element;
+    }
+}
+
+/// <summary>One double per lane.</summary>
+[InlineArray(IndicatorLanes.MaxLanes)]
+internal struct Lanes
+{
+    private double _element;
+}
+
+/// <summary>Which warm-up branch each indicator of a lane takes (bits of <see cref="IndicatorLanes.Flags"/>).</summary>
+internal static class LaneFlags
+{
+    public const long RingReady = 1 << 0;
+    public const long Ema20Seed = 1 << 1;
+    public const long Ema20Ready = 1 << 2;
+    public const long Ema50Seed = 1 << 3;
+    public const long Ema50Ready = 1 << 4;
+    public const long FastSeed = 1 << 5;
+    public const long FastReady = 1 << 6;
+    public const long SlowSeed = 1 << 7;
+    public const long SlowReady = 1 << 8;
+    public const long SignalSeed = 1 << 9;
+    public const long SignalReady = 1 << 10;
+    public const long RsiReady = 1 << 11;
+    public const long AtrReady = 1 << 12;
+    public const long RawReady = 1 << 13;
+    public const long KReady = 1 << 14;
+    public const long DReady = 1 << 15;
+    public const long AdxReady = 1 << 16;
+    public const long HasPrevious = 1 << 17;
+}
+
+/// <summary>The indicator values of every lane (same fields as <see cref="IndicatorValues"/>).</summary>
+internal struct IndicatorLaneValues
+{
+    public Lanes Sma20;
+    public Lanes Ema20;
+    public Lanes Ema50;
+    public Lanes Rsi14;
+    public Lanes Macd;
+    public Lanes MacdSignal;
+    public Lanes MacdHistogram;
+    public Lanes BbUpper;
+    public Lanes BbMiddle;
+    public Lanes BbLower;
+    public Lanes BbPercentB;
+    public Lanes BbWidth;
+    public Lanes Atr14;
+    public Lanes AtrPercent;
+    public Lanes StochK;
+    public Lanes StochD;
+    public Lanes Adx14;
+    public Lanes Cci20;
+    public Lanes WilliamsR14;
+    public Lanes Vwap;
+    public Lanes Vcp;
+    public Lanes PivotPp;
+    public Lanes PivotR1;
+    public Lanes PivotS1;
+
+    /// <summary>Lane <paramref name="lane"/>'s values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void CopyTo(int lane, ref IndicatorValues target)
+    {
+        target = new IndicatorValues
+        {
+            Sma20 = Sma20[lane],
+            Ema20 = Ema20[lane],
+            Ema50 = Ema50[lane],
+            Rsi14 = Rsi14[lane],
+            Macd = Macd[lane],
+            MacdSignal = MacdSignal[lane],
+            MacdHistogram = MacdHistogram[lane],
+            BbUpper = BbUpper[lane],
+            BbMiddle = BbMiddle[lane],
+            BbLower = BbLower[lane],
+            BbPercentB = BbPercentB[lane],
+            BbWidth = BbWidth[lane],
+            Atr14 = Atr14[lane],
+            AtrPercent = AtrPercent[lane],
+            StochK = StochK[lane],
+            StochD = StochD[lane],
+            Adx14 = Adx14[lane],
+            Cci20 = Cci20[lane],
+            WilliamsR14 = WilliamsR14[lane],
+            Vwap = Vwap[lane],
+            Vcp = Vcp[lane],
+            PivotPp = PivotPp[lane],
+            PivotR1 = PivotR1[lane],
+            PivotS1 = PivotS1[lane],
+        };
+    }
+
+    /// <summary>
+    /// Writes the values of lanes 0 to <paramref name="count"/> - 1 to <paramref name="targets"/>[timeframe of lane k].
+    /// The targets' lines were asked for at the start of the update (MarketEngine), so these stores find them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see IndicatorLaneKernel.Compute
+    public readonly void CopyTo(int count, ReadOnlySpan<Timeframe> timeframes, IndicatorValues[] targets)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            CopyTo(k, ref targets[(int)timeframes[k]]);
+        }
+    }
+}
+
+/// <summary>
+/// <see cref="IndicatorKernel.Compute"/> for all lanes at once, in one <see cref="Vector512{T}"/> of doubles (eight
+/// lanes: every timeframe in one go; with AVX-512 one instruction per step, with AVX2 the runtime runs each step on
+/// two 256-bit halves, still faster than six scalar peeks, measured with AVX-512 switched off). Every lane's
+/// value is the scalar kernel's bit for bit: each lane performs the same IEEE operations on the same operands in the
+/// same order (SIMD adds, multiplies, divides and square roots round each lane exactly as their scalar forms, and
+/// <see cref="Vector512.Max{T}(Vector512{T}, Vector512{T})"/> / Min / Abs treat NaN and signed zeros as Math.Max /
+/// Min / Abs), and the scalar kernel's branches become selections between both sides, computed in full (a division
+/// by zero on the side not taken is simply discarded). Tests compare the bits with the scalar kernel.
+/// </summary>
+internal static class IndicatorLaneKernel
+{
+    public const int WilderPeriod = 14;
+    public const int RangePeriod = 14;
+    public const int StochSmooth = 3;
+    public const int StochSignal = 3;
+    private const double W = IndicatorPeekState.Window;
+    private static readonly double K20 = EmaCore.Alpha(20);
+    private static readonly double K50 = EmaCore.Alpha(50);
+    private static readonly double KFast = EmaCore.Alpha(12);
+    private static readonly double KSlow = EmaCore.Alpha(26);
+    private static readonly double KSignal = EmaCore.Alpha(9);
+
+    /// <summary>True where 256-bit SIMD exists (x64 with AVX2); elsewhere callers peek each timeframe with the scalar kernel.</summary>
+    public static bool IsSupported => Vector256.IsHardwareAccelerated;
+
+    /// <summary>
+    /// Peeks every lane with its forming bar (<paramref name="bar"/>: high, low, close and base volume per lane)
+    /// into <paramref name="v"/>: one vector holds every lane (at most seven timeframes, eight lanes).
+    /// </summary>
+    /// <remarks>
+    /// Compiled fully optimised at once, outside tiered compilation: its tier-0 code (it has a loop, so it starts at
+    /// tier 0) was caught in a profile still running in a timed loop long after start-up, at twice the cost of the
+    /// whole pipeline.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(ref readonly IndicatorLanes l, ref readonly FormingLanes bar, ref IndicatorLaneValues v)
+    {
+        var high = Load(in bar.High);
+        var low = Load(in bar.Low);
+        var close = Load(in bar.Close);
+        var volume = Load(in bar.Volume);
+        // Lanes past the stride hold the next field's bits: no flags there (so no lane out of use asks for the EMA seed).
+        var inUse = Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)l.Stride));
+        var flags = Vector512.AsInt64(Field(in l, IndicatorLanes.Flags)) & inUse;
+        var nan = Vector512.Create(double.NaN);
+        var zero = Vector512<double>.Zero;
+        var hundred = Vector512.Create(100d);
+
+        var ringReady = Flag(flags, LaneFlags.RingReady);
+        var tp = (high + low + close) / Vector512.Create(3d);
+
+        // CCI(20) first, as in the scalar kernel: a chain of 19 dependent additions the rest overlaps.
+        var mean = (Field(in l, IndicatorLanes.TypicalBase) + tp) / Vector512.Create(W);
+        var deviation = Vector512.Abs(mean - tp);
+        for (var ago = 0; ago < IndicatorLanes.TypicalDepth; ago++)
+        {
+            deviation += Vector512.Abs(mean - Field(in l, IndicatorLanes.Typical + ago));
+        }
+
+        deviation /= Vector512.Create(W);
+        var cci = Vector512.ConditionalSelect(Vector512.Equals(deviation, zero), nan, (tp - mean) / (Vector512.Create(0.015) * deviation));
+        Store(Vector512.ConditionalSelect(ringReady, cci, nan), ref v.Cci20);
+
+        // SMA(20)
+        Store(Vector512.ConditionalSelect(ringReady, (Field(in l, IndicatorLanes.SmaBase) + close) / Vector512.Create(W), nan), ref v.Sma20);
+
+        // EMA(20), EMA(50)
+        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema20), close, 20, K20, LaneFlags.Ema20Seed, LaneFlags.Ema20Ready), ref v.Ema20);
+        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema50), close, 50, K50, LaneFlags.Ema50Seed, LaneFlags.Ema50Ready), ref v.Ema50);
+
+        // RSI(14): RsiState.Peek and RsiState.Value.
+        var prevClose = Field(in l, IndicatorLanes.PrevClose);
+        var gain = Vector512.ConditionalSelect(Vector512.GreaterThan(close, prevClose), close - prevClose, zero);
+        var loss = Vector512.ConditionalSelect(Vector512.LessThan(close, prevClose), prevClose - close, zero);
+        var wilder = Vector512.Create((double)WilderPeriod);
+        var avgGain = (Field(in l, IndicatorLanes.RsiGain) + gain) / wilder;
+        var avgLoss = (Field(in l, IndicatorLanes.RsiLoss) + loss) / wilder;
+        var rsi = Vector512.ConditionalSelect(
+            Vector512.GreaterThan(avgLoss, zero), hundred - (hundred / (Vector512<double>.One + (avgGain / avgLoss))), hundred);
+        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.RsiReady), rsi, nan), ref v.Rsi14);
+
+        // MACD(12, 26, 9): the signal's peek of a NaN MACD is NaN in every branch, as the scalar kernel's choice gives.
+        var macd = EmaPeek(flags, Field(in l, IndicatorLanes.MacdFast), close, 12, KFast, LaneFlags.FastSeed, LaneFlags.FastReady)
+            - EmaPeek(flags, Field(in l, IndicatorLanes.MacdSlow), close, 26, KSlow, LaneFlags.SlowSeed, LaneFlags.SlowReady);
+        var signal = EmaPeek(flags, Field(in l, IndicatorLanes.MacdSignal), macd, 9, KSignal, LaneFlags.SignalSeed, LaneFlags.SignalReady);
+        signal = Vector512.ConditionalSelect(Vector512.Equals(macd, macd), signal, nan);
+        Store(macd, ref v.Macd);
+        Store(signal, ref v.MacdSignal);
+        Store(macd - signal, ref v.MacdHistogram);
+
+        // Bollinger(20, 2): MomentsState.Peek with a window of 20 once ready (19 + the bar, or 20 - leaving + the bar).
+        var shift = Field(in l, IndicatorLanes.BbShift);
+        var shifted = close - shift;
+        var leaving = Field(in l, IndicatorLanes.BbLeaving);
+        var sum = Field(in l, IndicatorLanes.BbSum) + shifted - leaving;
+        var squares = Field(in l, IndicatorLanes.BbSquares) + (shifted * shifted) - (leaving * leaving);
+        var meanShifted = sum / Vector512.Create(W);
+        var variance = (squares / Vector512.Create(W)) - (meanShifted * meanShifted);
+        var bbMean = shift + meanShifted;
+        variance = Vector512.ConditionalSelect(
+            Vector512.LessThanOrEqual(variance, Vector512.Create(1e-13) * ((bbMean * bbMean) + Vector512.Create(1e-300))), zero, variance);
+        var sd = Vector512.Sqrt(variance);
+        var two = Vector512.Create(2d);
+        var upper = bbMean + (two * sd);
+        var lower = bbMean - (two * sd);
+        var percentB = Vector512.ConditionalSelect(Vector512.Equals(upper - lower, zero), nan, (close - lower) / (upper - lower));
+        var width = Vector512.ConditionalSelect(Vector512.Equals(bbMean, zero), nan, (upper - lower) / bbMean);
+        Store(Vector512.ConditionalSelect(ringReady, upper, nan), ref v.BbUpper);
+        Store(Vector512.ConditionalSelect(ringReady, bbMean, nan), ref v.BbMiddle);
+        Store(Vector512.ConditionalSelect(ringReady, lower, nan), ref v.BbLower);
+        Store(Vector512.ConditionalSelect(ringReady, percentB, nan), ref v.BbPercentB);
+        Store(Vector512.ConditionalSelect(ringReady, width, nan), ref v.BbWidth);
+
+        // ATR(14): AtrState.Peek.
+        var tr = Vector512.Max(high - low, Vector512.Max(Vector512.Abs(high - prevClose), Vector512.Abs(low - prevClose)));
+        var atr = Vector512.ConditionalSelect(Flag(flags, LaneFlags.AtrReady), (Field(in l, IndicatorLanes.AtrBase) + tr) / wilder, nan);
+        Store(atr, ref v.Atr14);
+        var atrPercent = atr / close * hundred;
+        Store(Vector512.ConditionalSelect(Vector512.Equals(atr, atr) & ~Vector512.Equals(close, zero), atrPercent, nan), ref v.AtrPercent);
+
+        // Stochastic(14, 3, 3) and Williams %R(14)
+        var highest = Vector512.Max(Field(in l, IndicatorLanes.RangeMax), high);
+        var lowest = Vector512.Min(Field(in l, IndicatorLanes.RangeMin), low);
+        var rawK = Vector512.ConditionalSelect(Vector512.Equals(highest - lowest, zero), zero, hundred * (close - lowest) / (highest - lowest));
+        var raw = Vector512.ConditionalSelect(Flag(flags, LaneFlags.RawReady), rawK, nan);
+        var three = Vector512.Create(3d);
+        var k = Vector512.ConditionalSelect(Vector512.Equals(raw, raw) & Flag(flags, LaneFlags.KReady), (Field(in l, IndicatorLanes.RawBase) + raw) / three, nan);
+        Store(k, ref v.StochK);
+        Store(Vector512.ConditionalSelect(Vector512.Equals(k, k) & Flag(flags, LaneFlags.DReady), (Field(in l, IndicatorLanes.KBase) + k) / three, nan), ref v.StochD);
+        Store(Vector512.ConditionalSelect(Vector512.Equals(raw, raw), raw - hundred, nan), ref v.WilliamsR14);
+
+        // ADX(14): DirectionalState.Peek (Movement, Directional, the Wilder average).
+        var up = high - Field(in l, IndicatorLanes.PrevHigh);
+        var down = Field(in l, IndicatorLanes.PrevLow) - low;
+        var pdm = Vector512.ConditionalSelect(Vector512.GreaterThan(up, down), Vector512.Max(up, zero), zero);
+        var mdm = Vector512.ConditionalSelect(Vector512.GreaterThan(down, up), Vector512.Max(down, zero), zero);
+        var trs = Field(in l, IndicatorLanes.TrsBase) + tr;
+        var pdi = hundred * (Field(in l, IndicatorLanes.PdmsBase) + pdm) / trs;
+        var mdi = hundred * (Field(in l, IndicatorLanes.MdmsBase) + mdm) / trs;
+        var dx = Vector512.ConditionalSelect(Vector512.Equals(pdi, mdi), zero, hundred * Vector512.Abs(pdi - mdi) / (pdi + mdi));
+        var adx = (Field(in l, IndicatorLanes.AdxBase) + dx) / wilder;
+        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.AdxReady) & ~Vector512.Equals(trs, zero), adx, nan), ref v.Adx14);
+
+        // Rolling VWAP(20) and VCP
+        var vwapVolume = Field(in l, IndicatorLanes.VolumeBase) + volume;
+        var vwap = Vector512.ConditionalSelect(Vector512.Equals(vwapVolume, zero), nan, (Field(in l, IndicatorLanes.PriceVolumeBase) + (tp * volume)) / vwapVolume);
+        vwap = Vector512.ConditionalSelect(ringReady, vwap, nan);
+        Store(vwap, ref v.Vwap);
+        var range = high - low;
+        var location = Vector512.ConditionalSelect(Vector512.Equals(range, zero), zero, ((close - low) - (high - close)) / range);
+        var vcp = close / vwap * location;
+        Store(Vector512.ConditionalSelect(Vector512.Equals(vwap, vwap) & ~Vector512.Equals(vwap, zero), vcp, nan), ref v.Vcp);
+
+        // Standard pivots of the previous committed bar (PivotPoints.Standard)
+        var hasPrevious = Flag(flags, LaneFlags.HasPrevious);
+        var prevHigh = Field(in l, IndicatorLanes.PrevHigh);
+        var prevLow = Field(in l, IndicatorLanes.PrevLow);
+        var pp = (prevHigh + prevLow + prevClose) / three;
+        Store(Vector512.ConditionalSelect(hasPrevious, pp, nan), ref v.PivotPp);
+        Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevLow, nan), ref v.PivotR1);
+        Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevHigh, nan), ref v.PivotS1);
+    }
+
+    /// <summary>EmaCore.Peek: NaN while seeding, the seed (the average) on the period's input, then the EMA step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> EmaPeek(Vector512<long> flags, Vector512<double> acc, Vector512<double> x, int period, double k, long seed, long ready)
+    {
+        var value = acc + (Vector512.Create(k) * (x - acc));
+        var seeding = Flag(flags, seed);
+        // The seed's division only while some lane takes it (a few bars per timeframe).
+        if (!Vector512.EqualsAll(seeding.AsInt64(), Vector512<long>.Zero))
+        {
+            value = Vector512.ConditionalSelect(seeding, (acc + x) / Vector512.Create((double)period), value);
+        }
+
+        return Vector512.ConditionalSelect(Flag(flags, ready), value, Vector512.Create(double.NaN));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Flag(Vector512<long> flags, long flag) => Vector512.Equals(flags & Vector512.Create(flag), Vector512.Create(flag)).AsDouble();
+
+    /// <summary>Every lane of a field (past the stride: the next field's first lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Field(ref readonly IndicatorLanes l, int field) =>
+        Vector512.LoadUnsafe(ref Unsafe.AsRef(in l.Data), (nuint)(field * l.Stride));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Load(ref readonly Lanes lanes) => Vector512.LoadUnsafe(ref Unsafe.AsRef(in lanes[0]));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector512<double> value, ref Lanes lanes) => value.StoreUnsafe(ref lanes[0]);
+}
+
+/// <summary>The forming bar of every lane (high, low, close, base volume).</summary>
+internal struct FormingLanes
+{
+    public Lanes High;
+    public Lanes Low;
+    public Lanes Close;
+    public Lanes Volume;
+}

@@ -88,11 +88,10 @@ public sealed partial class MarketEngine
         {
             return;
         }
-        var peek = ctx.IndicatorPeek;
-        var commit = ctx.IndicatorCommit;
+        // CommitBar, not IndicatorKernel.Commit: the SIMD lanes the peek reads are refreshed from the committed state.
         foreach (ref readonly var bar in bars)
         {
-            IndicatorKernel.Commit(ref peek[k], ref commit[k], bar);
+            ctx.CommitBar(k, bar);
         }
     }
 

@@ -88,6 +88,93 @@ public sealed class MetricsFramePublishTests
     }
 
     /// <summary>
+    /// Two XADDs fail (one before reaching Redis, one after Redis appended the entry, a lost reply): the entries stay
+    /// in order, the minute appended before its failure was reported appears again right after itself
+    /// (at-least-once), and nothing is missing.
+    /// </summary>
+    [Fact]
+    public async Task Failed_appends_are_retried_in_order()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("framefail");
+        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
+        using var redis = new RedisServer();
+        var calls = 0;
+        await using var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "replay",
+            ["Ingest:Replay:Path"] = empty.FullName,
+            ["Ingest:Replay:Speed"] = "max",
+            ["Ingest:RetentionDays"] = "36500",
+        }, services => services.AddSingleton<IEventStream>(sp => new FailingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()),
+            call => Interlocked.Increment(ref calls) switch { 6 => FailingStream.Failure.Before, 13 => FailingStream.Failure.After, _ => FailingStream.Failure.None })));
+        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+        var pipeline = app.Services.GetRequiredService<IngestPipeline>();
+        string[] symbols = ["AAAUSDT", "BBBUSDT"];
+        pipeline.SetSymbols(symbols);
+        for (var m = 0; m < 60; m++)
+        {
+            await pipeline.OnClosedAsync(T0 + m * Candle.MinuteMs, [.. symbols.Select(s => new SymbolCandle(s,
+                new Candle(T0 + m * Candle.MinuteMs, 100 + m, 101 + m, 99 + m, 100.5 + m, 10, 1000, 5, 4, 400)))], CancellationToken.None);
+        }
+        await pipeline.FlushAsync(CancellationToken.None);
+
+        var times = (await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString)).Select(e => e.OpenTime).ToList();
+        var firsts = times.Distinct().ToList();
+        Assert.Equal(Enumerable.Range(0, 60).Select(m => T0 + m * Candle.MinuteMs), firsts);
+        // Only the minute whose append went through before failing is there twice, right after itself.
+        Assert.Equal(61, times.Count);
+        Assert.Equal(times.Order(), times);
+        Assert.Equal(120, await CountAsync(cs, "SELECT count(*) FROM ingest.candles_1m", 0));
+    }
+
+    /// <summary>Fails the XADDs its rule picks: before sending them, or after Redis appended them (a lost reply).</summary>
+    private sealed class FailingStream(IEventStream inner, Func<int, FailingStream.Failure> rule) : IEventStream
+    {
+        public enum Failure
+        {
+            None,
+            Before,
+            After,
+        }
+
+        private int _calls;
+
+        public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
+            CancellationToken cancellationToken)
+        {
+            var failure = stream == EventNames.MetricsStream ? rule(Interlocked.Increment(ref _calls)) : Failure.None;
+            if (failure == Failure.Before)
+            {
+                throw new IOException("connection reset before the XADD was sent");
+            }
+            var id = await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+            return failure == Failure.After ? throw new IOException("connection reset before the reply") : id;
+        }
+
+        public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>
+            inner.AppendAsync(stream, fields, maxLength, cancellationToken);
+
+        public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) =>
+            inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
+
+        public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block,
+            CancellationToken cancellationToken) => inner.ReadGroupAsync(stream, group, consumer, fromId, count, block, cancellationToken);
+
+        public Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+            inner.AcknowledgeAsync(stream, group, ids, cancellationToken);
+
+        public Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count,
+            CancellationToken cancellationToken) => inner.ClaimIdleAsync(stream, group, consumer, minIdle, count, cancellationToken);
+
+        public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken) =>
+            inner.PendingAsync(stream, group, count, cancellationToken);
+
+        public Task<long> LengthAsync(string stream, CancellationToken cancellationToken) => inner.LengthAsync(stream, cancellationToken);
+    }
+
+    /// <summary>
     /// Kill between an XADD and the commit of its candles: once a frame is appended whose candles are not committed,
     /// the candle table is locked (their COPY cannot commit) and the writer hangs in that XADD until the service is
     /// stopped, as if killed. The restart replays from the newest stored candle, so those candles are delivered,
@@ -162,6 +249,7 @@ public sealed class MetricsFramePublishTests
     {
         private readonly TaskCompletionSource<long> _frozen = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private NpgsqlConnection? _lock;
+        private int _trying;
 
         private long From => from;
 
@@ -179,6 +267,22 @@ public sealed class MetricsFramePublishTests
 
         /// <summary>True when the lock is held and the candles of <paramref name="openTime"/> are not committed.</summary>
         private async Task<bool> FreezeAsync(long openTime)
+        {
+            if (Interlocked.Exchange(ref _trying, 1) == 1)
+            {
+                return false;
+            }
+            try
+            {
+                return await TryFreezeAsync(openTime);
+            }
+            finally
+            {
+                Volatile.Write(ref _trying, 0);
+            }
+        }
+
+        private async Task<bool> TryFreezeAsync(long openTime)
         {
             var conn = new NpgsqlConnection(postgres);
             await conn.OpenAsync();

@@ -107,11 +107,8 @@ public sealed partial class CandleWriter(
                     Task? storing = null;
                     try
                     {
-                        foreach (var b in batches)
-                        {
-                            await AppendAsync(b, stoppingToken);
-                            storing ??= Task.Run(() => StoreAsync(candles, stoppingToken), CancellationToken.None);
-                        }
+                        await AppendEventsAsync(batches, () => storing = Task.Run(() => StoreAsync(candles, stoppingToken), CancellationToken.None),
+                            stoppingToken);
                     }
                     finally
                     {
@@ -121,7 +118,7 @@ public sealed partial class CandleWriter(
                             await storing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                         }
                     }
-                    await storing!;
+                    await (storing ?? StoreAsync(candles, stoppingToken));
                     MarkStored(batches);
                     await PublishAsync(batches, stoppingToken);
                 }
@@ -175,16 +172,29 @@ public sealed partial class CandleWriter(
     private Task StoreAsync(List<SymbolCandle> candles, CancellationToken cancellationToken) =>
         RetryAsync(ct => store.UpsertAsync(candles, ct), "store candles", cancellationToken);
 
-    /// <summary>The batch's event: one XADD per open time, awaited before the next (entries in order); the frame goes out from its pooled buffer as it is.</summary>
-    private async Task AppendAsync(WriteBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// One XADD per open time, in order, each acknowledged before the next is sent; each frame goes out from its
+    /// pooled buffer as it is. <paramref name="firstAppended"/> runs once the first entry is acknowledged. Not
+    /// pipelined on purpose: the Redis client keeps queued commands across a reconnect, so after a failed XADD a later
+    /// one could be appended before the retry of the failed one (entries out of order).
+    /// </summary>
+    private async Task AppendEventsAsync(List<WriteBatch> batches, Action firstAppended, CancellationToken cancellationToken)
     {
         if (_stream is null)
         {
+            firstAppended();
             return;
         }
         var maxLength = options.Value.EffectiveStreamMaxLength;
-        var frame = batch.Items.Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
-        await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var frame = batches[i].Items.Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
+            await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
+            if (i == 0)
+            {
+                firstAppended();
+            }
+        }
     }
 
     /// <summary>After the events and the candles: the newest published open time (what a restart re-publishes after), then the live frames.</summary>

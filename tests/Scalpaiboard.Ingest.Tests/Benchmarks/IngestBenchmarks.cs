@@ -114,6 +114,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         }
         var latencies = new List<double>();
         var byMinute = new List<(double Ms, int Minute)>();
+        var withGc = new List<double>();
         var gcPause0 = GC.GetTotalPauseDuration();
         var allocated0 = GC.GetTotalAllocatedBytes();
         var gcCounts0 = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
@@ -121,6 +122,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         {
             var batch = Minute(m);
             var openTime = t0 + m * Candle.MinuteMs;
+            var gcBefore = GC.CollectionCount(0);
             var handed = Stopwatch.GetTimestamp();
             await pipeline.OnClosedAsync(openTime, batch, CancellationToken.None);
             var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -134,6 +136,11 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             {
                 latencies.Add(Stopwatch.GetElapsedTime(handed, acked).TotalMilliseconds);
                 byMinute.Add((latencies[^1], m % 1440));
+                // A collection during the minute's path (counted until the ack is seen, so possibly just after it).
+                if (GC.CollectionCount(0) != gcBefore)
+                {
+                    withGc.Add(latencies[^1]);
+                }
             }
             await Task.Delay(interval);
         }
@@ -141,6 +148,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute}")));
         output.WriteLine($"gc during the timed minutes: {(GC.GetTotalAllocatedBytes() - allocated0) / minutes / 1024} KB allocated per minute, pause {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F1} ms, collections gen0/1/2 " +
             $"{GC.CollectionCount(0) - gcCounts0[0]}/{GC.CollectionCount(1) - gcCounts0[1]}/{GC.CollectionCount(2) - gcCounts0[2]}");
+        output.WriteLine($"minutes with a GC on their path: {withGc.Count}, their latencies: {string.Join(", ", withGc.Order().Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} ms");
         latencies.Sort();
         double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
         output.WriteLine(Histogram(latencies));

@@ -12,13 +12,16 @@ using Scalpaiboard.Testing;
 namespace Scalpaiboard.Ingest.Tests;
 
 /// <summary>
-/// The pipeline hands a minute of new candles to the writer before the engine runs (their COPY overlaps the engine):
-/// the frame must still reach the stream only after its candles are committed, in order, with the engine's values.
+/// The writer appends each minute's frame while (not after) its candles are copied into PostgreSQL: the frames must
+/// still reach the stream in order with the engine's values, every candle must be stored, the recorded published
+/// open time must never be ahead of the store, and a crash between an XADD and its candles' commit must lose nothing.
 /// </summary>
 public sealed class MetricsFramePublishTests
 {
+    private static readonly long T0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
     [Fact]
-    public async Task Each_frame_is_appended_after_its_candles_are_stored_in_order_with_the_engines_values()
+    public async Task Each_frame_is_appended_in_order_with_the_engines_values_and_the_published_time_never_runs_ahead_of_the_store()
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("framepub");
         var empty = Directory.CreateTempSubdirectory("scalp-empty-");
@@ -34,19 +37,18 @@ public sealed class MetricsFramePublishTests
             ["Ingest:Replay:Speed"] = "max",
             ["Ingest:RetentionDays"] = "36500",
         }, services => services.AddSingleton<IEventStream>(sp =>
-            new StoreCheckingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), cs, violations, appended)));
+            new StoreCheckingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), cs, T0, violations, appended)));
         await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
 
         string[] symbols = ["AAAUSDT", "BBBUSDT", "CCCUSDT"];
-        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var t0 = T0;
         SymbolCandle[] Minute(int m) => [.. symbols.Select((s, i) =>
         {
             var p = 100 + i + m * 0.5;
             return new SymbolCandle(s, new Candle(t0 + m * Candle.MinuteMs, p, p + 1, p - 1, p + 0.25, 10 + m, (10 + m) * p, 5 + m, 4, 4 * p));
         })];
         pipeline.SetSymbols(symbols);
-        // The first minute takes the former path (nothing known about the symbols yet); the rest the overlapped one.
         var engine = new MarketEngine();
         var expected = new List<MetricsSnapshot>();
         for (var m = 0; m < 40; m++)
@@ -62,6 +64,16 @@ public sealed class MetricsFramePublishTests
 
         Assert.Empty(violations);
         Assert.Equal(Enumerable.Range(0, 40).Select(m => t0 + m * Candle.MinuteMs), appended);
+        await using (var conn = new NpgsqlConnection(cs))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                "SELECT (SELECT count(*) FROM ingest.candles_1m), (SELECT published_open_time FROM ingest.publish_state WHERE id = 1)", conn);
+            await using var r = await cmd.ExecuteReaderAsync();
+            await r.ReadAsync();
+            Assert.Equal(40 * symbols.Length, r.GetInt64(0));
+            Assert.Equal(t0 + 39 * Candle.MinuteMs, r.GetInt64(1));
+        }
         var entries = await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString);
         var got = entries.SelectMany(e => e.Items).ToList();
         Assert.Equal(expected.Count, got.Count);
@@ -75,8 +87,264 @@ public sealed class MetricsFramePublishTests
         }
     }
 
-    /// <summary>At each XADD of a frame, checks in PostgreSQL that every candle the frame describes is committed.</summary>
-    private sealed class StoreCheckingStream(IEventStream inner, string postgres, ConcurrentQueue<string> violations, ConcurrentQueue<long> appended)
+    /// <summary>
+    /// Two XADDs fail (one before reaching Redis, one after Redis appended the entry, a lost reply): the entries stay
+    /// in order, the minute appended before its failure was reported appears again right after itself
+    /// (at-least-once), and nothing is missing.
+    /// </summary>
+    [Fact]
+    public async Task Failed_appends_are_retried_in_order()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("framefail");
+        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
+        using var redis = new RedisServer();
+        var calls = 0;
+        await using var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "replay",
+            ["Ingest:Replay:Path"] = empty.FullName,
+            ["Ingest:Replay:Speed"] = "max",
+            ["Ingest:RetentionDays"] = "36500",
+        }, services => services.AddSingleton<IEventStream>(sp => new FailingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()),
+            call => Interlocked.Increment(ref calls) switch { 6 => FailingStream.Failure.Before, 13 => FailingStream.Failure.After, _ => FailingStream.Failure.None })));
+        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+        var pipeline = app.Services.GetRequiredService<IngestPipeline>();
+        string[] symbols = ["AAAUSDT", "BBBUSDT"];
+        pipeline.SetSymbols(symbols);
+        for (var m = 0; m < 60; m++)
+        {
+            await pipeline.OnClosedAsync(T0 + m * Candle.MinuteMs, [.. symbols.Select(s => new SymbolCandle(s,
+                new Candle(T0 + m * Candle.MinuteMs, 100 + m, 101 + m, 99 + m, 100.5 + m, 10, 1000, 5, 4, 400)))], CancellationToken.None);
+        }
+        await pipeline.FlushAsync(CancellationToken.None);
+
+        var times = (await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString)).Select(e => e.OpenTime).ToList();
+        var firsts = times.Distinct().ToList();
+        Assert.Equal(Enumerable.Range(0, 60).Select(m => T0 + m * Candle.MinuteMs), firsts);
+        // Only the minute whose append went through before failing is there twice, right after itself.
+        Assert.Equal(61, times.Count);
+        Assert.Equal(times.Order(), times);
+        Assert.Equal(120, await CountAsync(cs, "SELECT count(*) FROM ingest.candles_1m", 0));
+    }
+
+    /// <summary>Fails the XADDs its rule picks: before sending them, or after Redis appended them (a lost reply).</summary>
+    private sealed class FailingStream(IEventStream inner, Func<int, FailingStream.Failure> rule) : IEventStream
+    {
+        public enum Failure
+        {
+            None,
+            Before,
+            After,
+        }
+
+        private int _calls;
+
+        public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
+            CancellationToken cancellationToken)
+        {
+            var failure = stream == EventNames.MetricsStream ? rule(Interlocked.Increment(ref _calls)) : Failure.None;
+            if (failure == Failure.Before)
+            {
+                throw new IOException("connection reset before the XADD was sent");
+            }
+            var id = await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+            return failure == Failure.After ? throw new IOException("connection reset before the reply") : id;
+        }
+
+        public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>
+            inner.AppendAsync(stream, fields, maxLength, cancellationToken);
+
+        public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) =>
+            inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
+
+        public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block,
+            CancellationToken cancellationToken) => inner.ReadGroupAsync(stream, group, consumer, fromId, count, block, cancellationToken);
+
+        public Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+            inner.AcknowledgeAsync(stream, group, ids, cancellationToken);
+
+        public Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count,
+            CancellationToken cancellationToken) => inner.ClaimIdleAsync(stream, group, consumer, minIdle, count, cancellationToken);
+
+        public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken) =>
+            inner.PendingAsync(stream, group, count, cancellationToken);
+
+        public Task<long> LengthAsync(string stream, CancellationToken cancellationToken) => inner.LengthAsync(stream, cancellationToken);
+    }
+
+    /// <summary>
+    /// Kill between an XADD and the commit of its candles: once a frame is appended whose candles are not committed,
+    /// the candle table is locked (their COPY cannot commit) and the writer hangs in that XADD until the service is
+    /// stopped, as if killed. The restart replays from the newest stored candle, so those candles are delivered,
+    /// stored and published again: every candle stored exactly once, every candle's metrics in the stream (the
+    /// interrupted minute twice, with the same values: at-least-once, consumers are idempotent).
+    /// </summary>
+    [Fact]
+    public async Task An_event_appended_before_its_candles_were_committed_is_published_again_after_a_restart()
+    {
+        var sample = SampleKlines.Load(IngestApp.SampleData);
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("framecrash");
+        using var redis = new RedisServer();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "replay",
+            ["Ingest:Replay:Path"] = IngestApp.SampleData,
+            ["Ingest:Replay:Speed"] = "max",
+            ["Ingest:RetentionDays"] = "36500",
+        };
+        var from = sample.Min(k => k.OpenTime) + (600 * Candle.MinuteMs);
+        var freezing = new FreezingStream(cs, from);
+        long lost;
+        try
+        {
+            await using (var first = new IngestApp(settings, services => services.AddSingleton<IEventStream>(sp =>
+                freezing.Over(new RedisEventStream(sp.GetRequiredService<RedisClient>())))))
+            {
+                _ = first.Services.GetRequiredService<IngestPipeline>();
+                lost = await freezing.Frozen.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+        }
+        finally
+        {
+            await freezing.ReleaseAsync();
+        }
+        Assert.Equal(0, await CountAsync(cs, "SELECT count(*) FROM ingest.candles_1m WHERE open_time = $1", lost));
+        Assert.Equal(0, await CountAsync(cs, "SELECT count(*) FROM ingest.publish_state WHERE published_open_time >= $1", lost));
+
+        await using (var second = new IngestApp(settings))
+        {
+            await second.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(90));
+        }
+        Assert.Equal(sample.Count, await CountAsync(cs, "SELECT count(*) FROM ingest.candles_1m", 0));
+        Assert.Equal(sample.Count, await CountAsync(cs, "SELECT count(DISTINCT (symbol, open_time)) FROM ingest.candles_1m", 0));
+        var entries = await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString);
+        var seen = entries.SelectMany(e => e.Items).Select(i => (i.Symbol, i.OpenTime)).ToHashSet();
+        Assert.All(sample, k => Assert.Contains((k.Symbol, k.OpenTime), seen));
+        var twice = entries.Where(e => e.OpenTime == lost).ToList();
+        Assert.Equal(2, twice.Count);
+        Assert.Equal(twice[0].Items.Select(i => (i.Symbol, i.Price, i.Change[0])), twice[1].Items.Select(i => (i.Symbol, i.Price, i.Change[0])));
+    }
+
+    private static async Task<long> CountAsync(string cs, string sql, long parameter)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        if (sql.Contains("$1", StringComparison.Ordinal))
+        {
+            cmd.Parameters.AddWithValue(parameter);
+        }
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// Appends every frame; at the first one from <paramref name="from"/> on, locks the candle table and, if that
+    /// frame's candles are not committed, keeps the lock (their COPY waits for it) and never acknowledges the XADD.
+    /// </summary>
+    private sealed class FreezingStream(string postgres, long from)
+    {
+        private readonly TaskCompletionSource<long> _frozen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private NpgsqlConnection? _lock;
+        private int _trying;
+
+        private long From => from;
+
+        public Task<long> Frozen => _frozen.Task;
+
+        public IEventStream Over(IEventStream inner) => new Stream(inner, this);
+
+        public async Task ReleaseAsync()
+        {
+            if (_lock is not null)
+            {
+                await _lock.DisposeAsync();
+            }
+        }
+
+        /// <summary>True when the lock is held and the candles of <paramref name="openTime"/> are not committed.</summary>
+        private async Task<bool> FreezeAsync(long openTime)
+        {
+            if (Interlocked.Exchange(ref _trying, 1) == 1)
+            {
+                return false;
+            }
+            try
+            {
+                return await TryFreezeAsync(openTime);
+            }
+            finally
+            {
+                Volatile.Write(ref _trying, 0);
+            }
+        }
+
+        private async Task<bool> TryFreezeAsync(long openTime)
+        {
+            var conn = new NpgsqlConnection(postgres);
+            await conn.OpenAsync();
+            await using (var cmd = new NpgsqlCommand("BEGIN; LOCK TABLE ingest.candles_1m IN SHARE MODE", conn))
+            {
+                await cmd.ExecuteNonQueryAsync();
+            }
+            await using (var cmd = new NpgsqlCommand("SELECT count(*) FROM ingest.candles_1m WHERE open_time = $1", conn))
+            {
+                cmd.Parameters.AddWithValue(openTime);
+                if ((long)(await cmd.ExecuteScalarAsync())! == 0)
+                {
+                    _lock = conn;
+                    _frozen.TrySetResult(openTime);
+                    return true;
+                }
+            }
+            await conn.DisposeAsync();
+            return false;
+        }
+
+        private sealed class Stream(IEventStream inner, FreezingStream owner) : IEventStream
+        {
+            public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
+                CancellationToken cancellationToken)
+            {
+                var id = await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+                var openTime = MetricsFrameReader.Read(fields[0].Value.Span).OpenTime;
+                if (stream == EventNames.MetricsStream && openTime >= owner.From && !owner._frozen.Task.IsCompleted && await owner.FreezeAsync(openTime))
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                return id;
+            }
+
+            public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>
+                inner.AppendAsync(stream, fields, maxLength, cancellationToken);
+
+            public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) =>
+                inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
+
+            public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block,
+                CancellationToken cancellationToken) => inner.ReadGroupAsync(stream, group, consumer, fromId, count, block, cancellationToken);
+
+            public Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+                inner.AcknowledgeAsync(stream, group, ids, cancellationToken);
+
+            public Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count,
+                CancellationToken cancellationToken) => inner.ClaimIdleAsync(stream, group, consumer, minIdle, count, cancellationToken);
+
+            public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken) =>
+                inner.PendingAsync(stream, group, count, cancellationToken);
+
+            public Task<long> LengthAsync(string stream, CancellationToken cancellationToken) => inner.LengthAsync(stream, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// At each XADD of a frame, checks in PostgreSQL that the recorded published open time is not ahead of the store
+    /// (every candle at or before it is committed: a restart re-publishes only after it).
+    /// </summary>
+    private sealed class StoreCheckingStream(IEventStream inner, string postgres, long t0, ConcurrentQueue<string> violations, ConcurrentQueue<long> appended)
         : IEventStream
     {
         public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
@@ -87,15 +355,16 @@ public sealed class MetricsFramePublishTests
                 var frame = MetricsFrameReader.Read(fields[0].Value.Span);
                 await using var conn = new NpgsqlConnection(postgres);
                 await conn.OpenAsync(cancellationToken);
-                foreach (var item in frame.Items)
+                await using var cmd = new NpgsqlCommand("""
+                    SELECT p.published_open_time, (SELECT count(*) FROM ingest.candles_1m c WHERE c.open_time <= p.published_open_time),
+                           (SELECT count(DISTINCT open_time) FROM ingest.candles_1m c WHERE c.open_time <= p.published_open_time)
+                    FROM ingest.publish_state p WHERE p.id = 1
+                    """, conn);
+                await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+                if (await r.ReadAsync(cancellationToken) && (r.GetInt64(1) != r.GetInt64(2) * frame.Items.Count
+                    || r.GetInt64(2) != ((r.GetInt64(0) - t0) / Candle.MinuteMs) + 1))
                 {
-                    await using var cmd = new NpgsqlCommand("SELECT count(*) FROM ingest.candles_1m WHERE symbol = $1 AND open_time = $2", conn);
-                    cmd.Parameters.AddWithValue(item.Symbol);
-                    cmd.Parameters.AddWithValue(item.OpenTime);
-                    if ((long)(await cmd.ExecuteScalarAsync(cancellationToken))! != 1)
-                    {
-                        violations.Enqueue($"{item.Symbol} {item.OpenTime} published before it was stored");
-                    }
+                    violations.Enqueue($"published up to {r.GetInt64(0)} with {r.GetInt64(1)} candles stored at or before it");
                 }
                 appended.Enqueue(frame.OpenTime);
             }

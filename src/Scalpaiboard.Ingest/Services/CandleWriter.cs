@@ -9,47 +9,18 @@ using Scalpaiboard.Ingest.Model;
 
 namespace Scalpaiboard.Ingest.Services;
 
-/// <summary>Closed candles of one open time with their metrics, on their way to PostgreSQL and the stream.</summary>
-/// <param name="Items">The minute's metrics frame (publish time not yet stamped) in a pooled buffer the writer releases; the
-/// engine may still be writing it while the writer stores the candles.</param>
+/// <summary>Closed candles of one open time with their metrics, on their way to the stream and PostgreSQL.</summary>
+/// <param name="Items">The minute's metrics frame (publish time not yet stamped) in a pooled buffer the writer releases.</param>
 /// <param name="Republish">Already stored and counted by an earlier run: written again (idempotent) and published, not counted.</param>
-public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, PendingFrame Items, bool Republish = false);
+public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, MetricsFrameWriter Items, bool Republish = false);
 
 /// <summary>
-/// A batch's metrics frame, possibly still being written by the engine when the writer already stores the candles.
-/// Completed once by the pipeline (or failed, if the engine threw); the writer awaits it before the XADD.
-/// </summary>
-public sealed class PendingFrame
-{
-    private readonly TaskCompletionSource<MetricsFrameWriter> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private MetricsFrameWriter? _frame;
-
-    public static PendingFrame Ready(MetricsFrameWriter frame)
-    {
-        var p = new PendingFrame();
-        p.Set(frame);
-        return p;
-    }
-
-    public Task<MetricsFrameWriter> Task => _done.Task;
-
-    public void Set(MetricsFrameWriter frame)
-    {
-        Volatile.Write(ref _frame, frame);
-        _done.TrySetResult(frame);
-    }
-
-    public void Fail(Exception exception) => _done.TrySetException(exception);
-
-    /// <summary>Returns the frame's buffer to the pool (a frame still being written is left to the GC).</summary>
-    public void Release() => Interlocked.Exchange(ref _frame, null)?.Dispose();
-}
-
-/// <summary>
-/// The background writer: takes batches from a bounded channel (back-pressure on the feed), writes whatever has
-/// queued up in one COPY + upsert, and only then publishes each batch's metrics event to the Redis stream and the
-/// live metrics/candle frames. A failed write or append is retried (with backoff) before anything newer goes out,
-/// so the stream never runs ahead of the store.
+/// The background writer: takes batches from a bounded channel (back-pressure on the feed) and, for whatever has
+/// queued up, XADDs each batch's metrics event (in order) while the candles are written in one COPY + upsert beside
+/// it; once both are done it records the published open time and sends the live metrics/candle frames. A failed
+/// write or append is retried (with backoff) before anything newer goes out, so the stream runs ahead of the store
+/// by at most the round in flight: a crash in between loses those candles from the store, and the feed delivers them
+/// again after the restart (it continues after the newest stored candle), which publishes them again (docs/ingest.md).
 /// </summary>
 public sealed partial class CandleWriter(
     CandleStore store,
@@ -131,7 +102,23 @@ public sealed partial class CandleWriter(
             {
                 if (candles.Count > 0)
                 {
-                    await RetryAsync(ct => store.UpsertAsync(candles, ct), "store candles", stoppingToken);
+                    // The first event goes out first (the latency of a live minute), then the COPY runs on another
+                    // thread while this one appends the rest: neither waits for the other.
+                    Task? storing = null;
+                    try
+                    {
+                        await AppendEventsAsync(batches, () => storing = Task.Run(() => StoreAsync(candles, stoppingToken), CancellationToken.None),
+                            stoppingToken);
+                    }
+                    finally
+                    {
+                        // Never leave the COPY running over the candle list the next round reuses.
+                        if (storing is not null)
+                        {
+                            await storing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        }
+                    }
+                    await (storing ?? StoreAsync(candles, stoppingToken));
                     MarkStored(batches);
                     await PublishAsync(batches, stoppingToken);
                 }
@@ -148,7 +135,7 @@ public sealed partial class CandleWriter(
             {
                 foreach (var b in batches)
                 {
-                    b.Items.Release();
+                    b.Items.Dispose();
                 }
             }
             foreach (var m in markers)
@@ -182,28 +169,39 @@ public sealed partial class CandleWriter(
         status.AddIngested(count, newest);
     }
 
-    private async Task PublishAsync(List<WriteBatch> batches, CancellationToken cancellationToken)
+    private Task StoreAsync(List<SymbolCandle> candles, CancellationToken cancellationToken) =>
+        RetryAsync(ct => store.UpsertAsync(candles, ct), "store candles", cancellationToken);
+
+    /// <summary>
+    /// One XADD per open time, in order, each acknowledged before the next is sent; each frame goes out from its
+    /// pooled buffer as it is. <paramref name="firstAppended"/> runs once the first entry is acknowledged. Not
+    /// pipelined on purpose: the Redis client keeps queued commands across a reconnect, so after a failed XADD a later
+    /// one could be appended before the retry of the failed one (entries out of order).
+    /// </summary>
+    private async Task AppendEventsAsync(List<WriteBatch> batches, Action firstAppended, CancellationToken cancellationToken)
     {
         if (_stream is null)
         {
-            // The live frames below read the symbols' state: wait until the engine is done with these candles.
-            foreach (var b in batches)
+            firstAppended();
+            return;
+        }
+        var maxLength = options.Value.EffectiveStreamMaxLength;
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var frame = batches[i].Items.Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
+            await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
+            if (i == 0)
             {
-                await b.Items.Task.WaitAsync(cancellationToken);
+                firstAppended();
             }
         }
-        else
+    }
+
+    /// <summary>After the events and the candles: the newest published open time (what a restart re-publishes after), then the live frames.</summary>
+    private async Task PublishAsync(List<WriteBatch> batches, CancellationToken cancellationToken)
+    {
+        if (_stream is not null)
         {
-            var maxLength = options.Value.EffectiveStreamMaxLength;
-            // One entry per open time, in order, each awaited before the next (the stream never runs ahead of the
-            // store, and entries appear in candle order); the frame is XADDed from its pooled buffer as it is.
-            foreach (var b in batches)
-            {
-                // The engine may still be writing this frame (its candles were stored meanwhile); if it failed, so
-                // does the writer: nothing after it is published, and the restart re-publishes from publish_state.
-                var frame = (await b.Items.Task.WaitAsync(cancellationToken)).Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
-                await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
-            }
             var last = batches[^1].OpenTime;
             await RetryAsync(ct => store.SetPublishedOpenTimeAsync(last, ct), "record published time", cancellationToken);
         }

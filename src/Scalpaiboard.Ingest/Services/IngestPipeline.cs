@@ -9,15 +9,15 @@ using Scalpaiboard.Market.Signals;
 namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>
-/// Closed candles from the feed -> market engine -> in-memory state -> the writer (PostgreSQL, then events).
+/// Closed candles from the feed -> market engine -> in-memory state -> the writer (events, with PostgreSQL beside them).
 /// Called from one feed loop at a time.
 /// </summary>
 public sealed class IngestPipeline(MarketCalculator calculator, MarketState state, CandleWriter writer, FeedStatus status) : IFeedSink
 {
-    private readonly MetricsSnapshot _snapshot = new();
-    private readonly List<PresetType> _fired = [];
+    /// <summary>The preset keys of each set of fired presets (bit i = PresetType i), built on first use and shared.</summary>
+    private static readonly string[]?[] PresetKeysByMask = new string[]?[1 << PresetTypes.Count];
+
     private readonly Lock _gate = new();
-    private readonly HashSet<string> _batchSymbols = new(StringComparer.Ordinal);
 
     public FeedStatus Status => status;
 
@@ -39,65 +39,10 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 
     private async ValueTask ProcessAsync(long openTime, IReadOnlyList<SymbolCandle> candles, bool republish, CancellationToken cancellationToken)
     {
-        if (!republish && AllNew(openTime, candles))
-        {
-            // Every candle is newer than its symbol's latest: the engine will accept each one (SymbolState.Apply
-            // appends whatever is later than the latest), and the candles do not depend on the metrics. Hand them to
-            // the writer first, so their COPY runs while the engine computes; the writer XADDs the frame only once
-            // both the commit and the frame are done (the stream never runs ahead of the store).
-            var accepted = candles.ToArray();
-            var frame = new PendingFrame();
-            await writer.EnqueueAsync(new WriteBatch(openTime, accepted, frame, republish), cancellationToken);
-            try
-            {
-                var applied = Apply(openTime, accepted, restoring: false);
-                if (applied is not { Items: { } items } || applied.Value.Candles.Count != accepted.Length)
-                {
-                    applied?.Items?.Dispose();
-                    throw new InvalidOperationException($"The engine refused candles of {openTime} that were newer than their symbol's latest.");
-                }
-                frame.Set(items);
-            }
-            catch (Exception ex)
-            {
-                frame.Fail(ex);
-                throw;
-            }
-            return;
-        }
         var batch = Apply(openTime, candles, restoring: false);
         if (batch is { } b)
         {
-            await writer.EnqueueAsync(new WriteBatch(openTime, b.Candles, PendingFrame.Ready(b.Items!), republish), cancellationToken);
-        }
-    }
-
-    /// <summary>True when every candle opened at <paramref name="openTime"/>, after its known symbol's latest candle, each symbol once.</summary>
-    private bool AllNew(long openTime, IReadOnlyList<SymbolCandle> candles)
-    {
-        lock (_gate)
-        {
-            if (candles.Count == 0)
-            {
-                return false;
-            }
-            _batchSymbols.Clear();
-            foreach (var (symbol, candle) in candles)
-            {
-                if (candle.OpenTime != openTime || !_batchSymbols.Add(symbol) || !state.TryGet(symbol, out var s))
-                {
-                    return false;
-                }
-                lock (s.Gate)
-                {
-                    // the symbol's latest closed candle, as the engine accepted it
-                    if (s.LastClosed is not { } latest || candle.OpenTime <= latest.OpenTime)
-                    {
-                        return false;
-                    }
-                }
-            }
-            return true;
+            await writer.EnqueueAsync(new WriteBatch(openTime, b.Candles, b.Items!, republish), cancellationToken);
         }
     }
 
@@ -121,7 +66,8 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
 
     /// <summary>
     /// Runs the candles through the engine and the in-memory state; unless restoring, writes each accepted candle's
-    /// item into the minute's metrics frame (a pooled buffer that the writer stamps, publishes and disposes).
+    /// item into the minute's metrics frame (a pooled buffer that the writer stamps, publishes and disposes). The
+    /// frame and the symbol's state read the engine's own snapshot (no copy in between).
     /// </summary>
     private (List<SymbolCandle> Candles, MetricsFrameWriter? Items)? Apply(long openTime, IReadOnlyList<SymbolCandle> candles, bool restoring)
     {
@@ -130,10 +76,11 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
             List<SymbolCandle>? accepted = null;
             MetricsFrameWriter? items = null;
             var added = false;
-            foreach (var (symbol, candle) in candles)
+            for (var i = 0; i < candles.Count; i++)
             {
+                var (symbol, candle) = candles[i];
                 var rejectedBefore = calculator.Rejected;
-                if (!calculator.OnClosedCandle(symbol, candle, _snapshot, _fired))
+                if (!calculator.TryApply(symbol, candle, out var snapshot, out var fired))
                 {
                     if (calculator.Rejected != rejectedBefore)
                     {
@@ -148,9 +95,8 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                         items = new MetricsFrameWriter(1024 + (candles.Count * MetricsFrameWriter.ItemLength(16)));
                         items.Begin(openTime);
                     }
-                    items.Add(_snapshot, candle, PresetBits(_fired));
+                    items.Add(snapshot, candle, fired.Bits);
                 }
-                var presets = _fired.Count == 0 ? [] : PresetKeys(_fired);
                 if (!state.TryGet(symbol, out var s))
                 {
                     s = state.GetOrAdd(symbol);
@@ -158,9 +104,9 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                 }
                 lock (s.Gate)
                 {
-                    s.ApplyClosed(candle, _snapshot, presets, restoring ? 0 : _fired.Count);
+                    s.ApplyClosed(candle, snapshot, PresetKeys(fired), restoring ? 0 : fired.Count);
                 }
-                (accepted ??= new List<SymbolCandle>(candles.Count)).Add(new SymbolCandle(symbol, candle));
+                (accepted ??= new List<SymbolCandle>(candles.Count)).Add(candles[i]);
             }
             if (added)
             {
@@ -176,22 +122,21 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
         }
     }
 
-    private static int PresetBits(List<PresetType> fired)
+    private static string[] PresetKeys(PresetMask fired)
     {
-        var bits = 0;
-        foreach (var p in fired)
+        if (fired.IsEmpty)
         {
-            bits |= 1 << (int)p;
+            return [];
         }
-        return bits;
-    }
-
-    private static string[] PresetKeys(List<PresetType> fired)
-    {
-        var keys = new string[fired.Count];
-        for (var i = 0; i < keys.Length; i++)
+        ref var keys = ref PresetKeysByMask[fired.Bits];
+        if (keys is null)
         {
-            keys[i] = fired[i].Key();
+            var list = new List<string>(fired.Count);
+            foreach (var p in fired)
+            {
+                list.Add(p.Key());
+            }
+            keys = [.. list];
         }
         return keys;
     }

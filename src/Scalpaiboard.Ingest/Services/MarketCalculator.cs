@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Market.Signals;
@@ -17,6 +18,25 @@ public sealed class MarketCalculator(MarketEngine engine)
 
     /// <summary>Candles refused because they were older than the symbol's latest.</summary>
     public long Rejected => engine.Rejected;
+
+    /// <summary>
+    /// Applies a closed candle. Returns false for a candle older than the latest (rejected) or an exact duplicate of
+    /// one held; otherwise the engine's own snapshot of the symbol (read it before the symbol's next candle, do not
+    /// change it) and the presets that fired.
+    /// </summary>
+    public bool TryApply(string symbol, in Candle candle, [NotNullWhen(true)] out MetricsSnapshot? snapshot, out PresetMask fired)
+    {
+        var update = engine.OnClosedCandle(symbol, candle);
+        if (!update.Status.IsAccepted() || update.Snapshot is null)
+        {
+            snapshot = null;
+            fired = PresetMask.None;
+            return false;
+        }
+        snapshot = update.Snapshot;
+        fired = update.Fired;
+        return true;
+    }
 
     /// <summary>
     /// Applies a closed candle. Returns false (and leaves <paramref name="snapshot"/> alone) for a candle older than

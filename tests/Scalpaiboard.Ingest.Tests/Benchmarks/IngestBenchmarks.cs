@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Ingest.Services;
 using Scalpaiboard.Market;
@@ -41,6 +42,8 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var status = app.Services.GetRequiredService<FeedStatus>();
         var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
+        var allocated0 = GC.GetTotalAllocatedBytes();
+        var gcPause0 = GC.GetTotalPauseDuration();
         var start = Stopwatch.GetTimestamp();
         long firstCount = 0;
         long firstAt = 0;
@@ -59,6 +62,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpu0;
         output.WriteLine($"replay {symbols} symbols x {days} days: {total} candles; start-up to first stored {Stopwatch.GetElapsedTime(start, firstAt).TotalMilliseconds:F0} ms");
+        output.WriteLine($"gc: {(GC.GetTotalAllocatedBytes() - allocated0) / Math.Max(1, total)} bytes allocated per candle, pause {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F0} ms");
         output.WriteLine($"replay_candles_per_s={(total - firstCount) / elapsed.TotalSeconds:F0} wall_s={elapsed.TotalSeconds:F2} ingest_cpu_us_per_candle={cpu.TotalMicroseconds / total:F1} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
     }
 
@@ -73,8 +77,15 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var minutes = BenchmarkFactAttribute.Setting("BENCH_MINUTES", 200);
         var interval = BenchmarkFactAttribute.Setting("BENCH_INTERVAL_MS", 250);
         var acks = new ConcurrentDictionary<long, long>();
-        var (app, cleanup) = await StartEmptyAsync(services => services.AddSingleton<IEventStream>(sp =>
-            new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks)));
+        var (app, cleanup) = await StartEmptyAsync(services =>
+        {
+            services.AddSingleton<IEventStream>(sp => new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks));
+            // BENCH_NO_LIVE=1 (diagnosis only): no live pub/sub frames, to see what they cost the latency.
+            if (Environment.GetEnvironmentVariable("BENCH_NO_LIVE") == "1")
+            {
+                services.RemoveAll<ILiveChannel>();
+            }
+        });
         await using var _ = app;
         using var __ = cleanup;
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
@@ -102,10 +113,16 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             pipeline.Restore(Minute(m));
         }
         var latencies = new List<double>();
+        var byMinute = new List<(double Ms, int Minute)>();
+        var withGc = new List<double>();
+        var gcPause0 = GC.GetTotalPauseDuration();
+        var allocated0 = GC.GetTotalAllocatedBytes();
+        var gcCounts0 = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
         for (var m = 1440; m < 1440 + minutes; m++)
         {
             var batch = Minute(m);
             var openTime = t0 + m * Candle.MinuteMs;
+            var gcBefore = GC.CollectionCount(0);
             var handed = Stopwatch.GetTimestamp();
             await pipeline.OnClosedAsync(openTime, batch, CancellationToken.None);
             var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -118,9 +135,20 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             if (m >= 1450)
             {
                 latencies.Add(Stopwatch.GetElapsedTime(handed, acked).TotalMilliseconds);
+                byMinute.Add((latencies[^1], m % 1440));
+                // A collection during the minute's path (counted until the ack is seen, so possibly just after it).
+                if (GC.CollectionCount(0) != gcBefore)
+                {
+                    withGc.Add(latencies[^1]);
+                }
             }
             await Task.Delay(interval);
         }
+        // The slowest minutes (minute of the day: 0 mod 5/15/60/240 close the larger bars) and the test process's GCs.
+        output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute}")));
+        output.WriteLine($"gc during the timed minutes: {(GC.GetTotalAllocatedBytes() - allocated0) / minutes / 1024} KB allocated per minute, pause {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F1} ms, collections gen0/1/2 " +
+            $"{GC.CollectionCount(0) - gcCounts0[0]}/{GC.CollectionCount(1) - gcCounts0[1]}/{GC.CollectionCount(2) - gcCounts0[2]}");
+        output.WriteLine($"minutes with a GC on their path: {withGc.Count}, their latencies: {string.Join(", ", withGc.Order().Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} ms");
         latencies.Sort();
         double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
         output.WriteLine(Histogram(latencies));

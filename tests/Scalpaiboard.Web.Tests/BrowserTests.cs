@@ -127,6 +127,16 @@ public sealed class BrowserTests(BrowserFixture fixture, Xunit.Abstractions.ITes
         await page.WaitForFunctionAsync("() => document.getElementById('coin-chart').dataset.tf === '5m' && document.getElementById('coin-chart').dataset.ready === 'true'", null, Wait);
         Assert.Contains("tf=5m", page.Url, StringComparison.Ordinal);
         await BrowserFixture.ScreenshotAsync(page, "coin");
+
+        // On daily bars the signals of a bar share one marker per direction (named after the latest, "+N" for the
+        // rest) instead of stacking a column of labels: the live feed adds BTCUSDT signals to today's bar.
+        await page.ClickAsync("#tf-switch a[data-tf='1d']");
+        await page.WaitForFunctionAsync("() => document.getElementById('coin-chart').dataset.tf === '1d' && document.getElementById('coin-chart').dataset.ready === 'true'", null, Wait);
+        await page.WaitForFunctionAsync("() => +document.getElementById('coin-chart').dataset.markedSignals >= 3", null, Wait);
+        var marked = await page.EvalOnSelectorAsync<int>("#coin-chart", "e => +e.dataset.markedSignals");
+        var drawn = await page.EvalOnSelectorAsync<int>("#coin-chart", "e => +e.dataset.markers");
+        Assert.InRange(drawn, 1, 4);
+        Assert.True(drawn < marked, $"{drawn} markers for {marked} signals");
         Assert.Empty(errors);
     }
 

@@ -96,19 +96,31 @@ export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: 
     }
 
     function renderMarkers() {
-        if (!overlays.signals || bars.length === 0) { markers.setMarkers([]); return; }
+        if (!overlays.signals || bars.length === 0) { markers.setMarkers([]); el.dataset.markers = el.dataset.markedSignals = '0'; return; }
         const step = TF_MS[tf];
         const first = bars[0].time, lastT = bars[bars.length - 1].time;
-        const list = [];
+        // One marker per bar and direction: on 4h..1d bars a busy day holds dozens of signals, and a marker each
+        // would stack into an unreadable column. The marker names the latest signal and counts the others.
+        const groups = new Map();
         for (const s of signals) {
             const time = Math.floor(Math.floor(s.openTime / step) * step / 1000);
             if (time < first || time > lastT) continue;
             const bull = /bull|bottom/.test(s.type);
-            list.push({ time, position: bull ? 'belowBar' : 'aboveBar', color: bull ? UP : DOWN, shape: bull ? 'arrowUp' : 'arrowDown', text: mini ? '' : (presetNames[s.type] || s.type) });
+            const key = time + (bull ? ':bull' : ':bear');
+            const g = groups.get(key);
+            if (!g) groups.set(key, { time, bull, latest: s, count: 1 });
+            else { g.count++; if (s.openTime >= g.latest.openTime) g.latest = s; }
+        }
+        const list = [];
+        for (const g of groups.values()) {
+            const name = presetNames[g.latest.type] || g.latest.type;
+            const text = mini ? '' : g.count === 1 ? name : `${name} +${g.count - 1}`;
+            list.push({ time: g.time, position: g.bull ? 'belowBar' : 'aboveBar', color: g.bull ? UP : DOWN, shape: g.bull ? 'arrowUp' : 'arrowDown', text });
         }
         list.sort((a, b) => a.time - b.time);
         markers.setMarkers(list);
         el.dataset.markers = String(list.length);
+        el.dataset.markedSignals = String([...groups.values()].reduce((n, g) => n + g.count, 0));
     }
 
     function publish(bar) {

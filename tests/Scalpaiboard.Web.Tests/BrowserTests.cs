@@ -141,6 +141,22 @@ public sealed class BrowserTests(BrowserFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Fact]
+    public async Task Live_cells_format_small_price_unit_values_like_the_server_does()
+    {
+        // MACD and band width of a 0.25 USDT coin are tiny: four significant digits, not "-0.00", in both renderers.
+        double[] values = [-0.000421349, 0.00001234567, 0.0265, 444.136246, -1173.5386, 12345.678, 0, 1, -0.5];
+        var (context, page, errors) = await fixture.NewPageAsync();
+        await using var _ = context;
+        await page.GotoAsync("/screener");
+        var js = await page.EvaluateAsync<string[]>("async vs => { const f = await import('/js/format.js'); return vs.map(v => f.cell('significant', v)); }", values);
+        var server = values.Select(v => Scalpaiboard.Web.Services.ScreenerColumns.Cell(
+            Scalpaiboard.Web.Services.ScreenerColumns.Find("macdHistogram_1h")!, v)).ToArray();
+        Assert.Equal(["-0.0004213", "0.00001235", "0.02650", "444.1", "-1,174", "12,346", "0", "1.000", "-0.5000"], server);
+        Assert.Equal(server, js);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Heatmap_draws_bids_and_asks()
     {
         var (context, page, errors) = await fixture.NewPageAsync();

@@ -21,6 +21,24 @@ public static class Format
 
     public static string Num(double? v, int decimals = 2) => v is null ? "–" : v.Value.ToString("N" + decimals, Inv);
 
+    /// <summary>
+    /// <paramref name="digits"/> significant digits, never in exponent form, thousands grouped: 444.1, -0.0004213,
+    /// 12,345 (format.js <c>significant</c> does the same).
+    /// </summary>
+    public static string Significant(double? v, int digits = 4)
+    {
+        if (v is not { } x || !double.IsFinite(x))
+        {
+            return "–";
+        }
+        if (x == 0)
+        {
+            return "0";
+        }
+        var magnitude = (int)Math.Floor(Math.Log10(Math.Abs(x)));
+        return x.ToString("N" + Math.Clamp(digits - 1 - magnitude, 0, 10), Inv);
+    }
+
     public static string Volume(double? v) => v switch
     {
         null => "–",

@@ -1,7 +1,9 @@
 namespace Scalpaiboard.Web.Services;
 
 /// <summary>How a screener cell is shown (format.js has the same kinds).</summary>
-public enum ColumnKind { Price, Percent, Volume, Number, Count }
+/// <see cref="Significant"/>: values in price units or small fractions (MACD, band width), shown to four significant
+/// digits so a 0.25 USDT coin's MACD reads -0.0004213, not "-0.00".
+public enum ColumnKind { Price, Percent, Volume, Number, Count, Significant }
 
 public sealed record ScreenerColumn(string Key, string Label, string Group, ColumnKind Kind, bool Default, string Title);
 
@@ -33,9 +35,9 @@ public static class ScreenerColumns
             new("rsi14_15m", "RSI 15m", "Momentum", ColumnKind.Number, false, "RSI(14) on 15m bars"),
             new("rsi14_1h", "RSI 1h", "Momentum", ColumnKind.Number, true, "RSI(14) on 1h bars"),
             new("rsi14_4h", "RSI 4h", "Momentum", ColumnKind.Number, false, "RSI(14) on 4h bars"),
-            new("macd_1h", "MACD 1h", "Momentum", ColumnKind.Number, false, "MACD(12,26,9) line on 1h bars"),
-            new("macdSignal_1h", "MACD sig 1h", "Momentum", ColumnKind.Number, false, "MACD signal line on 1h bars"),
-            new("macdHistogram_1h", "MACD hist 1h", "Momentum", ColumnKind.Number, true, "MACD histogram on 1h bars"),
+            new("macd_1h", "MACD 1h", "Momentum", ColumnKind.Significant, false, "MACD(12,26,9) line on 1h bars"),
+            new("macdSignal_1h", "MACD sig 1h", "Momentum", ColumnKind.Significant, false, "MACD signal line on 1h bars"),
+            new("macdHistogram_1h", "MACD hist 1h", "Momentum", ColumnKind.Significant, true, "MACD histogram on 1h bars"),
             new("stochK_1h", "Stoch %K 1h", "Momentum", ColumnKind.Number, false, "Stochastic %K (14,3,3) on 1h bars"),
             new("williamsR14_1h", "W%R 1h", "Momentum", ColumnKind.Number, false, "Williams %R(14) on 1h bars"),
             new("cci20_1h", "CCI 1h", "Momentum", ColumnKind.Number, false, "CCI(20) on 1h bars"),
@@ -44,7 +46,7 @@ public static class ScreenerColumns
             new("ema50_1h", "EMA50 1h", "Trend", ColumnKind.Price, false, "EMA(50) on 1h bars"),
             new("vwap_1h", "VWAP 1h", "Trend", ColumnKind.Price, false, "VWAP on 1h bars"),
             new("bbPercentB_1h", "BB %B 1h", "Volatility", ColumnKind.Number, true, "Bollinger %B (20,2) on 1h bars"),
-            new("bbWidth_1h", "BB width 1h", "Volatility", ColumnKind.Number, false, "Bollinger band width on 1h bars"),
+            new("bbWidth_1h", "BB width 1h", "Volatility", ColumnKind.Significant, false, "Bollinger band width on 1h bars"),
             new("atrPercent_1h", "ATR% 1h", "Volatility", ColumnKind.Number, true, "ATR(14) as % of price on 1h bars"),
             new("vcp_1h", "VCP 1h", "Volatility", ColumnKind.Number, true, "Volatility contraction pattern score on 1h bars"),
             new("pivotPpDistance_1h", "Δ Pivot", "Pivots", ColumnKind.Percent, true, "Distance of the price to the 1h pivot point (%)"),
@@ -61,6 +63,7 @@ public static class ScreenerColumns
         ColumnKind.Percent => Format.Pct(value),
         ColumnKind.Volume => Format.Volume(value),
         ColumnKind.Count => value is null ? "–" : Format.Num(value, 0),
+        ColumnKind.Significant => Format.Significant(value),
         _ => Format.Num(value),
     };
 }

@@ -28,6 +28,12 @@ export function num(v, decimals = 2) {
     if (v === null || v === undefined || !Number.isFinite(v)) return '–';
     return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
+export function significant(v, digits = 4) {
+    if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+    if (v === 0) return '0';
+    const decimals = Math.min(10, Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(v)))));
+    return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
 export function tone(v) {
     return v > 0 ? 'up' : v < 0 ? 'down' : 'flat';
 }
@@ -37,6 +43,7 @@ export function cell(kind, v) {
         case 'percent': return pct(v);
         case 'volume': return volume(v);
         case 'count': return v === null || v === undefined ? '–' : num(v, 0);
+        case 'significant': return significant(v);
         default: return num(v, 2);
     }
 }

@@ -10,53 +10,9 @@ using Scalpaiboard.Ingest.Model;
 namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>Closed candles of one open time with their metrics, on their way to the stream and PostgreSQL.</summary>
-/// <param name="Candles">The accepted candles; final once <see cref="MinuteFrames.IsComplete"/> (a chunked minute is handed over first, then filled).</param>
-/// <param name="Frames">The minute's metrics frames (publish time not yet stamped), one entry each, in pooled buffers the writer releases.</param>
+/// <param name="Items">The minute's metrics frame (publish time not yet stamped) in a pooled buffer the writer releases.</param>
 /// <param name="Republish">Already stored and counted by an earlier run: written again (idempotent) and published, not counted.</param>
-public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, MinuteFrames Frames, bool Republish = false);
-
-/// <summary>
-/// The metrics frames of one minute, from the pipeline to the writer: one frame for the whole minute, or chunks added
-/// while the engine still computes the rest (each XADDed as it arrives). Completed when the minute's candle list is
-/// final; <see cref="Applied"/> when the symbols' in-memory states are updated too.
-/// </summary>
-public sealed class MinuteFrames : IDisposable
-{
-    private readonly Channel<MetricsFrameWriter> _frames = Channel.CreateUnbounded<MetricsFrameWriter>(new UnboundedChannelOptions
-    {
-        SingleReader = true,
-        SingleWriter = true,
-    });
-
-    private readonly TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _complete;
-
-    /// <summary>Every frame has been added and the candle list is final.</summary>
-    public bool IsComplete => _complete;
-
-    public Task Applied => _applied.Task;
-
-    public ChannelReader<MetricsFrameWriter> Reader => _frames.Reader;
-
-    public void Add(MetricsFrameWriter frame) => _frames.Writer.TryWrite(frame);
-
-    public void Complete()
-    {
-        _complete = true;
-        _frames.Writer.TryComplete();
-    }
-
-    public void MarkApplied() => _applied.TrySetResult();
-
-    /// <summary>Releases the frames not taken by the writer.</summary>
-    public void Dispose()
-    {
-        while (_frames.Reader.TryRead(out var frame))
-        {
-            frame.Dispose();
-        }
-    }
-}
+public sealed record WriteBatch(long OpenTime, IReadOnlyList<SymbolCandle> Candles, MetricsFrameWriter Items, bool Republish = false);
 
 /// <summary>
 /// The background writer: takes batches from a bounded channel (back-pressure on the feed) and, for whatever has
@@ -85,9 +41,6 @@ public sealed partial class CandleWriter(
         FullMode = BoundedChannelFullMode.Wait,
     });
     private readonly IEventStream? _stream = services.GetService<IEventStream>();
-
-    /// <summary>Nothing queued: a minute handed over now is appended at once (the pipeline then publishes a big one in chunks).</summary>
-    public bool IsIdle => _channel.Reader.Count == 0;
 
     public ValueTask EnqueueAsync(WriteBatch batch, CancellationToken cancellationToken) => _channel.Writer.WriteAsync(batch, cancellationToken);
 
@@ -133,23 +86,12 @@ public sealed partial class CandleWriter(
             batches.Clear();
             markers.Clear();
             candles.Clear();
-            var pending = 0;
-            while (pending < MaxCandlesPerWrite && reader.TryPeek(out var item))
+            while (candles.Count < MaxCandlesPerWrite && reader.TryRead(out var item))
             {
-                // A minute still being computed (chunked) goes alone in its round: the COPY needs its final candle list.
-                if (item is WriteBatch { Frames.IsComplete: false } && batches.Count > 0)
-                {
-                    break;
-                }
-                reader.TryRead(out item);
                 if (item is WriteBatch b)
                 {
                     batches.Add(b);
-                    pending += b.Candles.Count;
-                    if (!b.Frames.IsComplete)
-                    {
-                        break;
-                    }
+                    candles.AddRange(b.Candles);
                 }
                 else if (item is TaskCompletionSource tcs)
                 {
@@ -158,22 +100,15 @@ public sealed partial class CandleWriter(
             }
             try
             {
-                if (batches.Count > 0)
+                if (candles.Count > 0)
                 {
-                    // The first minute's events go out first (the latency of a live minute), then the COPY runs on
-                    // another thread while this one appends the rest: neither waits for the other. By then every
-                    // batch of the round is complete (a chunked one is alone), so its candle list is final.
+                    // The first event goes out first (the latency of a live minute), then the COPY runs on another
+                    // thread while this one appends the rest: neither waits for the other.
                     Task? storing = null;
                     try
                     {
-                        await AppendEventsAsync(batches, () =>
-                        {
-                            foreach (var b in batches)
-                            {
-                                candles.AddRange(b.Candles);
-                            }
-                            storing = candles.Count > 0 ? Task.Run(() => StoreAsync(candles, stoppingToken), CancellationToken.None) : Task.CompletedTask;
-                        }, stoppingToken);
+                        await AppendEventsAsync(batches, () => storing = Task.Run(() => StoreAsync(candles, stoppingToken), CancellationToken.None),
+                            stoppingToken);
                     }
                     finally
                     {
@@ -184,16 +119,8 @@ public sealed partial class CandleWriter(
                         }
                     }
                     await (storing ?? StoreAsync(candles, stoppingToken));
-                    if (candles.Count > 0)
-                    {
-                        // The live frames read the symbols' states, updated after the last chunk was handed over.
-                        foreach (var b in batches)
-                        {
-                            await b.Frames.Applied.WaitAsync(stoppingToken);
-                        }
-                        MarkStored(batches);
-                        await PublishAsync(batches, stoppingToken);
-                    }
+                    MarkStored(batches);
+                    await PublishAsync(batches, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -208,7 +135,7 @@ public sealed partial class CandleWriter(
             {
                 foreach (var b in batches)
                 {
-                    b.Frames.Dispose();
+                    b.Items.Dispose();
                 }
             }
             foreach (var m in markers)
@@ -246,36 +173,23 @@ public sealed partial class CandleWriter(
         RetryAsync(ct => store.UpsertAsync(candles, ct), "store candles", cancellationToken);
 
     /// <summary>
-    /// One XADD per frame (one per open time, or the chunks of a big live minute as the engine produces them), in
-    /// order, each acknowledged before the next is sent; each frame goes out from its pooled buffer as it is.
-    /// <paramref name="firstAppended"/> runs once the first batch's frames are all acknowledged (its candle list is
-    /// then final). Not pipelined on purpose: the Redis client keeps queued commands across a reconnect, so after a
-    /// failed XADD a later one could be appended before the retry of the failed one (entries out of order).
+    /// One XADD per open time, in order, each acknowledged before the next is sent; each frame goes out from its
+    /// pooled buffer as it is. <paramref name="firstAppended"/> runs once the first entry is acknowledged. Not
+    /// pipelined on purpose: the Redis client keeps queued commands across a reconnect, so after a failed XADD a later
+    /// one could be appended before the retry of the failed one (entries out of order).
     /// </summary>
     private async Task AppendEventsAsync(List<WriteBatch> batches, Action firstAppended, CancellationToken cancellationToken)
     {
+        if (_stream is null)
+        {
+            firstAppended();
+            return;
+        }
         var maxLength = options.Value.EffectiveStreamMaxLength;
         for (var i = 0; i < batches.Count; i++)
         {
-            var frames = batches[i].Frames.Reader;
-            while (await frames.WaitToReadAsync(cancellationToken))
-            {
-                while (frames.TryRead(out var items))
-                {
-                    try
-                    {
-                        if (_stream is not null)
-                        {
-                            var frame = items.Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
-                            await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
-                        }
-                    }
-                    finally
-                    {
-                        items.Dispose();
-                    }
-                }
-            }
+            var frame = batches[i].Items.Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
+            await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
             if (i == 0)
             {
                 firstAppended();
@@ -288,7 +202,7 @@ public sealed partial class CandleWriter(
     {
         if (_stream is not null)
         {
-            var last = batches.Last(b => b.Candles.Count > 0).OpenTime;
+            var last = batches[^1].OpenTime;
             await RetryAsync(ct => store.SetPublishedOpenTimeAsync(last, ct), "record published time", cancellationToken);
         }
         // Live frames carry only the newest state, and from a fast replay at most five times a second:

@@ -89,9 +89,6 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         await using var _ = app;
         using var __ = cleanup;
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
-        // BENCH_CHUNK: symbols per metrics entry of a live minute (0: the whole minute in one entry).
-        var chunk = BenchmarkFactAttribute.Setting("BENCH_CHUNK", IngestPipeline.DefaultChunkSymbols);
-        pipeline.ChunkSymbols = chunk > 0 ? chunk : int.MaxValue;
         var random = new Random(7);
         var names = Enumerable.Range(0, symbols).Select(i => $"S{i:D4}USDT").ToArray();
         var prices = names.Select(_ => 10 + random.NextDouble() * 1000).ToArray();
@@ -155,7 +152,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         latencies.Sort();
         double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
         output.WriteLine(Histogram(latencies));
-        output.WriteLine($"close_to_xadd_ms p50={P(0.5):F2} p90={P(0.9):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} symbols={symbols} chunk={chunk} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        output.WriteLine($"close_to_xadd_ms p50={P(0.5):F2} p90={P(0.9):F2} p99={P(0.99):F2} max={latencies[^1]:F2} n={latencies.Count} symbols={symbols} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
     }
 
     /// <summary>
@@ -352,7 +349,6 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         return string.Join('\n', lines);
     }
 
-    /// <summary>Records when each metrics event's XADD is acknowledged, by the event's open time.</summary>
     /// <summary>
     /// Records, per open time, when the XADD that completes the minute (its items reach <paramref name="symbols"/>,
     /// whether in one entry or in chunks) is acknowledged: the minute's last XADD.

@@ -79,7 +79,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var acks = new ConcurrentDictionary<long, long>();
         var (app, cleanup) = await StartEmptyAsync(services =>
         {
-            services.AddSingleton<IEventStream>(sp => new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks));
+            services.AddSingleton<IEventStream>(sp => new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks, symbols));
             // BENCH_NO_LIVE=1 (diagnosis only): no live pub/sub frames, to see what they cost the latency.
             if (Environment.GetEnvironmentVariable("BENCH_NO_LIVE") == "1")
             {
@@ -349,9 +349,22 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         return string.Join('\n', lines);
     }
 
-    /// <summary>Records when each metrics event's XADD is acknowledged, by the event's open time.</summary>
-    private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks) : IEventStream
+    /// <summary>
+    /// Records, per open time, when the XADD that completes the minute (its items reach <paramref name="symbols"/>,
+    /// whether in one entry or in chunks) is acknowledged: the minute's last XADD.
+    /// </summary>
+    private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks, int symbols) : IEventStream
     {
+        private readonly ConcurrentDictionary<long, int> _items = new();
+
+        private void Acknowledged(long openTime, int items, long now)
+        {
+            if (_items.AddOrUpdate(openTime, items, (_, n) => n + items) >= symbols)
+            {
+                acks.TryAdd(openTime, now);
+            }
+        }
+
         public async Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken)
         {
             var id = await inner.AppendAsync(stream, fields, maxLength, cancellationToken);
@@ -359,7 +372,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             var json = fields[0].Value;
             var at = json.IndexOf("\"openTime\":", StringComparison.Ordinal) + 11;
             var end = json.IndexOf(',', at);
-            acks.TryAdd(long.Parse(json.AsSpan(at, end - at), CultureInfo.InvariantCulture), now);
+            Acknowledged(long.Parse(json.AsSpan(at, end - at), CultureInfo.InvariantCulture), symbols, now);
             return id;
         }
 
@@ -367,8 +380,9 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         {
             var id = await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
             var now = Stopwatch.GetTimestamp();
-            // The metrics frame's openTime: little-endian at byte 8 of the header.
-            acks.TryAdd(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields[0].Value.Span[8..]), now);
+            // The metrics frame's openTime (little-endian at byte 8 of the header) and item count (byte 24).
+            var frame = fields[0].Value.Span;
+            Acknowledged(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(frame[8..]), (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(frame[24..]), now);
             return id;
         }
 

@@ -88,9 +88,9 @@ public sealed class MetricsFramePublishTests
     }
 
     /// <summary>
-    /// Two XADDs fail (one before reaching Redis, one after Redis appended the entry, a lost reply): the entries stay
-    /// in order, the minute appended before its failure was reported appears again right after itself
-    /// (at-least-once), and nothing is missing.
+    /// Two appends fail (one before reaching Redis, one after Redis appended its entries, a lost reply), each of them
+    /// possibly a batch of several minutes: the entries stay in order, the call appended before its failure was
+    /// reported appears again as a whole right after itself (at-least-once), and nothing is missing.
     /// </summary>
     [Fact]
     public async Task Failed_appends_are_retried_in_order()
@@ -98,7 +98,7 @@ public sealed class MetricsFramePublishTests
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("framefail");
         var empty = Directory.CreateTempSubdirectory("scalp-empty-");
         using var redis = new RedisServer();
-        var calls = 0;
+        var failing = new ConcurrentQueue<FailingStream>();
         await using var app = new IngestApp(new Dictionary<string, string?>
         {
             ["ConnectionStrings:postgres"] = cs,
@@ -107,8 +107,13 @@ public sealed class MetricsFramePublishTests
             ["Ingest:Replay:Path"] = empty.FullName,
             ["Ingest:Replay:Speed"] = "max",
             ["Ingest:RetentionDays"] = "36500",
-        }, services => services.AddSingleton<IEventStream>(sp => new FailingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()),
-            call => Interlocked.Increment(ref calls) switch { 6 => FailingStream.Failure.Before, 13 => FailingStream.Failure.After, _ => FailingStream.Failure.None })));
+        }, services => services.AddSingleton<IEventStream>(sp =>
+        {
+            var stream = new FailingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), failBefore: T0 + 5 * Candle.MinuteMs,
+                failAfter: T0 + 12 * Candle.MinuteMs);
+            failing.Enqueue(stream);
+            return stream;
+        }));
         await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
         string[] symbols = ["AAAUSDT", "BBBUSDT"];
@@ -121,36 +126,58 @@ public sealed class MetricsFramePublishTests
         await pipeline.FlushAsync(CancellationToken.None);
 
         var times = (await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString)).Select(e => e.OpenTime).ToList();
-        var firsts = times.Distinct().ToList();
-        Assert.Equal(Enumerable.Range(0, 60).Select(m => T0 + m * Candle.MinuteMs), firsts);
-        // Only the minute whose append went through before failing is there twice, right after itself.
-        Assert.Equal(61, times.Count);
-        Assert.Equal(times.Order(), times);
+        var fake = Assert.Single(failing);
+        Assert.True(fake.FailedBefore);
+        var repeated = Assert.Single(fake.AppendedThenFailed);
+        Assert.Contains(T0 + 12 * Candle.MinuteMs, repeated);
+        // Every minute once, in order, and the call whose reply was lost once more as a whole, right after itself.
+        var expected = new List<long>();
+        for (var m = 0; m < 60; m++)
+        {
+            expected.Add(T0 + m * Candle.MinuteMs);
+            if (repeated[^1] == expected[^1])
+            {
+                expected.AddRange(repeated);
+            }
+        }
+        Assert.Equal(expected, times);
         Assert.Equal(120, await CountAsync(cs, "SELECT count(*) FROM ingest.candles_1m", 0));
     }
 
-    /// <summary>Fails the XADDs its rule picks: before sending them, or after Redis appended them (a lost reply).</summary>
-    private sealed class FailingStream(IEventStream inner, Func<int, FailingStream.Failure> rule) : IEventStream
+    /// <summary>
+    /// Fails the first append (single or batch) that carries the minute <paramref name="failBefore"/> before sending
+    /// it, and the first that carries <paramref name="failAfter"/> after Redis appended all of its entries (a lost reply).
+    /// </summary>
+    private sealed class FailingStream(IEventStream inner, long failBefore, long failAfter) : IEventStream
     {
-        public enum Failure
-        {
-            None,
-            Before,
-            After,
-        }
+        private int _before;
+        private int _after;
 
-        private int _calls;
+        public bool FailedBefore => _before != 0;
+
+        public ConcurrentQueue<long[]> AppendedThenFailed { get; } = new();
 
         public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken) =>
+            (await AppendBinaryBatchAsync(stream, [fields], maxLength, cancellationToken))[0];
+
+        public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
+            IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
         {
-            var failure = stream == EventNames.MetricsStream ? rule(Interlocked.Increment(ref _calls)) : Failure.None;
-            if (failure == Failure.Before)
+            var times = stream == EventNames.MetricsStream ? entries.Select(e => MetricsFrameReader.Read(e[0].Value.Span).OpenTime).ToArray() : [];
+            if (times.Contains(failBefore) && Interlocked.Exchange(ref _before, 1) == 0)
             {
                 throw new IOException("connection reset before the XADD was sent");
             }
-            var id = await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
-            return failure == Failure.After ? throw new IOException("connection reset before the reply") : id;
+            var ids = entries.Count == 1
+                ? [await inner.AppendBinaryAsync(stream, entries[0], maxLength, cancellationToken)]
+                : await inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+            if (times.Contains(failAfter) && Interlocked.Exchange(ref _after, 1) == 0)
+            {
+                AppendedThenFailed.Enqueue(times);
+                throw new IOException("connection reset before the reply");
+            }
+            return ids;
         }
 
         public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>
@@ -318,6 +345,25 @@ public sealed class MetricsFramePublishTests
                 return id;
             }
 
+            public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
+                IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
+            {
+                var ids = await inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+                foreach (var fields in entries)
+                {
+                    var openTime = MetricsFrameReader.Read(fields[0].Value.Span).OpenTime;
+                    if (stream == EventNames.MetricsStream && openTime >= owner.From && !owner._frozen.Task.IsCompleted)
+                    {
+                        if (await owner.FreezeAsync(openTime))
+                        {
+                            await Task.Delay(Timeout.Infinite, cancellationToken);
+                        }
+                        break;
+                    }
+                }
+                return ids;
+            }
+
             public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>
                 inner.AppendAsync(stream, fields, maxLength, cancellationToken);
 
@@ -350,6 +396,22 @@ public sealed class MetricsFramePublishTests
         public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
             CancellationToken cancellationToken)
         {
+            await CheckAsync(stream, fields, cancellationToken);
+            return await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+        }
+
+        public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
+            IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
+        {
+            foreach (var fields in entries)
+            {
+                await CheckAsync(stream, fields, cancellationToken);
+            }
+            return await inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+        }
+
+        private async Task CheckAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, CancellationToken cancellationToken)
+        {
             if (stream == EventNames.MetricsStream)
             {
                 var frame = MetricsFrameReader.Read(fields[0].Value.Span);
@@ -368,7 +430,6 @@ public sealed class MetricsFramePublishTests
                 }
                 appended.Enqueue(frame.OpenTime);
             }
-            return await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
         }
 
         public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>

@@ -73,6 +73,19 @@ public interface IEventStream
     /// </summary>
     Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends several entries to one stream in one round trip, in the given order and all or none: they are sent as
+    /// one MULTI/EXEC transaction, written in one piece on one connection (never split across a reconnect), so no
+    /// other client's entry comes between them and Redis runs all of them or none. Returns their ids in order.
+    /// <para>Failure contract: when the task fails (connection lost, timeout, cancellation, server error), either none
+    /// of the entries was appended or, when the connection was lost after Redis received EXEC, all of them were; and
+    /// nothing of the batch stays queued to be sent later. So a caller that retries a failed batch until it succeeds
+    /// before it appends anything newer never has a later entry before an earlier one: the worst case is the whole
+    /// batch twice in a row (at-least-once). The buffers may be reused once the task completes.</para>
+    /// </summary>
+    Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream, IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries,
+        long maxLength, CancellationToken cancellationToken);
+
     /// <summary>Creates the group (and the stream) if missing (XGROUP CREATE ... MKSTREAM); starts at <paramref name="startId"/>.</summary>
     Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken);
 

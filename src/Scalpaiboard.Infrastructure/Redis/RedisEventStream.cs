@@ -28,14 +28,66 @@ public sealed class RedisEventStream(RedisClient client) : IEventStream
         return AppendAsync(request, cancellationToken);
     }
 
-    private static RedisRequest StartAppend(string stream, int fields, long maxLength)
+    public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
+        IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
+    {
+        switch (entries.Count)
+        {
+            case 0:
+                return [];
+            case 1:
+                // One command is all or nothing by itself: no transaction needed.
+                return [await AppendBinaryAsync(stream, entries[0], maxLength, cancellationToken).ConfigureAwait(false)];
+        }
+        var size = 64;
+        foreach (var fields in entries)
+        {
+            size += 96 + (stream.Length * 3);
+            foreach (var (field, value) in fields)
+            {
+                size += 32 + (field.Length * 3) + value.Length;
+            }
+        }
+        var request = RedisRequest.Transaction("MULTI/XADD", size);
+        foreach (var fields in entries)
+        {
+            WriteAppend(request, stream, fields.Count, maxLength, static (r, n) => r!.Queue("XADD", n));
+            foreach (var (field, value) in fields)
+            {
+                request.Add(field).Add(value.Span);
+            }
+        }
+        request.Exec();
+        var reply = await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
+        // EXEC: one reply per XADD. All entries go to the same stream with the same options, so a run-time error
+        // (e.g. WRONGTYPE) hits every one of them alike.
+        var replies = reply.IsNull ? throw new RedisProtocolException("EXEC returned null (the transaction was discarded).") : reply.AsArray();
+        if (replies.Length != entries.Count)
+        {
+            throw new RedisProtocolException($"EXEC returned {replies.Length} replies for {entries.Count} XADDs.");
+        }
+        var ids = new string[replies.Length];
+        for (var i = 0; i < replies.Length; i++)
+        {
+            ids[i] = replies[i].IsError
+                ? throw new RedisServerException(replies[i].AsString() ?? "ERR")
+                : replies[i].AsString() ?? throw new RedisProtocolException("XADD returned no id.");
+        }
+        return ids;
+    }
+
+    private static RedisRequest StartAppend(string stream, int fields, long maxLength) =>
+        WriteAppend(null, stream, fields, maxLength, static (_, n) => new RedisRequest("XADD", n));
+
+    /// <summary>XADD stream [MAXLEN ~ n] * (the fields follow), as a command of its own or queued in a transaction.</summary>
+    private static RedisRequest WriteAppend(RedisRequest? into, string stream, int fields, long maxLength, Func<RedisRequest?, int, RedisRequest> start)
     {
         if (fields == 0)
         {
             throw new ArgumentException("A stream entry needs at least one field.", nameof(fields));
         }
         var trim = maxLength > 0;
-        var request = new RedisRequest("XADD", 2 + (trim ? 3 : 0) + (fields * 2)).Add(stream);
+        var request = start(into, 2 + (trim ? 3 : 0) + (fields * 2)).Add(stream);
         if (trim)
         {
             request.Add("MAXLEN"u8).Add("~"u8).Add(maxLength);

@@ -33,6 +33,9 @@ public sealed partial class CandleWriter(
     ILogger<CandleWriter> logger) : BackgroundService
 {
     private const int MaxCandlesPerWrite = 20_000;
+
+    /// <summary>About how many bytes of events one MULTI/EXEC carries (a replay's backlog: about 10 minutes of 100 symbols).</summary>
+    private const long MaxBatchBytes = 1 << 20;
     private static readonly TimeSpan LiveInterval = TimeSpan.FromMilliseconds(200);
     private long _lastLive;
     private readonly Channel<object> _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(512)
@@ -173,10 +176,12 @@ public sealed partial class CandleWriter(
         RetryAsync(ct => store.UpsertAsync(candles, ct), "store candles", cancellationToken);
 
     /// <summary>
-    /// One XADD per open time, in order, each acknowledged before the next is sent; each frame goes out from its
-    /// pooled buffer as it is. <paramref name="firstAppended"/> runs once the first entry is acknowledged. Not
-    /// pipelined on purpose: the Redis client keeps queued commands across a reconnect, so after a failed XADD a later
-    /// one could be appended before the retry of the failed one (entries out of order).
+    /// The round's events in order: the first open time's alone (the latency of a live minute), acknowledged before
+    /// <paramref name="firstAppended"/> runs, then the rest (a replay's backlog) in batches of up to
+    /// <see cref="MaxBatchBytes"/>, each one MULTI/EXEC round trip (<see cref="IEventStream.AppendBinaryBatchAsync"/>).
+    /// Each call is retried until it succeeds before the next is sent, and a failed call leaves either none or all of
+    /// its entries in the stream (nothing of it stays queued in the client): a later entry never precedes an earlier
+    /// one, at worst a whole batch is there twice in a row. Each frame goes out from its pooled buffer as it is.
     /// </summary>
     private async Task AppendEventsAsync(List<WriteBatch> batches, Action firstAppended, CancellationToken cancellationToken)
     {
@@ -186,14 +191,22 @@ public sealed partial class CandleWriter(
             return;
         }
         var maxLength = options.Value.EffectiveStreamMaxLength;
-        for (var i = 0; i < batches.Count; i++)
+        var first = batches[0].Items.Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
+        await RetryAsync(ct => Append(first, maxLength, ct), "append metrics event", cancellationToken);
+        firstAppended();
+        var entries = new List<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>>();
+        for (var i = 1; i < batches.Count;)
         {
-            var frame = batches[i].Items.Complete(time.GetUtcNow().ToUnixTimeMilliseconds());
-            await RetryAsync(ct => Append(frame, maxLength, ct), "append metrics event", cancellationToken);
-            if (i == 0)
+            entries.Clear();
+            var bytes = 0L;
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            for (; i < batches.Count && (entries.Count == 0 || bytes < MaxBatchBytes); i++)
             {
-                firstAppended();
+                var frame = batches[i].Items.Complete(now);
+                bytes += frame.Length;
+                entries.Add([new KeyValuePair<string, ReadOnlyMemory<byte>>("data", frame)]);
             }
+            await RetryAsync(ct => _stream.AppendBinaryBatchAsync(EventNames.MetricsStream, entries, maxLength, ct), "append metrics events", cancellationToken);
         }
     }
 

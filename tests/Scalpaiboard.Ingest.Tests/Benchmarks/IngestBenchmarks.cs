@@ -386,6 +386,18 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             return id;
         }
 
+        public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
+            IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
+        {
+            var ids = await inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+            var now = Stopwatch.GetTimestamp();
+            foreach (var fields in entries)
+            {
+                acks.TryAdd(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields[0].Value.Span[8..]), now);
+            }
+            return ids;
+        }
+
         public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) => inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
 
         public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block, CancellationToken cancellationToken) =>

@@ -27,6 +27,8 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
         var days = BenchmarkFactAttribute.Setting("BENCH_DAYS", 2);
         var folder = symbols == 12 ? IngestApp.SampleData : SyntheticKlines.Folder(symbols, days);
 
+        _allocated = GC.GetTotalAllocatedBytes();
+        _cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var candles = new KlineCsvReader(folder).ReadAll().ToList();
         Report("parse (KlineCsvReader, merged by time)", sw.Elapsed, candles.Count);
@@ -92,6 +94,8 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
         await new MigrationRunner(dataSource, "ingest", EmbeddedMigrations.Load(typeof(CandleStore).Assembly), NullLogger<MigrationRunner>.Instance)
             .ApplyAsync(CancellationToken.None);
         var store = new CandleStore(dataSource);
+        _allocated = GC.GetTotalAllocatedBytes();
+        _cpu = Process.GetCurrentProcess().TotalProcessorTime;
         sw.Restart();
         for (var i = 0; i < candles.Count; i += 20_000)
         {
@@ -105,26 +109,63 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
         }
         Report("PostgreSQL (the same again: COPY fails, staging + upsert)", sw.Elapsed, candles.Count);
 
+        // Each Redis stage on a fresh server: the stream holds every frame (about 1 KB per candle), and a server that
+        // already holds the previous stages' would make the later ones slower for that alone.
+        await RedisStageAsync("Redis (XADD per open time, awaited one by one)", async stream =>
+        {
+            foreach (var frame in frames)
+            {
+                await stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], 100_000, CancellationToken.None);
+            }
+        }, candles.Count);
+        await RedisStageAsync("Redis (XADD per open time, pipelined 512 at a time, unsafe)", async stream =>
+        {
+            for (var i = 0; i < frames.Count; i += 512)
+            {
+                await Task.WhenAll(frames.Skip(i).Take(512).Select(frame =>
+                    stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], 100_000, CancellationToken.None)));
+            }
+        }, candles.Count);
+        foreach (var perBatch in new[] { 4, 10, 40 })
+        {
+            await RedisStageAsync($"Redis (MULTI/EXEC batches of {perBatch} XADDs, awaited one by one)", async stream =>
+            {
+                for (var i = 0; i < frames.Count; i += perBatch)
+                {
+                    await stream.AppendBinaryBatchAsync(EventNames.MetricsStream,
+                        [.. frames.Skip(i).Take(perBatch).Select(f => (IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>)[Data(f)])],
+                        100_000, CancellationToken.None);
+                }
+            }, candles.Count);
+        }
+    }
+
+    private async Task RedisStageAsync(string stage, Func<RedisEventStream, Task> run, int candles)
+    {
         using var redis = new RedisServer();
         await using var client = new RedisClient(redis.ConnectionString);
         var stream = new RedisEventStream(client);
-        sw.Restart();
-        foreach (var frame in frames)
-        {
-            await stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], 100_000, CancellationToken.None);
-        }
-        Report("Redis (XADD per open time, awaited one by one)", sw.Elapsed, candles.Count);
-        sw.Restart();
-        for (var i = 0; i < frames.Count; i += 512)
-        {
-            await Task.WhenAll(frames.Skip(i).Take(512).Select(frame =>
-                stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], 100_000, CancellationToken.None)));
-        }
-        Report("Redis (XADD per open time, pipelined 512 at a time)", sw.Elapsed, candles.Count);
+        await stream.LengthAsync(EventNames.MetricsStream, CancellationToken.None); // connected
+        _allocated = GC.GetTotalAllocatedBytes();
+        _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        await run(stream);
+        Report(stage, sw.Elapsed, candles);
     }
 
     private static KeyValuePair<string, ReadOnlyMemory<byte>> Data(byte[] frame) => new("data", frame);
 
-    private void Report(string stage, TimeSpan elapsed, int candles) =>
-        output.WriteLine($"{stage,-70} {elapsed.TotalMilliseconds,9:F0} ms {elapsed.TotalMicroseconds / candles,8:F2} us/candle {candles / elapsed.TotalSeconds,12:N0} candles/s");
+    private long _allocated = GC.GetTotalAllocatedBytes();
+    private TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+
+    /// <summary>Also this process's CPU and allocation since the previous report (setup included, e.g. a server start).</summary>
+    private void Report(string stage, TimeSpan elapsed, int candles)
+    {
+        var allocated = GC.GetTotalAllocatedBytes();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        output.WriteLine($"{stage,-70} {elapsed.TotalMilliseconds,9:F0} ms {elapsed.TotalMicroseconds / candles,8:F2} us/candle {candles / elapsed.TotalSeconds,12:N0} candles/s"
+            + $"  (this process since the last line: {(cpu - _cpu).TotalMicroseconds / candles:F2} us CPU, {(allocated - _allocated) / candles} B per candle)");
+        _allocated = allocated;
+        _cpu = cpu;
+    }
 }

@@ -9,6 +9,9 @@ namespace Scalpaiboard.Infrastructure.Redis.Protocol;
 /// creation, into a pooled buffer that the writer copies to the socket and then returns to the pool, so the
 /// write loop does no encoding and holds no locks. States: queued -> written (its reply is owed and will be
 /// matched in FIFO order) or queued -> abandoned (timed out or cancelled before it was written: never sent).
+/// A transaction (<see cref="Transaction"/>: MULTI, queued commands, EXEC) is one request too: written in one piece
+/// on one connection, it owes one reply per command and completes with EXEC's reply, so it is never split across
+/// connections and the server runs all of its commands or none.
 /// </summary>
 internal sealed class RedisRequest : TaskCompletionSource<RespValue>
 {
@@ -20,17 +23,58 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
     private int _length;
     private int _argumentsLeft;
     private int _state;
+    private int _repliesLeft = 1;
+    private bool _transaction;
+    private string? _firstQueueError;
     private RedisMetrics? _metrics;
     private CancellationTokenRegistration _cancellation;
 
     /// <summary>Starts a command with its name and the number of arguments that will follow.</summary>
-    public RedisRequest(string name, int argumentCount) : base(TaskCreationOptions.RunContinuationsAsynchronously)
+    public RedisRequest(string name, int argumentCount) : this(name, name, argumentCount, 64 + (name.Length * 2) + (argumentCount * 24))
+    {
+    }
+
+    private RedisRequest(string name, string command, int argumentCount, int capacity) : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Name = name;
-        _buffer = ArrayPool<byte>.Shared.Rent(64 + (name.Length * 2) + (argumentCount * 24));
+        _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        StartCommand(command, argumentCount);
+    }
+
+    /// <summary>
+    /// Starts a transaction named <paramref name="name"/> (for metrics and errors): MULTI, then the commands added
+    /// with <see cref="Queue"/>, closed by <see cref="Exec"/>. Its reply is EXEC's: an array with one reply per
+    /// queued command.
+    /// </summary>
+    /// <param name="capacity">The expected encoded size in bytes (the buffer grows beyond it if needed).</param>
+    public static RedisRequest Transaction(string name, int capacity = 256) => new(name, "MULTI", 0, Math.Max(64, capacity)) { _transaction = true };
+
+    /// <summary>Starts the next command of a transaction (its arguments follow with <c>Add</c>).</summary>
+    public RedisRequest Queue(string command, int argumentCount)
+    {
+        if (!_transaction || _repliesLeft < 1)
+        {
+            throw new InvalidOperationException($"{Name}: not an open transaction.");
+        }
+        Complete();
+        StartCommand(command, argumentCount);
+        _repliesLeft++;
+        return this;
+    }
+
+    /// <summary>Closes a transaction with EXEC; nothing can be added after it.</summary>
+    public RedisRequest Exec()
+    {
+        Queue("EXEC", 0);
+        _repliesLeft = -_repliesLeft; // closed: a negative count until Track arms it
+        return this;
+    }
+
+    private void StartCommand(string command, int argumentCount)
+    {
         _argumentsLeft = argumentCount + 1; // the name is the first element of the array
         WriteHeader((byte)'*', argumentCount + 1);
-        AddAscii(name);
+        AddAscii(command);
     }
 
     public string Name { get; }
@@ -136,6 +180,14 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
     public Task<RespValue> Track(long deadline, RedisMetrics metrics, CancellationToken cancellationToken)
     {
         Complete();
+        if (_transaction)
+        {
+            if (_repliesLeft > 0)
+            {
+                throw new InvalidOperationException($"{Name}: the transaction was not closed with EXEC.");
+            }
+            _repliesLeft = -_repliesLeft;
+        }
         Deadline = deadline;
         _metrics = metrics;
         metrics.Command(Name);
@@ -164,12 +216,36 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
         }
     }
 
+    /// <summary>
+    /// Takes the next reply owed to this request (in the connection's FIFO); true when it was the last one (the
+    /// request is complete and leaves the FIFO). A transaction's replies to MULTI and to each queued command only
+    /// record the first error (a command Redis refused to queue: EXEC then aborts the whole transaction).
+    /// </summary>
+    public bool OnReply(in RespValue reply)
+    {
+        if (--_repliesLeft > 0)
+        {
+            if (reply.IsError)
+            {
+                _firstQueueError ??= reply.AsString() ?? "ERR";
+            }
+            return false;
+        }
+        SetReply(reply);
+        return true;
+    }
+
     /// <summary>Completes with the reply; an error reply becomes a <see cref="RedisServerException"/>.</summary>
     public void SetReply(in RespValue reply)
     {
         if (reply.IsError)
         {
-            if (TrySetException(new RedisServerException(reply.AsString() ?? "ERR")))
+            var message = reply.AsString() ?? "ERR";
+            if (_firstQueueError is not null)
+            {
+                message += " (" + _firstQueueError + ")";
+            }
+            if (TrySetException(new RedisServerException(message)))
             {
                 _metrics?.Error("server", Name);
             }

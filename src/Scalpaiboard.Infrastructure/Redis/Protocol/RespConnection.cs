@@ -238,11 +238,14 @@ internal sealed class RespConnection : IAsyncDisposable
                         await push.OnPushAsync(reply).ConfigureAwait(false);
                         continue;
                     }
-                    if (!_inflight.TryDequeue(out var request))
+                    if (!_inflight.TryPeek(out var request))
                     {
                         throw new RedisProtocolException($"Malformed conversation: a reply ({reply.Describe()}) arrived for no pending command.");
                     }
-                    request.SetReply(reply);
+                    if (request.OnReply(reply))
+                    {
+                        _inflight.TryDequeue(out _); // only this loop dequeues while the connection runs
+                    }
                 }
             }
             finally

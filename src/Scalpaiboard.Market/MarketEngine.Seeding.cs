@@ -5,9 +5,6 @@ namespace Scalpaiboard.Market;
 
 public sealed partial class MarketEngine
 {
-    // Per symbol: the first 1m candle its seeds were checked against, and per timeframe the last seeded open time.
-    private readonly Dictionary<string, SeedMark> _seeds = new(StringComparer.Ordinal);
-
     /// <summary>
     /// Seeds a symbol's <paramref name="timeframe"/> indicators with closed bars from before its 1m history, e.g. 90
     /// days of 4h/8h/1d bars, so that a daily RSI is there with the first candle instead of weeks later. Each bar is
@@ -28,23 +25,14 @@ public sealed partial class MarketEngine
     {
         ArgumentNullException.ThrowIfNull(symbol);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)timeframe, (uint)Timeframes.Count, nameof(timeframe));
-        if (!_symbols.TryGetValue(symbol, out var ctx))
-        {
-            ctx = new SymbolContext(symbol, _cooldown.For(symbol), _indicatorTimeframes);
-            _symbols[symbol] = ctx;
-        }
+        var ctx = GetOrAdd(symbol);
         if (ctx.State.LatestOpenTime != long.MinValue || ctx.Bars.HasForming)
         {
             throw new InvalidOperationException($"{symbol} has 1m candles already: bars can only be seeded before its first candle.");
         }
 
         var k = Array.IndexOf(ctx.IndicatorTimeframes, timeframe);
-        if (_seeds.TryGetValue(symbol, out var mark) && WasReset(ctx, mark))
-        {
-            // Reset(symbol) forgot the indicators: the seeds are gone with them.
-            _seeds.Remove(symbol);
-            mark = null;
-        }
+        var mark = ctx.Seeds; // Reset(symbol) forgets it with the indicators
         if (mark is not null && mark.FirstCandleOpenTime != firstCandleOpenTime)
         {
             throw new ArgumentException(
@@ -81,8 +69,7 @@ public sealed partial class MarketEngine
         {
             return;
         }
-        mark ??= new SeedMark(firstCandleOpenTime);
-        _seeds[symbol] = mark;
+        mark = ctx.Seeds ??= new SeedMark(firstCandleOpenTime);
         mark.LastOpenTime[(int)timeframe] = last;
         if (k < 0)
         {
@@ -96,22 +83,9 @@ public sealed partial class MarketEngine
     }
 
     /// <summary>True when bars were seeded for the symbol (and not forgotten by <see cref="Reset"/> since).</summary>
-    public bool IsSeeded(string symbol) =>
-        _seeds.TryGetValue(symbol, out var mark) && !(_symbols.TryGetValue(symbol, out var ctx) && WasReset(ctx, mark));
+    public bool IsSeeded(string symbol) => _symbols.TryGetValue(symbol, out var ctx) && ctx.Seeds is not null;
 
-    /// <summary>True when a timeframe with indicators was seeded but holds no committed bar (after <see cref="Reset"/>).</summary>
-    private static bool WasReset(SymbolContext ctx, SeedMark mark)
-    {
-        for (var k = 0; k < ctx.IndicatorTimeframes.Length; k++)
-        {
-            if (mark.LastOpenTime[(int)ctx.IndicatorTimeframes[k]] != long.MinValue && ctx.IndicatorPeek[k].RingCount == 0)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
+    /// <summary>A symbol's seeds: the first 1m candle they were checked against, and per timeframe the last seeded open time.</summary>
     private sealed class SeedMark(long firstCandleOpenTime)
     {
         public long FirstCandleOpenTime { get; } = firstCandleOpenTime;

@@ -99,10 +99,9 @@ public sealed partial class MarketEngine
         {
             ctx = guess;
         }
-        else if (!_symbols.TryGetValue(symbol, out ctx))
+        else
         {
-            ctx = new SymbolContext(symbol, _cooldown.For(symbol), _indicatorTimeframes);
-            _symbols[symbol] = ctx;
+            ctx = GetOrAdd(symbol);
         }
 
         if (previous is not null && !ReferenceEquals(guess, ctx))
@@ -135,12 +134,17 @@ public sealed partial class MarketEngine
     /// <summary>Known market cap in USD (NaN to forget it); the presets' cap bounds apply only when it is known.</summary>
     public void SetMarketCap(string symbol, double marketCap)
     {
+        GetOrAdd(symbol).Snapshot.MarketCap = marketCap;
+    }
+
+    private SymbolContext GetOrAdd(string symbol)
+    {
         if (!_symbols.TryGetValue(symbol, out var ctx))
         {
             ctx = new SymbolContext(symbol, _cooldown.For(symbol), _indicatorTimeframes);
             _symbols[symbol] = ctx;
         }
-        ctx.Snapshot.MarketCap = marketCap;
+        return ctx;
     }
 
     /// <summary>Forgets a symbol's history (windows, bars, indicators), e.g. before rebuilding it from a store.</summary>
@@ -368,11 +372,15 @@ public sealed partial class MarketEngine
         /// <summary>The symbol updated after this one the last time (the guess at the next one).</summary>
         public SymbolContext? Next { get; set; }
 
+        /// <summary>What <see cref="SeedBars"/> committed before the first candle (null: not seeded, or reset since).</summary>
+        public SeedMark? Seeds { get; set; }
+
         public void Reset()
         {
             State.Reset();
             Bars.Reset();
             ResetIndicators();
+            Seeds = null;
             Array.Fill(Snapshot.Indicators, IndicatorValues.Unavailable);
             Array.Fill(Snapshot.PreviousIndicators, IndicatorValues.Unavailable);
             HasSnapshot = false;

@@ -228,20 +228,9 @@ public static class MetricsBatchReader
 
     private static void SetWindowMetric(MetricsSnapshot s, int metric, int window, double value)
     {
-        var target = metric switch
+        if (metric >= 0)
         {
-            0 => s.Change,
-            1 => s.QuoteVolume,
-            2 => s.BaseVolume,
-            3 => s.Open,
-            4 => s.High,
-            5 => s.Low,
-            6 => s.Trades,
-            _ => null,
-        };
-        if (target is not null)
-        {
-            target[window] = value;
+            s.WindowMetric(metric)[window] = value;
         }
     }
 

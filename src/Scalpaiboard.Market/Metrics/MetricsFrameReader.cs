@@ -132,7 +132,7 @@ public static class MetricsFrameReader
                 case MetricsFrame.FieldKind.PreviousPrice: s.PreviousPrice = v; break;
                 case MetricsFrame.FieldKind.MarketCap: s.MarketCap = v; break;
                 case MetricsFrame.FieldKind.Window:
-                    MetricsFrameWriter.WindowArray(s, slot.Index / Windows.Count)[slot.Index % Windows.Count] = v;
+                    s.WindowMetric(slot.Index / Windows.Count)[slot.Index % Windows.Count] = v;
                     break;
                 case MetricsFrame.FieldKind.Indicator: now[slot.Index] = v; break;
                 case MetricsFrame.FieldKind.PreviousIndicator: before[slot.Index] = v; break;

@@ -93,9 +93,9 @@ public sealed class MetricsFrameWriter : IDisposable
         v[8] = candle.QuoteVolume;
         v[9] = candle.Trades;
         var k = 10;
-        foreach (var a in (ReadOnlySpan<double[]>)[s.Change, s.QuoteVolume, s.BaseVolume, s.Open, s.High, s.Low, s.Trades])
+        for (var m = 0; m < MetricsFrame.WindowMetricNames.Length; m++)
         {
-            a.AsSpan(0, Windows.Count).CopyTo(v[k..]);
+            s.WindowMetric(m).AsSpan(0, Windows.Count).CopyTo(v[k..]);
             k += Windows.Count;
         }
         var nowAll = s.Indicators;
@@ -153,17 +153,6 @@ public sealed class MetricsFrameWriter : IDisposable
     }
 
     public void Dispose() => _bytes.Dispose();
-
-    internal static double[] WindowArray(MetricsSnapshot s, int metric) => metric switch
-    {
-        0 => s.Change,
-        1 => s.QuoteVolume,
-        2 => s.BaseVolume,
-        3 => s.Open,
-        4 => s.High,
-        5 => s.Low,
-        _ => s.Trades,
-    };
 
     private static string[] BuildNames()
     {

@@ -39,6 +39,22 @@ public sealed class MetricsSnapshot
     public double[] Low { get; } = Filled(Windows.Count);
     public double[] Trades { get; } = Filled(Windows.Count);
 
+    /// <summary>
+    /// The per-window metric arrays by index, in the order of <see cref="MetricsFrame.WindowMetricNames"/>: change,
+    /// quoteVolume, baseVolume, open, high, low, trades.
+    /// </summary>
+    public double[] WindowMetric(int metric) => metric switch
+    {
+        0 => Change,
+        1 => QuoteVolume,
+        2 => BaseVolume,
+        3 => Open,
+        4 => High,
+        5 => Low,
+        6 => Trades,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "a window metric index is 0 to 6"),
+    };
+
     /// <summary>Headline indicators per chart timeframe, indexed by <see cref="Timeframe"/>.</summary>
     public IndicatorValues[] Indicators { get; private set; } = NewIndicators();
 

@@ -49,7 +49,7 @@ public sealed class BarRecorderTests
 
         var bars = app.Services.GetRequiredService<BarStore>();
         var state = app.Services.GetRequiredService<MarketState>();
-        BarRecorder NewRecorder() => new(bars, state, TimeProvider.System, NullLogger<BarRecorder>.Instance);
+        BarRecorder NewRecorder() => new(app.Services.GetRequiredService<CandleStore>(), bars, state, TimeProvider.System, NullLogger<BarRecorder>.Instance);
         var recorder = NewRecorder();
         var upTo = candles[0].OpenTime;
         var steps = 0;

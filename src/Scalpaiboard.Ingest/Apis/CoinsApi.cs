@@ -229,7 +229,7 @@ public static class CoinsApi
         {
             // Before the oldest stored 1m candle's bar: the stored 4h/8h/1d bars (the seeded history, and bars whose
             // 1m candles retention deleted), so a daily chart reaches back as far as the indicators do.
-            var cut = await barStore.FirstCandleOpenTimeAsync(symbol, long.MinValue, cancellationToken) is { } first ? tf.AlignedOpen(first) : long.MaxValue;
+            var cut = await store.FirstOpenTimeAsync(symbol, long.MinValue, cancellationToken) is { } first ? tf.AlignedOpen(first) : long.MaxValue;
             var lower = fromMs is { } fl ? tf.AlignedOpen(fl) : long.MinValue;
             var upper = toMs is { } tu && tu < cut ? tu + 1 : cut;
             if (lower < upper)

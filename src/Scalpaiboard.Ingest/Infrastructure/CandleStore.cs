@@ -14,7 +14,7 @@ public readonly record struct StoredBar(long OpenTime, double Open, double High,
 /// </summary>
 public sealed class CandleStore(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "symbol, open_time, open, high, low, close, volume, quote_volume, trades, taker_buy_volume, taker_buy_quote_volume";
+    private const string Columns = "symbol, " + CandleColumns.Names;
 
     /// <summary>
     /// Writes candles idempotently. New candles (the usual case: the feeds continue after the newest stored one) are
@@ -49,16 +49,7 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
             var (symbol, c) = candles[i];
             await writer.StartRowAsync(cancellationToken);
             await writer.WriteAsync(symbol, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(c.OpenTime, NpgsqlDbType.Bigint, cancellationToken);
-            await writer.WriteAsync(c.Open, NpgsqlDbType.Double, cancellationToken);
-            await writer.WriteAsync(c.High, NpgsqlDbType.Double, cancellationToken);
-            await writer.WriteAsync(c.Low, NpgsqlDbType.Double, cancellationToken);
-            await writer.WriteAsync(c.Close, NpgsqlDbType.Double, cancellationToken);
-            await writer.WriteAsync(c.Volume, NpgsqlDbType.Double, cancellationToken);
-            await writer.WriteAsync(c.QuoteVolume, NpgsqlDbType.Double, cancellationToken);
-            await writer.WriteAsync(c.Trades, NpgsqlDbType.Bigint, cancellationToken);
-            await writer.WriteAsync(c.TakerBuyVolume, NpgsqlDbType.Double, cancellationToken);
-            await writer.WriteAsync(c.TakerBuyQuoteVolume, NpgsqlDbType.Double, cancellationToken);
+            await CandleColumns.WriteAsync(writer, c, cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);
     }
@@ -78,10 +69,7 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
         await using (var upsert = new NpgsqlCommand($"""
             INSERT INTO ingest.candles_1m ({Columns})
             SELECT DISTINCT ON (symbol, open_time) {Columns} FROM candles_staging ORDER BY symbol, open_time
-            ON CONFLICT (symbol, open_time) DO UPDATE SET
-                open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
-                volume = EXCLUDED.volume, quote_volume = EXCLUDED.quote_volume, trades = EXCLUDED.trades,
-                taker_buy_volume = EXCLUDED.taker_buy_volume, taker_buy_quote_volume = EXCLUDED.taker_buy_quote_volume
+            ON CONFLICT (symbol, open_time) DO UPDATE SET {CandleColumns.UpdateSet}
             """, conn, tx))
         {
             await upsert.ExecuteNonQueryAsync(cancellationToken);
@@ -137,6 +125,34 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
             list.Add(Read(r));
         }
         return list;
+    }
+
+    /// <summary>A symbol's stored 1m candles with open time in [<paramref name="from"/>, <paramref name="before"/>), oldest first.</summary>
+    public async Task<List<Candle>> ReadCandlesAsync(string symbol, long from, long before, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT {CandleColumns.Names}
+            FROM ingest.candles_1m WHERE symbol = $1 AND open_time >= $2 AND open_time < $3 ORDER BY open_time
+            """);
+        cmd.Parameters.AddWithValue(symbol);
+        cmd.Parameters.AddWithValue(from);
+        cmd.Parameters.AddWithValue(before);
+        var list = new List<Candle>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(CandleColumns.Read(r, 0));
+        }
+        return list;
+    }
+
+    /// <summary>The open time of a symbol's oldest stored 1m candle at or after <paramref name="from"/>, or null.</summary>
+    public async Task<long?> FirstOpenTimeAsync(string symbol, long from, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT min(open_time) FROM ingest.candles_1m WHERE symbol = $1 AND open_time >= $2");
+        cmd.Parameters.AddWithValue(symbol);
+        cmd.Parameters.AddWithValue(from);
+        return await cmd.ExecuteScalarAsync(cancellationToken) is long v ? v : null;
     }
 
     /// <summary>
@@ -203,7 +219,5 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static SymbolCandle Read(NpgsqlDataReader r) => new(r.GetString(0), new Candle(
-        r.GetInt64(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7),
-        r.GetInt64(8), r.GetDouble(9), r.GetDouble(10)));
+    private static SymbolCandle Read(NpgsqlDataReader r) => new(r.GetString(0), CandleColumns.Read(r, 1));
 }

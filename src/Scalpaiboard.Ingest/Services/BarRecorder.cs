@@ -12,7 +12,7 @@ namespace Scalpaiboard.Ingest.Services;
 /// check per symbol; a query, reading each candle once, only when a 4h boundary was passed), and on demand for the
 /// rebuild and the retention.
 /// </summary>
-public sealed partial class BarRecorder(BarStore store, MarketState state, TimeProvider time, ILogger<BarRecorder> logger) : BackgroundService
+public sealed partial class BarRecorder(CandleStore candleStore, BarStore store, MarketState state, TimeProvider time, ILogger<BarRecorder> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -80,7 +80,7 @@ public sealed partial class BarRecorder(BarStore store, MarketState state, TimeP
             {
                 return 0; // no bar boundary passed since the last read: nothing can have closed
             }
-            var candles = await store.ReadCandlesAsync(symbol, track.ReadFrom, boundary, cancellationToken);
+            var candles = await candleStore.ReadCandlesAsync(symbol, track.ReadFrom, boundary, cancellationToken);
             var bars = new List<SymbolBar>();
             var builder = track.Builder;
             foreach (var c in candles)

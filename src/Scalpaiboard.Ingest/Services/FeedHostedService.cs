@@ -4,6 +4,7 @@ using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services.Feeds;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Bars;
 
 namespace Scalpaiboard.Ingest.Services;
 
@@ -18,7 +19,6 @@ public sealed partial class FeedHostedService(
     IMarketFeed feed,
     IngestPipeline pipeline,
     CandleStore store,
-    BarStore barStore,
     BarRecorder barRecorder,
     BarSeeder barSeeder,
     FeedStatus status,
@@ -76,8 +76,8 @@ public sealed partial class FeedHostedService(
             // The symbol's first restored candle (ReadRecentAsync starts at a UTC day start, or at the oldest stored
             // candle after it): every bar before its bar is closed, so it is recorded (if a crash kept it from the
             // table) and seeds the engine.
-            var restoreFrom = (last - (options.Value.RestoreMinutes * Candle.MinuteMs)) / DayMs * DayMs;
-            var first = await barStore.FirstCandleOpenTimeAsync(symbol, restoreFrom, cancellationToken) ?? last;
+            var restoreFrom = Timeframe.D1.AlignedOpen(last - (options.Value.RestoreMinutes * Candle.MinuteMs));
+            var first = await store.FirstOpenTimeAsync(symbol, restoreFrom, cancellationToken) ?? last;
             await barRecorder.CatchUpAsync(symbol, first, cancellationToken);
             seeded += await barSeeder.SeedFromStoreAsync(symbol, first, cancellationToken);
         }
@@ -119,8 +119,6 @@ public sealed partial class FeedHostedService(
         LogRebuilt(logger, lastStored.Count, seeded, restored, republished);
         return lastStored;
     }
-
-    private const long DayMs = 86_400_000;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rolling state rebuilt from PostgreSQL: {Symbols} symbols, {Seeded} higher-timeframe bars seeded, {Restored} candles, {Republished} re-published")]
     private static partial void LogRebuilt(ILogger logger, int symbols, long seeded, long restored, long republished);

@@ -24,7 +24,6 @@ public sealed partial class BinanceFeed(
     IOptions<IngestOptions> options,
     MarketState state,
     BarSeeder seeder,
-    BarStore bars,
     TimeProvider time,
     ILogger<BinanceFeed> logger) : IMarketFeed
 {
@@ -133,11 +132,7 @@ public sealed partial class BinanceFeed(
             {
                 continue;
             }
-            if (await bars.HasBarsBeforeAsync(s, _historyStart[s], cancellationToken))
-            {
-                await seeder.SeedFromStoreAsync(s, _historyStart[s], cancellationToken);
-            }
-            else
+            if (await seeder.SeedFromStoreAsync(s, _historyStart[s], cancellationToken) == 0)
             {
                 fresh.Add(s);
             }

@@ -3,6 +3,7 @@ using Scalpaiboard.Ingest.Infrastructure;
 using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Bars;
 
 namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
 
@@ -101,7 +102,7 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
         {
             var symbol = market.Symbols[i].Symbol;
             var start = next[i] * Candle.MinuteMs;
-            if (days == 0 || lastStored.ContainsKey(symbol) || !seeder.CanSeed(symbol) || start % DayMs != 0)
+            if (days == 0 || lastStored.ContainsKey(symbol) || !seeder.CanSeed(symbol) || Timeframe.D1.AlignedOpen(start) != start)
             {
                 continue;
             }
@@ -120,8 +121,6 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
             LogSeeded(logger, seeded, days);
         }
     }
-
-    private const long DayMs = 86_400_000;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Symbols} symbols with {Days} days of simulated 4h/8h/1d bars")]
     private static partial void LogSeeded(ILogger logger, int symbols, int days);

@@ -37,24 +37,4 @@ public sealed class MarketCalculator(MarketEngine engine)
         fired = update.Fired;
         return true;
     }
-
-    /// <summary>
-    /// Applies a closed candle. Returns false (and leaves <paramref name="snapshot"/> alone) for a candle older than
-    /// the latest (rejected) or an exact duplicate of one held. A replacement of the latest candle recomputes.
-    /// </summary>
-    public bool OnClosedCandle(string symbol, in Candle candle, MetricsSnapshot snapshot, List<PresetType> fired)
-    {
-        fired.Clear();
-        var update = engine.OnClosedCandle(symbol, candle);
-        if (!update.Status.IsAccepted() || update.Snapshot is null)
-        {
-            return false;
-        }
-        update.Snapshot.CopyTo(snapshot);
-        foreach (var type in update.Fired)
-        {
-            fired.Add(type);
-        }
-        return true;
-    }
 }

@@ -45,8 +45,6 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
 
         // The engine, then the event item written into the minute's binary frame (what the pipeline does).
         var calculator = new MarketCalculator();
-        var snapshot = new MetricsSnapshot();
-        var fired = new List<PresetType>();
         var engineTime = TimeSpan.Zero;
         var writerTime = TimeSpan.Zero;
         var frames = new List<byte[]>(groups.Count);
@@ -60,14 +58,12 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
             foreach (var (symbol, candle) in group)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                calculator.OnClosedCandle(symbol, candle, snapshot, fired);
+                var applied = calculator.TryApply(symbol, candle, out var snapshot, out var fired);
                 var t1 = Stopwatch.GetTimestamp();
-                var bits = 0;
-                foreach (var p in fired)
+                if (applied)
                 {
-                    bits |= 1 << (int)p;
+                    writer.Add(snapshot!, candle, fired.Bits);
                 }
-                writer.Add(snapshot, candle, bits);
                 var t2 = Stopwatch.GetTimestamp();
                 engineTime += Stopwatch.GetElapsedTime(t0, t1);
                 writerTime += Stopwatch.GetElapsedTime(t1, t2);
@@ -78,7 +74,7 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
             frames.Add(frame.ToArray());
             bytes += frame.Length;
         }
-        Report("market engine (MarketCalculator.OnClosedCandle)", engineTime, candles.Count);
+        Report("market engine (MarketCalculator.TryApply)", engineTime, candles.Count);
         Report($"event frame (MetricsFrameWriter, {bytes / candles.Count} bytes per candle)", writerTime, candles.Count);
         sw.Restart();
         long decoded = 0;

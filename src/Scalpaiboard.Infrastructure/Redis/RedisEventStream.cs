@@ -51,7 +51,7 @@ public sealed class RedisEventStream(RedisClient client) : IEventStream
         var request = RedisRequest.Transaction("MULTI/XADD", size);
         foreach (var fields in entries)
         {
-            WriteAppend(request, stream, fields.Count, maxLength, static (r, n) => r!.Queue("XADD", n));
+            AppendArguments(request.Queue("XADD", AppendArgumentCount(fields.Count, maxLength)), stream, maxLength);
             foreach (var (field, value) in fields)
             {
                 request.Add(field).Add(value.Span);
@@ -77,18 +77,23 @@ public sealed class RedisEventStream(RedisClient client) : IEventStream
     }
 
     private static RedisRequest StartAppend(string stream, int fields, long maxLength) =>
-        WriteAppend(null, stream, fields, maxLength, static (_, n) => new RedisRequest("XADD", n));
+        AppendArguments(new RedisRequest("XADD", AppendArgumentCount(fields, maxLength)), stream, maxLength);
 
-    /// <summary>XADD stream [MAXLEN ~ n] * (the fields follow), as a command of its own or queued in a transaction.</summary>
-    private static RedisRequest WriteAppend(RedisRequest? into, string stream, int fields, long maxLength, Func<RedisRequest?, int, RedisRequest> start)
+    /// <summary>The number of XADD arguments for an entry of <paramref name="fields"/> fields (at least one).</summary>
+    private static int AppendArgumentCount(int fields, long maxLength)
     {
         if (fields == 0)
         {
             throw new ArgumentException("A stream entry needs at least one field.", nameof(fields));
         }
-        var trim = maxLength > 0;
-        var request = start(into, 2 + (trim ? 3 : 0) + (fields * 2)).Add(stream);
-        if (trim)
+        return 2 + (maxLength > 0 ? 3 : 0) + (fields * 2);
+    }
+
+    /// <summary>XADD's arguments before the fields: stream [MAXLEN ~ n] *, into a started XADD (alone or in a transaction).</summary>
+    private static RedisRequest AppendArguments(RedisRequest request, string stream, long maxLength)
+    {
+        request.Add(stream);
+        if (maxLength > 0)
         {
             request.Add("MAXLEN"u8).Add("~"u8).Add(maxLength);
         }

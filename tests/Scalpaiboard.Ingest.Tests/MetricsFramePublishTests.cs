@@ -148,7 +148,7 @@ public sealed class MetricsFramePublishTests
     /// Fails the first append (single or batch) that carries the minute <paramref name="failBefore"/> before sending
     /// it, and the first that carries <paramref name="failAfter"/> after Redis appended all of its entries (a lost reply).
     /// </summary>
-    private sealed class FailingStream(IEventStream inner, long failBefore, long failAfter) : IEventStream
+    private sealed class FailingStream(IEventStream inner, long failBefore, long failAfter) : DelegatingEventStream(inner)
     {
         private int _before;
         private int _after;
@@ -157,11 +157,11 @@ public sealed class MetricsFramePublishTests
 
         public ConcurrentQueue<long[]> AppendedThenFailed { get; } = new();
 
-        public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
+        public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
             CancellationToken cancellationToken) =>
             (await AppendBinaryBatchAsync(stream, [fields], maxLength, cancellationToken))[0];
 
-        public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
+        public override async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
             IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
         {
             var times = stream == EventNames.MetricsStream ? entries.Select(e => MetricsFrameReader.Read(e[0].Value.Span).OpenTime).ToArray() : [];
@@ -170,8 +170,8 @@ public sealed class MetricsFramePublishTests
                 throw new IOException("connection reset before the XADD was sent");
             }
             var ids = entries.Count == 1
-                ? [await inner.AppendBinaryAsync(stream, entries[0], maxLength, cancellationToken)]
-                : await inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+                ? [await Inner.AppendBinaryAsync(stream, entries[0], maxLength, cancellationToken)]
+                : await Inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
             if (times.Contains(failAfter) && Interlocked.Exchange(ref _after, 1) == 0)
             {
                 AppendedThenFailed.Enqueue(times);
@@ -179,26 +179,6 @@ public sealed class MetricsFramePublishTests
             }
             return ids;
         }
-
-        public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>
-            inner.AppendAsync(stream, fields, maxLength, cancellationToken);
-
-        public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) =>
-            inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
-
-        public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block,
-            CancellationToken cancellationToken) => inner.ReadGroupAsync(stream, group, consumer, fromId, count, block, cancellationToken);
-
-        public Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
-            inner.AcknowledgeAsync(stream, group, ids, cancellationToken);
-
-        public Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count,
-            CancellationToken cancellationToken) => inner.ClaimIdleAsync(stream, group, consumer, minIdle, count, cancellationToken);
-
-        public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken) =>
-            inner.PendingAsync(stream, group, count, cancellationToken);
-
-        public Task<long> LengthAsync(string stream, CancellationToken cancellationToken) => inner.LengthAsync(stream, cancellationToken);
     }
 
     /// <summary>
@@ -331,12 +311,12 @@ public sealed class MetricsFramePublishTests
             return false;
         }
 
-        private sealed class Stream(IEventStream inner, FreezingStream owner) : IEventStream
+        private sealed class Stream(IEventStream inner, FreezingStream owner) : DelegatingEventStream(inner)
         {
-            public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
+            public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
                 CancellationToken cancellationToken)
             {
-                var id = await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+                var id = await Inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
                 var openTime = MetricsFrameReader.Read(fields[0].Value.Span).OpenTime;
                 if (stream == EventNames.MetricsStream && openTime >= owner.From && !owner._frozen.Task.IsCompleted && await owner.FreezeAsync(openTime))
                 {
@@ -345,10 +325,10 @@ public sealed class MetricsFramePublishTests
                 return id;
             }
 
-            public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
+            public override async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
                 IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
             {
-                var ids = await inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+                var ids = await Inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
                 foreach (var fields in entries)
                 {
                     var openTime = MetricsFrameReader.Read(fields[0].Value.Span).OpenTime;
@@ -363,26 +343,6 @@ public sealed class MetricsFramePublishTests
                 }
                 return ids;
             }
-
-            public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>
-                inner.AppendAsync(stream, fields, maxLength, cancellationToken);
-
-            public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) =>
-                inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
-
-            public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block,
-                CancellationToken cancellationToken) => inner.ReadGroupAsync(stream, group, consumer, fromId, count, block, cancellationToken);
-
-            public Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
-                inner.AcknowledgeAsync(stream, group, ids, cancellationToken);
-
-            public Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count,
-                CancellationToken cancellationToken) => inner.ClaimIdleAsync(stream, group, consumer, minIdle, count, cancellationToken);
-
-            public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken) =>
-                inner.PendingAsync(stream, group, count, cancellationToken);
-
-            public Task<long> LengthAsync(string stream, CancellationToken cancellationToken) => inner.LengthAsync(stream, cancellationToken);
         }
     }
 
@@ -391,23 +351,23 @@ public sealed class MetricsFramePublishTests
     /// (every candle at or before it is committed: a restart re-publishes only after it).
     /// </summary>
     private sealed class StoreCheckingStream(IEventStream inner, string postgres, long t0, ConcurrentQueue<string> violations, ConcurrentQueue<long> appended)
-        : IEventStream
+        : DelegatingEventStream(inner)
     {
-        public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
+        public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
             CancellationToken cancellationToken)
         {
             await CheckAsync(stream, fields, cancellationToken);
-            return await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+            return await Inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
         }
 
-        public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
+        public override async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
             IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
         {
             foreach (var fields in entries)
             {
                 await CheckAsync(stream, fields, cancellationToken);
             }
-            return await inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+            return await Inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
         }
 
         private async Task CheckAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, CancellationToken cancellationToken)
@@ -431,25 +391,5 @@ public sealed class MetricsFramePublishTests
                 appended.Enqueue(frame.OpenTime);
             }
         }
-
-        public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>
-            inner.AppendAsync(stream, fields, maxLength, cancellationToken);
-
-        public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) =>
-            inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
-
-        public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block,
-            CancellationToken cancellationToken) => inner.ReadGroupAsync(stream, group, consumer, fromId, count, block, cancellationToken);
-
-        public Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
-            inner.AcknowledgeAsync(stream, group, ids, cancellationToken);
-
-        public Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count,
-            CancellationToken cancellationToken) => inner.ClaimIdleAsync(stream, group, consumer, minIdle, count, cancellationToken);
-
-        public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken) =>
-            inner.PendingAsync(stream, group, count, cancellationToken);
-
-        public Task<long> LengthAsync(string stream, CancellationToken cancellationToken) => inner.LengthAsync(stream, cancellationToken);
     }
 }

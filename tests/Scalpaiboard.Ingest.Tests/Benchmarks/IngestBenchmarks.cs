@@ -353,7 +353,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
     /// Records, per open time, when the XADD that completes the minute (its items reach <paramref name="symbols"/>,
     /// whether in one entry or in chunks) is acknowledged: the minute's last XADD.
     /// </summary>
-    private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks, int symbols) : IEventStream
+    private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks, int symbols) : DelegatingEventStream(inner)
     {
         private readonly ConcurrentDictionary<long, int> _items = new();
 
@@ -365,20 +365,9 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             }
         }
 
-        public async Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken)
+        public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken)
         {
-            var id = await inner.AppendAsync(stream, fields, maxLength, cancellationToken);
-            var now = Stopwatch.GetTimestamp();
-            var json = fields[0].Value;
-            var at = json.IndexOf("\"openTime\":", StringComparison.Ordinal) + 11;
-            var end = json.IndexOf(',', at);
-            Acknowledged(long.Parse(json.AsSpan(at, end - at), CultureInfo.InvariantCulture), symbols, now);
-            return id;
-        }
-
-        public async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken)
-        {
-            var id = await inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+            var id = await Inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
             var now = Stopwatch.GetTimestamp();
             // The metrics frame's openTime (little-endian at byte 8 of the header) and item count (byte 24).
             var frame = fields[0].Value.Span;
@@ -386,10 +375,10 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             return id;
         }
 
-        public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
+        public override async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
             IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
         {
-            var ids = await inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+            var ids = await Inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
             var now = Stopwatch.GetTimestamp();
             foreach (var fields in entries)
             {
@@ -397,19 +386,5 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             }
             return ids;
         }
-
-        public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) => inner.EnsureGroupAsync(stream, group, startId, cancellationToken);
-
-        public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block, CancellationToken cancellationToken) =>
-            inner.ReadGroupAsync(stream, group, consumer, fromId, count, block, cancellationToken);
-
-        public Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken) => inner.AcknowledgeAsync(stream, group, ids, cancellationToken);
-
-        public Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count, CancellationToken cancellationToken) =>
-            inner.ClaimIdleAsync(stream, group, consumer, minIdle, count, cancellationToken);
-
-        public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken) => inner.PendingAsync(stream, group, count, cancellationToken);
-
-        public Task<long> LengthAsync(string stream, CancellationToken cancellationToken) => inner.LengthAsync(stream, cancellationToken);
     }
 }

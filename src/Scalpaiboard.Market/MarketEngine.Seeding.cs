@@ -39,9 +39,42 @@ public sealed partial class MarketEngine
                 $"{symbol} was seeded for a first 1m candle at {mark.FirstCandleOpenTime}, not {firstCandleOpenTime}.", nameof(firstCandleOpenTime));
         }
 
+        var last = CheckBars(symbol, timeframe, bars, firstCandleOpenTime, mark?.LastOpenTime[(int)timeframe] ?? long.MinValue);
+        if (bars.IsEmpty)
+        {
+            return;
+        }
+        mark = ctx.Seeds ??= new SeedMark(firstCandleOpenTime);
+        mark.LastOpenTime[(int)timeframe] = last;
+        if (k < 0)
+        {
+            return;
+        }
+        // CommitBar, not IndicatorKernel.Commit: the SIMD lanes the peek reads are refreshed from the committed state.
+        foreach (ref readonly var bar in bars)
+        {
+            ctx.CommitBar(k, bar);
+        }
+    }
+
+    /// <summary>
+    /// Checks bars as <see cref="SeedBars"/> would before seeding them into a symbol with no seeds yet (aligned, in
+    /// order, ending at or before the bar of <paramref name="firstCandleOpenTime"/>, finite), without an engine:
+    /// e.g. before storing a fetched history that will be seeded later.
+    /// </summary>
+    /// <exception cref="ArgumentException">A bar is misaligned, out of order, too late, or not finite.</exception>
+    public static void CheckSeedBars(string symbol, Timeframe timeframe, ReadOnlySpan<Candle> bars, long firstCandleOpenTime)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)timeframe, (uint)Timeframes.Count, nameof(timeframe));
+        CheckBars(symbol, timeframe, bars, firstCandleOpenTime, long.MinValue);
+    }
+
+    /// <summary>The checks of <see cref="SeedBars"/> after a bar at <paramref name="last"/>; returns the last bar's open time.</summary>
+    private static long CheckBars(string symbol, Timeframe timeframe, ReadOnlySpan<Candle> bars, long firstCandleOpenTime, long last)
+    {
         var duration = timeframe.DurationMs();
         var limit = timeframe.AlignedOpen(firstCandleOpenTime);
-        var last = mark?.LastOpenTime[(int)timeframe] ?? long.MinValue;
         for (var i = 0; i < bars.Length; i++)
         {
             ref readonly var bar = ref bars[i];
@@ -64,22 +97,7 @@ public sealed partial class MarketEngine
             }
             last = bar.OpenTime;
         }
-
-        if (bars.IsEmpty)
-        {
-            return;
-        }
-        mark = ctx.Seeds ??= new SeedMark(firstCandleOpenTime);
-        mark.LastOpenTime[(int)timeframe] = last;
-        if (k < 0)
-        {
-            return;
-        }
-        // CommitBar, not IndicatorKernel.Commit: the SIMD lanes the peek reads are refreshed from the committed state.
-        foreach (ref readonly var bar in bars)
-        {
-            ctx.CommitBar(k, bar);
-        }
+        return last;
     }
 
     /// <summary>True when bars were seeded for the symbol (and not forgotten by <see cref="Reset"/> since).</summary>

@@ -170,6 +170,18 @@ public class SeedingTests
     }
 
     [Fact]
+    public void CheckSeedBars_RefusesWhatSeedBarsRefuses_WithoutAnEngine()
+    {
+        Candle Day(int d) => new(T0 + (d * DayMs), 10, 11, 9, 10, 1, 10, 1, 0, 0);
+        MarketEngine.CheckSeedBars("XUSDT", Timeframe.D1, [Day(-2), Day(-1)], T0);
+        Assert.Contains("boundary", Assert.Throws<ArgumentException>(
+            () => MarketEngine.CheckSeedBars("XUSDT", Timeframe.D1, [Day(-1) with { OpenTime = T0 - DayMs + Candle.MinuteMs }], T0)).Message);
+        Assert.Throws<ArgumentException>(() => MarketEngine.CheckSeedBars("XUSDT", Timeframe.D1, [Day(-1), Day(-2)], T0));
+        Assert.Throws<ArgumentException>(() => MarketEngine.CheckSeedBars("XUSDT", Timeframe.D1, [Day(0)], T0));
+        Assert.Throws<ArgumentException>(() => MarketEngine.CheckSeedBars("XUSDT", Timeframe.D1, [Day(-1) with { High = double.NaN }], T0));
+    }
+
+    [Fact]
     public void Reset_ForgetsTheSeeds()
     {
         var engine = new MarketEngine();

@@ -66,10 +66,9 @@ public sealed partial class BarSeeder(MarketEngine engine, BarStore store, BarRe
             all.AddRange(bars.Select(b => new SymbolBar(symbol, tf, b)));
         }
         // Checked by the engine before anything is stored: a bad history fails the feed, not the table.
-        var check = new MarketEngine();
         foreach (var (tf, bars) in byTimeframe)
         {
-            check.SeedBars(symbol, tf, CollectionsMarshal.AsSpan(bars), firstCandleOpenTime);
+            MarketEngine.CheckSeedBars(symbol, tf, CollectionsMarshal.AsSpan(bars), firstCandleOpenTime);
         }
         await store.UpsertAsync(all, cancellationToken);
         foreach (var (tf, bars) in byTimeframe)

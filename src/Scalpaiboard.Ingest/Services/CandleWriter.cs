@@ -121,7 +121,7 @@ public sealed partial class CandleWriter(
                             await storing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                         }
                     }
-                    await (storing ?? StoreAsync(candles, stoppingToken));
+                    await storing!; // started by AppendEventsAsync once the first event was out (or at once without a stream)
                     MarkStored(batches);
                     await PublishAsync(batches, stoppingToken);
                 }

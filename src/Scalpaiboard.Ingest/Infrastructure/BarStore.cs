@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Bars;
 
@@ -33,16 +32,22 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using (var writer = await conn.BeginBinaryImportAsync($"COPY bars_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        await using (var copy = await BinaryCopyWriter.BeginAsync(conn, $"COPY bars_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            foreach (var (symbol, tf, b) in bars)
+            for (var i = 0; i < bars.Count; i++)
             {
-                await writer.StartRowAsync(cancellationToken);
-                await writer.WriteAsync(symbol, NpgsqlDbType.Text, cancellationToken);
-                await writer.WriteAsync(tf.Name(), NpgsqlDbType.Text, cancellationToken);
-                await CandleColumns.WriteAsync(writer, b, cancellationToken);
+                var (symbol, tf, b) = bars[i];
+                var timeframe = tf.Name();
+                await copy.ReserveAsync(
+                    2 + BinaryCopyWriter.MaxTextSize(symbol) + BinaryCopyWriter.MaxTextSize(timeframe) + CandleColumns.BinarySize, cancellationToken);
+                var row = copy.Free;
+                var n = BinaryCopyWriter.WriteFieldCount(row, 2 + CandleColumns.Count);
+                n += BinaryCopyWriter.WriteText(row[n..], symbol);
+                n += BinaryCopyWriter.WriteText(row[n..], timeframe);
+                n += CandleColumns.Write(row[n..], b);
+                copy.Advance(n);
             }
-            await writer.CompleteAsync(cancellationToken);
+            await copy.CompleteAsync(cancellationToken);
         }
         await using (var upsert = new NpgsqlCommand($"""
             INSERT INTO ingest.bars ({Columns})

@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Data;
 
@@ -43,15 +42,18 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
 
     private static async Task CopyAsync(NpgsqlConnection conn, string table, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
     {
-        await using var writer = await conn.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        await using var copy = await BinaryCopyWriter.BeginAsync(conn, $"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
         for (var i = 0; i < candles.Count; i++)
         {
             var (symbol, c) = candles[i];
-            await writer.StartRowAsync(cancellationToken);
-            await writer.WriteAsync(symbol, NpgsqlDbType.Text, cancellationToken);
-            await CandleColumns.WriteAsync(writer, c, cancellationToken);
+            await copy.ReserveAsync(2 + BinaryCopyWriter.MaxTextSize(symbol) + CandleColumns.BinarySize, cancellationToken);
+            var row = copy.Free;
+            var n = BinaryCopyWriter.WriteFieldCount(row, 1 + CandleColumns.Count);
+            n += BinaryCopyWriter.WriteText(row[n..], symbol);
+            n += CandleColumns.Write(row[n..], c);
+            copy.Advance(n);
         }
-        await writer.CompleteAsync(cancellationToken);
+        await copy.CompleteAsync(cancellationToken);
     }
 
     /// <summary>Writes candles in one transaction (COPY into a staging table, then INSERT ... ON CONFLICT DO UPDATE).</summary>

@@ -34,19 +34,7 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
         }
         await using (var copy = await BinaryCopyWriter.BeginAsync(conn, $"COPY bars_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            for (var i = 0; i < bars.Count; i++)
-            {
-                var (symbol, tf, b) = bars[i];
-                var timeframe = tf.Name();
-                await copy.ReserveAsync(
-                    2 + BinaryCopyWriter.MaxTextSize(symbol) + BinaryCopyWriter.MaxTextSize(timeframe) + CandleColumns.BinarySize, cancellationToken);
-                var row = copy.Free;
-                var n = BinaryCopyWriter.WriteFieldCount(row, 2 + CandleColumns.Count);
-                n += BinaryCopyWriter.WriteText(row[n..], symbol);
-                n += BinaryCopyWriter.WriteText(row[n..], timeframe);
-                n += CandleColumns.Write(row[n..], b);
-                copy.Advance(n);
-            }
+            await copy.WriteRowsAsync<SymbolBar, BarRow>(bars, cancellationToken);
             await copy.CompleteAsync(cancellationToken);
         }
         await using (var upsert = new NpgsqlCommand($"""
@@ -58,6 +46,21 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>A <c>bars</c> row: the symbol, the timeframe's name, then the bar.</summary>
+    private readonly struct BarRow : IBinaryCopyRowEncoder<SymbolBar>
+    {
+        public static int MaxSize(in SymbolBar row) =>
+            2 + BinaryCopyWriter.MaxTextSize(row.Symbol) + BinaryCopyWriter.MaxTextSize(row.Timeframe.Name()) + CandleColumns.BinarySize;
+
+        public static int Write(Span<byte> destination, in SymbolBar row)
+        {
+            var n = BinaryCopyWriter.WriteFieldCount(destination, 2 + CandleColumns.Count);
+            n += BinaryCopyWriter.WriteText(destination[n..], row.Symbol);
+            n += BinaryCopyWriter.WriteText(destination[n..], row.Timeframe.Name());
+            return n + CandleColumns.Write(destination[n..], row.Bar);
+        }
     }
 
     /// <summary>The stored bars of a symbol and timeframe that open before <paramref name="before"/>, oldest first.</summary>

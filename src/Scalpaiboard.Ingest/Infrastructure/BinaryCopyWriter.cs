@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Npgsql;
 
@@ -11,9 +12,8 @@ namespace Scalpaiboard.Ingest.Infrastructure;
 /// chunk at a time, instead of one parameter-bound <see cref="NpgsqlBinaryImporter"/> call per value.
 /// </summary>
 /// <remarks>
-/// A row is reserved (<see cref="ReserveAsync"/>, which flushes when the buffer cannot hold it), encoded into
-/// <see cref="Free"/> with the static field writers, then committed with <see cref="Advance"/>. Only
-/// <see cref="CompleteAsync"/> ends the COPY with CopyDone; disposing an uncompleted writer sends CopyFail, so a
+/// The rows are encoded by an <see cref="IBinaryCopyRowEncoder{TRow}"/> (with the static field writers below) straight
+/// into the buffer, which is sent whenever the next row does not fit. Only <see cref="CompleteAsync"/> ends the COPY with CopyDone; disposing an uncompleted writer sends CopyFail, so a
 /// failed or cancelled batch stores none of its rows (the server would accept a prefix that stops at a row boundary)
 /// and the connection goes back to the pool usable.
 /// </remarks>
@@ -47,21 +47,50 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
     public static async Task<BinaryCopyWriter> BeginAsync(NpgsqlConnection connection, string copyCommand, CancellationToken cancellationToken) =>
         new(await connection.BeginRawBinaryCopyAsync(copyCommand, cancellationToken));
 
-    /// <summary>The unwritten rest of the buffer: at least the bytes last reserved.</summary>
-    public Span<byte> Free => _buffer.AsSpan(_length);
+    /// <summary>Encodes and sends <paramref name="rows"/>, each as <typeparamref name="TEncoder"/> writes it.</summary>
+    public async Task WriteRowsAsync<TRow, TEncoder>(IReadOnlyList<TRow> rows, CancellationToken cancellationToken)
+        where TEncoder : IBinaryCopyRowEncoder<TRow>
+    {
+        var next = 0;
+        while ((next = Encode<TRow, TEncoder>(rows, next)) < rows.Count)
+        {
+            await FlushAndReserveAsync(TEncoder.MaxSize(rows[next]), cancellationToken);
+        }
+    }
 
-    /// <summary>Makes room for <paramref name="bytes"/> more bytes, sending the buffered ones first when they do not fit.</summary>
-    public ValueTask ReserveAsync(int bytes, CancellationToken cancellationToken) =>
-        _buffer.Length - _length >= bytes ? ValueTask.CompletedTask : FlushAndReserveAsync(bytes, cancellationToken);
-
-    /// <summary>Keeps the next <paramref name="bytes"/> of <see cref="Free"/> as written.</summary>
-    public void Advance(int bytes) => _length += bytes;
+    /// <summary>
+    /// Encodes rows from <paramref name="first"/> on while they fit in the buffer; returns the first one that did not.
+    /// Synchronous and called once per chunk, so the per-row loop is optimized code from the first batch on (an async
+    /// method called once per batch would run its loop unoptimized until the JIT's tiering caught up).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int Encode<TRow, TEncoder>(IReadOnlyList<TRow> rows, int first)
+        where TEncoder : IBinaryCopyRowEncoder<TRow>
+    {
+        var buffer = _buffer.AsSpan();
+        var length = _length;
+        var i = first;
+        for (; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (buffer.Length - length < TEncoder.MaxSize(row))
+            {
+                break;
+            }
+            length += TEncoder.Write(buffer[length..], row);
+        }
+        _length = length;
+        return i;
+    }
 
     /// <summary>Writes the trailer and ends the COPY; the server's error (a unique violation, say) is thrown here.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        await ReserveAsync(2, cancellationToken);
-        BinaryPrimitives.WriteInt16BigEndian(Free, -1);
+        if (_buffer.Length - _length < 2)
+        {
+            await FlushAndReserveAsync(2, cancellationToken);
+        }
+        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_length), -1);
         _length += 2;
         await SendAsync(cancellationToken);
         var stream = _stream!;
@@ -144,4 +173,14 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
         BinaryPrimitives.WriteInt32BigEndian(destination, length);
         return 4 + length;
     }
+}
+
+/// <summary>How one row of a binary COPY is encoded: a struct, so the writer's loop is compiled for it and inlines it.</summary>
+internal interface IBinaryCopyRowEncoder<TRow>
+{
+    /// <summary>The most bytes <see cref="Write"/> writes for the row (field count and fields).</summary>
+    static abstract int MaxSize(in TRow row);
+
+    /// <summary>Writes the row's field count and fields; returns the bytes written.</summary>
+    static abstract int Write(Span<byte> destination, in TRow row);
 }

@@ -43,17 +43,21 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
     private static async Task CopyAsync(NpgsqlConnection conn, string table, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
     {
         await using var copy = await BinaryCopyWriter.BeginAsync(conn, $"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        for (var i = 0; i < candles.Count; i++)
-        {
-            var (symbol, c) = candles[i];
-            await copy.ReserveAsync(2 + BinaryCopyWriter.MaxTextSize(symbol) + CandleColumns.BinarySize, cancellationToken);
-            var row = copy.Free;
-            var n = BinaryCopyWriter.WriteFieldCount(row, 1 + CandleColumns.Count);
-            n += BinaryCopyWriter.WriteText(row[n..], symbol);
-            n += CandleColumns.Write(row[n..], c);
-            copy.Advance(n);
-        }
+        await copy.WriteRowsAsync<SymbolCandle, CandleRow>(candles, cancellationToken);
         await copy.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>A <c>candles_1m</c> row: the symbol, then the candle.</summary>
+    private readonly struct CandleRow : IBinaryCopyRowEncoder<SymbolCandle>
+    {
+        public static int MaxSize(in SymbolCandle row) => 2 + BinaryCopyWriter.MaxTextSize(row.Symbol) + CandleColumns.BinarySize;
+
+        public static int Write(Span<byte> destination, in SymbolCandle row)
+        {
+            var n = BinaryCopyWriter.WriteFieldCount(destination, 1 + CandleColumns.Count);
+            n += BinaryCopyWriter.WriteText(destination[n..], row.Symbol);
+            return n + CandleColumns.Write(destination[n..], row.Candle);
+        }
     }
 
     /// <summary>Writes candles in one transaction (COPY into a staging table, then INSERT ... ON CONFLICT DO UPDATE).</summary>

@@ -53,6 +53,54 @@ public sealed class CandleStoreCopyTests
     }
 
     [Fact]
+    public async Task Stored_rows_are_byte_for_byte_what_Npgsqls_parameter_bound_COPY_stores()
+    {
+        await using var db = await StoreDatabase.CreateAsync();
+        var candles = RandomCandles(symbols: 7, minutes: 300, seed: 7);
+        candles.Add(new("X", new Candle(long.MaxValue, double.MaxValue, double.Epsilon, -0.0, double.NaN, double.PositiveInfinity, 1e-300, long.MinValue, double.MinValue, -1)));
+        candles.Add(new(LongSymbol, new Candle(long.MinValue, 0, 1, 2, 3, 4, 5, 6, 7, 8)));
+        await db.Candles.UpsertAsync(candles, CancellationToken.None);
+
+        await using var conn = await db.OpenAsync();
+        await using (var create = new NpgsqlCommand("CREATE TABLE reference (LIKE ingest.candles_1m)", conn))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+        await using (var importer = await conn.BeginBinaryImportAsync($"COPY reference (symbol, {StoreDatabase.CandleColumnNames}) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var (symbol, c) in candles)
+            {
+                await importer.StartRowAsync();
+                await importer.WriteAsync(symbol, NpgsqlTypes.NpgsqlDbType.Text);
+                await importer.WriteAsync(c.OpenTime, NpgsqlTypes.NpgsqlDbType.Bigint);
+                foreach (var v in (double[])[c.Open, c.High, c.Low, c.Close, c.Volume, c.QuoteVolume])
+                {
+                    await importer.WriteAsync(v, NpgsqlTypes.NpgsqlDbType.Double);
+                }
+                await importer.WriteAsync(c.Trades, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await importer.WriteAsync(c.TakerBuyVolume, NpgsqlTypes.NpgsqlDbType.Double);
+                await importer.WriteAsync(c.TakerBuyQuoteVolume, NpgsqlTypes.NpgsqlDbType.Double);
+            }
+            await importer.CompleteAsync();
+        }
+        // Each column's binary send form, so -0.0 differs from 0.0 and NaN from NaN only if the bits do.
+        const string Sent = """
+            textsend(symbol), int8send(open_time), float8send(open), float8send(high), float8send(low), float8send(close), float8send(volume),
+            float8send(quote_volume), int8send(trades), float8send(taker_buy_volume), float8send(taker_buy_quote_volume)
+            """;
+        await using var compare = new NpgsqlCommand($"""
+            SELECT (SELECT count(*) FROM reference),
+                   (SELECT count(*) FROM (SELECT {Sent} FROM ingest.candles_1m EXCEPT ALL SELECT {Sent} FROM reference) d),
+                   (SELECT count(*) FROM (SELECT {Sent} FROM reference EXCEPT ALL SELECT {Sent} FROM ingest.candles_1m) d)
+            """, conn);
+        await using var r = await compare.ExecuteReaderAsync();
+        await r.ReadAsync();
+        Assert.Equal(candles.Count, r.GetInt64(0));
+        Assert.Equal(0, r.GetInt64(1));
+        Assert.Equal(0, r.GetInt64(2));
+    }
+
+    [Fact]
     public async Task A_batch_of_many_chunks_is_stored_whole()
     {
         await using var db = await StoreDatabase.CreateAsync();
@@ -254,6 +302,8 @@ public sealed class CandleStoreCopyTests
             return new StoreDatabase(dataSource);
         }
 
+        public async Task<NpgsqlConnection> OpenAsync() => await dataSource.OpenConnectionAsync();
+
         public async Task<int> BackendPidAsync()
         {
             await using var cmd = dataSource.CreateCommand("SELECT pg_backend_pid()");
@@ -275,6 +325,6 @@ public sealed class CandleStoreCopyTests
 
         public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 
-        private const string CandleColumnNames = "open_time, open, high, low, close, volume, quote_volume, trades, taker_buy_volume, taker_buy_quote_volume";
+        public const string CandleColumnNames = "open_time, open, high, low, close, volume, quote_volume, trades, taker_buy_volume, taker_buy_quote_volume";
     }
 }

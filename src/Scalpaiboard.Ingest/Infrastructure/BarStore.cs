@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Bars;
 
@@ -33,16 +32,10 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using (var writer = await conn.BeginBinaryImportAsync($"COPY bars_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        await using (var copy = await BinaryCopyWriter.BeginAsync(conn, $"COPY bars_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            foreach (var (symbol, tf, b) in bars)
-            {
-                await writer.StartRowAsync(cancellationToken);
-                await writer.WriteAsync(symbol, NpgsqlDbType.Text, cancellationToken);
-                await writer.WriteAsync(tf.Name(), NpgsqlDbType.Text, cancellationToken);
-                await CandleColumns.WriteAsync(writer, b, cancellationToken);
-            }
-            await writer.CompleteAsync(cancellationToken);
+            await copy.WriteRowsAsync<SymbolBar, BarRow>(bars, cancellationToken);
+            await copy.CompleteAsync(cancellationToken);
         }
         await using (var upsert = new NpgsqlCommand($"""
             INSERT INTO ingest.bars ({Columns})
@@ -53,6 +46,21 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>A <c>bars</c> row: the symbol, the timeframe's name, then the bar.</summary>
+    private readonly struct BarRow : IBinaryCopyRowEncoder<SymbolBar>
+    {
+        public static int MaxSize(in SymbolBar row) =>
+            2 + BinaryCopyWriter.MaxTextSize(row.Symbol) + BinaryCopyWriter.MaxTextSize(row.Timeframe.Name()) + CandleColumns.BinarySize;
+
+        public static int Write(Span<byte> destination, in SymbolBar row)
+        {
+            var n = BinaryCopyWriter.WriteFieldCount(destination, 2 + CandleColumns.Count);
+            n += BinaryCopyWriter.WriteText(destination[n..], row.Symbol);
+            n += BinaryCopyWriter.WriteText(destination[n..], row.Timeframe.Name());
+            return n + CandleColumns.Write(destination[n..], row.Bar);
+        }
     }
 
     /// <summary>The stored bars of a symbol and timeframe that open before <paramref name="before"/>, oldest first.</summary>

@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Data;
 
@@ -43,15 +42,22 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
 
     private static async Task CopyAsync(NpgsqlConnection conn, string table, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
     {
-        await using var writer = await conn.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        for (var i = 0; i < candles.Count; i++)
+        await using var copy = await BinaryCopyWriter.BeginAsync(conn, $"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        await copy.WriteRowsAsync<SymbolCandle, CandleRow>(candles, cancellationToken);
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>A <c>candles_1m</c> row: the symbol, then the candle.</summary>
+    private readonly struct CandleRow : IBinaryCopyRowEncoder<SymbolCandle>
+    {
+        public static int MaxSize(in SymbolCandle row) => 2 + BinaryCopyWriter.MaxTextSize(row.Symbol) + CandleColumns.BinarySize;
+
+        public static int Write(Span<byte> destination, in SymbolCandle row)
         {
-            var (symbol, c) = candles[i];
-            await writer.StartRowAsync(cancellationToken);
-            await writer.WriteAsync(symbol, NpgsqlDbType.Text, cancellationToken);
-            await CandleColumns.WriteAsync(writer, c, cancellationToken);
+            var n = BinaryCopyWriter.WriteFieldCount(destination, 1 + CandleColumns.Count);
+            n += BinaryCopyWriter.WriteText(destination[n..], row.Symbol);
+            return n + CandleColumns.Write(destination[n..], row.Candle);
         }
-        await writer.CompleteAsync(cancellationToken);
     }
 
     /// <summary>Writes candles in one transaction (COPY into a staging table, then INSERT ... ON CONFLICT DO UPDATE).</summary>

@@ -9,7 +9,10 @@ public readonly record struct LiveMessage(string Channel, ReadOnlyMemory<byte> P
 /// </summary>
 public interface ILiveChannel
 {
-    /// <summary>Publishes a payload; returns the number of receivers the server reports.</summary>
+    /// <summary>
+    /// Publishes a payload; returns the number of receivers the server reports. The payload is copied before the call
+    /// returns (into the command's own buffer), so the caller may reuse or overwrite it at once, even before the task completes.
+    /// </summary>
     Task<long> PublishAsync(string channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 
     /// <summary>

@@ -13,8 +13,8 @@ namespace Scalpaiboard.Ingest.Services;
 /// (<c>live:tickers</c>, <c>live:candles:SYM:tf</c>, <c>live:metrics:SYM</c>, <c>live:orderbook:SYM</c>).
 /// Live data may be lost (pub/sub): a failure is logged and dropped, never retried.
 /// Metrics, candle and ticker frames are written straight from the symbols' state (<see cref="LiveFrameWriter"/>)
-/// into a reused buffer: <see cref="ILiveChannel.PublishAsync"/> copies the payload before it returns, so the next
-/// frame can be written over it while the commands are still on their way (pipelined, awaited once per round).
+/// into a reused buffer, and added to a publish batch (<see cref="ILiveChannel.CreateBatch"/>, which copies it at once): a
+/// round of 500 symbols is a few MULTI/EXEC round trips, sent as they fill and awaited once at the end.
 /// </summary>
 public sealed partial class LiveFanout(MarketState state, IServiceProvider services, TimeProvider time, ILogger<LiveFanout> logger) : IDisposable
 {
@@ -46,7 +46,7 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
                 }
             }
             // The client pipelines commands: all are sent, now wait for them.
-            await WaitAsync(round);
+            await WaitAsync(round, cancellationToken);
         }
         finally
         {
@@ -71,7 +71,7 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
             {
                 SendBars(round, s, closedOnly, cancellationToken);
             }
-            await WaitAsync(round);
+            await WaitAsync(round, cancellationToken);
         }
         finally
         {
@@ -90,7 +90,7 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         try
         {
             Send(round, TickersChannel, round.Frames.Tickers(Now(), symbols), cancellationToken);
-            await WaitAsync(round);
+            await WaitAsync(round, cancellationToken);
         }
         finally
         {
@@ -113,6 +113,9 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
     }
 
     private static readonly string TickersChannel = EventNames.Live(EventNames.Tickers);
+
+    /// <summary>About how many bytes of frames one batch (one MULTI/EXEC) carries: ~40 symbols' metrics and bars.</summary>
+    private const int BatchBytes = 128 * 1024;
 
     /// <summary>The symbol's metrics frame; false (nothing sent) before its first closed candle.</summary>
     private bool SendMetrics(Round round, SymbolState s, CancellationToken cancellationToken)
@@ -157,26 +160,34 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         }
     }
 
-    /// <summary>Hands one frame to the channel (which copies it at once); a failure is counted, never retried.</summary>
+    /// <summary>
+    /// Adds one frame to the round's current batch (which copies it at once); a full batch is sent and the next one
+    /// started, so a round of many symbols is a few round trips, each holding a bounded number of frames.
+    /// </summary>
     private void Send(Round round, string channel, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        try
+        var batch = round.Batch ??= _channel!.CreateBatch(BatchBytes);
+        batch.Add(channel, frame.Span);
+        if (batch.Length >= BatchBytes)
         {
-            var sent = _channel!.PublishAsync(channel, frame, cancellationToken);
-            if (!sent.IsCompletedSuccessfully)
-            {
-                round.Sends.Add((sent, channel));
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Failed(channel, ex);
+            Flush(round, cancellationToken);
         }
     }
 
-    private async Task WaitAsync(Round round)
+    /// <summary>Sends the round's current batch; its failure is counted per frame when awaited, never retried.</summary>
+    private static void Flush(Round round, CancellationToken cancellationToken)
     {
-        foreach (var (sent, channel) in round.Sends)
+        if (round.Batch is { } batch)
+        {
+            round.Batch = null;
+            round.Sends.Add((batch.SendAsync(cancellationToken), batch.Count));
+        }
+    }
+
+    private async Task WaitAsync(Round round, CancellationToken cancellationToken)
+    {
+        Flush(round, cancellationToken);
+        foreach (var (sent, frames) in round.Sends)
         {
             try
             {
@@ -184,7 +195,7 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Failed(channel, ex);
+                Failed(frames, ex);
             }
         }
     }
@@ -199,15 +210,16 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Failed(channel, ex);
+            Failed(1, ex);
         }
     }
 
-    private void Failed(string channel, Exception ex)
+    private void Failed(int frames, Exception ex)
     {
-        if (Interlocked.Increment(ref _failures) % 1000 == 1)
+        var total = Interlocked.Add(ref _failures, frames);
+        if (total / 1000 != (total - frames) / 1000 || total == frames)
         {
-            LogPublishFailed(logger, channel, ex.Message);
+            LogPublishFailed(logger, frames, total, ex.Message);
         }
     }
 
@@ -230,6 +242,7 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
     private void Return(Round round)
     {
         round.Sends.Clear();
+        round.Batch = null; // only after an exception in the middle of a round: that part is dropped (live data may be lost)
         lock (_rounds)
         {
             _rounds.Push(round);
@@ -241,7 +254,10 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
     {
         public LiveFrameWriter Frames { get; } = new();
 
-        public List<(Task<long> Sent, string Channel)> Sends { get; } = [];
+        /// <summary>The batch being filled, if any.</summary>
+        public ILiveBatch? Batch { get; set; }
+
+        public List<(Task Sent, int Frames)> Sends { get; } = [];
     }
 
     /// <summary>A symbol's channel names, built once.</summary>
@@ -264,6 +280,6 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         public string[] LiveCandles { get; }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Live publish to {Channel} failed: {Error}")]
-    private static partial void LogPublishFailed(ILogger logger, string channel, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live publish of {Frames} frame(s) failed ({Total} so far): {Error}")]
+    private static partial void LogPublishFailed(ILogger logger, int frames, long total, string error);
 }

@@ -45,7 +45,7 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
                     SendBars(round, s, closedOnly: true, cancellationToken);
                 }
             }
-            // The client pipelines commands: all are sent, now wait for them.
+            // Full batches went out as they filled: send the last one, then wait for all of them.
             await WaitAsync(round, cancellationToken);
         }
         finally

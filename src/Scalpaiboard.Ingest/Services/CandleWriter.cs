@@ -38,6 +38,8 @@ public sealed partial class CandleWriter(
     private const long MaxBatchBytes = 1 << 20;
     private static readonly TimeSpan LiveInterval = TimeSpan.FromMilliseconds(200);
     private long _lastLive;
+    private readonly HashSet<string> _liveSeen = new(StringComparer.Ordinal);
+    private readonly List<string> _liveSymbols = [];
     private readonly Channel<object> _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(512)
     {
         SingleReader = true,
@@ -225,24 +227,20 @@ public sealed partial class CandleWriter(
             return;
         }
         _lastLive = time.GetTimestamp();
-        var newest = new Dictionary<string, SymbolMetrics>(StringComparer.Ordinal);
+        // Each symbol once (its newest state), in the order of first appearance.
+        _liveSeen.Clear();
+        _liveSymbols.Clear();
         foreach (var b in batches)
         {
             foreach (var (symbol, _) in b.Candles)
             {
-                if (!newest.ContainsKey(symbol) && state.TryGet(symbol, out var s))
+                if (_liveSeen.Add(symbol))
                 {
-                    lock (s.Gate)
-                    {
-                        if (s.MetricsDto is { } dto)
-                        {
-                            newest[symbol] = dto;
-                        }
-                    }
+                    _liveSymbols.Add(symbol);
                 }
             }
         }
-        await live.PublishClosedAsync(newest.Values, cancellationToken);
+        await live.PublishClosedAsync(_liveSymbols, cancellationToken);
     }
 
     private Task Append(ReadOnlyMemory<byte> frame, long maxLength, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Redis;
@@ -11,95 +12,274 @@ namespace Scalpaiboard.Ingest.Services;
 /// Publishes complete WebSocket frames <c>{"type","channel","ts","data"}</c> on the live pub/sub channels
 /// (<c>live:tickers</c>, <c>live:candles:SYM:tf</c>, <c>live:metrics:SYM</c>, <c>live:orderbook:SYM</c>).
 /// Live data may be lost (pub/sub): a failure is logged and dropped, never retried.
+/// Metrics, candle and ticker frames are written straight from the symbols' state (<see cref="LiveFrameWriter"/>)
+/// into a reused buffer, and added to a publish batch (<see cref="ILiveChannel.CreateBatch"/>, which copies it at once): a
+/// round of 500 symbols is a few MULTI/EXEC round trips, sent as they fill and awaited once at the end.
 /// </summary>
-public sealed partial class LiveFanout(MarketState state, IServiceProvider services, TimeProvider time, ILogger<LiveFanout> logger)
+public sealed partial class LiveFanout(MarketState state, IServiceProvider services, TimeProvider time, ILogger<LiveFanout> logger) : IDisposable
 {
     private readonly ILiveChannel? _channel = services.GetService<ILiveChannel>();
+    private readonly ConcurrentDictionary<string, SymbolChannels> _names = new(StringComparer.Ordinal);
+    private readonly Stack<Round> _rounds = new();
     private long _failures;
 
     public long Failures => Interlocked.Read(ref _failures);
 
+    /// <summary>False without a live channel (nothing is published: callers can skip preparing frames).</summary>
+    public bool Enabled => _channel is not null;
+
     /// <summary>Metrics and the closed bar of every timeframe for each symbol's newest closed candle.</summary>
-    public async Task PublishClosedAsync(IEnumerable<SymbolMetrics> newest, CancellationToken cancellationToken)
+    public async Task PublishClosedAsync(IReadOnlyList<string> symbols, CancellationToken cancellationToken)
     {
-        if (_channel is null)
+        if (_channel is null || symbols.Count == 0)
         {
             return;
         }
-        // The client pipelines commands: send them all, then wait once.
-        var sends = new List<Task>();
-        foreach (var item in newest)
+        var round = Rent();
+        try
         {
-            sends.Add(PublishAsync("metrics", EventNames.Metrics(item.Symbol), item, cancellationToken));
-            if (state.TryGet(item.Symbol, out var s))
+            foreach (var symbol in symbols)
             {
-                sends.Add(PublishBarsAsync(s, closedOnly: true, cancellationToken));
+                if (state.TryGet(symbol, out var s) && SendMetrics(round, s, cancellationToken))
+                {
+                    SendBars(round, s, closedOnly: true, cancellationToken);
+                }
             }
+            // Full batches went out as they filled: send the last one, then wait for all of them.
+            await WaitAsync(round, cancellationToken);
         }
-        await Task.WhenAll(sends);
+        finally
+        {
+            Return(round);
+        }
     }
 
-    /// <summary>The current bar of every timeframe (forming, or just closed).</summary>
-    public async Task PublishBarsAsync(SymbolState s, bool closedOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// The current bar of every timeframe (forming, or just closed) of each symbol; <paramref name="closedOnly"/>: the
+    /// bars as they stand after the last closed candle.
+    /// </summary>
+    public async Task PublishBarsAsync(IReadOnlyList<SymbolState> symbols, bool closedOnly, CancellationToken cancellationToken)
+    {
+        if (_channel is null || symbols.Count == 0)
+        {
+            return;
+        }
+        var round = Rent();
+        try
+        {
+            foreach (var s in symbols)
+            {
+                SendBars(round, s, closedOnly, cancellationToken);
+            }
+            await WaitAsync(round, cancellationToken);
+        }
+        finally
+        {
+            Return(round);
+        }
+    }
+
+    /// <summary>The <c>tickers</c> batch of all <paramref name="symbols"/>.</summary>
+    public async Task PublishTickersAsync(IReadOnlyList<SymbolState> symbols, CancellationToken cancellationToken)
     {
         if (_channel is null)
         {
             return;
         }
-        var bars = new Candle[Timeframes.Count];
-        var closed = new bool[Timeframes.Count];
-        var have = new bool[Timeframes.Count];
+        var round = Rent();
+        try
+        {
+            Send(round, TickersChannel, round.Frames.Tickers(Now(), symbols), cancellationToken);
+            await WaitAsync(round, cancellationToken);
+        }
+        finally
+        {
+            Return(round);
+        }
+    }
+
+    public Task PublishOrderBookAsync(OrderBookResponse book, CancellationToken cancellationToken) =>
+        _channel is null ? Task.CompletedTask : PublishAsync("orderbook", EventNames.OrderBook(book.Symbol), book, cancellationToken);
+
+    public void Dispose()
+    {
+        lock (_rounds)
+        {
+            while (_rounds.TryPop(out var r))
+            {
+                r.Frames.Dispose();
+            }
+        }
+    }
+
+    private static readonly string TickersChannel = EventNames.Live(EventNames.Tickers);
+
+    /// <summary>About how many bytes of frames one batch (one MULTI/EXEC) carries: ~40 symbols' metrics and bars.</summary>
+    private const int BatchBytes = 128 * 1024;
+
+    /// <summary>The symbol's metrics frame; false (nothing sent) before its first closed candle.</summary>
+    private bool SendMetrics(Round round, SymbolState s, CancellationToken cancellationToken)
+    {
+        var names = Names(s.Symbol);
+        ReadOnlyMemory<byte> frame;
+        lock (s.Gate)
+        {
+            if (s.Metrics is not { } m || s.LastClosed is not { } c)
+            {
+                return false;
+            }
+            frame = round.Frames.Metrics(names.Metrics, Now(), m, c, s.LastPresets);
+        }
+        Send(round, names.LiveMetrics, frame, cancellationToken);
+        return true;
+    }
+
+    private void SendBars(Round round, SymbolState s, bool closedOnly, CancellationToken cancellationToken)
+    {
+        Span<Candle> bars = stackalloc Candle[Timeframes.Count];
+        Span<bool> closed = stackalloc bool[Timeframes.Count];
+        Span<bool> have = stackalloc bool[Timeframes.Count];
         lock (s.Gate)
         {
             for (var t = 0; t < Timeframes.Count; t++)
             {
-                if (closedOnly)
-                {
-                    // The closed 1m candle itself, and each larger bar as it stands after it.
-                    have[t] = s.TryClosedBar((Timeframe)t, out bars[t], out closed[t]);
-                }
-                else
-                {
-                    have[t] = s.TryCurrentBar((Timeframe)t, out bars[t], out closed[t]);
-                }
+                // Closed: the closed 1m candle itself, and each larger bar as it stands after it.
+                have[t] = closedOnly
+                    ? s.TryClosedBar((Timeframe)t, out bars[t], out closed[t])
+                    : s.TryCurrentBar((Timeframe)t, out bars[t], out closed[t]);
             }
         }
-        var sends = new List<Task>(Timeframes.Count);
+        var names = Names(s.Symbol);
         for (var t = 0; t < Timeframes.Count; t++)
         {
             if (have[t])
             {
-                var name = Timeframes.Names[t];
-                sends.Add(PublishAsync("candles", EventNames.Candles(s.Symbol, name),
-                    new LiveCandle(s.Symbol, name, closed[t], CandleDto.From(bars[t])), cancellationToken));
+                Send(round, names.LiveCandles[t],
+                    round.Frames.Candles(names.Candles[t], Now(), s.Symbol, Timeframes.Names[t], closed[t], bars[t]), cancellationToken);
             }
         }
-        await Task.WhenAll(sends);
     }
 
-    public Task PublishTickersAsync(IReadOnlyList<TickerItem> tickers, CancellationToken cancellationToken) =>
-        _channel is null ? Task.CompletedTask : PublishAsync(EventNames.Tickers, EventNames.Tickers, tickers, cancellationToken);
+    /// <summary>
+    /// Adds one frame to the round's current batch (which copies it at once); a full batch is sent and the next one
+    /// started, so a round of many symbols is a few round trips, each holding a bounded number of frames.
+    /// </summary>
+    private void Send(Round round, string channel, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        var batch = round.Batch ??= _channel!.CreateBatch(BatchBytes);
+        batch.Add(channel, frame.Span);
+        if (batch.Length >= BatchBytes)
+        {
+            Flush(round, cancellationToken);
+        }
+    }
 
-    public Task PublishOrderBookAsync(OrderBookResponse book, CancellationToken cancellationToken) =>
-        _channel is null ? Task.CompletedTask : PublishAsync("orderbook", EventNames.OrderBook(book.Symbol), book, cancellationToken);
+    /// <summary>Sends the round's current batch; its failure is counted per frame when awaited, never retried.</summary>
+    private static void Flush(Round round, CancellationToken cancellationToken)
+    {
+        if (round.Batch is { } batch)
+        {
+            round.Batch = null;
+            round.Sends.Add((batch.SendAsync(cancellationToken), batch.Count));
+        }
+    }
+
+    private async Task WaitAsync(Round round, CancellationToken cancellationToken)
+    {
+        Flush(round, cancellationToken);
+        foreach (var (sent, frames) in round.Sends)
+        {
+            try
+            {
+                await sent;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Failed(frames, ex);
+            }
+        }
+    }
 
     private async Task PublishAsync<T>(string type, string channel, T data, CancellationToken cancellationToken)
     {
         try
         {
-            var frame = new LiveFrame<T>(type, channel, time.GetUtcNow().ToUnixTimeMilliseconds(), data);
+            var frame = new LiveFrame<T>(type, channel, Now(), data);
             var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, IngestJson.Options);
             await _channel!.PublishAsync(EventNames.Live(channel), bytes, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (Interlocked.Increment(ref _failures) % 1000 == 1)
-            {
-                LogPublishFailed(logger, channel, ex.Message);
-            }
+            Failed(1, ex);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Live publish to {Channel} failed: {Error}")]
-    private static partial void LogPublishFailed(ILogger logger, string channel, string error);
+    private void Failed(int frames, Exception ex)
+    {
+        var total = Interlocked.Add(ref _failures, frames);
+        if (total / 1000 != (total - frames) / 1000 || total == frames)
+        {
+            LogPublishFailed(logger, frames, total, ex.Message);
+        }
+    }
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private SymbolChannels Names(string symbol) => _names.GetOrAdd(symbol, static s => new SymbolChannels(s));
+
+    private Round Rent()
+    {
+        lock (_rounds)
+        {
+            if (_rounds.TryPop(out var r))
+            {
+                return r;
+            }
+        }
+        return new Round();
+    }
+
+    private void Return(Round round)
+    {
+        round.Sends.Clear();
+        round.Batch = null; // only after an exception in the middle of a round: that part is dropped (live data may be lost)
+        lock (_rounds)
+        {
+            _rounds.Push(round);
+        }
+    }
+
+    /// <summary>One publishing round's frame buffer and the sends it still waits for (reused: one per concurrent caller).</summary>
+    private sealed class Round
+    {
+        public LiveFrameWriter Frames { get; } = new();
+
+        /// <summary>The batch being filled, if any.</summary>
+        public ILiveBatch? Batch { get; set; }
+
+        public List<(Task Sent, int Frames)> Sends { get; } = [];
+    }
+
+    /// <summary>A symbol's channel names, built once.</summary>
+    private sealed class SymbolChannels
+    {
+        public SymbolChannels(string symbol)
+        {
+            Metrics = EventNames.Metrics(symbol);
+            LiveMetrics = EventNames.Live(Metrics);
+            Candles = [.. Timeframes.Names.Select(tf => EventNames.Candles(symbol, tf))];
+            LiveCandles = [.. Candles.Select(EventNames.Live)];
+        }
+
+        public string Metrics { get; }
+
+        public string LiveMetrics { get; }
+
+        public string[] Candles { get; }
+
+        public string[] LiveCandles { get; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live publish of {Frames} frame(s) failed ({Total} so far): {Error}")]
+    private static partial void LogPublishFailed(ILogger logger, int frames, long total, string error);
 }

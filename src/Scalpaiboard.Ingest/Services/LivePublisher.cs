@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services.Feeds.Simulated;
+using Scalpaiboard.Market.Metrics;
 
 namespace Scalpaiboard.Ingest.Services;
 
@@ -12,10 +13,14 @@ public sealed class LivePublisher(MarketState state, LiveFanout live, IOptions<I
 {
     public static readonly TimeSpan WatchTimeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>The prices of the last tickers batch sent (a batch goes out only when one of them moved), and a scratch array.</summary>
+    private double[] _lastPrices = [];
+    private double[] _prices = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
-        var lastTickers = "";
+        var dirty = new List<SymbolState>();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var symbols = state.All;
@@ -23,26 +28,23 @@ public sealed class LivePublisher(MarketState state, LiveFanout live, IOptions<I
             {
                 continue;
             }
-            var tickers = Tickers(symbols);
-            var key = string.Join(';', tickers.Select(t => t.Price));
-            if (key != lastTickers)
+            if (live.Enabled)
             {
-                lastTickers = key;
-                await live.PublishTickersAsync(tickers, stoppingToken);
+                await PublishTickersAsync(symbols, stoppingToken);
             }
+            dirty.Clear();
             foreach (var s in symbols)
             {
-                bool dirty;
                 lock (s.Gate)
                 {
-                    dirty = s.FormingDirty;
-                    s.FormingDirty = false;
-                }
-                if (dirty)
-                {
-                    await live.PublishBarsAsync(s, closedOnly: false, stoppingToken);
+                    if (s.FormingDirty)
+                    {
+                        s.FormingDirty = false;
+                        dirty.Add(s);
+                    }
                 }
             }
+            await live.PublishBarsAsync(dirty, closedOnly: false, stoppingToken);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var (symbol, watchedAt) in state.WatchedBooks)
             {
@@ -59,20 +61,72 @@ public sealed class LivePublisher(MarketState state, LiveFanout live, IOptions<I
         }
     }
 
+    private async Task PublishTickersAsync(IReadOnlyList<SymbolState> symbols, CancellationToken cancellationToken)
+    {
+        if (_prices.Length != symbols.Count)
+        {
+            _prices = new double[symbols.Count];
+        }
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            lock (symbols[i].Gate)
+            {
+                _prices[i] = symbols[i].Price;
+            }
+        }
+        if (!SamePrices(_prices, _lastPrices))
+        {
+            (_lastPrices, _prices) = (_prices, _lastPrices);
+            await live.PublishTickersAsync(symbols, cancellationToken);
+        }
+    }
+
+    /// <summary>One symbol's <see cref="TickerItem"/> values (NaN: unavailable), read from its metrics snapshot (call under its lock).</summary>
+    public readonly record struct TickerValues(double Price, double Change5m, double Change1h, double Change1d, double QuoteVolume1h, double QuoteVolume1d);
+
+    /// <summary>The ticker values of a symbol; the window values only once it has metrics and a closed candle. Call under <see cref="SymbolState.Gate"/>.</summary>
+    public static TickerValues Ticker(SymbolState s)
+    {
+        if (s.Metrics is { } m && s.LastClosed is not null)
+        {
+            return new TickerValues(s.Price, m.Change[(int)Window.M5], m.Change[(int)Window.H1], m.Change[(int)Window.D1],
+                m.QuoteVolume[(int)Window.H1], m.QuoteVolume[(int)Window.D1]);
+        }
+        return new TickerValues(s.Price, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+    }
+
+    /// <summary>The tickers batch as DTOs (what the live frame carries; <see cref="LiveFrameWriter.Tickers"/> writes it without them).</summary>
     public static List<TickerItem> Tickers(IReadOnlyList<SymbolState> symbols)
     {
         var list = new List<TickerItem>(symbols.Count);
         foreach (var s in symbols)
         {
+            TickerValues t;
             lock (s.Gate)
             {
-                var m = s.MetricsDto;
-                double? W(string w, bool volume) => m is null ? null
-                    : volume ? m.Windows[w].QuoteVolume : m.Windows[w].Change;
-                list.Add(new TickerItem(s.Symbol, SymbolMetrics.N(s.Price), W("5m", false), W("1h", false), W("1d", false), W("1h", true), W("1d", true)));
+                t = Ticker(s);
             }
+            list.Add(new TickerItem(s.Symbol, SymbolMetrics.N(t.Price), SymbolMetrics.N(t.Change5m), SymbolMetrics.N(t.Change1h),
+                SymbolMetrics.N(t.Change1d), SymbolMetrics.N(t.QuoteVolume1h), SymbolMetrics.N(t.QuoteVolume1d)));
         }
         return list;
+    }
+
+    /// <summary>Same prices in the same order; unavailable prices (not finite) are all alike.</summary>
+    private static bool SamePrices(double[] a, double[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!a[i].Equals(b[i]) && (double.IsFinite(a[i]) || double.IsFinite(b[i])))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The feed's book when it has one (Binance depth), otherwise a synthetic book around the latest price.</summary>
@@ -88,7 +142,8 @@ public sealed class LivePublisher(MarketState state, LiveFanout live, IOptions<I
             {
                 return s.Book;
             }
-            var perMinute = s.MetricsDto?.Windows["1h"].QuoteVolume is { } v ? v / 60 : s.LastClosed?.QuoteVolume ?? 0;
+            var hour = s.Metrics is { } m && s.LastClosed is not null ? m.QuoteVolume[(int)Window.H1] : double.NaN;
+            var perMinute = double.IsFinite(hour) ? hour / 60 : s.LastClosed?.QuoteVolume ?? 0;
             return OrderBookSynthesizer.Build(s.Symbol, s.Price, perMinute, now, options.Simulated.Seed);
         }
     }

@@ -184,4 +184,7 @@ public sealed class SymbolState(string symbol)
             _recentStart = (_recentStart + 1) % RecentCapacity;
         }
     }
+
+    /// <summary>The preset keys that fired with the last closed candle (read under <see cref="Gate"/>; never changed in place).</summary>
+    public IReadOnlyList<string> LastPresets => _presets;
 }

@@ -227,6 +227,72 @@ public static class KlineCsvParser
         return true;
     }
 
+    private static readonly double[] PowersOfTen =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>
+    /// The common case without double.TryParse: unsigned digits with at most one '.', whose digits as an integer m
+    /// are at most 2^53 and with at most 22 of them after the point. Then m and 10^k are exact doubles and one IEEE
+    /// division rounds the exact quotient correctly: the same double as the full parser's. Anything else: false.
+    /// </summary>
+    private static bool TryPlainDecimal(ReadOnlySpan<byte> field, out double value)
+    {
+        value = 0;
+        ulong m = 0;
+        var digits = 0;
+        var point = -1;
+        for (var i = 0; i < field.Length; i++)
+        {
+            var d = (uint)(field[i] - '0');
+            if (d <= 9)
+            {
+                if (++digits > 19)
+                {
+                    return false;
+                }
+                m = (m * 10) + d;
+            }
+            else if (field[i] == '.' && point < 0)
+            {
+                point = digits;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        var fraction = point < 0 ? 0 : digits - point;
+        if (digits == 0 || m > (1UL << 53) || fraction > 22)
+        {
+            return false;
+        }
+        value = fraction == 0 ? m : m / PowersOfTen[fraction];
+        return true;
+    }
+
+    /// <summary>1 to 18 ASCII digits (no overflow possible) without long.TryParse; anything else: false.</summary>
+    private static bool TryDigits(ReadOnlySpan<byte> field, out long value)
+    {
+        value = 0;
+        if (field.IsEmpty || field.Length > 18)
+        {
+            return false;
+        }
+        foreach (var b in field)
+        {
+            var d = (uint)(b - '0');
+            if (d > 9)
+            {
+                value = 0;
+                return false;
+            }
+            value = (value * 10) + d;
+        }
+        return true;
+    }
+
     /// <summary>ReadOnlySpan&lt;char&gt;.Trim() on ASCII bytes: the same white space (char.IsWhiteSpace).</summary>
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
     {
@@ -246,7 +312,7 @@ public static class KlineCsvParser
     private static bool TryTime(ReadOnlySpan<byte> field, string name, out long value, ref string? error)
     {
         field = Trim(field);
-        if (!long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        if (!TryDigits(field, out value) && !long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
         {
             error = $"{name}: '{Encoding.ASCII.GetString(field)}' is not a non-negative integer time";
             return false;
@@ -258,7 +324,7 @@ public static class KlineCsvParser
     private static bool TryCount(ReadOnlySpan<byte> field, string name, out long value, ref string? error)
     {
         field = Trim(field);
-        if (!long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        if (!TryDigits(field, out value) && !long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
         {
             error = $"{name}: '{Encoding.ASCII.GetString(field)}' is not a non-negative integer";
             return false;
@@ -297,6 +363,10 @@ public static class KlineCsvParser
     private static bool TryNumber(ReadOnlySpan<byte> field, string name, out double value, ref string? error)
     {
         field = Trim(field);
+        if (TryPlainDecimal(field, out value))
+        {
+            return true;
+        }
         if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value))
         {
             error = $"{name}: '{Encoding.ASCII.GetString(field)}' is not a number";

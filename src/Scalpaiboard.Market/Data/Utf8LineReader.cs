@@ -9,7 +9,7 @@ namespace Scalpaiboard.Market.Data;
 /// </summary>
 internal sealed class Utf8LineReader : IDisposable
 {
-    private const int InitialSize = 32 * 1024;
+    private const int InitialSize = 16 * 1024;
     private readonly FileStream _file;
     private byte[] _buffer;
     private int _start;

@@ -282,10 +282,16 @@ public sealed class KlineCsvUtf8EquivalenceTests : IDisposable
             }
             WriteBytes($"S{f}USDT-1m-1.csv", Encoding.UTF8.GetBytes(sb.ToString()));
         }
-        // One file whose "\r\n" falls exactly on the first read's boundary.
-        var row = Row(t, 5);
-        var filler = new string(' ', (32 * 1024) - 1 - row.Length) + row;
-        WriteBytes("ZZZUSDT-1m-1.csv", Encoding.UTF8.GetBytes(filler + "\r\n" + Row(t + 60_000, 6) + "\r\n"));
+        // Files whose "\r\n" falls exactly on a read's boundary (the reader reads 16 KB at a time), or just after it.
+        foreach (var size in new[] { 16 * 1024, 32 * 1024, 64 * 1024 })
+        {
+            for (var shift = -1; shift <= 1; shift++)
+            {
+                var row = Row(t, 5);
+                var filler = new string(' ', size - 1 + shift - row.Length) + row;
+                WriteBytes($"Z{size}X{shift + 1}USDT-1m-1.csv", Encoding.UTF8.GetBytes(filler + "\r\n" + Row(t + 60_000, 6) + "\r\n"));
+            }
+        }
         AssertSameAsOldWay(_dir);
     }
 

@@ -67,7 +67,8 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
     /// <summary>
     /// Runs the candles through the engine and the in-memory state; unless restoring, writes each accepted candle's
     /// item into the minute's metrics frame (a pooled buffer that the writer stamps, publishes and disposes). The
-    /// frame and the symbol's state read the engine's own snapshot (no copy in between).
+    /// frame and the symbol's state read the engine's own snapshot (no copy in between): the state keeps it by
+    /// reference, so the engine runs under the symbol's Gate, and API readers (who take the Gate) never see it torn.
     /// </summary>
     private (List<SymbolCandle> Candles, MetricsFrameWriter? Items)? Apply(long openTime, IReadOnlyList<SymbolCandle> candles, bool restoring)
     {
@@ -80,7 +81,37 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
             {
                 var (symbol, candle) = candles[i];
                 var rejectedBefore = calculator.Rejected;
-                if (!calculator.TryApply(symbol, candle, out var snapshot, out var fired))
+                MetricsSnapshot? snapshot;
+                PresetMask fired;
+                // The engine writes the symbol's snapshot, which the symbol's state holds by reference: under the Gate.
+                // (A symbol without a state yet has no reader of its snapshot: it gets one only once accepted.)
+                var known = state.TryGet(symbol, out var s);
+                bool applied;
+                if (known)
+                {
+                    lock (s.Gate)
+                    {
+                        applied = calculator.TryApply(symbol, candle, out snapshot, out fired);
+                        if (applied)
+                        {
+                            s.ApplyClosed(candle, snapshot!, PresetKeys(fired), restoring ? 0 : fired.Count);
+                        }
+                    }
+                }
+                else
+                {
+                    applied = calculator.TryApply(symbol, candle, out snapshot, out fired);
+                    if (applied)
+                    {
+                        s = state.GetOrAdd(symbol);
+                        added = true;
+                        lock (s.Gate)
+                        {
+                            s.ApplyClosed(candle, snapshot!, PresetKeys(fired), restoring ? 0 : fired.Count);
+                        }
+                    }
+                }
+                if (!applied)
                 {
                     if (calculator.Rejected != rejectedBefore)
                     {
@@ -95,16 +126,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                         items = new MetricsFrameWriter(1024 + (candles.Count * MetricsFrameWriter.ItemLength(16)));
                         items.Begin(openTime);
                     }
-                    items.Add(snapshot, candle, fired.Bits);
-                }
-                if (!state.TryGet(symbol, out var s))
-                {
-                    s = state.GetOrAdd(symbol);
-                    added = true;
-                }
-                lock (s.Gate)
-                {
-                    s.ApplyClosed(candle, snapshot, PresetKeys(fired), restoring ? 0 : fired.Count);
+                    items.Add(snapshot!, candle, fired.Bits);
                 }
                 (accepted ??= new List<SymbolCandle>(candles.Count)).Add(candles[i]);
             }

@@ -13,6 +13,7 @@ namespace Scalpaiboard.Ingest.Services;
 public sealed class SymbolState(string symbol)
 {
     private const int RecentCapacity = 1440;
+    private static readonly long[] DurationsMs = [.. Enumerable.Range(0, Timeframes.Count).Select(t => ((Timeframe)t).DurationMs())];
     private readonly Candle[] _recent = new Candle[RecentCapacity];
     private readonly Candle[] _bars = new Candle[Timeframes.Count];
     private readonly bool[] _hasBar = new bool[Timeframes.Count];
@@ -28,7 +29,7 @@ public sealed class SymbolState(string symbol)
 
     public Candle? Forming { get; private set; }
 
-    /// <summary>The latest metrics (a private copy), or null before the first closed candle.</summary>
+    /// <summary>The latest metrics (the engine's snapshot of the symbol, changed only under <see cref="Gate"/>), or null before the first closed candle.</summary>
     public MetricsSnapshot? Metrics { get; private set; }
 
     /// <summary>The latest metrics as the API shows them, built on first use after each closed candle.</summary>
@@ -49,6 +50,11 @@ public sealed class SymbolState(string symbol)
     public double Price => Forming is { } f && (LastClosed is not { } c || f.OpenTime > c.OpenTime) ? f.Close
         : LastClosed?.Close ?? double.NaN;
 
+    /// <summary>
+    /// Records a closed candle and its metrics. <paramref name="metrics"/> is kept by reference, not copied: the caller
+    /// (the pipeline, with the engine's own snapshot of this symbol) changes it only while holding <see cref="Gate"/>,
+    /// so a reader under the Gate never sees it half-written.
+    /// </summary>
     public void ApplyClosed(in Candle candle, MetricsSnapshot metrics, string[] presets, int firedCount)
     {
         LastClosed = candle;
@@ -56,28 +62,22 @@ public sealed class SymbolState(string symbol)
         {
             Forming = null;
         }
-        if (Metrics is null)
-        {
-            Metrics = metrics.Clone();
-        }
-        else
-        {
-            metrics.CopyTo(Metrics);
-        }
+        Metrics = metrics;
         _presets = presets;
         _dto = null;
         AddRecent(candle);
         for (var t = 0; t < Timeframes.Count; t++)
         {
-            var tf = (Timeframe)t;
-            var open = tf.AlignedOpen(candle.OpenTime);
-            if (_hasBar[t] && _bars[t].OpenTime == open)
+            // The candle continues the held bar when it falls inside its period (the held bar's open is aligned, so
+            // that is AlignedOpen(candle) == bar.OpenTime without the division).
+            ref var bar = ref _bars[t];
+            if (_hasBar[t] && candle.OpenTime >= bar.OpenTime && candle.OpenTime - bar.OpenTime < DurationsMs[t])
             {
-                _bars[t] = Merge(_bars[t], candle);
+                bar = Merge(bar, candle);
             }
             else
             {
-                _bars[t] = candle with { OpenTime = open };
+                bar = candle with { OpenTime = ((Timeframe)t).AlignedOpen(candle.OpenTime) };
                 _hasBar[t] = true;
             }
         }
@@ -168,20 +168,26 @@ public sealed class SymbolState(string symbol)
 
     private void AddRecent(in Candle c)
     {
-        if (_recentCount > 0 && _recent[(_recentStart + _recentCount - 1) % RecentCapacity].OpenTime == c.OpenTime)
+        // Ring indexes wrap with one comparison instead of a division.
+        var last = _recentStart + _recentCount - 1;
+        if (last >= RecentCapacity)
         {
-            _recent[(_recentStart + _recentCount - 1) % RecentCapacity] = c;
+            last -= RecentCapacity;
+        }
+        if (_recentCount > 0 && _recent[last].OpenTime == c.OpenTime)
+        {
+            _recent[last] = c;
             return;
         }
+        var next = last + 1 == RecentCapacity ? 0 : last + 1;
+        _recent[next] = c;
         if (_recentCount < RecentCapacity)
         {
-            _recent[(_recentStart + _recentCount) % RecentCapacity] = c;
             _recentCount++;
         }
         else
         {
-            _recent[_recentStart] = c;
-            _recentStart = (_recentStart + 1) % RecentCapacity;
+            _recentStart = _recentStart + 1 == RecentCapacity ? 0 : _recentStart + 1;
         }
     }
 

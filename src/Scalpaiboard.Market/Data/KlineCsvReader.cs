@@ -41,8 +41,11 @@ public sealed class KlineCsvReader
     /// <summary>Total size of the input files.</summary>
     public long TotalBytes { get; }
 
-    /// <summary>Characters consumed so far (line lengths plus line ends), for progress against <see cref="TotalBytes"/>.</summary>
-    public long BytesRead => Interlocked.Read(ref _charsRead);
+    /// <summary>
+    /// Characters consumed so far (line lengths plus one per line end, as StreamReader.ReadLine would see them), for
+    /// progress against <see cref="TotalBytes"/>. Written by the enumerating thread only; readable from any thread.
+    /// </summary>
+    public long BytesRead => Volatile.Read(ref _charsRead);
 
     public long MalformedRows => Interlocked.Read(ref _malformed);
 
@@ -130,13 +133,25 @@ public sealed class KlineCsvReader
     {
         foreach (var file in files)
         {
-            using var reader = new StreamReader(file.Path);
+            using var lines = new Utf8LineReader(file.Path);
+            if (lines.NotUtf8)
+            {
+                // A UTF-16/32 byte order mark: StreamReader decodes it as before.
+                lines.Dispose();
+                foreach (var candle in ReadDecoded(file))
+                {
+                    yield return candle;
+                }
+                continue;
+            }
             var lineNumber = 0;
-            while (reader.ReadLine() is { } line)
+            while (lines.TryNext(out var start, out var length))
             {
                 lineNumber++;
-                Interlocked.Add(ref _charsRead, line.Length + 1);
-                switch (KlineCsvParser.Parse(line, out var candle, out var error))
+                var kind = KlineCsvParser.ParseUtf8(lines.Buffer.AsSpan(start, length), out var candle, out var error, out var chars);
+                // Counted as StreamReader.ReadLine's characters plus one per line end, as before.
+                Volatile.Write(ref _charsRead, _charsRead + chars + 1);
+                switch (kind)
                 {
                     case KlineLineKind.Candle:
                         yield return candle;
@@ -151,6 +166,33 @@ public sealed class KlineCsvReader
                         Report(file.Path, lineNumber, error ?? "malformed row");
                         break;
                 }
+            }
+        }
+    }
+
+    /// <summary>The same for a file in another encoding, read line by line through StreamReader.</summary>
+    private IEnumerable<Candle> ReadDecoded(KlineFile file)
+    {
+        using var reader = new StreamReader(file.Path);
+        var lineNumber = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            Volatile.Write(ref _charsRead, _charsRead + line.Length + 1);
+            switch (KlineCsvParser.Parse(line, out var candle, out var error))
+            {
+                case KlineLineKind.Candle:
+                    yield return candle;
+                    break;
+                case KlineLineKind.Header when lineNumber == 1:
+                case KlineLineKind.Blank:
+                    break;
+                case KlineLineKind.Header:
+                    Report(file.Path, lineNumber, "header row after the first line");
+                    break;
+                default:
+                    Report(file.Path, lineNumber, error ?? "malformed row");
+                    break;
             }
         }
     }

@@ -32,6 +32,14 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
         var sw = Stopwatch.StartNew();
         var candles = new KlineCsvReader(folder).ReadAll().ToList();
         Report("parse (KlineCsvReader, merged by time)", sw.Elapsed, candles.Count);
+        sw.Restart();
+        long again = 0;
+        foreach (var _ in new KlineCsvReader(folder).ReadAll())
+        {
+            again++;
+        }
+        Assert.Equal(candles.Count, again);
+        Report("parse again (compiled, candles counted, not kept)", sw.Elapsed, candles.Count);
 
         var groups = new List<(long OpenTime, List<SymbolCandle> Candles)>();
         foreach (var c in candles)

@@ -98,6 +98,7 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
             var batch = new List<SymbolCandle>();
             var batchTime = long.MinValue;
             long skipped = 0;
+            var resuming = lastStored.Count > 0; // a fresh replay looks nothing up per row
             double Progress() => reader.TotalBytes == 0 ? 1 : Math.Min(1, (double)reader.BytesRead / reader.TotalBytes);
             foreach (var row in reader.ReadAll())
             {
@@ -112,7 +113,7 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
                     }
                     batchTime = row.Candle.OpenTime;
                 }
-                if (lastStored.TryGetValue(row.Symbol, out var stored) && row.Candle.OpenTime <= stored)
+                if (resuming && lastStored.TryGetValue(row.Symbol, out var stored) && row.Candle.OpenTime <= stored)
                 {
                     skipped++;
                 }

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.DependencyInjection;
+using Scalpaiboard.Ingest.Services;
+using Scalpaiboard.Market;
+using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Data;
+using Scalpaiboard.Testing;
+
+namespace Scalpaiboard.Ingest.Tests;
+
+/// <summary>
+/// The symbol state holds the engine's own metrics snapshot (no copy): a reader that takes the symbol's Gate while the
+/// pipeline applies candles must always find metrics, latest candle and bars that belong together.
+/// </summary>
+public sealed class SymbolStateConsistencyTests
+{
+    private static readonly long T0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
+    private static double Close(long openTime, int i) => 100 + i + ((openTime - T0) / Candle.MinuteMs % 97 * 0.25);
+
+    [Fact]
+    public async Task Readers_under_the_gate_never_see_metrics_of_another_candle_than_the_latest()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("stategate");
+        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
+        using var redis = new RedisServer();
+        await using var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "replay",
+            ["Ingest:Replay:Path"] = empty.FullName,
+            ["Ingest:Replay:Speed"] = "max",
+            ["Ingest:RetentionDays"] = "36500",
+        });
+        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+        var pipeline = app.Services.GetRequiredService<IngestPipeline>();
+        var state = app.Services.GetRequiredService<MarketState>();
+        string[] symbols = ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"];
+        pipeline.SetSymbols(symbols);
+
+        using var stop = new CancellationTokenSource();
+        long checks = 0;
+        var problems = new List<string>();
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var symbol in symbols)
+                {
+                    var s = state.GetOrAdd(symbol);
+                    lock (s.Gate)
+                    {
+                        if (s.Metrics is not { } m || s.LastClosed is not { } c)
+                        {
+                            continue;
+                        }
+                        checks++;
+                        var i = Array.IndexOf(symbols, symbol);
+                        if (m.OpenTime != c.OpenTime || m.Price != c.Close || c.Close != Close(c.OpenTime, i)
+                            || m.Symbol != symbol || s.MetricsDto is not { } dto || dto.Price != c.Close
+                            || !s.TryClosedBar(Timeframe.M1, out var bar, out _) || bar.OpenTime != c.OpenTime)
+                        {
+                            problems.Add($"{symbol}: metrics of {m.OpenTime} at {m.Price}, latest candle {c.OpenTime} at {c.Close}");
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+
+        for (var minute = 0; minute < 3000 && problems.Count == 0; minute++)
+        {
+            var openTime = T0 + (minute * Candle.MinuteMs);
+            pipeline.Restore([.. symbols.Select((s, i) =>
+            {
+                var p = Close(openTime, i);
+                return new SymbolCandle(s, new Candle(openTime, p, p + 1, p - 1, p, 10, 10 * p, 5, 4, 4 * p));
+            })]);
+        }
+        await stop.CancelAsync();
+        await reader;
+
+        Assert.Empty(problems);
+        Assert.True(checks > 0);
+        foreach (var symbol in symbols)
+        {
+            var s = state.GetOrAdd(symbol);
+            lock (s.Gate)
+            {
+                Assert.Equal(T0 + (2999 * Candle.MinuteMs), s.Metrics!.OpenTime);
+                Assert.Equal(1440, s.RecentAfter(long.MinValue).Count);
+                Assert.True(s.TryClosedBar(Timeframe.H1, out var hour, out _));
+                Assert.Equal(Timeframe.H1.AlignedOpen(T0 + (2999 * Candle.MinuteMs)), hour.OpenTime);
+            }
+        }
+    }
+}

@@ -113,7 +113,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             pipeline.Restore(Minute(m));
         }
         var latencies = new List<double>();
-        var byMinute = new List<(double Ms, int Minute)>();
+        var byMinute = new List<(double Ms, int Minute, double JitMs, int Gcs)>();
         var withGc = new List<double>();
         var gcPause0 = GC.GetTotalPauseDuration();
         var allocated0 = GC.GetTotalAllocatedBytes();
@@ -123,6 +123,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             var batch = Minute(m);
             var openTime = t0 + m * Candle.MinuteMs;
             var gcBefore = GC.CollectionCount(0);
+            var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
             var handed = Stopwatch.GetTimestamp();
             await pipeline.OnClosedAsync(openTime, batch, CancellationToken.None);
             var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -135,7 +136,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             if (m >= 1450)
             {
                 latencies.Add(Stopwatch.GetElapsedTime(handed, acked).TotalMilliseconds);
-                byMinute.Add((latencies[^1], m % 1440));
+                byMinute.Add((latencies[^1], m % 1440, (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds, GC.CollectionCount(0) - gcBefore));
                 // A collection during the minute's path (counted until the ack is seen, so possibly just after it).
                 if (GC.CollectionCount(0) != gcBefore)
                 {
@@ -145,7 +146,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             await Task.Delay(interval);
         }
         // The slowest minutes (minute of the day: 0 mod 5/15/60/240 close the larger bars) and the test process's GCs.
-        output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute}")));
+        output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (JIT {x.JitMs:F1} ms, {x.Gcs} GCs)")));
         output.WriteLine($"gc during the timed minutes: {(GC.GetTotalAllocatedBytes() - allocated0) / minutes / 1024} KB allocated per minute, pause {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F1} ms, collections gen0/1/2 " +
             $"{GC.CollectionCount(0) - gcCounts0[0]}/{GC.CollectionCount(1) - gcCounts0[1]}/{GC.CollectionCount(2) - gcCounts0[2]}");
         output.WriteLine($"minutes with a GC on their path: {withGc.Count}, their latencies: {string.Join(", ", withGc.Order().Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} ms");

@@ -16,15 +16,24 @@ public sealed class WebApp : WebApplicationFactory<Program>
     public WebApp(string gatewayUrl, bool kestrel = false)
     {
         _gatewayUrl = gatewayUrl.TrimEnd('/');
+        _kestrel = kestrel;
         if (kestrel)
         {
-            UseKestrel(0);
+            // Not UseKestrel(0): it rewrites the server's addresses after the app has started Kestrel on its own
+            // thread, which races with Kestrel's bind ("Addresses cannot be modified after the server has started").
+            UseKestrel();
         }
     }
+
+    private readonly bool _kestrel;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        if (_kestrel)
+        {
+            builder.UseUrls("http://127.0.0.1:0");
+        }
         builder.UseSetting("services:gateway:http:0", _gatewayUrl);
         builder.UseSetting("Web:GatewayPublicUrl", _gatewayUrl);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");

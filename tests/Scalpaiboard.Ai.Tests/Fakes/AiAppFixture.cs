@@ -58,11 +58,12 @@ public sealed class AiAppFixture : IAsyncLifetime
                 b.UseSetting(k, v);
             }
             b.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-            // A free port on loopback: UseKestrel(0) alone does not reach the host built by WithWebHostBuilder,
-            // which then falls back to Kestrel's default localhost:5000 (taken whenever the system is running).
+            // A free port on loopback through the URLs: UseKestrel(0) does not reach the host built by
+            // WithWebHostBuilder (Kestrel's default localhost:5000 is taken whenever the system is running), and it
+            // rewrites the server's addresses after the app has started Kestrel, a race that fails now and then.
             b.UseUrls("http://127.0.0.1:0");
         });
-        _factory.UseKestrel(0);
+        _factory.UseKestrel();
         _factory.StartServer();
         BaseAddress = new Uri(_factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));

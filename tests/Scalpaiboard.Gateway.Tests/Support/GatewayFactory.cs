@@ -23,7 +23,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     {
         _connectionString = connectionString;
         _settings = settings ?? new Dictionary<string, string?>();
-        UseKestrel(0);
+        // A free loopback port through the URLs (ConfigureWebHost), not UseKestrel(0): that rewrites the server's
+        // addresses after the app has started Kestrel, a race with Kestrel's bind that fails now and then.
+        UseKestrel();
     }
 
     /// <summary>The Gateway's own pub/sub client (to publish as Ingest or Alerts would).</summary>
@@ -55,6 +57,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseUrls("http://127.0.0.1:0");
         builder.UseSetting("ConnectionStrings:postgres", _connectionString);
         builder.UseSetting("ConnectionStrings:redis", Scalpaiboard.Testing.RedisServer.Shared.ConnectionString);
         builder.UseSetting("Identity:SigningKey", SigningKey);

@@ -17,7 +17,8 @@ public sealed class RedisLiveChannel(RedisClient client) : ILiveChannel
     /// <summary>The publishes as one MULTI/EXEC request: one buffer, one task and one round trip for all of them.</summary>
     private sealed class Batch(RedisClient client, int capacity) : ILiveBatch
     {
-        private readonly RedisRequest _request = RedisRequest.Transaction("MULTI/PUBLISH", 64 + capacity);
+        // EXEC's reply (one subscriber count per PUBLISH) is only checked for errors: read as a summary, not kept.
+        private readonly RedisRequest _request = RedisRequest.Transaction("MULTI/PUBLISH", 64 + capacity, summarizeReply: true);
         private bool _sent;
 
         public int Count { get; private set; }
@@ -45,12 +46,9 @@ public sealed class RedisLiveChannel(RedisClient client) : ILiveChannel
             {
                 throw new RedisProtocolException("EXEC returned null (the transaction was discarded).");
             }
-            foreach (var item in reply.AsArray())
+            if (reply.FirstItemError is { } error)
             {
-                if (item.IsError)
-                {
-                    throw new RedisServerException(item.AsString() ?? "ERR");
-                }
+                throw new RedisServerException(error);
             }
         }
     }

@@ -125,6 +125,48 @@ public sealed class RedisLiveChannelTests : IAsyncLifetime
         Assert.Equal("after", await ReadLastAsync(pattern));
     }
 
+    [Fact]
+    public async Task Batch_PublishesEveryFrameInOrder_AndTheConnectionStaysInStep()
+    {
+        var received = Channel.CreateUnbounded<LiveMessage>();
+        await using var subscription = await Live.SubscribeAsync(_prefix + "*", true, m => received.Writer.WriteAsync(m), CancellationToken.None);
+        var batch = Live.CreateBatch(4096);
+        for (var i = 0; i < 300; i++)
+        {
+            batch.Add(_prefix + (i % 3), Encoding.UTF8.GetBytes($"frame {i}"));
+        }
+        Assert.Equal(300, batch.Count);
+        await batch.SendAsync(CancellationToken.None);
+        for (var i = 0; i < 300; i++)
+        {
+            var message = await ReadAsync(received);
+            Assert.Equal(_prefix + (i % 3), message.Channel);
+            Assert.Equal($"frame {i}", Encoding.UTF8.GetString(message.Payload.Span));
+        }
+        // The summarized EXEC reply consumed exactly its bytes: the next reply on the connection is the next command's.
+        Assert.Equal(1, await Live.PublishAsync(_prefix + "after", "x"u8.ToArray(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Batch_WhoseExecReplyHoldsAnError_Fails_NamingIt()
+    {
+        await using var fake = new FakeRedisServer(async (_, stream, ct) =>
+        {
+            await FakeRedisServer.WaitForCommandsAsync(stream, "EXEC", 1, ct);
+            await stream.WriteAsync("+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n:1\r\n-ERR refused frame\r\n:0\r\n"u8.ToArray(), ct);
+            await FakeRedisServer.AnswerPingsAsync(stream, ct);
+        });
+        await using var client = new RedisClient(fake.ConnectionString());
+        var batch = new RedisLiveChannel(client).CreateBatch(256);
+        for (var i = 0; i < 3; i++)
+        {
+            batch.Add("live:x", "y"u8);
+        }
+        var ex = await Assert.ThrowsAsync<RedisServerException>(() => batch.SendAsync(CancellationToken.None));
+        Assert.Contains("ERR refused frame", ex.Message, StringComparison.Ordinal);
+        await new RedisKeyValueCache(client).PingAsync(CancellationToken.None); // and the connection is still in step
+    }
+
     private static async Task<LiveMessage> ReadAsync(Channel<LiveMessage> channel)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));

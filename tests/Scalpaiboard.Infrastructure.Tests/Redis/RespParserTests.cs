@@ -150,4 +150,106 @@ public sealed class RespParserTests
         var text = Encoding.ASCII.GetString(request.Payload);
         Assert.EndsWith("$100000\r\n" + big + "\r\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Summary_CountsTheItems_AndKeepsTheFirstTopLevelError_InAnySegmentation()
+    {
+        const string text = "*5\r\n:1\r\n-ERR first\r\n$5\r\nh\r\nlo\r\n*2\r\n:1\r\n-ERR nested\r\n-ERR second\r\n";
+        var bytes = Encoding.ASCII.GetBytes(text + "+OK\r\n");
+        foreach (var segmentSize in new[] { 1, 3, 7, bytes.Length })
+        {
+            for (var cut = 0; cut < text.Length; cut++)
+            {
+                var prefix = Segmented(bytes[..cut], segmentSize);
+                Assert.False(RespParser.TryParse(ref prefix, out _, summarize: true), $"prefix of {cut} bytes parsed (segments of {segmentSize})");
+            }
+            var whole = Segmented(bytes, segmentSize);
+            Assert.True(RespParser.TryParse(ref whole, out var summary, summarize: true));
+            Assert.True(summary.IsSummary);
+            Assert.Equal(5, summary.Count);
+            Assert.Equal("ERR first", summary.FirstItemError);
+            Assert.False(summary.IsNull);
+            Assert.False(summary.IsError);
+            // The reply after it starts exactly where the summary ended.
+            Assert.True(RespParser.TryParse(ref whole, out var next, summarize: true));
+            Assert.Equal("OK", next.AsString());
+            Assert.True(whole.IsEmpty);
+        }
+    }
+
+    [Theory]
+    [InlineData("*3\r\n:1\r\n:0\r\n:2\r\n", 3, false)]
+    [InlineData("*0\r\n", 0, false)]
+    [InlineData("*-1\r\n", 0, true)]
+    public void Summary_WithoutErrors_HasNoFirstError(string text, int count, bool isNull)
+    {
+        var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(text));
+        Assert.True(RespParser.TryParse(ref buffer, out var value, summarize: true));
+        Assert.Equal(count, value.Count);
+        Assert.Equal(isNull, value.IsNull);
+        Assert.Null(value.FirstItemError);
+    }
+
+    [Fact]
+    public void Summarizing_LeavesRepliesThatAreNotArrays_AsTheyAre()
+    {
+        var buffer = new ReadOnlySequence<byte>("-EXECABORT Transaction discarded\r\n:7\r\n"u8.ToArray());
+        Assert.True(RespParser.TryParse(ref buffer, out var error, summarize: true));
+        Assert.True(error.IsError);
+        Assert.Equal("EXECABORT Transaction discarded", error.AsString());
+        Assert.True(RespParser.TryParse(ref buffer, out var integer, summarize: true));
+        Assert.Equal(7, integer.AsInteger());
+    }
+
+    [Fact]
+    public void Summary_OfAMalformedArray_IsStillRejected()
+    {
+        var buffer = new ReadOnlySequence<byte>("*2\r\n:1\r\n?oops\r\n"u8.ToArray());
+        Assert.Throws<RedisProtocolException>(() => RespParser.TryParse(ref buffer, out _, summarize: true));
+    }
+
+    [Fact]
+    public void TheFirstErrorOfAKeptArray_IsFoundToo()
+    {
+        var buffer = new ReadOnlySequence<byte>("*3\r\n:1\r\n-ERR one\r\n-ERR two\r\n"u8.ToArray());
+        Assert.True(RespParser.TryParse(ref buffer, out var value));
+        Assert.False(value.IsSummary);
+        Assert.Equal(3, value.Count);
+        Assert.Equal("ERR one", value.FirstItemError);
+    }
+
+    /// <summary>
+    /// What a MULTI/EXEC of 500 PUBLISHes gets back: OK, 500 QUEUED and an array of 500 counts. Read the way the live
+    /// channel reads it (the QUEUED replies shared, EXEC's array summarized), none of it allocates.
+    /// </summary>
+    [Fact]
+    public void ATransactionsRepliesRead_AsTheLiveChannelReadsThem_AllocateNothing()
+    {
+        var ok = "+OK\r\n"u8.ToArray();
+        var queued = "+QUEUED\r\n"u8.ToArray();
+        var exec = Encoding.ASCII.GetBytes("*500\r\n" + string.Concat(Enumerable.Repeat(":3\r\n", 500)));
+        void ReadAll()
+        {
+            var o = new ReadOnlySequence<byte>(ok);
+            RespParser.TryParse(ref o, out _);
+            for (var i = 0; i < 500; i++)
+            {
+                var q = new ReadOnlySequence<byte>(queued);
+                RespParser.TryParse(ref q, out _);
+            }
+            var e = new ReadOnlySequence<byte>(exec);
+            RespParser.TryParse(ref e, out _, summarize: true);
+        }
+        ReadAll();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        ReadAll();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        var last = new ReadOnlySequence<byte>(queued);
+        Assert.True(RespParser.TryParse(ref last, out var value));
+        Assert.Equal("QUEUED", value.AsString());
+        var array = new ReadOnlySequence<byte>(exec);
+        Assert.True(RespParser.TryParse(ref array, out var kept));
+        Assert.Equal(500, kept.AsArray().Length); // without summarize the items are kept, as before
+    }
 }

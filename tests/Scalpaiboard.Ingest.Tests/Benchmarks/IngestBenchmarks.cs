@@ -118,6 +118,9 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var gcPause0 = GC.GetTotalPauseDuration();
         var allocated0 = GC.GetTotalAllocatedBytes();
         var gcCounts0 = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
+        // BENCH_ALLOC=1 (diagnosis): which types the timed minutes allocate (the test's own batches included).
+        using var sampler = Environment.GetEnvironmentVariable("BENCH_ALLOC") == "1" ? new AllocationSampler() : null;
+        sampler?.Start();
         for (var m = 1440; m < 1440 + minutes; m++)
         {
             var batch = Minute(m);
@@ -144,6 +147,12 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 }
             }
             await Task.Delay(interval);
+        }
+        sampler?.Stop();
+        if (sampler is not null)
+        {
+            output.WriteLine("allocated (sampled): " + string.Join(", ", sampler.Top(15)));
+            output.WriteLine("collections: " + string.Join(", ", sampler.Collections));
         }
         // The slowest minutes (minute of the day: 0 mod 5/15/60/240 close the larger bars) and the test process's GCs.
         output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (JIT {x.JitMs:F1} ms, {x.Gcs} GCs)")));

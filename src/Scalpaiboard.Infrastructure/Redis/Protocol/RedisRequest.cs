@@ -47,7 +47,8 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
     /// queued command.
     /// </summary>
     /// <param name="capacity">The expected encoded size in bytes (the buffer grows beyond it if needed).</param>
-    public static RedisRequest Transaction(string name, int capacity = 256) => new(name, "MULTI", 0, Math.Max(64, capacity)) { _transaction = true };
+    public static RedisRequest Transaction(string name, int capacity = 256, bool summarizeReply = false) =>
+        new(name, "MULTI", 0, Math.Max(64, capacity)) { _transaction = true, SummarizeReply = summarizeReply };
 
     /// <summary>Starts the next command of a transaction (its arguments follow with <c>Add</c>).</summary>
     public RedisRequest Queue(string command, int argumentCount)
@@ -78,6 +79,12 @@ internal sealed class RedisRequest : TaskCompletionSource<RespValue>
     }
 
     public string Name { get; }
+
+    /// <summary>
+    /// The caller needs only whether every command succeeded, not their replies: an array reply is read as a
+    /// <see cref="RespValue.Summary"/> (its count and first error) instead of an array of items. Pipelined requests only.
+    /// </summary>
+    public bool SummarizeReply { get; init; }
 
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the write, for spotting a connection that stopped answering.</summary>
     public long WrittenAt { get; set; }

@@ -231,7 +231,10 @@ internal sealed class RespConnection : IAsyncDisposable
             var buffer = result.Buffer;
             try
             {
-                while (RespParser.TryParse(ref buffer, out var reply))
+                // A transaction whose caller needs no items (a batch of PUBLISHes) gets EXEC's array as a summary.
+                // Never on a connection that receives pushes: a push is an array too.
+                while (RespParser.TryParse(ref buffer, out var reply,
+                    summarize: push is null && _inflight.TryPeek(out var head) && head.SummarizeReply))
                 {
                     if (push is not null && push.IsPush(reply))
                     {

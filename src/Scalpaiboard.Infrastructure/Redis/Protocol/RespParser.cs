@@ -23,7 +23,14 @@ internal static class RespParser
     /// </summary>
     private const int ProbeThreshold = 8 * 1024;
 
-    public static bool TryParse(ref ReadOnlySequence<byte> buffer, out RespValue value)
+    /// <param name="buffer">The unread bytes; on success, what follows the reply.</param>
+    /// <param name="value">The reply.</param>
+    /// <param name="summarize">
+    /// An array reply becomes a <see cref="RespValue.Summary"/> (its item count and first error) instead of keeping
+    /// its items: for a transaction whose caller only needs to know that every command succeeded. Other replies are
+    /// read as usual.
+    /// </param>
+    public static bool TryParse(ref ReadOnlySequence<byte> buffer, out RespValue value, bool summarize = false)
     {
         if (buffer.Length >= ProbeThreshold)
         {
@@ -34,11 +41,55 @@ internal static class RespParser
             }
         }
         var reader = new SequenceReader<byte>(buffer);
-        if (!TryRead(ref reader, out value, 0, materialize: true))
+        if (summarize && reader.IsNext((byte)'*'))
+        {
+            if (!TrySummarizeArray(ref reader, out value))
+            {
+                return false;
+            }
+        }
+        else if (!TryRead(ref reader, out value, 0, materialize: true))
         {
             return false;
         }
         buffer = buffer.Slice(reader.Position);
+        return true;
+    }
+
+    /// <summary>A top-level array read item by item without keeping them: only the count and the first error's text.</summary>
+    private static bool TrySummarizeArray(ref SequenceReader<byte> reader, out RespValue value)
+    {
+        value = default;
+        reader.Advance(1);
+        if (!TryReadLine(ref reader, out var header))
+        {
+            return false;
+        }
+        var count = ParseLong(header, "array length");
+        if (count == -1)
+        {
+            value = RespValue.FromArray(null);
+            return true;
+        }
+        if (count is < 0 or > MaxArrayLength)
+        {
+            throw new RedisProtocolException($"Malformed reply: array length {count} at depth 0.");
+        }
+        string? firstError = null;
+        for (var i = 0; i < count; i++)
+        {
+            // Errors are read in full (their text is the point); everything else is only stepped over.
+            var isError = reader.IsNext((byte)'-');
+            if (!TryRead(ref reader, out var item, 1, materialize: isError && firstError is null))
+            {
+                return false;
+            }
+            if (isError)
+            {
+                firstError ??= item.AsString() ?? "ERR";
+            }
+        }
+        value = RespValue.Summary(count, firstError);
         return true;
     }
 
@@ -56,7 +107,7 @@ internal static class RespParser
                 {
                     return false;
                 }
-                value = materialize ? RespValue.Simple(System.Text.Encoding.UTF8.GetString(simple)) : default;
+                value = materialize ? RespValue.Simple(simple) : default;
                 return true;
             case (byte)'-':
                 if (!TryReadLine(ref reader, out var error))

@@ -36,7 +36,55 @@ internal readonly struct RespValue
 
     public static readonly RespValue Ok = new(RespType.SimpleString, "OK", 0);
 
+    private static readonly RespValue QueuedReply = new(RespType.SimpleString, "QUEUED", 0);
+    private static readonly RespValue Pong = new(RespType.SimpleString, "PONG", 0);
+
+    /// <summary>Marks an array reply that was counted and checked, not kept (<see cref="Summary"/>).</summary>
+    private static readonly object Summarized = new();
+
     public static RespValue Simple(string text) => text == "OK" ? Ok : new(RespType.SimpleString, text, 0);
+
+    /// <summary>
+    /// A simple string from the socket's bytes; the replies every transaction and health check repeats (OK, QUEUED,
+    /// PONG) are shared values, so a MULTI/EXEC of 500 commands does not allocate 500 strings for its QUEUED replies.
+    /// </summary>
+    public static RespValue Simple(ReadOnlySpan<byte> utf8) =>
+        utf8.SequenceEqual("OK"u8) ? Ok
+        : utf8.SequenceEqual("QUEUED"u8) ? QueuedReply
+        : utf8.SequenceEqual("PONG"u8) ? Pong
+        : new(RespType.SimpleString, Encoding.UTF8.GetString(utf8), 0);
+
+    /// <summary>
+    /// An array reply read without keeping its items: how many there were, and the text of the first error among
+    /// them (for callers that need only whether every queued command succeeded, such as a batch of PUBLISHes).
+    /// </summary>
+    public static RespValue Summary(long count, string? firstError) => new(RespType.Array, firstError ?? Summarized, count);
+
+    /// <summary>True for an array reply read as a <see cref="Summary"/>: <see cref="Count"/> and <see cref="FirstItemError"/>, no items.</summary>
+    public bool IsSummary => Type == RespType.Array && _data is not null and not RespValue[];
+
+    /// <summary>The number of items of an array reply (kept or summarized).</summary>
+    public long Count => IsSummary ? Integer : Items?.Length ?? 0;
+
+    /// <summary>The first error item of an array reply, if any.</summary>
+    public string? FirstItemError
+    {
+        get
+        {
+            if (IsSummary)
+            {
+                return _data as string;
+            }
+            foreach (var item in Items ?? [])
+            {
+                if (item.IsError)
+                {
+                    return item.AsString() ?? "ERR";
+                }
+            }
+            return null;
+        }
+    }
 
     public static RespValue Error(string text) => new(RespType.Error, text, 0);
 
@@ -53,7 +101,7 @@ internal readonly struct RespValue
     /// <summary>The value as text: simple strings, errors and bulk strings (UTF-8); integers in invariant form.</summary>
     public string? AsString() => _data switch
     {
-        string s => s,
+        string s when Type != RespType.Array => s,
         byte[] b => Encoding.UTF8.GetString(b),
         _ when Type == RespType.Integer => Integer.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => null,
@@ -70,7 +118,7 @@ internal readonly struct RespValue
     public RespValue[] AsArray() => Items ?? (IsNull ? [] : throw new RedisProtocolException($"Expected an array reply, got {Describe()}."));
 
     /// <summary>True for a simple string equal to <paramref name="ascii"/> or a bulk string with those bytes.</summary>
-    public bool Is(ReadOnlySpan<byte> ascii) => _data switch
+    public bool Is(ReadOnlySpan<byte> ascii) => Type != RespType.Array && _data switch
     {
         byte[] b => ascii.SequenceEqual(b),
         string s => s.Length == ascii.Length && Encoding.ASCII.GetByteCount(s) == ascii.Length && IsAscii(s, ascii),
@@ -91,7 +139,7 @@ internal readonly struct RespValue
 
     public string Describe() => Type switch
     {
-        RespType.Array => IsNull ? "null array" : $"array of {Items!.Length}",
+        RespType.Array => IsNull ? "null array" : $"array of {Count}",
         RespType.BulkString => IsNull ? "null" : "bulk string",
         RespType.Integer => "integer",
         RespType.Error => "error",
@@ -100,6 +148,7 @@ internal readonly struct RespValue
 
     public override string ToString() => Type switch
     {
+        RespType.Array when IsSummary => $"[{Count} items{(FirstItemError is { } e ? ", first error: " + e : "")}]",
         RespType.Array => IsNull ? "(nil)" : "[" + string.Join(", ", Items!.Select(i => i.ToString())) + "]",
         _ => AsString() ?? "(nil)",
     };

@@ -77,9 +77,10 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var minutes = BenchmarkFactAttribute.Setting("BENCH_MINUTES", 200);
         var interval = BenchmarkFactAttribute.Setting("BENCH_INTERVAL_MS", 250);
         var acks = new ConcurrentDictionary<long, long>();
+        var sends = new ConcurrentDictionary<long, long>();
         var (app, cleanup) = await StartEmptyAsync(services =>
         {
-            services.AddSingleton<IEventStream>(sp => new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks, symbols));
+            services.AddSingleton<IEventStream>(sp => new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks, sends, symbols));
             // BENCH_NO_LIVE=1 (diagnosis only): no live pub/sub frames, to see what they cost the latency.
             if (Environment.GetEnvironmentVariable("BENCH_NO_LIVE") == "1")
             {
@@ -113,7 +114,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             pipeline.Restore(Minute(m));
         }
         var latencies = new List<double>();
-        var byMinute = new List<(double Ms, int Minute, double JitMs, int Gcs)>();
+        var byMinute = new List<(double Ms, int Minute, double JitMs, int Gcs, double SentMs)>();
         var withGc = new List<double>();
         var gcPause0 = GC.GetTotalPauseDuration();
         var allocated0 = GC.GetTotalAllocatedBytes();
@@ -139,7 +140,8 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             if (m >= 1450)
             {
                 latencies.Add(Stopwatch.GetElapsedTime(handed, acked).TotalMilliseconds);
-                byMinute.Add((latencies[^1], m % 1440, (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds, GC.CollectionCount(0) - gcBefore));
+                byMinute.Add((latencies[^1], m % 1440, (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds, GC.CollectionCount(0) - gcBefore,
+                    sends.TryGetValue(openTime, out var sent) ? Stopwatch.GetElapsedTime(handed, sent).TotalMilliseconds : double.NaN));
                 // A collection during the minute's path (counted until the ack is seen, so possibly just after it).
                 if (GC.CollectionCount(0) != gcBefore)
                 {
@@ -155,7 +157,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             output.WriteLine("collections: " + string.Join(", ", sampler.Collections));
         }
         // The slowest minutes (minute of the day: 0 mod 5/15/60/240 close the larger bars) and the test process's GCs.
-        output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (JIT {x.JitMs:F1} ms, {x.Gcs} GCs)")));
+        output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (XADD sent at {x.SentMs:F1} ms, JIT {x.JitMs:F1} ms, {x.Gcs} GCs)")));
         output.WriteLine($"gc during the timed minutes: {(GC.GetTotalAllocatedBytes() - allocated0) / minutes / 1024} KB allocated per minute, pause {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F1} ms, collections gen0/1/2 " +
             $"{GC.CollectionCount(0) - gcCounts0[0]}/{GC.CollectionCount(1) - gcCounts0[1]}/{GC.CollectionCount(2) - gcCounts0[2]}");
         output.WriteLine($"minutes with a GC on their path: {withGc.Count}, their latencies: {string.Join(", ", withGc.Order().Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} ms");
@@ -363,7 +365,9 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
     /// Records, per open time, when the XADD that completes the minute (its items reach <paramref name="symbols"/>,
     /// whether in one entry or in chunks) is acknowledged: the minute's last XADD.
     /// </summary>
-    private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks, int symbols) : DelegatingEventStream(inner)
+    /// <summary>Records when each minute's XADD is sent (its first entry) and acknowledged (all its items).</summary>
+    private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks, ConcurrentDictionary<long, long> sends, int symbols)
+        : DelegatingEventStream(inner)
     {
         private readonly ConcurrentDictionary<long, int> _items = new();
 
@@ -377,6 +381,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
 
         public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken)
         {
+            sends.TryAdd(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields[0].Value.Span[8..]), Stopwatch.GetTimestamp());
             var id = await Inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
             var now = Stopwatch.GetTimestamp();
             // The metrics frame's openTime (little-endian at byte 8 of the header) and item count (byte 24).

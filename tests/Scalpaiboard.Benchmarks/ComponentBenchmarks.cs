@@ -61,6 +61,15 @@ public class ComponentBenchmarks
         return candle.OpenTime;
     }
 
+    private static readonly byte[] LineUtf8 = System.Text.Encoding.ASCII.GetBytes(Line);
+
+    [Benchmark(Description = "KlineCsvParser.ParseUtf8 (the replay's path)")]
+    public long ParseUtf8()
+    {
+        KlineCsvParser.ParseUtf8(LineUtf8, out var candle, out _);
+        return candle.OpenTime;
+    }
+
     /// <summary>Feeds the next candle to the state, shifting times forward when the series repeats.</summary>
     private Candle Next()
     {

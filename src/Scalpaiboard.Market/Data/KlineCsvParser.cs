@@ -27,56 +27,16 @@ public static class KlineCsvParser
 
     public static KlineLineKind Parse(ReadOnlySpan<char> line, out Candle candle, out string? error)
     {
-        candle = default;
-        error = null;
         line = line.Trim();
         if (line.IsEmpty)
         {
+            candle = default;
+            error = null;
             return KlineLineKind.Blank;
         }
-
         Span<Range> ranges = stackalloc Range[ColumnCount + 1];
         var count = line.Split(ranges, ',');
-        if (count >= 1 && line[ranges[0]].Trim().Equals("open_time", StringComparison.OrdinalIgnoreCase))
-        {
-            return KlineLineKind.Header;
-        }
-        if (count != ColumnCount)
-        {
-            error = count > ColumnCount
-                ? $"expected {ColumnCount} columns, found more"
-                : $"expected {ColumnCount} columns, found {count}";
-            return KlineLineKind.Malformed;
-        }
-
-        if (!TryTime(line[ranges[0]], "open_time", out var openTime, ref error)
-            || !TryPrice(line[ranges[1]], "open", out var open, ref error)
-            || !TryPrice(line[ranges[2]], "high", out var high, ref error)
-            || !TryPrice(line[ranges[3]], "low", out var low, ref error)
-            || !TryPrice(line[ranges[4]], "close", out var close, ref error)
-            || !TryAmount(line[ranges[5]], "volume", out var volume, ref error)
-            || !TryTime(line[ranges[6]], "close_time", out var closeTime, ref error)
-            || !TryAmount(line[ranges[7]], "quote_volume", out var quoteVolume, ref error)
-            || !TryCount(line[ranges[8]], "count", out var trades, ref error)
-            || !TryAmount(line[ranges[9]], "taker_buy_volume", out var takerBase, ref error)
-            || !TryAmount(line[ranges[10]], "taker_buy_quote_volume", out var takerQuote, ref error))
-        {
-            return KlineLineKind.Malformed;
-        }
-
-        if (high < low)
-        {
-            error = $"high {Show(high)} is below low {Show(low)}";
-            return KlineLineKind.Malformed;
-        }
-        if (closeTime < openTime)
-        {
-            error = $"close_time {closeTime} is before open_time {openTime}";
-            return KlineLineKind.Malformed;
-        }
-
-        candle = new Candle(openTime, open, high, low, close, volume, quoteVolume, trades, takerBase, takerQuote);
-        return KlineLineKind.Candle;
+        return Row<char, Utf16Fields>(line, ranges[..count], out candle, out error);
     }
 
     /// <summary>
@@ -97,11 +57,11 @@ public static class KlineCsvParser
             return Parse(decoded, out candle, out error);
         }
         chars = line.Length;
-        candle = default;
-        error = null;
-        line = Trim(line);
+        line = AsciiFields.Trim(line);
         if (line.IsEmpty)
         {
+            candle = default;
+            error = null;
             return KlineLineKind.Blank;
         }
 
@@ -120,29 +80,46 @@ public static class KlineCsvParser
             ranges[count++] = start..(start + comma);
             start += comma + 1;
         }
-        if (Ascii.EqualsIgnoreCase(Trim(line[ranges[0]]), "open_time"u8))
+        return Row<byte, AsciiFields>(line, ranges[..count], out candle, out error);
+    }
+
+    /// <summary>Converts a Binance time (ms, or us when at least 1e15) to Unix milliseconds.</summary>
+    public static long ToMilliseconds(long time) => time >= MicrosecondThreshold ? time / 1000 : time;
+
+    /// <summary>
+    /// One trimmed, non-blank line split at its commas (<paramref name="columns"/>: up to 13, the last holding the rest
+    /// of the line): the header, or the 12 checked columns as a candle, or what is wrong with them. Written once for
+    /// both encodings; <typeparamref name="TFields"/> reads the numbers and the text of one encoding.
+    /// </summary>
+    private static KlineLineKind Row<TChar, TFields>(ReadOnlySpan<TChar> line, ReadOnlySpan<Range> columns, out Candle candle, out string? error)
+        where TChar : unmanaged
+        where TFields : IFields<TChar>
+    {
+        candle = default;
+        error = null;
+        if (TFields.IsHeaderName(TFields.Trim(line[columns[0]])))
         {
             return KlineLineKind.Header;
         }
-        if (count != ColumnCount)
+        if (columns.Length != ColumnCount)
         {
-            error = count > ColumnCount
+            error = columns.Length > ColumnCount
                 ? $"expected {ColumnCount} columns, found more"
-                : $"expected {ColumnCount} columns, found {count}";
+                : $"expected {ColumnCount} columns, found {columns.Length}";
             return KlineLineKind.Malformed;
         }
 
-        if (!TryTime(line[ranges[0]], "open_time", out var openTime, ref error)
-            || !TryPrice(line[ranges[1]], "open", out var open, ref error)
-            || !TryPrice(line[ranges[2]], "high", out var high, ref error)
-            || !TryPrice(line[ranges[3]], "low", out var low, ref error)
-            || !TryPrice(line[ranges[4]], "close", out var close, ref error)
-            || !TryAmount(line[ranges[5]], "volume", out var volume, ref error)
-            || !TryTime(line[ranges[6]], "close_time", out var closeTime, ref error)
-            || !TryAmount(line[ranges[7]], "quote_volume", out var quoteVolume, ref error)
-            || !TryCount(line[ranges[8]], "count", out var trades, ref error)
-            || !TryAmount(line[ranges[9]], "taker_buy_volume", out var takerBase, ref error)
-            || !TryAmount(line[ranges[10]], "taker_buy_quote_volume", out var takerQuote, ref error))
+        if (!TryTime<TChar, TFields>(line[columns[0]], "open_time", out var openTime, ref error)
+            || !TryPrice<TChar, TFields>(line[columns[1]], "open", out var open, ref error)
+            || !TryPrice<TChar, TFields>(line[columns[2]], "high", out var high, ref error)
+            || !TryPrice<TChar, TFields>(line[columns[3]], "low", out var low, ref error)
+            || !TryPrice<TChar, TFields>(line[columns[4]], "close", out var close, ref error)
+            || !TryAmount<TChar, TFields>(line[columns[5]], "volume", out var volume, ref error)
+            || !TryTime<TChar, TFields>(line[columns[6]], "close_time", out var closeTime, ref error)
+            || !TryAmount<TChar, TFields>(line[columns[7]], "quote_volume", out var quoteVolume, ref error)
+            || !TryCount<TChar, TFields>(line[columns[8]], "count", out var trades, ref error)
+            || !TryAmount<TChar, TFields>(line[columns[9]], "taker_buy_volume", out var takerBase, ref error)
+            || !TryAmount<TChar, TFields>(line[columns[10]], "taker_buy_quote_volume", out var takerQuote, ref error))
         {
             return KlineLineKind.Malformed;
         }
@@ -162,35 +139,38 @@ public static class KlineCsvParser
         return KlineLineKind.Candle;
     }
 
-    /// <summary>Converts a Binance time (ms, or us when at least 1e15) to Unix milliseconds.</summary>
-    public static long ToMilliseconds(long time) => time >= MicrosecondThreshold ? time / 1000 : time;
-
-    private static bool TryTime(ReadOnlySpan<char> field, string name, out long value, ref string? error)
+    private static bool TryTime<TChar, TFields>(ReadOnlySpan<TChar> field, string name, out long value, ref string? error)
+        where TChar : unmanaged
+        where TFields : IFields<TChar>
     {
-        field = field.Trim();
-        if (!long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        field = TFields.Trim(field);
+        if (!TFields.TryInteger(field, out value))
         {
-            error = $"{name}: '{field}' is not a non-negative integer time";
+            error = $"{name}: '{TFields.Text(field)}' is not a non-negative integer time";
             return false;
         }
         value = ToMilliseconds(value);
         return true;
     }
 
-    private static bool TryCount(ReadOnlySpan<char> field, string name, out long value, ref string? error)
+    private static bool TryCount<TChar, TFields>(ReadOnlySpan<TChar> field, string name, out long value, ref string? error)
+        where TChar : unmanaged
+        where TFields : IFields<TChar>
     {
-        field = field.Trim();
-        if (!long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        field = TFields.Trim(field);
+        if (!TFields.TryInteger(field, out value))
         {
-            error = $"{name}: '{field}' is not a non-negative integer";
+            error = $"{name}: '{TFields.Text(field)}' is not a non-negative integer";
             return false;
         }
         return true;
     }
 
-    private static bool TryPrice(ReadOnlySpan<char> field, string name, out double value, ref string? error)
+    private static bool TryPrice<TChar, TFields>(ReadOnlySpan<TChar> field, string name, out double value, ref string? error)
+        where TChar : unmanaged
+        where TFields : IFields<TChar>
     {
-        if (!TryNumber(field, name, out value, ref error))
+        if (!TryNumber<TChar, TFields>(field, name, out value, ref error))
         {
             return false;
         }
@@ -202,9 +182,11 @@ public static class KlineCsvParser
         return true;
     }
 
-    private static bool TryAmount(ReadOnlySpan<char> field, string name, out double value, ref string? error)
+    private static bool TryAmount<TChar, TFields>(ReadOnlySpan<TChar> field, string name, out double value, ref string? error)
+        where TChar : unmanaged
+        where TFields : IFields<TChar>
     {
-        if (!TryNumber(field, name, out value, ref error))
+        if (!TryNumber<TChar, TFields>(field, name, out value, ref error))
         {
             return false;
         }
@@ -216,15 +198,80 @@ public static class KlineCsvParser
         return true;
     }
 
-    private static bool TryNumber(ReadOnlySpan<char> field, string name, out double value, ref string? error)
+    private static bool TryNumber<TChar, TFields>(ReadOnlySpan<TChar> field, string name, out double value, ref string? error)
+        where TChar : unmanaged
+        where TFields : IFields<TChar>
     {
-        field = field.Trim();
-        if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value))
+        field = TFields.Trim(field);
+        if (!TFields.TryDouble(field, out value) || !double.IsFinite(value))
         {
-            error = $"{name}: '{field}' is not a number";
+            error = $"{name}: '{TFields.Text(field)}' is not a number";
             return false;
         }
         return true;
+    }
+
+    /// <summary>How one text encoding trims a field, reads its numbers and shows it in a message.</summary>
+    private interface IFields<TChar>
+        where TChar : unmanaged
+    {
+        static abstract ReadOnlySpan<TChar> Trim(ReadOnlySpan<TChar> field);
+
+        static abstract bool IsHeaderName(ReadOnlySpan<TChar> firstColumn);
+
+        /// <summary>A non-negative integer (<see cref="NumberStyles.None"/>, invariant).</summary>
+        static abstract bool TryInteger(ReadOnlySpan<TChar> field, out long value);
+
+        /// <summary>A number (<see cref="NumberStyles.Float"/>, invariant); the caller rejects infinities and NaN.</summary>
+        static abstract bool TryDouble(ReadOnlySpan<TChar> field, out double value);
+
+        static abstract string Text(ReadOnlySpan<TChar> field);
+    }
+
+    /// <summary>UTF-16 text: the BCL's parsers.</summary>
+    private readonly struct Utf16Fields : IFields<char>
+    {
+        public static ReadOnlySpan<char> Trim(ReadOnlySpan<char> field) => field.Trim();
+
+        public static bool IsHeaderName(ReadOnlySpan<char> firstColumn) => firstColumn.Equals("open_time", StringComparison.OrdinalIgnoreCase);
+
+        public static bool TryInteger(ReadOnlySpan<char> field, out long value) =>
+            long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+
+        public static bool TryDouble(ReadOnlySpan<char> field, out double value) =>
+            double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+        public static string Text(ReadOnlySpan<char> field) => new(field);
+    }
+
+    /// <summary>ASCII bytes: plain digits and plain decimals by the exact fast paths below, anything else by the BCL's UTF-8 parsers.</summary>
+    private readonly struct AsciiFields : IFields<byte>
+    {
+        /// <summary>ReadOnlySpan&lt;char&gt;.Trim() on ASCII bytes: the same white space (char.IsWhiteSpace).</summary>
+        public static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> field)
+        {
+            var start = 0;
+            while (start < field.Length && char.IsWhiteSpace((char)field[start]))
+            {
+                start++;
+            }
+            var end = field.Length;
+            while (end > start && char.IsWhiteSpace((char)field[end - 1]))
+            {
+                end--;
+            }
+            return field[start..end];
+        }
+
+        public static bool IsHeaderName(ReadOnlySpan<byte> firstColumn) => Ascii.EqualsIgnoreCase(firstColumn, "open_time"u8);
+
+        public static bool TryInteger(ReadOnlySpan<byte> field, out long value) =>
+            TryDigits(field, out value) || long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+
+        public static bool TryDouble(ReadOnlySpan<byte> field, out double value) =>
+            TryPlainDecimal(field, out value) || double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+        public static string Text(ReadOnlySpan<byte> field) => Encoding.ASCII.GetString(field);
     }
 
     private static readonly double[] PowersOfTen =
@@ -289,88 +336,6 @@ public static class KlineCsvParser
                 return false;
             }
             value = (value * 10) + d;
-        }
-        return true;
-    }
-
-    /// <summary>ReadOnlySpan&lt;char&gt;.Trim() on ASCII bytes: the same white space (char.IsWhiteSpace).</summary>
-    private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
-    {
-        var start = 0;
-        while (start < s.Length && char.IsWhiteSpace((char)s[start]))
-        {
-            start++;
-        }
-        var end = s.Length;
-        while (end > start && char.IsWhiteSpace((char)s[end - 1]))
-        {
-            end--;
-        }
-        return s[start..end];
-    }
-
-    private static bool TryTime(ReadOnlySpan<byte> field, string name, out long value, ref string? error)
-    {
-        field = Trim(field);
-        if (!TryDigits(field, out value) && !long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
-        {
-            error = $"{name}: '{Encoding.ASCII.GetString(field)}' is not a non-negative integer time";
-            return false;
-        }
-        value = ToMilliseconds(value);
-        return true;
-    }
-
-    private static bool TryCount(ReadOnlySpan<byte> field, string name, out long value, ref string? error)
-    {
-        field = Trim(field);
-        if (!TryDigits(field, out value) && !long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out value))
-        {
-            error = $"{name}: '{Encoding.ASCII.GetString(field)}' is not a non-negative integer";
-            return false;
-        }
-        return true;
-    }
-
-    private static bool TryPrice(ReadOnlySpan<byte> field, string name, out double value, ref string? error)
-    {
-        if (!TryNumber(field, name, out value, ref error))
-        {
-            return false;
-        }
-        if (value <= 0)
-        {
-            error = $"{name}: {Show(value)} is not a positive price";
-            return false;
-        }
-        return true;
-    }
-
-    private static bool TryAmount(ReadOnlySpan<byte> field, string name, out double value, ref string? error)
-    {
-        if (!TryNumber(field, name, out value, ref error))
-        {
-            return false;
-        }
-        if (value < 0)
-        {
-            error = $"{name}: {Show(value)} is negative";
-            return false;
-        }
-        return true;
-    }
-
-    private static bool TryNumber(ReadOnlySpan<byte> field, string name, out double value, ref string? error)
-    {
-        field = Trim(field);
-        if (TryPlainDecimal(field, out value))
-        {
-            return true;
-        }
-        if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value))
-        {
-            error = $"{name}: '{Encoding.ASCII.GetString(field)}' is not a number";
-            return false;
         }
         return true;
     }

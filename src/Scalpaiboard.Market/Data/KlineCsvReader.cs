@@ -151,20 +151,9 @@ public sealed class KlineCsvReader
                 var kind = KlineCsvParser.ParseUtf8(lines.Buffer.AsSpan(start, length), out var candle, out var error, out var chars);
                 // Counted as StreamReader.ReadLine's characters plus one per line end, as before.
                 Volatile.Write(ref _charsRead, _charsRead + chars + 1);
-                switch (kind)
+                if (IsCandle(kind, file.Path, lineNumber, error))
                 {
-                    case KlineLineKind.Candle:
-                        yield return candle;
-                        break;
-                    case KlineLineKind.Header when lineNumber == 1:
-                    case KlineLineKind.Blank:
-                        break;
-                    case KlineLineKind.Header:
-                        Report(file.Path, lineNumber, "header row after the first line");
-                        break;
-                    default:
-                        Report(file.Path, lineNumber, error ?? "malformed row");
-                        break;
+                    yield return candle;
                 }
             }
         }
@@ -179,21 +168,29 @@ public sealed class KlineCsvReader
         {
             lineNumber++;
             Volatile.Write(ref _charsRead, _charsRead + line.Length + 1);
-            switch (KlineCsvParser.Parse(line, out var candle, out var error))
+            if (IsCandle(KlineCsvParser.Parse(line, out var candle, out var error), file.Path, lineNumber, error))
             {
-                case KlineLineKind.Candle:
-                    yield return candle;
-                    break;
-                case KlineLineKind.Header when lineNumber == 1:
-                case KlineLineKind.Blank:
-                    break;
-                case KlineLineKind.Header:
-                    Report(file.Path, lineNumber, "header row after the first line");
-                    break;
-                default:
-                    Report(file.Path, lineNumber, error ?? "malformed row");
-                    break;
+                yield return candle;
             }
+        }
+    }
+
+    /// <summary>True for a candle; a header on the first line and blank lines are skipped, anything else is reported.</summary>
+    private bool IsCandle(KlineLineKind kind, string file, int lineNumber, string? error)
+    {
+        switch (kind)
+        {
+            case KlineLineKind.Candle:
+                return true;
+            case KlineLineKind.Header when lineNumber == 1:
+            case KlineLineKind.Blank:
+                return false;
+            case KlineLineKind.Header:
+                Report(file, lineNumber, "header row after the first line");
+                return false;
+            default:
+                Report(file, lineNumber, error ?? "malformed row");
+                return false;
         }
     }
 

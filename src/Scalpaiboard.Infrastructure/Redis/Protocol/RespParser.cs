@@ -41,14 +41,7 @@ internal static class RespParser
             }
         }
         var reader = new SequenceReader<byte>(buffer);
-        if (summarize && reader.IsNext((byte)'*'))
-        {
-            if (!TrySummarizeArray(ref reader, out value))
-            {
-                return false;
-            }
-        }
-        else if (!TryRead(ref reader, out value, 0, materialize: true))
+        if (!TryRead(ref reader, out value, 0, materialize: true, summarize))
         {
             return false;
         }
@@ -56,44 +49,7 @@ internal static class RespParser
         return true;
     }
 
-    /// <summary>A top-level array read item by item without keeping them: only the count and the first error's text.</summary>
-    private static bool TrySummarizeArray(ref SequenceReader<byte> reader, out RespValue value)
-    {
-        value = default;
-        reader.Advance(1);
-        if (!TryReadLine(ref reader, out var header))
-        {
-            return false;
-        }
-        var count = ParseLong(header, "array length");
-        if (count == -1)
-        {
-            value = RespValue.FromArray(null);
-            return true;
-        }
-        if (count is < 0 or > MaxArrayLength)
-        {
-            throw new RedisProtocolException($"Malformed reply: array length {count} at depth 0.");
-        }
-        string? firstError = null;
-        for (var i = 0; i < count; i++)
-        {
-            // Errors are read in full (their text is the point); everything else is only stepped over.
-            var isError = reader.IsNext((byte)'-');
-            if (!TryRead(ref reader, out var item, 1, materialize: isError && firstError is null))
-            {
-                return false;
-            }
-            if (isError)
-            {
-                firstError ??= item.AsString() ?? "ERR";
-            }
-        }
-        value = RespValue.Summary(count, firstError);
-        return true;
-    }
-
-    private static bool TryRead(ref SequenceReader<byte> reader, out RespValue value, int depth, bool materialize)
+    private static bool TryRead(ref SequenceReader<byte> reader, out RespValue value, int depth, bool materialize, bool summarize = false)
     {
         value = default;
         if (!reader.TryRead(out var type))
@@ -126,7 +82,7 @@ internal static class RespParser
             case (byte)'$':
                 return TryReadBulk(ref reader, out value, materialize);
             case (byte)'*':
-                return TryReadArray(ref reader, out value, depth, materialize);
+                return TryReadArray(ref reader, out value, depth, materialize, summarize);
             default:
                 throw new RedisProtocolException(
                     $"Malformed reply: unexpected byte 0x{type:X2} ('{(type is >= 32 and < 127 ? (char)type : '?')}') where a RESP type marker was expected.");
@@ -169,7 +125,8 @@ internal static class RespParser
         return true;
     }
 
-    private static bool TryReadArray(ref SequenceReader<byte> reader, out RespValue value, int depth, bool materialize)
+    /// <param name="summarize">Read the items without keeping them: a <see cref="RespValue.Summary"/> of their count and first error.</param>
+    private static bool TryReadArray(ref SequenceReader<byte> reader, out RespValue value, int depth, bool materialize, bool summarize)
     {
         value = default;
         if (!TryReadLine(ref reader, out var header))
@@ -190,6 +147,25 @@ internal static class RespParser
         if (reader.Remaining < count * 3)
         {
             return false;
+        }
+        if (summarize && materialize)
+        {
+            string? firstError = null;
+            for (var i = 0; i < count; i++)
+            {
+                // Errors are read in full (their text is the point); everything else is only stepped over.
+                var isError = reader.IsNext((byte)'-');
+                if (!TryRead(ref reader, out var item, depth + 1, materialize: isError && firstError is null))
+                {
+                    return false;
+                }
+                if (isError)
+                {
+                    firstError ??= item.AsString() ?? "ERR";
+                }
+            }
+            value = RespValue.Summary(count, firstError);
+            return true;
         }
         if (!materialize)
         {

@@ -70,6 +70,15 @@ public static class AppHostBuilder
             AppHostLog.ReplaySessionCleared(logger, postgresData);
             Directory.Delete(postgresData, recursive: true);
         }
+        var redisData = Path.Combine(dataPath, "redis");
+        if (DataFolders.StartsFreshSession(options, caller) && string.IsNullOrEmpty(caller.GetValueOrDefault("ConnectionStrings__redis"))
+            && Directory.Exists(redisData))
+        {
+            // The session's Redis too (its append-only file): an earlier replay's metrics stream is not this one's.
+            // The previous run's redis-server, if any, was reaped above with the other orphans.
+            AppHostLog.ReplaySessionCleared(logger, redisData);
+            Directory.Delete(redisData, recursive: true);
+        }
         var model = ScalpaiboardModel.Build(options, layout, dataPath, postgresData, secrets, caller, probeClient, logger);
         return (model, null);
     }

@@ -11,8 +11,8 @@ internal static partial class AppHostLog
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "The postgres user cannot enter {DataPath}; PostgreSQL data goes to {Fallback}")]
     public static partial void PostgresDataElsewhere(ILogger logger, string dataPath, string fallback);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Replay session: starting from an empty store (cleared {PostgresData})")]
-    public static partial void ReplaySessionCleared(ILogger logger, string postgresData);
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Replay session: starting from an empty store (cleared {Folder})")]
+    public static partial void ReplaySessionCleared(ILogger logger, string folder);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "{Error}")]
     public static partial void StartFailed(ILogger logger, string error);

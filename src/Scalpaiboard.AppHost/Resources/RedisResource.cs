@@ -5,7 +5,12 @@ using Scalpaiboard.AppHost.Supervision;
 
 namespace Scalpaiboard.AppHost.Resources;
 
-/// <summary>redis-server on 127.0.0.1 without persistence: Redis holds only what can be lost or recomputed.</summary>
+/// <summary>
+/// redis-server on 127.0.0.1 with its append-only file in the data folder (fsync once a second, no RDB snapshots):
+/// a crash or restart of Redis keeps the metrics stream, the Alerts consumer group and its pending entries, so a
+/// metrics event that Alerts had not read yet is still read after the restart. Redis writes a command to the file
+/// before it answers, so killing redis-server loses nothing; a crash of the machine can lose the last second.
+/// </summary>
 public sealed class RedisResource(string workingDirectory, int port)
 {
     public int Port { get; } = port;
@@ -26,7 +31,7 @@ public sealed class RedisResource(string workingDirectory, int port)
             return Task.FromResult(new LaunchSpec(binary,
             [
                 "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--protected-mode", "no",
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", workingDirectory,
+                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--daemonize", "no", "--dir", workingDirectory,
             ],
             new Dictionary<string, string?>(), workingDirectory));
         },

@@ -10,7 +10,7 @@ namespace Scalpaiboard.AppHost.Tests.Hosting;
 
 /// <summary>
 /// The real AppHost as its own process (only postgres and redis, on a throwaway data folder): children die with a
-/// SIGKILLed AppHost, the next run reuses the data folder, a second AppHost on the same folder is refused, and
+/// SIGKILLed AppHost, the next run reuses the data folder (PostgreSQL's data and Redis's append-only file), a second AppHost on the same folder is refused, and
 /// SIGINT stops everything.
 /// </summary>
 public sealed class AppHostProcessTests : IDisposable
@@ -52,6 +52,10 @@ public sealed class AppHostProcessTests : IDisposable
         var resources = await WaitAllHealthy(first, port1);
         Assert.Equal(["postgres", "redis"], resources.Keys.Order());
         var pids = resources.Values.Select(r => r.GetProperty("pid").GetInt32()).ToList();
+        // An entry in Redis before the kill: its append-only file (fsynced every second) keeps it across the SIGKILL.
+        var redisPort = new Uri(resources["redis"].GetProperty("endpoints")[0].GetString()!).Port;
+        Assert.StartsWith("$", await RedisAsync(redisPort, "XADD", "apphost-test", "*", "minute", "1"), StringComparison.Ordinal);
+        await Task.Delay(TimeSpan.FromSeconds(2));
         var postgresPid = resources["postgres"].GetProperty("pid").GetInt32();
         pids.AddRange(ChildrenOf(postgresPid));
         Assert.True(pids.Count >= 3, "postgres should have background processes");
@@ -71,6 +75,9 @@ public sealed class AppHostProcessTests : IDisposable
             await connection.OpenAsync();
         }
 
+        redisPort = new Uri(resources["redis"].GetProperty("endpoints")[0].GetString()!).Port;
+        Assert.Equal(":1\r\n", await RedisAsync(redisPort, "XLEN", "apphost-test"));
+
         var rival = Launch(out _);
         Assert.True(rival.Process.WaitForExit(TimeSpan.FromSeconds(30)));
         rival.Process.WaitForExit(); // drains the redirected output
@@ -87,6 +94,24 @@ public sealed class AppHostProcessTests : IDisposable
     }
 
     private sealed record Running(Process Process, StringBuilder Output);
+
+    /// <summary>One command over a plain socket (this project has no Redis client): the reply's raw text.</summary>
+    private static async Task<string> RedisAsync(int port, params string[] args)
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        var stream = socket.GetStream();
+        var command = new StringBuilder($"*{args.Length}\r\n");
+        foreach (var arg in args)
+        {
+            command.Append(CultureInfo.InvariantCulture, $"${Encoding.UTF8.GetByteCount(arg)}\r\n{arg}\r\n");
+        }
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(command.ToString()));
+        var buffer = new byte[512];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var n = await stream.ReadAsync(buffer, timeout.Token);
+        return Encoding.UTF8.GetString(buffer, 0, n);
+    }
 
     private Running Launch(out int dashboardPort)
     {

@@ -35,4 +35,39 @@ public sealed class DataFoldersTests
         Assert.False(DataFolders.StartsFreshSession(explicitData, replay));
         Assert.False(DataFolders.StartsFreshSession(new AppHostOptions(), external));
     }
+
+    [Theory]
+    [InlineData(false, false)] // a replay on the default folder: a fresh session, Redis's append-only file cleared
+    [InlineData(true, true)] // --data: the caller's own folder is never cleared
+    public async Task A_fresh_replay_session_starts_with_an_empty_Redis(bool explicitData, bool kept)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "datafolders-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            var layout = new RepositoryLayout(root);
+            var caller = new Dictionary<string, string?> { ["Ingest__Feed"] = "replay" };
+            var options = new AppHostOptions
+            {
+                Only = ["redis"],
+                DashboardPort = ScalpaiboardModel.FreePort(),
+                DataPath = explicitData ? Path.Combine(root, "mine") : null,
+            };
+            var dataPath = DataFolders.Choose(options, layout, caller);
+            var aof = Path.Combine(dataPath, "redis", "appendonlydir", "appendonly.aof.1.incr.aof");
+            Directory.CreateDirectory(Path.GetDirectoryName(aof)!);
+            await File.WriteAllTextAsync(aof, "*1\r\n$5\r\nMULTI\r\n");
+            using var http = new HttpClient();
+
+            var (model, error) = await AppHostBuilder.PrepareAsync(options, layout, dataPath, caller, http,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+
+            Assert.Null(error);
+            Assert.NotNull(model);
+            Assert.Equal(kept, File.Exists(aof));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Scalpaiboard.Testing;
 
 /// <summary>
-/// A throwaway redis-server on a free port, without persistence. <see cref="Shared"/> is one per test run;
-/// tests that stop or restart the server (reconnect tests) create their own instance.
+/// A throwaway redis-server on a free port, without persistence unless asked for the AppHost's append-only file
+/// (benchmarks that measure what the service meets). <see cref="Shared"/> is one per test run; tests that stop or
+/// restart the server (reconnect tests) create their own instance.
 /// </summary>
 public sealed class RedisServer : IDisposable
 {
@@ -17,6 +18,7 @@ public sealed class RedisServer : IDisposable
 
     private readonly string _folder;
     private readonly string? _password;
+    private readonly bool _appendOnly;
     private Process? _process;
 
     public static RedisServer Shared => SharedServer.Value;
@@ -26,9 +28,12 @@ public sealed class RedisServer : IDisposable
     /// <summary>StackExchange-style connection string: <c>127.0.0.1:port[,password=...]</c>.</summary>
     public string ConnectionString => _password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={_password}";
 
-    public RedisServer(string? password = null)
+    /// <param name="password">requirepass, if any.</param>
+    /// <param name="appendOnly">The AppHost's persistence: an append-only file fsynced once a second.</param>
+    public RedisServer(string? password = null, bool appendOnly = false)
     {
         _password = password;
+        _appendOnly = appendOnly;
         _folder = ServerProcess.NewFolder("redis");
         Port = ServerProcess.FreePort();
         Start();
@@ -51,7 +56,7 @@ public sealed class RedisServer : IDisposable
         foreach (var a in new[]
         {
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--daemonize", "no", "--pidfile", Path.Combine(_folder, "redis.pid"),
+            "--save", "", "--appendonly", _appendOnly ? "yes" : "no", "--appendfsync", "everysec", "--daemonize", "no", "--pidfile", Path.Combine(_folder, "redis.pid"),
             "--dir", _folder, "--protected-mode", "no",
         })
         {

@@ -29,7 +29,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var days = BenchmarkFactAttribute.Setting("BENCH_DAYS", 2);
         var folder = symbols == 12 && days == 2 ? IngestApp.SampleData : SyntheticKlines.Folder(symbols, days);
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("benchreplay");
-        using var redis = new RedisServer();
+        using var redis = new RedisServer(appendOnly: AppendOnlyRedis);
         await using var app = new IngestApp(new Dictionary<string, string?>
         {
             ["ConnectionStrings:postgres"] = cs,
@@ -161,6 +161,10 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         output.WriteLine($"gc during the timed minutes: {(GC.GetTotalAllocatedBytes() - allocated0) / minutes / 1024} KB allocated per minute, pause {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F1} ms, collections gen0/1/2 " +
             $"{GC.CollectionCount(0) - gcCounts0[0]}/{GC.CollectionCount(1) - gcCounts0[1]}/{GC.CollectionCount(2) - gcCounts0[2]}");
         output.WriteLine($"minutes with a GC on their path: {withGc.Count}, their latencies: {string.Join(", ", withGc.Order().Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} ms");
+        // Where a typical minute's time goes: until the XADD is sent (engine, frame, states, hand-off), then its round trip.
+        var sentAt = byMinute.Select(x => x.SentMs).Order().ToList();
+        var roundTrip = byMinute.Select(x => x.Ms - x.SentMs).Order().ToList();
+        output.WriteLine($"xadd sent at p50={sentAt[sentAt.Count / 2]:F2} p90={sentAt[sentAt.Count * 9 / 10]:F2} ms; round trip p50={roundTrip[roundTrip.Count / 2]:F2} p90={roundTrip[roundTrip.Count * 9 / 10]:F2} ms (redis append-only file: {AppendOnlyRedis})");
         latencies.Sort();
         double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
         output.WriteLine(Histogram(latencies));
@@ -329,11 +333,14 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         Assert.Equal(symbols, body.GetProperty("total").GetInt32());
     }
 
+    /// <summary>Redis as the AppHost runs it (append-only file, fsync every second); BENCH_REDIS_AOF=0: without persistence.</summary>
+    private static bool AppendOnlyRedis => Environment.GetEnvironmentVariable("BENCH_REDIS_AOF") != "0";
+
     private static async Task<(IngestApp App, IDisposable Cleanup)> StartEmptyAsync(Action<IServiceCollection> services)
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("benchlatency");
         var empty = Directory.CreateTempSubdirectory("scalp-empty-");
-        var redis = new RedisServer();
+        var redis = new RedisServer(appendOnly: AppendOnlyRedis);
         var app = new IngestApp(new Dictionary<string, string?>
         {
             ["ConnectionStrings:postgres"] = cs,

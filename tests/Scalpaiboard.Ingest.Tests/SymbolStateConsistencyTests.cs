@@ -94,4 +94,65 @@ public sealed class SymbolStateConsistencyTests
             }
         }
     }
+
+    /// <summary>
+    /// The pipeline guesses each candle's symbol state from the previous batch's order; batches in other orders, with
+    /// fewer symbols or with a new one, must still update exactly the right states.
+    /// </summary>
+    [Fact]
+    public async Task Each_candle_updates_its_own_symbols_state_whatever_the_order_of_the_batch()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("stateorder");
+        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
+        using var redis = new RedisServer();
+        await using var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "replay",
+            ["Ingest:Replay:Path"] = empty.FullName,
+            ["Ingest:Replay:Speed"] = "max",
+            ["Ingest:RetentionDays"] = "36500",
+        });
+        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+        var pipeline = app.Services.GetRequiredService<IngestPipeline>();
+        var state = app.Services.GetRequiredService<MarketState>();
+        string[] all = ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT", "EEEUSDT"];
+        string[][] orders =
+        [
+            ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"],
+            ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"],
+            ["DDDUSDT", "CCCUSDT", "BBBUSDT", "AAAUSDT"],
+            ["BBBUSDT", "DDDUSDT"],
+            ["AAAUSDT", "EEEUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"], // a new symbol in the middle
+            ["AAAUSDT", "EEEUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"],
+            [new string("CCCUSDT".AsSpan()), "AAAUSDT"], // an equal string, not the same instance
+        ];
+        var latest = new Dictionary<string, long>();
+        for (var m = 0; m < orders.Length; m++)
+        {
+            var openTime = T0 + (m * Candle.MinuteMs);
+            pipeline.Restore([.. orders[m].Select(symbol =>
+            {
+                var i = Array.IndexOf(all, symbol);
+                var close = Close(openTime, i);
+                return new SymbolCandle(symbol, new Candle(openTime, close, close + 1, close - 1, close, 10, 10 * close, 5, 5, 5 * close));
+            })]);
+            foreach (var symbol in orders[m])
+            {
+                latest[symbol] = openTime;
+            }
+            foreach (var (symbol, expected) in latest)
+            {
+                Assert.True(state.TryGet(symbol, out var s), symbol);
+                lock (s.Gate)
+                {
+                    Assert.Equal(expected, s.LastClosed!.Value.OpenTime);
+                    Assert.Equal(Close(expected, Array.IndexOf(all, symbol)), s.LastClosed.Value.Close);
+                    Assert.Equal(symbol, s.Metrics!.Symbol);
+                    Assert.Equal(s.LastClosed.Value.Close, s.Metrics.Price);
+                }
+            }
+        }
+    }
 }

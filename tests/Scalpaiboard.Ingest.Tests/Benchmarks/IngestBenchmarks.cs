@@ -47,6 +47,9 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var start = Stopwatch.GetTimestamp();
         long firstCount = 0;
         long firstAt = 0;
+        // The stored count over time (every 100 ms from the first stored candle): where a slow run lost its time.
+        var progress = new List<string>();
+        var nextMark = 0.0;
         while (status.State != FeedStates.Completed)
         {
             Assert.NotEqual(FeedStates.Failed, status.State);
@@ -55,9 +58,15 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 firstAt = Stopwatch.GetTimestamp();
                 firstCount = status.CandlesIngested;
             }
+            if (firstAt != 0 && Stopwatch.GetElapsedTime(firstAt).TotalMilliseconds >= nextMark)
+            {
+                progress.Add($"{nextMark / 1000:F1}s {status.CandlesIngested}");
+                nextMark += 100;
+            }
             await Task.Delay(5);
         }
         var elapsed = Stopwatch.GetElapsedTime(firstAt);
+        output.WriteLine("stored over time: " + string.Join(", ", progress.Take(40)));
         var total = status.CandlesIngested;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpu0;

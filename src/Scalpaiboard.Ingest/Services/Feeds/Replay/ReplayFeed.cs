@@ -39,7 +39,11 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        var producer = Task.Run(() => ParseAsync(reader, lastStored, ahead.Writer, stop.Token), stop.Token);
+        // A thread of its own: the parser is a long CPU-bound loop, and on the thread pool it held one of the two
+        // workers of this machine for as long as the channel had room; with the feed loop on the other, the writer's
+        // socket completions (COPY, XADD) waited for the pool to inject a thread (about 0.5 s each time).
+        var producer = Task.Factory.StartNew(() => Parse(reader, lastStored, ahead.Writer, stop.Token), stop.Token,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             long? firstTime = null;
@@ -89,8 +93,11 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
     /// <summary>One open time's candles to deliver; <paramref name="Skipped"/> rows before it were stored already (an empty batch: at the end).</summary>
     private readonly record struct ReplayBatch(long OpenTime, SymbolCandle[] Candles, long Skipped, double Progress);
 
-    /// <summary>Reads every row, skips what is stored, groups by open time; completes the channel (with the error, if any).</summary>
-    private static async Task ParseAsync(KlineCsvReader reader, IReadOnlyDictionary<string, long> lastStored, ChannelWriter<ReplayBatch> output,
+    /// <summary>
+    /// Reads every row, skips what is stored, groups by open time; completes the channel (with the error, if any).
+    /// Synchronous, on a dedicated thread: it blocks while the channel is full.
+    /// </summary>
+    private static void Parse(KlineCsvReader reader, IReadOnlyDictionary<string, long> lastStored, ChannelWriter<ReplayBatch> output,
         CancellationToken cancellationToken)
     {
         try
@@ -107,7 +114,7 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
                 {
                     if (batch.Count > 0)
                     {
-                        await output.WriteAsync(new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
+                        Write(output, new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
                         batch.Clear();
                         skipped = 0;
                     }
@@ -124,16 +131,28 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
             }
             if (batch.Count > 0)
             {
-                await output.WriteAsync(new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
+                Write(output, new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
                 skipped = 0;
             }
-            await output.WriteAsync(new ReplayBatch(long.MinValue, [], skipped, 1), cancellationToken);
+            Write(output, new ReplayBatch(long.MinValue, [], skipped, 1), cancellationToken);
             output.TryComplete();
         }
         catch (Exception ex)
         {
             output.TryComplete(ex);
             throw;
+        }
+    }
+
+    /// <summary>Writes to the bounded channel, blocking this (dedicated) thread while it is full.</summary>
+    private static void Write(ChannelWriter<ReplayBatch> output, ReplayBatch batch, CancellationToken cancellationToken)
+    {
+        while (!output.TryWrite(batch))
+        {
+            if (!output.WaitToWriteAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+            {
+                throw new ChannelClosedException();
+            }
         }
     }
 

@@ -39,11 +39,7 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        // A thread of its own: the parser is a long CPU-bound loop, and on the thread pool it held one of the two
-        // workers of this machine for as long as the channel had room; with the feed loop on the other, the writer's
-        // socket completions (COPY, XADD) waited for the pool to inject a thread (about 0.5 s each time).
-        var producer = Task.Factory.StartNew(() => Parse(reader, lastStored, ahead.Writer, stop.Token), stop.Token,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var producer = Task.Run(() => ParseAsync(reader, lastStored, ahead.Writer, stop.Token), stop.Token);
         try
         {
             long? firstTime = null;
@@ -93,11 +89,8 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
     /// <summary>One open time's candles to deliver; <paramref name="Skipped"/> rows before it were stored already (an empty batch: at the end).</summary>
     private readonly record struct ReplayBatch(long OpenTime, SymbolCandle[] Candles, long Skipped, double Progress);
 
-    /// <summary>
-    /// Reads every row, skips what is stored, groups by open time; completes the channel (with the error, if any).
-    /// Synchronous, on a dedicated thread: it blocks while the channel is full.
-    /// </summary>
-    private static void Parse(KlineCsvReader reader, IReadOnlyDictionary<string, long> lastStored, ChannelWriter<ReplayBatch> output,
+    /// <summary>Reads every row, skips what is stored, groups by open time; completes the channel (with the error, if any).</summary>
+    private static async Task ParseAsync(KlineCsvReader reader, IReadOnlyDictionary<string, long> lastStored, ChannelWriter<ReplayBatch> output,
         CancellationToken cancellationToken)
     {
         try
@@ -114,7 +107,7 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
                 {
                     if (batch.Count > 0)
                     {
-                        Write(output, new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
+                        await output.WriteAsync(new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
                         batch.Clear();
                         skipped = 0;
                     }
@@ -131,28 +124,16 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
             }
             if (batch.Count > 0)
             {
-                Write(output, new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
+                await output.WriteAsync(new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
                 skipped = 0;
             }
-            Write(output, new ReplayBatch(long.MinValue, [], skipped, 1), cancellationToken);
+            await output.WriteAsync(new ReplayBatch(long.MinValue, [], skipped, 1), cancellationToken);
             output.TryComplete();
         }
         catch (Exception ex)
         {
             output.TryComplete(ex);
             throw;
-        }
-    }
-
-    /// <summary>Writes to the bounded channel, blocking this (dedicated) thread while it is full.</summary>
-    private static void Write(ChannelWriter<ReplayBatch> output, ReplayBatch batch, CancellationToken cancellationToken)
-    {
-        while (!output.TryWrite(batch))
-        {
-            if (!output.WaitToWriteAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
-            {
-                throw new ChannelClosedException();
-            }
         }
     }
 

@@ -32,6 +32,33 @@ public sealed class IngestApp(IReadOnlyDictionary<string, string?> settings, Act
         }
     }
 
+    /// <summary>
+    /// The service with nothing to feed it (a replay of an empty folder, finished once started), on the given
+    /// database and Redis: for tests that hand candles to <c>IngestPipeline</c> themselves.
+    /// </summary>
+    public static async Task<IngestApp> StartIdleAsync(string postgres, string redis, Action<IServiceCollection>? services = null)
+    {
+        var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = postgres,
+            ["ConnectionStrings:redis"] = redis,
+            ["Ingest:Feed"] = "replay",
+            ["Ingest:Replay:Path"] = Directory.CreateTempSubdirectory("scalp-empty-").FullName,
+            ["Ingest:Replay:Speed"] = "max",
+            ["Ingest:RetentionDays"] = "36500",
+        }, services);
+        try
+        {
+            await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
     public async Task<JsonElement> GetJsonAsync(string path)
     {
         using var client = CreateClient();

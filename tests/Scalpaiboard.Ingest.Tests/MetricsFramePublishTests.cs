@@ -24,21 +24,11 @@ public sealed class MetricsFramePublishTests
     public async Task Each_frame_is_appended_in_order_with_the_engines_values_and_the_published_time_never_runs_ahead_of_the_store()
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("framepub");
-        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
         using var redis = new RedisServer();
         var violations = new ConcurrentQueue<string>();
         var appended = new ConcurrentQueue<long>();
-        await using var app = new IngestApp(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = cs,
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
-            ["Ingest:Feed"] = "replay",
-            ["Ingest:Replay:Path"] = empty.FullName,
-            ["Ingest:Replay:Speed"] = "max",
-            ["Ingest:RetentionDays"] = "36500",
-        }, services => services.AddSingleton<IEventStream>(sp =>
+        await using var app = await IngestApp.StartIdleAsync(cs, redis.ConnectionString, services => services.AddSingleton<IEventStream>(sp =>
             new StoreCheckingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), cs, T0, violations, appended)));
-        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
 
         string[] symbols = ["AAAUSDT", "BBBUSDT", "CCCUSDT"];
@@ -96,25 +86,15 @@ public sealed class MetricsFramePublishTests
     public async Task Failed_appends_are_retried_in_order()
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("framefail");
-        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
         using var redis = new RedisServer();
         var failing = new ConcurrentQueue<FailingStream>();
-        await using var app = new IngestApp(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = cs,
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
-            ["Ingest:Feed"] = "replay",
-            ["Ingest:Replay:Path"] = empty.FullName,
-            ["Ingest:Replay:Speed"] = "max",
-            ["Ingest:RetentionDays"] = "36500",
-        }, services => services.AddSingleton<IEventStream>(sp =>
+        await using var app = await IngestApp.StartIdleAsync(cs, redis.ConnectionString, services => services.AddSingleton<IEventStream>(sp =>
         {
             var stream = new FailingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), failBefore: T0 + 5 * Candle.MinuteMs,
                 failAfter: T0 + 12 * Candle.MinuteMs);
             failing.Enqueue(stream);
             return stream;
         }));
-        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
         string[] symbols = ["AAAUSDT", "BBBUSDT"];
         pipeline.SetSymbols(symbols);

@@ -21,18 +21,8 @@ public sealed class SymbolStateConsistencyTests
     public async Task Readers_under_the_gate_never_see_metrics_of_another_candle_than_the_latest()
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("stategate");
-        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
         using var redis = new RedisServer();
-        await using var app = new IngestApp(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = cs,
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
-            ["Ingest:Feed"] = "replay",
-            ["Ingest:Replay:Path"] = empty.FullName,
-            ["Ingest:Replay:Speed"] = "max",
-            ["Ingest:RetentionDays"] = "36500",
-        });
-        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+        await using var app = await IngestApp.StartIdleAsync(cs, redis.ConnectionString);
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
         var state = app.Services.GetRequiredService<MarketState>();
         string[] symbols = ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"];
@@ -103,18 +93,8 @@ public sealed class SymbolStateConsistencyTests
     public async Task Each_candle_updates_its_own_symbols_state_whatever_the_order_of_the_batch()
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("stateorder");
-        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
         using var redis = new RedisServer();
-        await using var app = new IngestApp(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = cs,
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
-            ["Ingest:Feed"] = "replay",
-            ["Ingest:Replay:Path"] = empty.FullName,
-            ["Ingest:Replay:Speed"] = "max",
-            ["Ingest:RetentionDays"] = "36500",
-        });
-        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+        await using var app = await IngestApp.StartIdleAsync(cs, redis.ConnectionString);
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
         var state = app.Services.GetRequiredService<MarketState>();
         string[] all = ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT", "EEEUSDT"];

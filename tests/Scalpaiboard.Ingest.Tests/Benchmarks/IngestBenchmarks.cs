@@ -348,18 +348,8 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
     private static async Task<(IngestApp App, IDisposable Cleanup)> StartEmptyAsync(Action<IServiceCollection> services)
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("benchlatency");
-        var empty = Directory.CreateTempSubdirectory("scalp-empty-");
         var redis = new RedisServer(appendOnly: AppendOnlyRedis);
-        var app = new IngestApp(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = cs,
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
-            ["Ingest:Feed"] = "replay",
-            ["Ingest:Replay:Path"] = empty.FullName,
-            ["Ingest:Replay:Speed"] = "max",
-            ["Ingest:RetentionDays"] = "36500",
-        }, services);
-        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+        var app = await IngestApp.StartIdleAsync(cs, redis.ConnectionString, services);
         return (app, redis);
     }
 

@@ -95,23 +95,6 @@ public sealed class LivePublisher(MarketState state, LiveFanout live, IOptions<I
         return new TickerValues(s.Price, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
     }
 
-    /// <summary>The tickers batch as DTOs (what the live frame carries; <see cref="LiveFrameWriter.Tickers"/> writes it without them).</summary>
-    public static List<TickerItem> Tickers(IReadOnlyList<SymbolState> symbols)
-    {
-        var list = new List<TickerItem>(symbols.Count);
-        foreach (var s in symbols)
-        {
-            TickerValues t;
-            lock (s.Gate)
-            {
-                t = Ticker(s);
-            }
-            list.Add(new TickerItem(s.Symbol, SymbolMetrics.N(t.Price), SymbolMetrics.N(t.Change5m), SymbolMetrics.N(t.Change1h),
-                SymbolMetrics.N(t.Change1d), SymbolMetrics.N(t.QuoteVolume1h), SymbolMetrics.N(t.QuoteVolume1d)));
-        }
-        return list;
-    }
-
     /// <summary>Same prices in the same order; unavailable prices (not finite) are all alike.</summary>
     private static bool SamePrices(double[] a, double[] b)
     {

@@ -19,6 +19,7 @@ namespace Scalpaiboard.Ingest.Services;
 public sealed partial class LiveFanout(MarketState state, IServiceProvider services, TimeProvider time, ILogger<LiveFanout> logger) : IDisposable
 {
     private readonly ILiveChannel? _channel = services.GetService<ILiveChannel>();
+    private readonly MarketState _state = state;
     private readonly ConcurrentDictionary<string, SymbolChannels> _names = new(StringComparer.Ordinal);
     private readonly Stack<Round> _rounds = new();
     private long _failures;
@@ -29,74 +30,35 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
     public bool Enabled => _channel is not null;
 
     /// <summary>Metrics and the closed bar of every timeframe for each symbol's newest closed candle.</summary>
-    public async Task PublishClosedAsync(IReadOnlyList<string> symbols, CancellationToken cancellationToken)
-    {
-        if (_channel is null || symbols.Count == 0)
-        {
-            return;
-        }
-        var round = Rent();
-        try
+    public Task PublishClosedAsync(IReadOnlyList<string> symbols, CancellationToken cancellationToken) =>
+        symbols.Count == 0 ? Task.CompletedTask : PublishRoundAsync(symbols, static (fanout, round, symbols, ct) =>
         {
             foreach (var symbol in symbols)
             {
-                if (state.TryGet(symbol, out var s) && SendMetrics(round, s, cancellationToken))
+                if (fanout._state.TryGet(symbol, out var s) && fanout.SendMetrics(round, s, ct))
                 {
-                    SendBars(round, s, closedOnly: true, cancellationToken);
+                    fanout.SendBars(round, s, closedOnly: true, ct);
                 }
             }
-            // Full batches went out as they filled: send the last one, then wait for all of them.
-            await WaitAsync(round, cancellationToken);
-        }
-        finally
-        {
-            Return(round);
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// The current bar of every timeframe (forming, or just closed) of each symbol; <paramref name="closedOnly"/>: the
     /// bars as they stand after the last closed candle.
     /// </summary>
-    public async Task PublishBarsAsync(IReadOnlyList<SymbolState> symbols, bool closedOnly, CancellationToken cancellationToken)
-    {
-        if (_channel is null || symbols.Count == 0)
+    public Task PublishBarsAsync(IReadOnlyList<SymbolState> symbols, bool closedOnly, CancellationToken cancellationToken) =>
+        symbols.Count == 0 ? Task.CompletedTask : PublishRoundAsync((symbols, closedOnly), static (fanout, round, arg, ct) =>
         {
-            return;
-        }
-        var round = Rent();
-        try
-        {
-            foreach (var s in symbols)
+            foreach (var s in arg.symbols)
             {
-                SendBars(round, s, closedOnly, cancellationToken);
+                fanout.SendBars(round, s, arg.closedOnly, ct);
             }
-            await WaitAsync(round, cancellationToken);
-        }
-        finally
-        {
-            Return(round);
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>The <c>tickers</c> batch of all <paramref name="symbols"/>.</summary>
-    public async Task PublishTickersAsync(IReadOnlyList<SymbolState> symbols, CancellationToken cancellationToken)
-    {
-        if (_channel is null)
-        {
-            return;
-        }
-        var round = Rent();
-        try
-        {
-            Send(round, TickersChannel, round.Frames.Tickers(Now(), symbols), cancellationToken);
-            await WaitAsync(round, cancellationToken);
-        }
-        finally
-        {
-            Return(round);
-        }
-    }
+    public Task PublishTickersAsync(IReadOnlyList<SymbolState> symbols, CancellationToken cancellationToken) =>
+        PublishRoundAsync(symbols, static (fanout, round, symbols, ct) =>
+            fanout.Send(round, TickersChannel, round.Frames.Tickers(fanout.Now(), symbols), ct), cancellationToken);
 
     public Task PublishOrderBookAsync(OrderBookResponse book, CancellationToken cancellationToken) =>
         _channel is null ? Task.CompletedTask : PublishAsync("orderbook", EventNames.OrderBook(book.Symbol), book, cancellationToken);
@@ -181,6 +143,28 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         {
             round.Batch = null;
             round.Sends.Add((batch.SendAsync(cancellationToken), batch.Count));
+        }
+    }
+
+    /// <summary>
+    /// One publishing round on a rented frame buffer: <paramref name="fill"/> adds the frames (full batches go out as
+    /// they fill), then the last batch is sent and every send of the round awaited.
+    /// </summary>
+    private async Task PublishRoundAsync<T>(T items, Action<LiveFanout, Round, T, CancellationToken> fill, CancellationToken cancellationToken)
+    {
+        if (_channel is null)
+        {
+            return;
+        }
+        var round = Rent();
+        try
+        {
+            fill(this, round, items, cancellationToken);
+            await WaitAsync(round, cancellationToken);
+        }
+        finally
+        {
+            Return(round);
         }
     }
 

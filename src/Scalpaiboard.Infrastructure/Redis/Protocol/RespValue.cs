@@ -42,8 +42,6 @@ internal readonly struct RespValue
     /// <summary>Marks an array reply that was counted and checked, not kept (<see cref="Summary"/>).</summary>
     private static readonly object Summarized = new();
 
-    public static RespValue Simple(string text) => text == "OK" ? Ok : new(RespType.SimpleString, text, 0);
-
     /// <summary>
     /// A simple string from the socket's bytes; the replies every transaction and health check repeats (OK, QUEUED,
     /// PONG) are shared values, so a MULTI/EXEC of 500 commands does not allocate 500 strings for its QUEUED replies.

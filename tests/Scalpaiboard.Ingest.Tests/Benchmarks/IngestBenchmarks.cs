@@ -85,11 +85,13 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var symbols = BenchmarkFactAttribute.Setting("BENCH_SYMBOLS", 500);
         var minutes = BenchmarkFactAttribute.Setting("BENCH_MINUTES", 200);
         var interval = BenchmarkFactAttribute.Setting("BENCH_INTERVAL_MS", 250);
-        var acks = new ConcurrentDictionary<long, long>();
-        var sends = new ConcurrentDictionary<long, long>();
+        // The recorder sits on the measured path (before the send, after the ack): its tables are sized for the whole run,
+        // so no minute pays for a table growing (and its first-time compilation) inside the measurement.
+        var acks = new ConcurrentDictionary<long, long>(Environment.ProcessorCount, 2 * (minutes + 100));
+        var sends = new ConcurrentDictionary<long, long>(Environment.ProcessorCount, 2 * (minutes + 100));
         var (app, cleanup) = await StartEmptyAsync(services =>
         {
-            services.AddSingleton<IEventStream>(sp => new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks, sends, symbols));
+            services.AddSingleton<IEventStream>(sp => new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks, sends, symbols, minutes));
             // BENCH_NO_LIVE=1 (diagnosis only): no live pub/sub frames, to see what they cost the latency.
             if (Environment.GetEnvironmentVariable("BENCH_NO_LIVE") == "1")
             {
@@ -131,12 +133,17 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         // BENCH_ALLOC=1 (diagnosis): which types the timed minutes allocate (the test's own batches included).
         using var sampler = Environment.GetEnvironmentVariable("BENCH_ALLOC") == "1" ? new AllocationSampler() : null;
         sampler?.Start();
+        // BENCH_JIT=1 (diagnosis): which methods are compiled during the slowest minutes.
+        using var jit = Environment.GetEnvironmentVariable("BENCH_JIT") == "1" ? new JitRecorder() : null;
+        jit?.Start();
+        var spans = new Dictionary<int, (long From, long To)>();
         for (var m = 1440; m < 1440 + minutes; m++)
         {
             var batch = Minute(m);
             var openTime = t0 + m * Candle.MinuteMs;
             var gcBefore = GC.CollectionCount(0);
             var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
+            var utcHanded = DateTime.UtcNow.Ticks;
             var handed = Stopwatch.GetTimestamp();
             await pipeline.OnClosedAsync(openTime, batch, CancellationToken.None);
             var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -146,6 +153,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 Assert.True(DateTime.UtcNow < deadline, "no XADD acknowledgement");
                 await Task.Delay(1);
             }
+            spans[m % 1440] = (utcHanded, DateTime.UtcNow.Ticks);
             if (m >= 1450)
             {
                 latencies.Add(Stopwatch.GetElapsedTime(handed, acked).TotalMilliseconds);
@@ -167,6 +175,18 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         }
         // The slowest minutes (minute of the day: 0 mod 5/15/60/240 close the larger bars) and the test process's GCs.
         output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (XADD sent at {x.SentMs:F1} ms, JIT {x.JitMs:F1} ms, {x.Gcs} GCs)")));
+        jit?.Stop();
+        if (jit is not null)
+        {
+            foreach (var (minute, (from, to)) in spans.OrderBy(kv => kv.Key))
+            {
+                var methods = jit.Between(from, to).ToList();
+                if (methods.Count > 0)
+                {
+                    output.WriteLine($"compiled during minute {minute}: {methods.Count} methods: " + string.Join("; ", methods.Take(8)));
+                }
+            }
+        }
         output.WriteLine($"gc during the timed minutes: {(GC.GetTotalAllocatedBytes() - allocated0) / minutes / 1024} KB allocated per minute, pause {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F1} ms, collections gen0/1/2 " +
             $"{GC.CollectionCount(0) - gcCounts0[0]}/{GC.CollectionCount(1) - gcCounts0[1]}/{GC.CollectionCount(2) - gcCounts0[2]}");
         output.WriteLine($"minutes with a GC on their path: {withGc.Count}, their latencies: {string.Join(", ", withGc.Order().Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} ms");
@@ -372,10 +392,10 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
     /// whether in one entry or in chunks) is acknowledged: the minute's last XADD.
     /// </summary>
     /// <summary>Records when each minute's XADD is sent (its first entry) and acknowledged (all its items).</summary>
-    private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks, ConcurrentDictionary<long, long> sends, int symbols)
+    private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks, ConcurrentDictionary<long, long> sends, int symbols, int minutes)
         : DelegatingEventStream(inner)
     {
-        private readonly ConcurrentDictionary<long, int> _items = new();
+        private readonly ConcurrentDictionary<long, int> _items = new(Environment.ProcessorCount, 2 * (minutes + 100));
 
         private void Acknowledged(long openTime, int items, long now)
         {

@@ -143,10 +143,8 @@ public static class KlineCsvParser
         where TChar : unmanaged
         where TFields : IFields<TChar>
     {
-        field = TFields.Trim(field);
-        if (!TFields.TryInteger(field, out value))
+        if (!TryInteger<TChar, TFields>(field, name, "a non-negative integer time", out value, ref error))
         {
-            error = $"{name}: '{TFields.Text(field)}' is not a non-negative integer time";
             return false;
         }
         value = ToMilliseconds(value);
@@ -155,12 +153,18 @@ public static class KlineCsvParser
 
     private static bool TryCount<TChar, TFields>(ReadOnlySpan<TChar> field, string name, out long value, ref string? error)
         where TChar : unmanaged
+        where TFields : IFields<TChar> =>
+        TryInteger<TChar, TFields>(field, name, "a non-negative integer", out value, ref error);
+
+    /// <param name="what">What the field must be, for the message (<c>'x' is not ...</c>).</param>
+    private static bool TryInteger<TChar, TFields>(ReadOnlySpan<TChar> field, string name, string what, out long value, ref string? error)
+        where TChar : unmanaged
         where TFields : IFields<TChar>
     {
         field = TFields.Trim(field);
         if (!TFields.TryInteger(field, out value))
         {
-            error = $"{name}: '{TFields.Text(field)}' is not a non-negative integer";
+            error = $"{name}: '{TFields.Text(field)}' is not {what}";
             return false;
         }
         return true;

@@ -70,7 +70,7 @@ public static class AppHostBuilder
             AppHostLog.ReplaySessionCleared(logger, postgresData);
             Directory.Delete(postgresData, recursive: true);
         }
-        var redisData = Path.Combine(dataPath, "redis");
+        var redisData = RedisResource.DataDirectory(dataPath);
         if (DataFolders.StartsFreshSession(options, caller) && string.IsNullOrEmpty(caller.GetValueOrDefault("ConnectionStrings__redis"))
             && Directory.Exists(redisData))
         {

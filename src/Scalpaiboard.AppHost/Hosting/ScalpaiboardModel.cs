@@ -77,7 +77,7 @@ public sealed class ScalpaiboardModel
         }
         else if (Included("redis"))
         {
-            var redis = new RedisResource(Path.Combine(dataPath, "redis"), NextPort());
+            var redis = new RedisResource(RedisResource.DataDirectory(dataPath), NextPort());
             connectionStrings["redis"] = redis.ConnectionString;
             resources.Add(redis.ToSpec());
         }

@@ -13,6 +13,9 @@ namespace Scalpaiboard.AppHost.Resources;
 /// </summary>
 public sealed class RedisResource(string workingDirectory, int port)
 {
+    /// <summary>The folder of Redis's append-only file inside the AppHost's data folder.</summary>
+    public static string DataDirectory(string dataPath) => Path.Combine(dataPath, "redis");
+
     public int Port { get; } = port;
 
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";

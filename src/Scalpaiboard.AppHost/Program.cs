@@ -1,46 +1,41 @@
-using System.Collections;
 using Scalpaiboard.AppHost.Hosting;
 
-var (options, message) = AppHostOptions.Parse(args);
-if (options is null)
+if (args.Any(a => a is "-h" or "--help"))
 {
-    (message == AppHostOptions.Usage ? Console.Out : Console.Error).WriteLine(message);
-    return message == AppHostOptions.Usage ? 0 : 2;
-}
-if (RepositoryLayout.Find() is not { } layout)
-{
-    Console.Error.WriteLine($"Run the AppHost from inside the repository: no {RepositoryLayout.SolutionFile} found above {Environment.CurrentDirectory}.");
-    return 2;
-}
-var caller = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
-var dataPath = DataFolders.Choose(options, layout, caller);
-Directory.CreateDirectory(dataPath);
-using var dataLock = DataFolderLock.TryAcquire(dataPath);
-if (dataLock is null)
-{
-    Console.Error.WriteLine($"Another AppHost is running on the data folder {dataPath}; stop it first (or use --data).");
-    return 1;
+    Console.WriteLine(ServiceExtensions.Usage);
+    return;
 }
 
-using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
-var logger = loggers.CreateLogger("Scalpaiboard.AppHost");
-using var probeClient = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-var (model, error) = await AppHostBuilder.PrepareAsync(options, layout, dataPath, caller, probeClient, logger, CancellationToken.None);
-if (model is null)
-{
-    AppHostLog.StartFailed(logger, error!);
-    return 1;
-}
+var builder = DistributedApplication.CreateBuilder(args);
+var data = builder.AddDataFolder();
 
-await using var app = AppHostBuilder.BuildDashboard(options, model, dataPath);
-app.Lifetime.ApplicationStarted.Register(() => AppHostBuilder.PrintWelcome(options, model, dataPath));
-try
-{
-    await app.RunAsync();
-}
-catch (IOException e)
-{
-    AppHostLog.StartFailed(logger, $"The dashboard could not listen on 127.0.0.1:{options.DashboardPort}: {e.Message}");
-    return 1;
-}
-return 0;
+var postgres = builder.AddPostgresServer("postgres", data, database: "scalpaiboard");
+var redis = builder.AddRedisServer("redis", data);
+var signingKey = builder.AddParameter("identity-signing-key", () => data.Secret("identity-signing-key"), secret: true);
+
+var ingest = builder.AddService<Projects.Scalpaiboard_Ingest>("ingest", signingKey)
+    .WithReference(postgres).WaitFor(postgres)
+    .WithReference(redis).WaitFor(redis);
+
+var alerts = builder.AddService<Projects.Scalpaiboard_Alerts>("alerts", signingKey)
+    .WithReference(postgres).WaitFor(postgres)
+    .WithReference(redis).WaitFor(redis);
+
+var ai = builder.AddService<Projects.Scalpaiboard_Ai>("ai", signingKey)
+    .WithReference(postgres).WaitFor(postgres)
+    .WithReference(redis).WaitFor(redis);
+
+var webOrigin = $"http://127.0.0.1:{builder.WebPort()}";
+var gateway = builder.AddService<Projects.Scalpaiboard_Gateway>("gateway", signingKey, portOption: "gateway-port", defaultPort: 8080)
+    .WithReference(postgres).WaitFor(postgres)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(ingest).WaitFor(ingest)
+    .WithReference(alerts).WaitFor(alerts)
+    .WithReference(ai).WaitFor(ai)
+    .WithEnvironment("Gateway__CorsOrigins__0", webOrigin)
+    .WithEnvironment("Gateway__CorsOrigins__1", webOrigin.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
+
+builder.AddService<Projects.Scalpaiboard_Web>("web", signingKey, portOption: "web-port", defaultPort: 5000)
+    .WithReference(gateway).WaitFor(gateway);
+
+builder.Build().Run();

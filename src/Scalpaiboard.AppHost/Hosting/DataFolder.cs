@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Configuration;
+
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Scalpaiboard.AppHost.Hosting;
+
+/// <summary>
+/// Where a run keeps what outlives it: <c>.scalpaiboard/</c> at the repository root (or <c>--data</c>). A replay
+/// (<c>Ingest__Feed=replay</c>) without <c>--data</c> is a session of its own in <c>.scalpaiboard/replay</c>, whose
+/// PostgreSQL and Redis data are cleared when the run starts, so a replay never mixes with the live store.
+/// </summary>
+public sealed class DataFolder
+{
+    public const string SolutionFile = "Scalpaiboard.sln";
+    private const string SecretsFile = "secrets.json";
+
+    private DataFolder(string path, bool freshSession)
+    {
+        Path = path;
+        StartsFreshSession = freshSession;
+    }
+
+    public string Path { get; }
+
+    /// <summary>True when this run is a replay session whose stores are cleared before they start.</summary>
+    public bool StartsFreshSession { get; }
+
+    public string Postgres => System.IO.Path.Combine(Path, "postgres");
+
+    public string Redis => System.IO.Path.Combine(Path, "redis");
+
+    public static DataFolder Choose(IConfiguration configuration)
+    {
+        var replay = string.Equals(configuration["Ingest:Feed"]?.Trim(), "replay", StringComparison.OrdinalIgnoreCase);
+        if (configuration["data"] is { Length: > 0 } given)
+        {
+            return new DataFolder(System.IO.Path.GetFullPath(given), freshSession: false);
+        }
+        var root = System.IO.Path.Combine(FindRepositoryRoot(), ".scalpaiboard");
+        return replay ? new DataFolder(System.IO.Path.Combine(root, "replay"), freshSession: true) : new DataFolder(root, freshSession: false);
+    }
+
+    /// <summary>The folder holding Scalpaiboard.sln, from the current folder or else from the AppHost's own.</summary>
+    public static string FindRepositoryRoot()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(System.IO.Path.Combine(dir.FullName, SolutionFile)))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+        throw new InvalidOperationException($"Run the AppHost from inside the repository: no {SolutionFile} above {Environment.CurrentDirectory}.");
+    }
+
+    /// <summary>
+    /// A secret generated on the first run and kept in secrets.json (mode 600) beside the data it protects, so
+    /// restarts keep it: the PostgreSQL and Redis passwords, the key that signs identities between services.
+    /// </summary>
+    public string Secret(string name)
+    {
+        Directory.CreateDirectory(Path);
+        var path = System.IO.Path.Combine(Path, SecretsFile);
+        Dictionary<string, string> secrets = [];
+        if (File.Exists(path))
+        {
+            try
+            {
+                secrets = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [];
+            }
+            catch (JsonException)
+            {
+                secrets = [];
+            }
+        }
+        if (secrets.TryGetValue(name, out var value) && value.Length >= 32)
+        {
+            return value;
+        }
+        value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(36)).Replace('+', '-').Replace('/', '_');
+        secrets[name] = value;
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(secrets, new JsonSerializerOptions { WriteIndented = true }));
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temp, path, overwrite: true);
+        return value;
+    }
+
+    /// <summary>Clears a replay session's stores (the previous session's servers are gone: DCP stopped them).</summary>
+    public void ClearSessionStores(string postgresData)
+    {
+        if (!StartsFreshSession)
+        {
+            return;
+        }
+        foreach (var folder in new[] { postgresData, Redis })
+        {
+            // A postmaster.pid left behind means a server may still run on it: that session's data is reused, not deleted under it.
+            if (Directory.Exists(folder) && !File.Exists(System.IO.Path.Combine(folder, "postmaster.pid")))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>An exclusive lock on the folder, released by the kernel when the AppHost dies, so two AppHosts never share it.</summary>
+    public FileStream? TryLock()
+    {
+        Directory.CreateDirectory(Path);
+        try
+        {
+            return new FileStream(System.IO.Path.Combine(Path, "apphost.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

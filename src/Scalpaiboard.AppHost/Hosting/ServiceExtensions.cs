@@ -1,0 +1,76 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Lifecycle;
+
+// PostgreSQL and redis-server are Debian's binaries: the AppHost runs on Linux.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+namespace Scalpaiboard.AppHost.Hosting;
+
+public static class ServiceExtensions
+{
+    public const string Usage = """
+        Scalpaiboard AppHost (Aspire): starts PostgreSQL, Redis and the services; the Aspire dashboard shows them.
+
+        Usage: ./run.sh [options]      (or: dotnet run --project src/Scalpaiboard.AppHost -- [options])
+
+          --dashboard-port <port>   the Aspire dashboard (default 18888)
+          --gateway-port <port>     Gateway: REST /api, WebSocket /ws, /docs (default 8080)
+          --web-port <port>         web UI (default 5000)
+          --data <folder>           data folder (default: .scalpaiboard in the repository root)
+          --environment <name>      the services' environment (default Development)
+          -h, --help                this text
+
+        Environment: ConnectionStrings__postgres / ConnectionStrings__redis use those servers instead of starting
+        our own; every other variable (Ingest__Feed=replay, ...) reaches every service.
+        """;
+
+    /// <summary>The data folder of this run, locked for it; a replay session's stores are cleared first.</summary>
+    public static DataFolder AddDataFolder(this IDistributedApplicationBuilder builder)
+    {
+        var data = DataFolder.Choose(builder.Configuration);
+        var folderLock = data.TryLock() ?? throw new DistributedApplicationException(
+            $"Another AppHost is running on the data folder {data.Path}; stop it first (or use --data).");
+        builder.Services.AddSingleton(new DataFolderLock(folderLock));
+        data.ClearSessionStores(PostgresServerBuilderExtensions.DataFolderFor(data));
+        builder.Services.TryAddEventingSubscriber<ServiceRestarts>();
+        if (builder.Configuration["dashboard-port"] is { Length: > 0 } dashboardPort)
+        {
+            builder.Configuration["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port(dashboardPort, "--dashboard-port")}";
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// A Scalpaiboard service: its HTTP endpoint on 127.0.0.1 (a fixed port for the two the browser reaches, a free one
+    /// otherwise), /health as its health check, the identity signing key, the services' environment.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name,
+        IResourceBuilder<ParameterResource> signingKey, string? portOption = null, int defaultPort = 0)
+        where TProject : IProjectMetadata, new()
+    {
+        int? port = portOption is null ? null
+            : builder.Configuration[portOption] is { Length: > 0 } given ? Port(given, "--" + portOption) : defaultPort;
+        return builder.AddProject<TProject>(name, launchProfileName: null)
+            .WithHttpEndpoint(port: port, isProxied: false)
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithEnvironment("Identity__SigningKey", signingKey)
+            // A service must not hang on its last telemetry flush to a dashboard that is stopping with it.
+            .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+    }
+
+    public static int WebPort(this IDistributedApplicationBuilder builder) =>
+        builder.Configuration["web-port"] is { Length: > 0 } given ? Port(given, "--web-port") : 5000;
+
+    private static int Port(string value, string option) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+            ? port
+            : throw new DistributedApplicationException($"{option}: '{value}' is not a port number.");
+
+    private sealed class DataFolderLock(FileStream stream) : IDisposable
+    {
+        public void Dispose() => stream.Dispose();
+    }
+}

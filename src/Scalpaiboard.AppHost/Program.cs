@@ -19,13 +19,17 @@ var ingest = builder.AddService<Projects.Scalpaiboard_Ingest>("ingest", signingK
 
 var alerts = builder.AddService<Projects.Scalpaiboard_Alerts>("alerts", signingKey)
     .WithReference(postgres).WaitFor(postgres)
-    .WithReference(redis).WaitFor(redis);
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(ingest);
 
 var ai = builder.AddService<Projects.Scalpaiboard_Ai>("ai", signingKey)
     .WithReference(postgres).WaitFor(postgres)
-    .WithReference(redis).WaitFor(redis);
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(ingest)
+    .WithReference(alerts);
 
-var webOrigin = $"http://127.0.0.1:{builder.WebPort()}";
+var webOrigin = $"http://127.0.0.1:{builder.Port("web-port", 5000)}";
+var gatewayAddress = $"http://127.0.0.1:{builder.Port("gateway-port", 8080)}";
 var gateway = builder.AddService<Projects.Scalpaiboard_Gateway>("gateway", signingKey, portOption: "gateway-port", defaultPort: 8080)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis)
@@ -36,6 +40,7 @@ var gateway = builder.AddService<Projects.Scalpaiboard_Gateway>("gateway", signi
     .WithEnvironment("Gateway__CorsOrigins__1", webOrigin.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
 
 builder.AddService<Projects.Scalpaiboard_Web>("web", signingKey, portOption: "web-port", defaultPort: 5000)
-    .WithReference(gateway).WaitFor(gateway);
+    .WithReference(gateway).WaitFor(gateway)
+    .WithEnvironment("Web__GatewayPublicUrl", gatewayAddress);
 
 builder.Build().Run();

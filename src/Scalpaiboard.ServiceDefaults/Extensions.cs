@@ -1,68 +1,104 @@
-using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Scalpaiboard.ServiceDefaults;
-using Scalpaiboard.ServiceDefaults.Http;
-using Scalpaiboard.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Aspire-shaped service defaults: telemetry, health checks, resilient HttpClients that resolve
-/// logical service addresses, and problem details. Every service calls <see cref="AddServiceDefaults{TBuilder}"/>.
+/// What every Scalpaiboard service shares, as in Aspire's service defaults: OpenTelemetry exported to the Aspire
+/// dashboard, health checks at /health and /alive, service discovery (<c>http://ingest</c> resolves through
+/// <c>services__ingest__http__0</c>) and the standard resilience pipeline on every HttpClient.
 /// </summary>
 public static class Extensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
-    private const string LiveTag = "live";
+
+    /// <summary>Our own activity sources and meters: one per service, all named Scalpaiboard.*.</summary>
+    private const string OwnTelemetry = "Scalpaiboard.*";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddProblemDetails();
-        builder.Services.AddServiceAddressResolution();
+        builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
-            http.AddServiceAddresses();
-            http.AddStandardResilience();
+            // Only safe methods are retried: a POST that timed out may have created what it asked for.
+            http.AddStandardResilienceHandler(options => options.Retry.DisableForUnsafeHttpMethods());
+            http.AddServiceDiscovery();
         });
         return builder;
     }
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddServiceTelemetry(builder.Configuration, builder.Environment.ApplicationName);
-        builder.Logging.AddServiceTelemetryLogging(builder.Configuration, builder.Environment.ApplicationName);
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(OwnTelemetry))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName, OwnTelemetry)
+                .AddAspNetCoreInstrumentation(aspNetCore =>
+                    // Health probes every few seconds would bury the requests people look for.
+                    aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path))
+                .AddHttpClientInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
         return builder;
     }
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         return builder;
     }
 
-    /// <summary>/health: ready when every check passes. /alive: the process answers (checks tagged "live").</summary>
+    /// <summary>/health: every check passes (the Gateway and the AppHost read it). /alive: the process answers.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = WriteReportAsync });
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
-            Predicate = r => r.Tags.Contains(LiveTag),
-            ResponseWriter = HealthResponseWriter.WriteAsync,
+            Predicate = r => r.Tags.Contains("live"),
+            ResponseWriter = WriteReportAsync,
         });
         return app;
     }
 
-    internal static bool IsHealthProbe(string? path) =>
-        path is not null && (path.StartsWith(HealthEndpointPath, StringComparison.OrdinalIgnoreCase)
-            || path.StartsWith(AlivenessEndpointPath, StringComparison.OrdinalIgnoreCase));
+    private static bool IsHealthProbe(PathString path) =>
+        path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);
 
-    internal static readonly ActivitySource Source = new("Scalpaiboard.ServiceDefaults");
+    /// <summary>The overall status and each check's, so an operator sees which dependency is down.</summary>
+    private static Task WriteReportAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var checks = report.Entries.ToDictionary(e => e.Key, e => new
+        {
+            status = e.Value.Status.ToString(),
+            description = e.Value.Description,
+            durationMs = e.Value.Duration.TotalMilliseconds,
+        });
+        return JsonSerializer.SerializeAsync(context.Response.Body,
+            new { status = report.Status.ToString(), totalDurationMs = report.TotalDuration.TotalMilliseconds, checks },
+            cancellationToken: context.RequestAborted);
+    }
 }

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Scalpaiboard.ServiceDefaults.Http;
 
 namespace Scalpaiboard.ServiceDefaults.Tests;
 
@@ -46,24 +45,13 @@ public sealed class HttpClientDefaultsTests
     }
 
     [Fact]
-    public async Task LogicalAddress_IsRewrittenFromServicesConfiguration()
+    public async Task LogicalAddress_IsResolvedByServiceDiscoveryFromServicesConfiguration()
     {
         var (ingest, caller, _) = await StartPairAsync();
         await using var _1 = ingest;
         await using var _2 = caller;
         var client = caller.Services.GetRequiredService<IHttpClientFactory>().CreateClient();
         Assert.Equal("ingest", await client.GetStringAsync("http://ingest/whoami"));
-    }
-
-    [Fact]
-    public void Resolver_RewritesOnlyConfiguredLogicalNames()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("services:alerts:http:0", "http://127.0.0.1:5123")]).Build();
-        var resolver = new ServiceAddressResolver(configuration);
-        Assert.Equal(new Uri("http://127.0.0.1:5123/api/signals?limit=5"), resolver.Rewrite(new Uri("http://alerts/api/signals?limit=5")));
-        Assert.Equal(new Uri("http://unknown/x"), resolver.Rewrite(new Uri("http://unknown/x")));
-        Assert.Equal(new Uri("https://api.binance.com/x"), resolver.Rewrite(new Uri("https://api.binance.com/x")));
-        Assert.Null(resolver.Resolve("nothing"));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using Scalpaiboard.Ai.Services.Providers;
 using Scalpaiboard.Ai.Services.Tools;
 using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
-using Scalpaiboard.ServiceDefaults.Options;
+using Scalpaiboard.Infrastructure.Options;
 
 namespace Scalpaiboard.Ai.Extensions;
 
@@ -18,7 +18,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
         builder.AddGatewayUserAuthentication();
         builder.Services.AddOpenApi();
         builder.Services.AddValidatedOptions<AiOptions>(AiOptions.Section);

@@ -9,7 +9,7 @@ using Scalpaiboard.Alerts.Services.Engine;
 using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
 using Scalpaiboard.Infrastructure.Redis;
-using Scalpaiboard.ServiceDefaults.Options;
+using Scalpaiboard.Infrastructure.Options;
 
 namespace Scalpaiboard.Alerts.Extensions;
 
@@ -19,7 +19,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
         builder.AddRedis();
         builder.AddGatewayUserAuthentication();
         builder.Services.AddOpenApi();

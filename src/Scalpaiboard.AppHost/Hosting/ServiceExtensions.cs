@@ -50,8 +50,7 @@ public static class ServiceExtensions
         IResourceBuilder<ParameterResource> signingKey, string? portOption = null, int defaultPort = 0)
         where TProject : IProjectMetadata, new()
     {
-        int? port = portOption is null ? null
-            : builder.Configuration[portOption] is { Length: > 0 } given ? Port(given, "--" + portOption) : defaultPort;
+        int? port = portOption is null ? null : builder.Port(portOption, defaultPort);
         return builder.AddProject<TProject>(name, launchProfileName: null)
             .WithHttpEndpoint(port: port, isProxied: false)
             .WithHttpHealthCheck("/health")
@@ -61,8 +60,9 @@ public static class ServiceExtensions
             .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
     }
 
-    public static int WebPort(this IDistributedApplicationBuilder builder) =>
-        builder.Configuration["web-port"] is { Length: > 0 } given ? Port(given, "--web-port") : 5000;
+    /// <summary>The port an option (<c>--gateway-port</c>, ...) names, or its default.</summary>
+    public static int Port(this IDistributedApplicationBuilder builder, string option, int defaultPort) =>
+        builder.Configuration[option] is { Length: > 0 } given ? Port(given, "--" + option) : defaultPort;
 
     private static int Port(string value, string option) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536

@@ -15,8 +15,7 @@ using Scalpaiboard.Gateway.Services.Hub;
 using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
 using Scalpaiboard.Infrastructure.Redis;
-using Scalpaiboard.ServiceDefaults.Http;
-using Scalpaiboard.ServiceDefaults.Options;
+using Scalpaiboard.Infrastructure.Options;
 
 namespace Scalpaiboard.Gateway.Extensions;
 
@@ -26,7 +25,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
         builder.AddRedis();
         var services = builder.Services;
         services.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
@@ -46,7 +45,10 @@ internal static class Extensions
         });
 
         services.AddSingleton<ServiceForwarder>();
-        services.AddHttpClient(ServiceHealth.ClientName).WithoutStandardResilience();
+        // A health probe reports what it sees: no retries, no circuit breaker (the API is marked for evaluation).
+#pragma warning disable EXTEXP0001
+        services.AddHttpClient(ServiceHealth.ClientName).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         services.AddSingleton<ServiceHealth>();
         services.AddSingleton<OpenApiMerger>();
         services.AddOpenApi(OpenApiMerger.OwnDocument);

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Scalpaiboard.Gateway.Services.Forwarding;
-using Scalpaiboard.ServiceDefaults.Http;
 
 namespace Scalpaiboard.Gateway.Services;
 
@@ -12,7 +11,7 @@ namespace Scalpaiboard.Gateway.Services;
 /// and named in the description). Schema names that clash between documents are prefixed with the service name.
 /// Cached briefly, since services rarely change while running.
 /// </summary>
-public sealed class OpenApiMerger(IServiceProvider services, IHttpClientFactory clients, ServiceAddressResolver addresses, TimeProvider time)
+public sealed class OpenApiMerger(IServiceProvider services, IHttpClientFactory clients, TimeProvider time)
 {
     public const string OwnDocument = "gateway";
     private const string SchemaRef = "#/components/schemas/";
@@ -87,15 +86,11 @@ public sealed class OpenApiMerger(IServiceProvider services, IHttpClientFactory 
 
     private async Task<JsonObject?> FetchAsync(string service, CancellationToken cancellationToken)
     {
-        if (addresses.Resolve(service) is not { } address)
-        {
-            return null;
-        }
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            using var response = await clients.CreateClient(ServiceHealth.ClientName).GetAsync(new Uri(address, "/openapi/v1.json"), timeout.Token);
+            using var response = await clients.CreateClient(ServiceHealth.ClientName).GetAsync(new Uri($"http://{service}/openapi/v1.json"), timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
                 return null;

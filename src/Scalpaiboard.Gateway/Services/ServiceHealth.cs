@@ -3,12 +3,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Scalpaiboard.Gateway.Model;
 using Scalpaiboard.Gateway.Services.Forwarding;
-using Scalpaiboard.ServiceDefaults.Http;
 
 namespace Scalpaiboard.Gateway.Services;
 
 /// <summary>/api/health: the Gateway's own checks plus every service's /health, asked in parallel.</summary>
-public sealed class ServiceHealth(IHttpClientFactory clients, ServiceAddressResolver addresses, HealthCheckService own, IOptions<GatewayOptions> options)
+public sealed class ServiceHealth(IHttpClientFactory clients, HealthCheckService own, IOptions<GatewayOptions> options)
 {
     public const string ClientName = "service-health";
 
@@ -39,16 +38,11 @@ public sealed class ServiceHealth(IHttpClientFactory clients, ServiceAddressReso
 
     private async Task<HealthStatus> CheckServiceAsync(string service, CancellationToken cancellationToken)
     {
-        var address = addresses.Resolve(service);
-        if (address is null)
-        {
-            return HealthStatus.Unhealthy;
-        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Forwarding.HealthTimeout);
         try
         {
-            using var response = await clients.CreateClient(ClientName).GetAsync(new Uri(address, "/health"), timeout.Token);
+            using var response = await clients.CreateClient(ClientName).GetAsync(new Uri($"http://{service}/health"), timeout.Token);
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             if (TryReadStatus(body, out var status))
             {

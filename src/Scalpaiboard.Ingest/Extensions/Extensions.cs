@@ -11,7 +11,7 @@ using Scalpaiboard.Ingest.Services.Feeds.Binance;
 using Scalpaiboard.Ingest.Services.Feeds.Replay;
 using Scalpaiboard.Ingest.Services.Feeds.Simulated;
 using Scalpaiboard.Market;
-using Scalpaiboard.ServiceDefaults.Options;
+using Scalpaiboard.Infrastructure.Options;
 
 namespace Scalpaiboard.Ingest.Extensions;
 
@@ -21,7 +21,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPostgres(Schema, typeof(Extensions).Assembly);
+        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
         builder.AddRedis();
         builder.Services.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
         builder.Services.AddOpenApi();

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
-using Scalpaiboard.ServiceDefaults.Http;
-using Scalpaiboard.ServiceDefaults.Options;
 using Scalpaiboard.Web.Model;
 using Scalpaiboard.Web.Services;
 
@@ -12,7 +10,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddValidatedOptions<WebOptions>(WebOptions.Section);
+        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GatewayAddresses>();
         services.TryAddSingletonTimeProvider();
         services.AddHttpContextAccessor();
@@ -50,8 +48,8 @@ public static class Extensions
 }
 
 /// <summary>The Gateway's public address for the browser (<c>Web:GatewayPublicUrl</c>, else the service address).</summary>
-public sealed class GatewayAddresses(IOptions<WebOptions> options, ServiceAddressResolver resolver)
+public sealed class GatewayAddresses(IOptions<WebOptions> options, IConfiguration configuration)
 {
     public string PublicUrl { get; } = (options.Value.GatewayPublicUrl is { Length: > 0 } u ? u
-        : resolver.Resolve("gateway")?.ToString() ?? "http://127.0.0.1:8080").TrimEnd('/');
+        : configuration["services:gateway:http:0"] ?? "http://127.0.0.1:8080").TrimEnd('/');
 }

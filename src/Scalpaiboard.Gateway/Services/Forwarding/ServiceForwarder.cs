@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Scalpaiboard.Gateway.Model;
 using Scalpaiboard.Infrastructure.Identity;
-using Scalpaiboard.ServiceDefaults.Http;
 
 namespace Scalpaiboard.Gateway.Services.Forwarding;
 
@@ -21,14 +20,14 @@ public sealed partial class ServiceForwarder : IDisposable
     private const int BufferSize = 64 * 1024;
 
     private readonly HttpMessageInvoker _client;
-    private readonly ServiceAddressResolver _addresses;
+    private readonly IConfiguration _configuration;
     private readonly UserContextSigner _signer;
     private readonly ForwardingOptions _options;
     private readonly ILogger<ServiceForwarder> _logger;
 
-    public ServiceForwarder(ServiceAddressResolver addresses, UserContextSigner signer, IOptions<GatewayOptions> options, ILogger<ServiceForwarder> logger)
+    public ServiceForwarder(IConfiguration configuration, UserContextSigner signer, IOptions<GatewayOptions> options, ILogger<ServiceForwarder> logger)
     {
-        _addresses = addresses;
+        _configuration = configuration;
         _signer = signer;
         _options = options.Value.Forwarding;
         _logger = logger;
@@ -48,7 +47,8 @@ public sealed partial class ServiceForwarder : IDisposable
 
     public async Task ForwardAsync(HttpContext context, string service)
     {
-        var baseAddress = _addresses.Resolve(service);
+        // The address the AppHost hands out (services__<name>__http__0), as Aspire's service discovery reads it.
+        var baseAddress = _configuration[$"services:{service}:http:0"] is { Length: > 0 } configured ? new Uri(configured) : null;
         if (baseAddress is null)
         {
             await ProblemAsync(context, StatusCodes.Status502BadGateway, "Service unavailable",

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Scalpaiboard.ServiceDefaults.Options;
+namespace Scalpaiboard.Infrastructure.Options;
 
 public static class OptionsValidation
 {

@@ -6,16 +6,16 @@ namespace Scalpaiboard.Infrastructure.Net;
 /// </summary>
 public sealed class OutboundRequestRefusedException(string message) : Exception(message)
 {
-    /// <summary>True when <paramref name="exception"/> or one of its inner exceptions is a refusal.</summary>
-    public static bool IsRefusal(Exception? exception)
+    /// <summary>The refusal that <paramref name="exception"/> is or wraps, or null when it is some other failure.</summary>
+    public static OutboundRequestRefusedException? FindIn(Exception? exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is OutboundRequestRefusedException)
+            if (e is OutboundRequestRefusedException refused)
             {
-                return true;
+                return refused;
             }
         }
-        return false;
+        return null;
     }
 }

@@ -95,8 +95,8 @@ public sealed class OutboundAddressPolicy(bool allowPrivateNetworks)
         (192, 0, 2, _) or (198, 51, 100, _) or (203, 0, 113, _) => AddressRange.Reserved, // documentation
         (198, 18 or 19, _, _) => AddressRange.Reserved, // benchmarking
         (255, 255, 255, 255) => AddressRange.Broadcast,
-        ( >= 224 and < 240, _, _, _) => AddressRange.Multicast,
-        ( >= 240, _, _, _) => AddressRange.Reserved,
+        (>= 224 and < 240, _, _, _) => AddressRange.Multicast,
+        (>= 240, _, _, _) => AddressRange.Reserved,
         _ => AddressRange.Public,
     };
 

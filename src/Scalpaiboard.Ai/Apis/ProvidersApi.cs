@@ -4,6 +4,7 @@ using Scalpaiboard.Ai.Infrastructure;
 using Scalpaiboard.Ai.Model;
 using Scalpaiboard.Ai.Services.Providers;
 using Scalpaiboard.Infrastructure.Identity;
+using Scalpaiboard.Infrastructure.Net;
 
 namespace Scalpaiboard.Ai.Apis;
 
@@ -31,9 +32,10 @@ public static class ProvidersApi
         TypedResults.Ok((await store.ListAsync(context.User.UserId(), cancellationToken)).Select(ToResponse).ToList());
 
     private static async Task<Results<Created<ProviderEntryResponse>, ValidationProblem>> CreateAsync(ProviderEntryRequest request,
-        HttpContext context, ProviderStore store, ApiKeyProtector protector, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, ProviderStore store, ApiKeyProtector protector, OutboundAddressPolicy policy, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (Validate(request, creating: true) is { } problem)
+        if (Validate(request, policy, creating: true) is { } problem)
         {
             return problem;
         }
@@ -48,7 +50,8 @@ public static class ProvidersApi
     }
 
     private static async Task<Results<Ok<ProviderEntryResponse>, NotFound, ValidationProblem>> UpdateAsync(Guid id,
-        ProviderEntryRequest request, HttpContext context, ProviderStore store, ApiKeyProtector protector, CancellationToken cancellationToken)
+        ProviderEntryRequest request, HttpContext context, ProviderStore store, ApiKeyProtector protector, OutboundAddressPolicy policy,
+        CancellationToken cancellationToken)
     {
         var userId = context.User.UserId();
         var existing = await store.GetAsync(userId, id, cancellationToken);
@@ -56,7 +59,7 @@ public static class ProvidersApi
         {
             return TypedResults.NotFound();
         }
-        if (Validate(request, creating: false) is { } problem)
+        if (Validate(request, policy, creating: false) is { } problem)
         {
             return problem;
         }
@@ -88,7 +91,11 @@ public static class ProvidersApi
         return entry is null ? TypedResults.NotFound() : TypedResults.Ok(await factory.TestAsync(entry, cancellationToken));
     }
 
-    private static ValidationProblem? Validate(ProviderEntryRequest r, bool creating)
+    /// <summary>
+    /// Field by field. The base URL (given, or the preset's when none is) must also pass
+    /// <see cref="OutboundAddressPolicy.ProblemWith"/>: no user-info, no localhost, no non-public IP literal.
+    /// </summary>
+    private static ValidationProblem? Validate(ProviderEntryRequest r, OutboundAddressPolicy policy, bool creating)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 100)
@@ -108,6 +115,11 @@ public static class ProvidersApi
         else if (preset is { RequiresBaseUrl: true } && string.IsNullOrWhiteSpace(r.BaseUrl))
         {
             errors["baseUrl"] = [$"The '{preset.Name}' preset needs a base URL."];
+        }
+        else if ((string.IsNullOrWhiteSpace(r.BaseUrl) ? preset?.BaseUrl : r.BaseUrl.Trim()) is { Length: > 0 } target
+            && Uri.TryCreate(target, UriKind.Absolute, out var targetUri) && policy.ProblemWith(targetUri) is { } problem)
+        {
+            errors["baseUrl"] = [string.IsNullOrWhiteSpace(r.BaseUrl) ? $"The '{preset!.Name}' preset's address {target}: {problem}" : problem];
         }
         if (r.Model is { Length: > 200 } || preset is { Name: ProviderCatalog.Custom } && string.IsNullOrWhiteSpace(r.Model))
         {

@@ -7,6 +7,7 @@ using Scalpaiboard.Ai.Services;
 using Scalpaiboard.Ai.Services.Providers;
 using Scalpaiboard.Ai.Services.Tools;
 using Scalpaiboard.Infrastructure.Identity;
+using Scalpaiboard.Infrastructure.Net;
 using Scalpaiboard.Infrastructure.Postgres;
 using Scalpaiboard.Infrastructure.Options;
 
@@ -35,11 +36,25 @@ internal static class Extensions
         builder.Services.AddSingleton<UsageStore>();
         builder.Services.AddSingleton<ExportStore>();
 
-        builder.Services.AddSingleton<ProviderHttpClient>();
+        builder.AddProviderClients();
         builder.Services.AddHttpClient<MarketServicesClient>();
         builder.Services.AddTransient<AssistantToolFactory>();
         builder.Services.AddTransient<ChatProviderFactory>();
         builder.Services.AddSingleton<ToolCallingLoop>();
         builder.Services.AddTransient<ChatService>();
+    }
+
+    /// <summary>
+    /// The HttpClients for LLM endpoints, one per trust level (see <see cref="ChatProviderFactory"/>). Neither has a
+    /// timeout or retries of its own: a chat stream can last minutes, the tool loop watches for silence itself, and
+    /// the OpenAI SDK retries 429/5xx (<c>Ai:ProviderMaxRetries</c>).
+    /// </summary>
+    private static void AddProviderClients(this IHostApplicationBuilder builder)
+    {
+        static void Handler(SocketsHttpHandler h) => h.PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+        builder.Services.AddOperatorTargetHttpClient(ChatProviderFactory.OperatorClient, Handler)
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        builder.Services.AddUserTargetHttpClient(ChatProviderFactory.UserClient, Handler)
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
     }
 }

@@ -6,6 +6,7 @@ using Scalpaiboard.Alerts.Model;
 using Scalpaiboard.Alerts.Notifications;
 using Scalpaiboard.Alerts.Services;
 using Scalpaiboard.Infrastructure.Identity;
+using Scalpaiboard.Infrastructure.Net;
 using Scalpaiboard.Market.Signals;
 
 namespace Scalpaiboard.Alerts.Apis;
@@ -30,7 +31,7 @@ public static class SettingsApi
         TypedResults.Ok(await store.GetAsync(user.UserId(), options.Value.MaxNotificationsPerHour, cancellationToken));
 
     public static async Task<Results<Ok<SettingsDto>, ValidationProblem>> Put(SettingsRequest? body, ClaimsPrincipal user, SettingsStore store,
-        IOptions<AlertsOptions> options, CancellationToken cancellationToken)
+        IOptions<AlertsOptions> options, OutboundAddressPolicy policy, CancellationToken cancellationToken)
     {
         var userId = user.UserId();
         var defaultMax = options.Value.MaxNotificationsPerHour;
@@ -95,7 +96,7 @@ public static class SettingsApi
             {
                 errors[prefix + "kind"] = [$"Unknown kind '{w.Kind}'. Valid: {string.Join(", ", WebhookKinds.All)}."];
             }
-            foreach (var (field, message) in ValidateTarget(kind, w.Url, w.Secret, w.ChatId, requireSecret: w.Id is null))
+            foreach (var (field, message) in ValidateTarget(policy, kind, w.Url, w.Secret, w.ChatId, requireSecret: w.Id is null))
             {
                 errors[prefix + field] = [message];
             }
@@ -123,7 +124,7 @@ public static class SettingsApi
 
     /// <summary>Sends one test message to a stored webhook (by id) or to the target in the body, and reports the outcome.</summary>
     public static async Task<Results<Ok<WebhookTestResult>, NotFound, ValidationProblem>> TestWebhook(WebhookTestRequest? body, ClaimsPrincipal user,
-        SettingsStore store, WebhookSender sender, TimeProvider time, CancellationToken cancellationToken)
+        SettingsStore store, WebhookSender sender, OutboundAddressPolicy policy, TimeProvider time, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -146,7 +147,7 @@ public static class SettingsApi
             {
                 errors["kind"] = [$"Unknown kind '{body.Kind}'. Valid: {string.Join(", ", WebhookKinds.All)}."];
             }
-            foreach (var (field, message) in ValidateTarget(kind, body.Url, body.Secret, body.ChatId, requireSecret: true))
+            foreach (var (field, message) in ValidateTarget(policy, kind, body.Url, body.Secret, body.ChatId, requireSecret: true))
             {
                 errors[field] = [message];
             }
@@ -178,11 +179,20 @@ public static class SettingsApi
         return TypedResults.Ok(new NotificationList(await outbox.ListForUserAsync(user.UserId(), status, limit ?? 100, cancellationToken)));
     }
 
-    private static IEnumerable<(string Field, string Message)> ValidateTarget(string? kind, string? url, string? secret, string? chatId, bool requireSecret)
+    /// <summary>
+    /// The URL must be absolute http(s), without user-info, and not name this machine or a non-public IP literal
+    /// (<see cref="OutboundAddressPolicy.ProblemWith"/>); names that resolve there are refused when sending.
+    /// </summary>
+    private static IEnumerable<(string Field, string Message)> ValidateTarget(OutboundAddressPolicy policy, string? kind, string? url, string? secret,
+        string? chatId, bool requireSecret)
     {
         if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             yield return ("url", "An absolute http(s) URL is required.");
+        }
+        else if (policy.ProblemWith(uri) is { } problem)
+        {
+            yield return ("url", problem);
         }
         if (kind == WebhookKinds.Telegram)
         {

@@ -1,4 +1,6 @@
+using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Quartz;
 using Scalpaiboard.Alerts.Infrastructure;
 using Scalpaiboard.Alerts.Jobs;
@@ -7,6 +9,7 @@ using Scalpaiboard.Alerts.Notifications;
 using Scalpaiboard.Alerts.Services;
 using Scalpaiboard.Alerts.Services.Engine;
 using Scalpaiboard.Infrastructure.Identity;
+using Scalpaiboard.Infrastructure.Net;
 using Scalpaiboard.Infrastructure.Postgres;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Infrastructure.Options;
@@ -45,6 +48,7 @@ internal static class Extensions
         builder.Services.AddHostedService<MetricsConsumer>();
 
         builder.Services.AddSingleton<OutboxWakeup>();
+        builder.AddWebhookClients();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<TelegramChatLimiter>();
         builder.Services.AddSingleton<DeliveryWorker>();
@@ -55,6 +59,27 @@ internal static class Extensions
         builder.Services.AddHealthChecks()
             .AddCheck<ConsumerHealthCheck>("consumer", tags: ["ready"])
             .AddCheck<FeedHealthCheck>("feed", tags: ["ready"]);
+    }
+
+    /// <summary>
+    /// The webhook sender's two clients: users' targets connect only to public addresses (unless
+    /// <c>Security:AllowPrivateNetworks</c>), the operator's (<c>Alerts:Webhooks</c>) are trusted. Neither follows redirects.
+    /// </summary>
+    private static void AddWebhookClients(this IHostApplicationBuilder builder)
+    {
+        static void Handler(SocketsHttpHandler h)
+        {
+            h.PooledConnectionLifetime = TimeSpan.FromMinutes(2);
+            h.ConnectTimeout = TimeSpan.FromSeconds(5);
+            h.AllowAutoRedirect = false;
+        }
+        static void Client(IServiceProvider sp, HttpClient c)
+        {
+            c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Delivery.TimeoutSeconds);
+            c.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Scalpaiboard", "1.0"));
+        }
+        builder.Services.AddUserTargetHttpClient(WebhookSender.UserClient, Handler).ConfigureHttpClient(Client);
+        builder.Services.AddOperatorTargetHttpClient(WebhookSender.OperatorClient, Handler).ConfigureHttpClient(Client);
     }
 
     /// <summary>Quartz schedules (in-memory store on every replica); the jobs act only on the advisory-lock leader.</summary>

@@ -3,8 +3,11 @@ using Scalpaiboard.Alerts.Model;
 
 namespace Scalpaiboard.Alerts.Infrastructure;
 
-/// <summary>A webhook target with its secret, as the delivery worker needs it.</summary>
-public sealed record WebhookTarget(string Kind, string Url, string? Secret, string? ChatId);
+/// <summary>
+/// A webhook target with its secret, as the delivery worker needs it. <see cref="IsOperatorTarget"/>: configured by
+/// the operator (trusted, may be on loopback), not typed in by a user.
+/// </summary>
+public sealed record WebhookTarget(string Kind, string Url, string? Secret, string? ChatId, bool IsOperatorTarget = false);
 
 /// <summary>Validated settings to store; webhooks without a secret keep their stored one (matched by id).</summary>
 public sealed record SettingsUpdate(

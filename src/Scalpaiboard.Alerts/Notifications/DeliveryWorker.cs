@@ -173,7 +173,8 @@ public sealed partial class DeliveryWorker(
         {
             var hooks = options.Value.Webhooks;
             return index < hooks.Count && !string.IsNullOrWhiteSpace(hooks[index].Url)
-                ? new WebhookTarget(WebhookKinds.Normalize(hooks[index].Kind) ?? WebhookKinds.Generic, hooks[index].Url!, hooks[index].Secret, hooks[index].ChatId)
+                ? new WebhookTarget(WebhookKinds.Normalize(hooks[index].Kind) ?? WebhookKinds.Generic, hooks[index].Url!, hooks[index].Secret,
+                    hooks[index].ChatId, IsOperatorTarget: true)
                 : null;
         }
         return message.WebhookId is long id ? await settings.GetWebhookAsync(null, id, cancellationToken) : null;

@@ -5,9 +5,8 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Scalpaiboard.Alerts.Infrastructure;
-using Scalpaiboard.Alerts.Model;
+using Scalpaiboard.Infrastructure.Net;
 
 namespace Scalpaiboard.Alerts.Notifications;
 
@@ -17,29 +16,18 @@ public sealed record SendOutcome(bool Delivered, int? StatusCode, string? Error,
 /// <summary>
 /// Sends one message to one target over HTTP, formatted for its kind: generic JSON (signed, with an
 /// Idempotency-Key), a Discord embed, or a Telegram Bot API sendMessage. Makes exactly one attempt: retries,
-/// backoff and dead letters belong to the delivery worker. Uses its own HttpClient (no shared retry/circuit
-/// breaker: one slow receiver must not trip another's circuit, and every attempt must be counted here).
+/// backoff and dead letters belong to the delivery worker. Its clients carry no shared retry/circuit breaker (one
+/// slow receiver must not trip another's circuit, and every attempt must be counted here). A user's target goes
+/// through <see cref="UserClient"/>, which connects only to public addresses; an operator's through
+/// <see cref="OperatorClient"/>, which trusts the configuration. Neither follows redirects. The receiver's answer
+/// body is read for a retry hint only, never passed on: a user must not be able to read what some server answered.
 /// </summary>
-public sealed class WebhookSender : IDisposable
+public sealed class WebhookSender(IHttpClientFactory clients)
 {
     public const string SignatureHeader = "X-Scalpaiboard-Signature";
     public const string IdempotencyHeader = "Idempotency-Key";
-
-    private readonly HttpClient _http;
-
-    public WebhookSender(IOptions<AlertsOptions> options)
-    {
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            AllowAutoRedirect = false,
-        })
-        {
-            Timeout = TimeSpan.FromSeconds(options.Value.Delivery.TimeoutSeconds),
-        };
-        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Scalpaiboard", "1.0"));
-    }
+    public const string UserClient = "webhooks-user";
+    public const string OperatorClient = "webhooks-operator";
 
     public async Task<SendOutcome> SendAsync(WebhookTarget target, string messageId, string payload, CancellationToken cancellationToken)
     {
@@ -47,7 +35,8 @@ public sealed class WebhookSender : IDisposable
         try
         {
             using var request = Build(target, messageId, payload);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            var http = clients.CreateClient(target.IsOperatorTarget ? OperatorClient : UserClient);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
             var code = (int)response.StatusCode;
             var ms = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (response.IsSuccessStatusCode)
@@ -57,7 +46,13 @@ public sealed class WebhookSender : IDisposable
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             var retryAfter = RetryAfter(response, body);
             var permanent = code is >= 400 and < 500 && code is not (408 or 409 or 425 or 429);
-            return new SendOutcome(false, code, $"HTTP {code}: {Truncate(body)}", retryAfter, permanent, ms);
+            var error = code is >= 300 and < 400 ? $"HTTP {code}: the receiver redirects, and redirects are not followed" : $"HTTP {code}";
+            return new SendOutcome(false, code, error, retryAfter, permanent, ms);
+        }
+        catch (HttpRequestException ex) when (OutboundRequestRefusedException.FindIn(ex) is { } refused)
+        {
+            return new SendOutcome(false, null, refused.Message, null, true,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -140,9 +135,6 @@ public sealed class WebhookSender : IDisposable
         return null;
     }
 
-    private static string Truncate(string s) => s.Length > 200 ? s[..200] : s;
-
-    public void Dispose() => _http.Dispose();
 }
 
 /// <summary>Per-channel renderings of the stored generic payload.</summary>

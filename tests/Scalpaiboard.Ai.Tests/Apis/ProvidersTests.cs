@@ -103,6 +103,25 @@ public sealed class ProvidersTests(AiAppFixture app)
         Assert.Contains("could not be reached", test["error"]!.ToString());
     }
 
+    [Theory]
+    [InlineData(401)]
+    [InlineData(500)]
+    public async Task Test_reports_the_status_code_never_the_endpoints_answer(int status)
+    {
+        var client = app.ClientFor("pe-" + Guid.NewGuid().ToString("N"));
+        var created = await client.PostAsJsonAsync("/api/ai/providers",
+            new { name = "talkative", preset = "custom", baseUrl = app.Llm.BaseUrl, model = "m", apiKey = $"sk-status-{status}" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.ToString();
+
+        var text = await (await client.PostAsync($"/api/ai/providers/{id}/test", null)).Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain(FakeLlmServer.PrivateBody, text, StringComparison.Ordinal);
+        var test = JsonNode.Parse(text)!;
+        Assert.False(test["ok"]!.GetValue<bool>());
+        Assert.Contains($"HTTP {status}", test["error"]!.ToString(), StringComparison.Ordinal);
+        Assert.Contains(app.Llm.Seen, r => r.Authorization == $"Bearer sk-status-{status}");
+    }
+
     [Fact]
     public async Task Presets_list_models_and_prices()
     {

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging;
 using Scalpaiboard.Infrastructure.Identity;
+using Scalpaiboard.Infrastructure.Net;
 using Scalpaiboard.Testing;
 
 namespace Scalpaiboard.Ai.Tests.Fakes;
@@ -14,10 +16,26 @@ namespace Scalpaiboard.Ai.Tests.Fakes;
 /// <summary>
 /// The Ai service on Kestrel (127.0.0.1, port 0) with a fresh PostgreSQL database, the stand-in Ingest/Alerts
 /// services and the fake OpenAI-compatible provider as the operator's default (<c>Ai:Provider=custom</c>).
-/// Tests share it and isolate themselves with their own user ids.
+/// Tests share it and isolate themselves with their own user ids. Users' provider entries point at the fake on
+/// 127.0.0.1 too, so this fixture runs as a single-user install (<c>Security:AllowPrivateNetworks=true</c>);
+/// <see cref="StrictAiAppFixture"/> is the default, with a resolver that puts <c>evil.example</c> on 127.0.0.1.
 /// </summary>
-public sealed class AiAppFixture : IAsyncLifetime
+public class AiAppFixture : IAsyncLifetime
 {
+    private readonly bool _allowPrivateNetworks;
+    private readonly HostAddressResolver? _resolver;
+
+    public AiAppFixture()
+        : this(allowPrivateNetworks: true, resolver: null)
+    {
+    }
+
+    protected AiAppFixture(bool allowPrivateNetworks, HostAddressResolver? resolver)
+    {
+        _allowPrivateNetworks = allowPrivateNetworks;
+        _resolver = resolver;
+    }
+
     public const string SigningKey = "ai-tests-signing-key-0123456789";
     public const string OperatorKey = "sk-operator-test-key-0001";
 
@@ -50,6 +68,7 @@ public sealed class AiAppFixture : IAsyncLifetime
             ["Ai:ProviderMaxRetries"] = "0",
             ["Ai:InputPricePer1M"] = "2",
             ["Ai:OutputPricePer1M"] = "8",
+            ["Security:AllowPrivateNetworks"] = _allowPrivateNetworks ? "true" : "false",
         };
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
@@ -58,6 +77,10 @@ public sealed class AiAppFixture : IAsyncLifetime
                 b.UseSetting(k, v);
             }
             b.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+            if (_resolver is { } resolver)
+            {
+                b.ConfigureTestServices(services => services.AddSingleton(resolver));
+            }
             // A free port on loopback through the URLs: UseKestrel(0) does not reach the host built by
             // WithWebHostBuilder (Kestrel's default localhost:5000 is taken whenever the system is running), and it
             // rewrites the server's addresses after the app has started Kestrel, a race that fails now and then.
@@ -106,6 +129,23 @@ public sealed class AiAppFixture : IAsyncLifetime
 public sealed class AiAppCollection : ICollectionFixture<AiAppFixture>
 {
     public const string Name = "ai app";
+}
+
+/// <summary>
+/// The Ai service with the default <c>Security:AllowPrivateNetworks=false</c>; its resolver maps <see cref="EvilHost"/>
+/// to 127.0.0.1, where the fake provider listens (the operator's default provider stays on 127.0.0.1, trusted).
+/// </summary>
+public sealed class StrictAiAppFixture() : AiAppFixture(allowPrivateNetworks: false, resolver: Rigged)
+{
+    public const string EvilHost = "evil.example";
+
+    private static Task<System.Net.IPAddress[]> Rigged(string host, CancellationToken cancellationToken) =>
+        string.Equals(host, EvilHost, StringComparison.OrdinalIgnoreCase)
+            ? Task.FromResult(new[] { System.Net.IPAddress.Loopback })
+            : Task.FromException<System.Net.IPAddress[]>(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+
+    /// <summary>The fake provider's base URL with <see cref="EvilHost"/> in place of 127.0.0.1.</summary>
+    public string EvilBaseUrl => Llm.BaseUrl.Replace("127.0.0.1", EvilHost, StringComparison.Ordinal);
 }
 
 /// <summary>Reads the chat's server-sent events as they arrive.</summary>

@@ -25,12 +25,19 @@ public sealed record LlmRequest(string? Authorization, JsonObject Body)
 /// the acceptance script's FakeLlm. The request's model chooses the behaviour: <c>fake-model</c> (a filter_coins
 /// call, then "FAKE-ANSWER-OK done"), <c>fake-gated</c> (pauses after the first word until <see cref="Gate"/> opens),
 /// <c>fake-500</c>, <c>fake-fail-second</c> (500 in round two), <c>fake-hang</c> (never answers), <c>fake-badargs</c>, <c>fake-parallel</c>, <c>fake-loop</c>.
+/// An API key <c>sk-status-NNN</c> makes the model listing answer status NNN with <see cref="PrivateBody"/> in its error.
+/// Every request, of any path, is recorded in <see cref="Seen"/>.
 /// </summary>
 public sealed class FakeLlmServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
+    public const string PrivateBody = "FAKE-PROVIDER-PRIVATE-BODY-51d2";
+
     public ConcurrentQueue<LlmRequest> Requests { get; } = new();
+
+    /// <summary>(path, Authorization) of every request that reached the server.</summary>
+    public ConcurrentQueue<(string Path, string Authorization)> Seen { get; } = new();
 
     public TaskCompletionSource Gate { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -51,7 +58,16 @@ public sealed class FakeLlmServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new FakeLlmServer(app);
-        app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = "fake-model", @object = "model" } } }));
+        app.Use((context, next) =>
+        {
+            server.Seen.Enqueue((context.Request.Path.Value ?? "", context.Request.Headers.Authorization.ToString()));
+            return next(context);
+        });
+        app.MapGet("/v1/models", (HttpRequest request) =>
+            request.Headers.Authorization.ToString() is var auth && auth.StartsWith("Bearer sk-status-", StringComparison.Ordinal)
+                ? Results.Json(new { error = new { message = PrivateBody, type = "invalid_request_error", code = PrivateBody } },
+                    statusCode: int.Parse(auth["Bearer sk-status-".Length..], System.Globalization.CultureInfo.InvariantCulture))
+                : Results.Json(new { @object = "list", data = new[] { new { id = "fake-model", @object = "model" } } }));
         app.MapPost("/v1/chat/completions", server.CompleteAsync);
         await app.StartAsync();
         server.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/v1";

@@ -1,8 +1,10 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Scalpaiboard.Infrastructure.Identity;
+using Scalpaiboard.Infrastructure.Net;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Testing;
 
@@ -35,9 +37,12 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
     }
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly HostAddressResolver? _resolver;
 
-    public AlertsApp(string postgres, RedisServer redis, IDictionary<string, string?>? settings = null)
+    /// <param name="resolver">Replaces DNS for user-target connections (maps test names to addresses).</param>
+    public AlertsApp(string postgres, RedisServer redis, IDictionary<string, string?>? settings = null, HostAddressResolver? resolver = null)
     {
+        _resolver = resolver;
         Postgres = postgres;
         Redis = redis;
         _settings = new Dictionary<string, string?>
@@ -57,6 +62,9 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
             ["Alerts:Jobs:OutboxSweepIntervalSeconds"] = "1",
             ["Alerts:Jobs:WatchdogIntervalSeconds"] = "1",
             ["Logging:LogLevel:Default"] = "Warning",
+            // The receivers of these tests listen on 127.0.0.1: users' webhooks may reach them as on a single-user
+            // install. The outbound-request tests set it back to false.
+            ["Security:AllowPrivateNetworks"] = "true",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
         {
@@ -68,9 +76,10 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
 
     public RedisServer Redis { get; }
 
-    public static async Task<AlertsApp> StartAsync(RedisServer redis, IDictionary<string, string?>? settings = null, string? postgres = null)
+    public static async Task<AlertsApp> StartAsync(RedisServer redis, IDictionary<string, string?>? settings = null, string? postgres = null,
+        HostAddressResolver? resolver = null)
     {
-        var app = new AlertsApp(postgres ?? await PostgresServer.Shared.CreateDatabaseAsync("alerts"), redis, settings);
+        var app = new AlertsApp(postgres ?? await PostgresServer.Shared.CreateDatabaseAsync("alerts"), redis, settings, resolver);
         using var client = app.CreateClient();
         using var health = await client.GetAsync(new Uri("/alive", UriKind.Relative));
         health.EnsureSuccessStatusCode();
@@ -82,6 +91,10 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);
+        }
+        if (_resolver is { } resolver)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(resolver));
         }
     }
 

@@ -8,6 +8,7 @@ using OpenAI.Chat;
 using Scalpaiboard.Ai.Infrastructure;
 using Scalpaiboard.Ai.Model;
 using Scalpaiboard.Ai.Services.Local;
+using Scalpaiboard.Infrastructure.Net;
 
 namespace Scalpaiboard.Ai.Services.Providers;
 
@@ -24,11 +25,16 @@ public sealed class ProviderSelectionException(string message) : Exception(messa
 
 /// <summary>
 /// Resolves the request's <c>provider</c> (empty: the operator default <c>Ai:Provider</c>; <c>local</c>; an operator
-/// preset name; or the id of one of the user's provider entries) and builds its <see cref="IChatClient"/>.
+/// preset name; or the id of one of the user's provider entries) and builds its <see cref="IChatClient"/>. The
+/// operator's provider is called through <see cref="OperatorClient"/> (trusted: a local Ollama on 127.0.0.1 works);
+/// a user's entry through <see cref="UserClient"/>, which connects only to public addresses and follows no redirects.
 /// </summary>
-public sealed class ChatProviderFactory(IOptions<AiOptions> options, ProviderHttpClient http, ProviderStore store,
+public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClientFactory clients, ProviderStore store,
     ApiKeyProtector protector)
 {
+    public const string OperatorClient = "ai-provider-operator";
+    public const string UserClient = "ai-provider-user";
+
     public async Task<ResolvedProvider> ResolveAsync(string userId, string? requested, CancellationToken cancellationToken)
     {
         var o = options.Value;
@@ -67,7 +73,7 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, ProviderHtt
             throw new ProviderSelectionException($"Ai:ApiKey is not set for the operator's provider '{preset.Name}'.");
         }
         var price = preset.PriceOf(model);
-        return new ResolvedProvider(preset.Name, preset.DisplayName, model, CreateClient(baseUrl, o.ApiKey, model),
+        return new ResolvedProvider(preset.Name, preset.DisplayName, model, CreateClient(OperatorClient, baseUrl, o.ApiKey, model),
             o.InputPricePer1M ?? price.InputPer1M, o.OutputPricePer1M ?? price.OutputPer1M, Budget(preset.Name), IsLocal: false);
     }
 
@@ -97,7 +103,7 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, ProviderHtt
             throw new ProviderSelectionException($"Provider entry '{entry.Name}' has no API key.");
         }
         var price = preset.PriceOf(model);
-        return new ResolvedProvider(entry.Id.ToString(), entry.Name, model, CreateClient(baseUrl, key, model),
+        return new ResolvedProvider(entry.Id.ToString(), entry.Name, model, CreateClient(UserClient, baseUrl, key, model),
             entry.InputPricePer1M ?? price.InputPer1M, entry.OutputPricePer1M ?? price.OutputPer1M, entry.MonthlyBudget, IsLocal: false);
     }
 
@@ -116,7 +122,7 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, ProviderHtt
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.RequestTimeoutSeconds));
         var (baseUrl, key) = Endpoint(entry);
-        var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(key) ? "none" : key), ClientOptions(baseUrl));
+        var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(key) ? "none" : key), ClientOptions(UserClient, baseUrl));
         try
         {
             var models = await client.GetOpenAIModelClient().GetModelsAsync(timeout.Token);
@@ -149,10 +155,18 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, ProviderHtt
         return (string.IsNullOrWhiteSpace(entry.BaseUrl) ? preset.BaseUrl : entry.BaseUrl, key);
     }
 
+    /// <summary>
+    /// What went wrong, in our words: the status code, never the endpoint's answer (a user must not be able to read
+    /// what some server says through this test).
+    /// </summary>
     private static string Describe(Exception ex) => ex switch
     {
+        _ when OutboundRequestRefusedException.FindIn(ex) is { } refused => $"The provider could not be reached: {refused.Message}",
         ClientResultException { Status: 0 } c => $"The provider could not be reached: {c.Message.Split('\n', 2)[0]}",
-        ClientResultException c => $"The provider answered {c.Status}: {c.Message.Split('\n', 2)[0]}",
+        ClientResultException { Status: 401 or 403 } c => $"The provider answered HTTP {c.Status}: check the API key.",
+        ClientResultException { Status: 404 } c => $"The provider answered HTTP {c.Status}: check the base URL and the model.",
+        ClientResultException { Status: >= 300 and < 400 } c => $"The provider answered HTTP {c.Status}: it redirects, and redirects are not followed; give the final URL.",
+        ClientResultException c => $"The provider answered HTTP {c.Status}.",
         OperationCanceledException => "The provider did not answer in time.",
         _ => $"The provider could not be reached: {ex.Message}",
     };
@@ -160,33 +174,18 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, ProviderHtt
     private decimal? Budget(string provider) =>
         options.Value.Budgets.TryGetValue(provider, out var budget) ? budget : null;
 
-    private IChatClient CreateClient(string baseUrl, string? apiKey, string model)
+    private IChatClient CreateClient(string httpClient, string baseUrl, string? apiKey, string model)
     {
-        var chat = new ChatClient(model, new ApiKeyCredential(string.IsNullOrEmpty(apiKey) ? "none" : apiKey), ClientOptions(baseUrl));
+        var chat = new ChatClient(model, new ApiKeyCredential(string.IsNullOrEmpty(apiKey) ? "none" : apiKey), ClientOptions(httpClient, baseUrl));
         return new OpenAiCompatibleChatClient(chat, model);
     }
 
-    private OpenAIClientOptions ClientOptions(string baseUrl) => new()
+    private OpenAIClientOptions ClientOptions(string httpClient, string baseUrl) => new()
     {
         Endpoint = new Uri(baseUrl),
-        Transport = new HttpClientPipelineTransport(http.Client),
+        Transport = new HttpClientPipelineTransport(clients.CreateClient(httpClient)),
         RetryPolicy = new ClientRetryPolicy(options.Value.ProviderMaxRetries),
         // Our loop enforces the inactivity timeout; this only stops a request the loop somehow no longer watches.
         NetworkTimeout = TimeSpan.FromSeconds(options.Value.RequestTimeoutSeconds * 2 + 5),
     };
-}
-
-/// <summary>
-/// The one HttpClient for LLM endpoints. Deliberately not from IHttpClientFactory's defaults: those resolve logical
-/// service names (a user's base URL must never reach our internal services that way) and add a 30 s timeout and
-/// retries, while a chat stream can last minutes and the tool loop watches for silence itself.
-/// </summary>
-public sealed class ProviderHttpClient : IDisposable
-{
-    public HttpClient Client { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
-
-    public void Dispose() => Client.Dispose();
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Starts Scalpaiboard on this machine: PostgreSQL, Redis and every service under the AppHost, whose dashboard
-# is on http://127.0.0.1:18888. Extra arguments go to the AppHost (./run.sh --help); environment variables
-# reach every service (Ingest__Feed=replay ./run.sh). Stop with Ctrl+C.
+# Starts Scalpaiboard on this machine: the Aspire AppHost starts PostgreSQL, Redis and every service; the Aspire
+# dashboard is on http://127.0.0.1:18888 (the AppHost prints its login link). Extra arguments go to the AppHost
+# (./run.sh --help); environment variables reach every service (Ingest__Feed=replay ./run.sh). Stop with Ctrl+C.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=.ci/prerequisites.sh
@@ -21,5 +21,6 @@ if ! dotnet build src/Scalpaiboard.AppHost -c "$configuration" -v q --nologo -cl
 fi
 rm -f /tmp/scalpaiboard-build.$$.log
 
-# exec: the AppHost takes this process's place, so Ctrl+C / SIGTERM reach it directly.
-exec dotnet "src/Scalpaiboard.AppHost/bin/$configuration/net10.0/Scalpaiboard.AppHost.dll" "$@"
+# exec: `dotnet run` (with the AppHost's launch profile: the dashboard's addresses) takes this process's place, so
+# Ctrl+C / SIGTERM reach it and the AppHost directly.
+exec dotnet run --project src/Scalpaiboard.AppHost -c "$configuration" --no-build --launch-profile http -- "$@"

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Lifecycle;
+using Microsoft.Extensions.Configuration;
 
 // PostgreSQL and redis-server are Debian's binaries: the AppHost runs on Linux.
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -56,8 +57,30 @@ public static class ServiceExtensions
             .WithHttpHealthCheck("/health")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithEnvironment("Identity__SigningKey", signingKey)
+            .WithEnvironment(context => ForwardSettings(builder.Configuration, context))
             // A service must not hang on its last telemetry flush to a dashboard that is stopping with it.
             .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+    }
+
+    /// <summary>The services' own settings sections, handed from the AppHost's configuration to every service.</summary>
+    public static readonly string[] ServiceSections = ["Ingest", "Alerts", "Ai", "Gateway", "Web", "Security", "Notifications"];
+
+    /// <summary>
+    /// <c>Ingest__Feed=replay ./run.sh</c>: the caller's settings of the services' sections (environment variables,
+    /// arguments, or a test's configuration) reach every service as environment variables.
+    /// </summary>
+    private static void ForwardSettings(IConfiguration configuration, EnvironmentCallbackContext context)
+    {
+        foreach (var section in ServiceSections)
+        {
+            foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
+            {
+                if (value is not null)
+                {
+                    context.EnvironmentVariables[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+                }
+            }
+        }
     }
 
     /// <summary>The port an option (<c>--gateway-port</c>, ...) names, or its default.</summary>

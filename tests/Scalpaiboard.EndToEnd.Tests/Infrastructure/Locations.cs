@@ -22,9 +22,6 @@ internal static class Locations
     /// <summary>TestResults/ under the test project (created on demand).</summary>
     public static string TestResults { get; } = Path.Combine(RepositoryRoot, "tests", "Scalpaiboard.EndToEnd.Tests", "TestResults");
 
-    public static string AppHostDll =>
-        Path.Combine(RepositoryRoot, "src", "Scalpaiboard.AppHost", "bin", Configuration, "net10.0", "Scalpaiboard.AppHost.dll");
-
     private static string FindShared()
     {
         var fromEnv = Environment.GetEnvironmentVariable("SCALPAIBOARD_SHARED");

@@ -1,5 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Scalpaiboard.Testing;
@@ -12,14 +16,15 @@ public sealed class SystemCollection : ICollectionFixture<SystemFixture>
     public const string Name = "system";
 }
 
-/// <summary>One resource of GET /api/resources on the dashboard.</summary>
+/// <summary>One resource as the AppHost reports it (state, health, process id, restarts by the AppHost).</summary>
 public sealed record ResourceState(string Name, string State, string Health, int? Pid, int Restarts);
 
 /// <summary>
-/// The whole system, started once for the assembly as a user starts it: the AppHost as its own process on free
-/// ports and a fresh data folder, ingest replaying the shared sample klines at a fast multiple of real time, an
-/// operator webhook pointing at <see cref="Webhook"/>. Ready when all seven resources are Running+Healthy, the
-/// replay is completed and the signal count has settled.
+/// The whole system, started once for the assembly through Aspire.Hosting.Testing: the real AppHost (its resources,
+/// PostgreSQL and redis-server from the machine's binaries, the five services) on free ports and a fresh data
+/// folder, ingest replaying the shared sample klines at a fast multiple of real time, an operator webhook pointing
+/// at <see cref="Webhook"/>. Ready when every resource is Healthy, the replay is completed and the signal count has
+/// settled.
 /// </summary>
 public sealed class SystemFixture : IAsyncLifetime
 {
@@ -30,23 +35,20 @@ public sealed class SystemFixture : IAsyncLifetime
     private static readonly TimeSpan ReplayTimeout = TimeSpan.FromMinutes(8);
 
     private readonly string dataPath = Path.Combine(Path.GetTempPath(), "scalpaiboard-e2e", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
-    private Process? appHost;
+    private DistributedApplication? app;
     private StreamWriter? log;
     private readonly Lock logLock = new();
     private IReadOnlyList<int>? leftAfterStop;
 
-    public int DashboardPort { get; } = NextPort();
     public int GatewayPort { get; } = NextPort();
     public int WebPort { get; } = NextPort();
 
-    public string DashboardUrl => $"http://127.0.0.1:{DashboardPort}";
     public string GatewayUrl => $"http://127.0.0.1:{GatewayPort}";
     public string WebUrl => $"http://127.0.0.1:{WebPort}";
 
     public WebhookReceiver Webhook { get; } = new();
 
     public HttpClient Gateway { get; private set; } = null!;
-    public HttpClient Dashboard { get; private set; } = null!;
 
     /// <summary>Frames of `signals` and `tickers` a WebSocket client got while the replay ran.</summary>
     public LiveCollector Live { get; private set; } = null!;
@@ -59,22 +61,17 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public string LogPath { get; } = Path.Combine(Locations.TestResults, "e2e-apphost.log");
 
-    public int AppHostPid => appHost?.Id ?? 0;
-
-    /// <summary>The AppHost's data folder (PostgreSQL data, Redis working folder, pid file).</summary>
+    /// <summary>The AppHost's data folder (PostgreSQL data, Redis's append-only file, secrets).</summary>
     public string DataPath => dataPath;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Locations.TestResults);
         log = new StreamWriter(LogPath, append: false) { AutoFlush = true };
-        await EnsureBuiltAsync();
         Gateway = new HttpClient { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(60) };
-        Dashboard = new HttpClient { BaseAddress = new Uri(DashboardUrl), Timeout = TimeSpan.FromSeconds(10) };
-        StartAppHost();
         try
         {
-            await WaitAllHealthyAsync();
+            await StartAppHostAsync();
             Live = LiveCollector.Start(GatewayUrl, ["signals", "tickers"]);
             await WaitReplayCompletedAsync();
             await WaitSignalsSettledAsync();
@@ -92,7 +89,6 @@ public sealed class SystemFixture : IAsyncLifetime
     {
         await StopAsync();
         Gateway?.Dispose();
-        Dashboard?.Dispose();
         Webhook.Dispose();
         lock (logLock)
         {
@@ -102,15 +98,26 @@ public sealed class SystemFixture : IAsyncLifetime
         try { Directory.Delete(dataPath, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    public async Task<IReadOnlyList<ResourceState>> ResourcesAsync(CancellationToken cancellationToken = default)
+    /// <summary>Every resource's current state as the AppHost's notification service has it.</summary>
+    public Task<IReadOnlyList<ResourceState>> ResourcesAsync(CancellationToken cancellationToken = default)
     {
-        var array = await Dashboard.GetFromJsonAsync<JsonArray>("/api/resources", cancellationToken) ?? [];
-        return [.. array.Select(r => new ResourceState(
-            (string?)r?["name"] ?? "",
-            (string?)r?["state"] ?? "",
-            (string?)r?["health"] ?? "",
-            r?["pid"] is JsonValue p && p.TryGetValue<int>(out var pid) ? pid : null,
-            r?["restarts"] is JsonValue n && n.TryGetValue<int>(out var restarts) ? restarts : 0))];
+        var notifications = app?.Services.GetRequiredService<ResourceNotificationService>()
+            ?? throw new InvalidOperationException("The AppHost is not running.");
+        var states = new List<ResourceState>();
+        foreach (var name in ResourceNames)
+        {
+            if (!notifications.TryGetCurrentState(name, out var current))
+            {
+                continue;
+            }
+            var snapshot = current.Snapshot;
+            int? pid = snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+                && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+            var restarts = snapshot.Properties.FirstOrDefault(p => p.Name == "scalpaiboard.restarts")?.Value is { } r
+                ? Convert.ToInt32(r, CultureInfo.InvariantCulture) : 0;
+            states.Add(new ResourceState(name, snapshot.State?.Text ?? "", snapshot.HealthStatus?.ToString() ?? "", pid, restarts));
+        }
+        return Task.FromResult<IReadOnlyList<ResourceState>>(states);
     }
 
     public async Task<JsonObject> FeedStatusAsync(CancellationToken cancellationToken = default) =>
@@ -118,33 +125,31 @@ public sealed class SystemFixture : IAsyncLifetime
         ?? throw new InvalidOperationException("/api/feed/status answered null");
 
     /// <summary>
-    /// Stops the AppHost as Ctrl+C does (SIGINT; SIGTERM only when the process was started ignoring SIGINT) and
-    /// returns the pids of the AppHost and of every resource that are still alive 40 s later (then kills them).
+    /// Stops the AppHost as Ctrl+C does (the application's stop: DCP stops every resource) and returns the pids of the
+    /// resources still alive 40 s later (then kills them).
     /// </summary>
     public async Task<IReadOnlyList<int>> StopAsync()
     {
-        if (leftAfterStop is not null || appHost is null)
+        if (leftAfterStop is not null || app is null)
         {
             return leftAfterStop ?? [];
         }
-        var pids = new List<int> { appHost.Id };
-        try
+        var pids = (await ResourcesAsync()).Where(r => r.Pid is > 0).Select(r => r.Pid!.Value).ToList();
+        Write($"fixture: stopping the AppHost; resource pids {string.Join(' ', pids)}");
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            pids.AddRange((await ResourcesAsync(cts.Token)).Where(r => r.Pid is > 0).Select(r => r.Pid!.Value));
+            try
+            {
+                await app.StopAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Write("fixture: the AppHost did not stop within 60 s");
+            }
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
-        {
-            Write($"fixture: no resource list before stopping ({e.Message})");
-        }
-        if (!appHost.HasExited)
-        {
-            var signal = Posix.IgnoresSigInt(appHost.Id) ? Posix.SigTerm : Posix.SigInt;
-            Write($"fixture: kill -{(signal == Posix.SigInt ? "INT" : "TERM")} {appHost.Id}; resource pids {string.Join(' ', pids.Skip(1))}");
-            Posix.Kill(appHost.Id, signal);
-        }
+        await app.DisposeAsync();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
-        while (DateTime.UtcNow < deadline && (pids.Any(Posix.IsAlive) || !appHost.HasExited))
+        while (DateTime.UtcNow < deadline && pids.Any(Posix.IsAlive))
         {
             await Task.Delay(250);
         }
@@ -153,17 +158,10 @@ public sealed class SystemFixture : IAsyncLifetime
         {
             try { Posix.Kill(pid, Posix.SigKill); } catch (InvalidOperationException) { }
         }
-        if (!appHost.HasExited)
-        {
-            appHost.Kill(entireProcessTree: true);
-        }
-        await appHost.WaitForExitAsync();
-        Write($"fixture: AppHost exited with {appHost.ExitCode}; left alive after stop: [{string.Join(' ', left)}]");
+        Write($"fixture: AppHost stopped; left alive after stop: [{string.Join(' ', left)}]");
         leftAfterStop = left;
         return left;
     }
-
-    public int? AppHostExitCode => appHost is { HasExited: true } p ? p.ExitCode : null;
 
     public string Tail(int lines)
     {
@@ -183,81 +181,38 @@ public sealed class SystemFixture : IAsyncLifetime
         }
     }
 
-    private void StartAppHost()
+    private async Task StartAppHostAsync()
     {
-        var psi = new ProcessStartInfo(DotnetHost())
+        var settings = new Dictionary<string, string>
         {
-            WorkingDirectory = Locations.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            Locations.AppHostDll, "--dashboard-port", Invariant(DashboardPort), "--gateway-port", Invariant(GatewayPort),
-            "--web-port", Invariant(WebPort), "--data", dataPath, "--no-build",
-        })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        // Our own servers, whatever the caller's environment says.
-        psi.Environment.Remove("ConnectionStrings__postgres");
-        psi.Environment.Remove("ConnectionStrings__redis");
-        psi.Environment.Remove("Ai__Provider");
-        var environment = new Dictionary<string, string>
-        {
-            ["Ingest__Feed"] = "replay",
-            ["Ingest__Replay__Path"] = Locations.KlinesSample,
-            ["Ingest__Replay__Speed"] = Environment.GetEnvironmentVariable("SCALPAIBOARD_E2E_SPEED") ?? "2880",
+            ["Ingest:Feed"] = "replay",
+            ["Ingest:Replay:Path"] = Locations.KlinesSample,
+            ["Ingest:Replay:Speed"] = Environment.GetEnvironmentVariable("SCALPAIBOARD_E2E_SPEED") ?? "2880",
             // The replayed data lies in the past: keep it, whatever the retention clock says.
-            ["Ingest__RetentionDays"] = "3650",
-            ["Alerts__RetentionHours"] = "87600",
-            ["Alerts__Webhooks__0__Url"] = Webhook.Url,
-            ["Alerts__Webhooks__0__Kind"] = "generic",
-            ["Alerts__Webhooks__0__Secret"] = WebhookSecret,
-            ["Gateway__RateLimit__PermitsPerMinute"] = "100000",
+            ["Ingest:RetentionDays"] = "3650",
+            ["Alerts:RetentionHours"] = "87600",
+            ["Alerts:Webhooks:0:Url"] = Webhook.Url,
+            ["Alerts:Webhooks:0:Kind"] = "generic",
+            ["Alerts:Webhooks:0:Secret"] = WebhookSecret,
+            ["Gateway:RateLimit:PermitsPerMinute"] = "100000",
+            ["Ai:Provider"] = "local",
         };
-        foreach (var (key, value) in environment)
+        string[] args =
+        [
+            "--gateway-port", Invariant(GatewayPort), "--web-port", Invariant(WebPort), "--data", dataPath,
+            .. settings.Select(kv => $"--{kv.Key}={kv.Value}"),
+        ];
+        Write($"fixture: AppHost {string.Join(' ', args)}");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Scalpaiboard_AppHost>(args);
+        builder.Services.AddLogging(logging => logging.AddProvider(new FixtureLoggerProvider(this)));
+        app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await app.StartAsync(timeout.Token);
+        foreach (var name in ResourceNames)
         {
-            psi.Environment[key] = value;
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
         }
-        Write($"fixture: {psi.FileName} {string.Join(' ', psi.ArgumentList)}");
-        Write($"fixture: environment {string.Join(' ', environment.Select(kv => kv.Key + "=" + kv.Value))}");
-        appHost = Process.Start(psi) ?? throw new InvalidOperationException("The AppHost did not start.");
-        appHost.OutputDataReceived += (_, e) => { if (e.Data is not null) Write(e.Data); };
-        appHost.ErrorDataReceived += (_, e) => { if (e.Data is not null) Write("stderr: " + e.Data); };
-        appHost.BeginOutputReadLine();
-        appHost.BeginErrorReadLine();
-    }
-
-    private async Task WaitAllHealthyAsync()
-    {
-        var deadline = DateTime.UtcNow + StartTimeout;
-        IReadOnlyList<ResourceState> last = [];
-        while (DateTime.UtcNow < deadline)
-        {
-            if (appHost!.HasExited)
-            {
-                throw new InvalidOperationException($"The AppHost exited with code {appHost.ExitCode} while starting.");
-            }
-            try
-            {
-                last = await ResourcesAsync();
-                if (AllHealthy(last))
-                {
-                    Write("fixture: all seven resources Running+Healthy");
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
-            {
-                // the dashboard is not listening yet
-            }
-            await Task.Delay(1000);
-        }
-        throw new TimeoutException($"Not all of {string.Join(',', ResourceNames)} Running+Healthy after {StartTimeout}: " +
-            string.Join(", ", last.Select(r => $"{r.Name}={r.State}/{r.Health}")));
+        Write("fixture: all seven resources Running+Healthy");
     }
 
     public static bool AllHealthy(IReadOnlyList<ResourceState> resources) =>
@@ -303,83 +258,12 @@ public sealed class SystemFixture : IAsyncLifetime
         Write($"fixture: signals settled at {last}");
     }
 
-    private async Task EnsureBuiltAsync()
-    {
-        var stale = Staleness();
-        if (stale is null)
-        {
-            return;
-        }
-        Write($"fixture: building the AppHost ({stale})");
-        var psi = new ProcessStartInfo(DotnetHost())
-        {
-            WorkingDirectory = Locations.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "build", "src/Scalpaiboard.AppHost", "-c", Locations.Configuration, "-v", "q", "--nologo" })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        using var build = Process.Start(psi) ?? throw new InvalidOperationException("dotnet build did not start");
-        var stdout = build.StandardOutput.ReadToEndAsync();
-        var stderr = build.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await build.WaitForExitAsync(cts.Token);
-        Write(await stdout + await stderr);
-        if (build.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet build src/Scalpaiboard.AppHost failed ({build.ExitCode}):\n{await stdout}{await stderr}");
-        }
-    }
-
-    /// <summary>Why the AppHost and the services need building (null: their outputs are newer than every source file).</summary>
-    private static string? Staleness()
-    {
-        if (!File.Exists(Locations.AppHostDll))
-        {
-            return $"{Locations.AppHostDll} is missing";
-        }
-        var src = Path.Combine(Locations.RepositoryRoot, "src");
-        var outputs = new[] { "AppHost", "Ingest", "Alerts", "Ai", "Gateway", "Web" }
-            .Select(p => Path.Combine(src, "Scalpaiboard." + p, "bin", Locations.Configuration, "net10.0"))
-            .ToList();
-        if (outputs.FirstOrDefault(o => !Directory.Exists(o)) is { } missing)
-        {
-            return $"{missing} is missing";
-        }
-        var built = outputs.Min(o => Directory.EnumerateFiles(o, "Scalpaiboard.*.dll").Select(File.GetLastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max());
-        string[] kinds = [".cs", ".razor", ".csproj", ".sql"];
-        var newer = Directory.EnumerateFiles(src, "*", SearchOption.AllDirectories)
-            .Where(f => kinds.Contains(Path.GetExtension(f)) && !IsGenerated(f))
-            .FirstOrDefault(f => File.GetLastWriteTimeUtc(f) > built);
-        return newer is null ? null : $"{Path.GetRelativePath(Locations.RepositoryRoot, newer)} is newer than the build";
-    }
-
-    private static bool IsGenerated(string path)
-    {
-        var sep = Path.DirectorySeparatorChar;
-        return path.Contains($"{sep}bin{sep}", StringComparison.Ordinal) || path.Contains($"{sep}obj{sep}", StringComparison.Ordinal)
-            || path.Contains($"{sep}node_modules{sep}", StringComparison.Ordinal) || path.Contains($"{sep}wwwroot{sep}lib{sep}", StringComparison.Ordinal);
-    }
-
-    private static string DotnetHost()
-    {
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-        {
-            return fromSdk;
-        }
-        var self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-    }
-
     private static int NextPort()
     {
         while (true)
         {
             var port = ServerProcess.FreePort();
-            if (port is not (18888 or 8080 or 5000))
+            if (port is not (18888 or 18889 or 18890 or 8080 or 5000))
             {
                 return port;
             }
@@ -394,5 +278,25 @@ public sealed class SystemFixture : IAsyncLifetime
         {
             log?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
         }
+    }
+}
+
+/// <summary>The AppHost's own log lines (resource states, restarts) into the fixture's log file.</summary>
+internal sealed class FixtureLoggerProvider(SystemFixture fixture) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(fixture, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(SystemFixture fixture, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            fixture.Write($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.Message)}");
     }
 }

@@ -194,7 +194,7 @@ public sealed class BacktestRunner
     private sealed class RunProgress(long expected, Action<BacktestProgress>? onProgress, TimeSpan interval)
     {
         private readonly Lock _gate = new();
-        private readonly long _intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
+        private readonly long _intervalMs = Math.Max(0, (long)interval.TotalMilliseconds);
         private long _candles;
         private long _expected = expected;
         private long _nextReport = Environment.TickCount64 + (long)interval.TotalMilliseconds;

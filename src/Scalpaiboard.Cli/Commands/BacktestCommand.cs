@@ -180,13 +180,13 @@ public static class BacktestCommand
             .Start(ctx =>
             {
                 var expected = Math.Max(1, input.Series.Sum(s => s.ExpectedCandles));
-                var task = ctx.AddTask($"backtest {rule.Key()}", maxValue: expected);
+                var task = ctx.AddTask(rule.Key(), maxValue: expected);
                 return runner.Run(input.Series, p =>
                 {
                     task.MaxValue = Math.Max(1, p.ExpectedCandles);
                     task.Value = p.Candles;
                     task.Description = string.Create(CultureInfo.InvariantCulture,
-                        $"backtest {rule.Key()}: {p.Candles:N0} candles, {Rate(p.Candles, clock.Elapsed):N0}/s");
+                        $"{rule.Key()} {Rate(p.Candles, clock.Elapsed):N0} candles/s");
                 }, cancellationToken);
             });
     }

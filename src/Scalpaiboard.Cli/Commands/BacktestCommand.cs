@@ -14,7 +14,7 @@ namespace Scalpaiboard.Cli.Commands;
 /// over Binance kline CSVs traded as BACKTEST.md defines it, through the market engine on all cores. Writes the
 /// trades and the statistics, a summary table on stdout and, for a terminal or a long run, progress on stderr.
 /// Exit codes: 0 done, 1 a malformed row (named as <c>file:line: reason</c>; nothing is written), 2 bad options,
-/// a missing input or an unwritable output, 130 cancelled.
+/// a missing or unreadable input or an unwritable output, 130 cancelled.
 /// </summary>
 public static class BacktestCommand
 {
@@ -130,6 +130,11 @@ public static class BacktestCommand
         }
         catch (OperationCanceledException) when (input.Errors.Count > 0 || cancellationToken.IsCancellationRequested)
         {
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"scalp backtest: cannot read {a.Input}: {e.Message}");
+            return 2;
         }
         clock.Stop();
 

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using Scalpaiboard.Cli.Commands;
 
-var root = new RootCommand("scalp: Scalpaiboard's market engine on the command line (indicators, scan, bench).")
+var root = new RootCommand("scalp: Scalpaiboard's market engine on the command line (indicators, scan, backtest, bench).")
 {
     IndicatorsCommand.Create(),
     ScanCommand.Create(),
+    BacktestCommand.Create(),
     BenchCommand.Create(),
 };
 

@@ -20,6 +20,27 @@ public partial class BenchCommandTests
         Assert.Contains("0 disagreements", stdout);
     }
 
+    [GeneratedRegex(@"^backtest_candles_per_second=\d+ cpu_ns_per_candle=\d+ seconds_for_500_symbols_x_30_days=\d+(\.\d+)?$")]
+    private static partial Regex BacktestSummary();
+
+    [Fact]
+    public async Task BenchBacktest_SmallMarket_EndsWithTheSummaryLine()
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("bench", "backtest", "--symbols", "6", "--minutes", "600");
+
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("3,600 candles of 6 symbols", stdout);
+        Assert.Matches(BacktestSummary(), stdout.TrimEnd().Split('\n')[^1]);
+    }
+
+    [Fact]
+    public async Task BenchBacktest_UnknownRule_FailsWithAMessage()
+    {
+        var (exit, _, stderr) = await CliRunner.RunAsync("bench", "backtest", "--rule", "nope");
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown rule 'nope'", stderr);
+    }
+
     [Fact]
     public async Task Bench_BadOption_FailsWithAMessage()
     {

@@ -10,7 +10,7 @@ internal static class CliRunner
 
     public static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
-        var root = new RootCommand { ScanCommand.Create(), BenchCommand.Create() };
+        var root = new RootCommand { ScanCommand.Create(), BacktestCommand.Create(), BenchCommand.Create() };
         await ConsoleLock.WaitAsync();
         var (stdout, stderr) = (Console.Out, Console.Error);
         try

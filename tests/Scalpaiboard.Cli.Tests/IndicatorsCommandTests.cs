@@ -104,6 +104,20 @@ public sealed class IndicatorsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Adxr_starts_at_index_40_as_in_the_reference_library()
+    {
+        // Skender.Stock.Indicators (v2 AdxTests.Standard, v3 StaticSeries Adx.Standard) on this data set: ADXR null
+        // at 39, 29.1062 at 40, 462 values. ADXR = (ADX + ADX 13 bars ago) / 2 and the first ADX is at 27.
+        var cells = await RunDefault("--only", "adx");
+
+        Assert.Equal(string.Empty, cells[(39, "adx", "adxr")]);
+        Assert.Equal(29.1062, Math.Round(Number(cells[(40, "adx", "adxr")]), 4));
+        Assert.Equal(29.1252, Math.Round(Number(cells[(248, "adx", "adxr")]), 4));
+        Assert.Equal(462, cells.Count(c => c.Key.Field == "adxr" && c.Value.Length > 0));
+        Assert.Equal(15.9459, Math.Round(Number(cells[(27, "adx", "adx")]), 4));
+    }
+
+    [Fact]
     public async Task Echoes_dates_as_written_and_writes_round_trip_numbers()
     {
         var output = Path.Combine(_dir, "out.csv");

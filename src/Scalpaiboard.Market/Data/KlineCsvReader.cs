@@ -6,6 +6,12 @@ public readonly record struct SymbolCandle(string Symbol, Candle Candle);
 /// <summary>A kline CSV and the symbol its name gives (the part before the first '-').</summary>
 public sealed record KlineFile(string Symbol, string Path, long Length);
 
+/// <summary>One symbol's kline files, in reading order.</summary>
+public sealed record KlineSymbolFiles(string Symbol, IReadOnlyList<KlineFile> Files)
+{
+    public long Length => Files.Sum(f => f.Length);
+}
+
 /// <summary>A row that was skipped; <see cref="ToString"/> gives <c>file:line: reason</c>.</summary>
 public sealed record KlineReadError(string File, int Line, string Reason)
 {
@@ -27,8 +33,15 @@ public sealed class KlineCsvReader
     private long _malformed;
 
     public KlineCsvReader(string path, Action<KlineReadError>? onError = null)
+        : this(Discover(path), onError)
     {
-        Files = Discover(path);
+    }
+
+    /// <summary>A reader of the given files (e.g. one symbol's files from <see cref="GroupBySymbol"/>).</summary>
+    public KlineCsvReader(IReadOnlyList<KlineFile> files, Action<KlineReadError>? onError = null)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        Files = files;
         _onError = onError;
         foreach (var file in Files)
         {
@@ -81,10 +94,12 @@ public sealed class KlineCsvReader
         return files;
     }
 
-    public IEnumerable<SymbolCandle> ReadAll()
+    /// <summary>The files by symbol, symbols in ordinal order, each symbol's files in the order given.</summary>
+    public static IReadOnlyList<KlineSymbolFiles> GroupBySymbol(IReadOnlyList<KlineFile> files)
     {
+        ArgumentNullException.ThrowIfNull(files);
         var bySymbol = new SortedDictionary<string, List<KlineFile>>(StringComparer.Ordinal);
-        foreach (var file in Files)
+        foreach (var file in files)
         {
             if (!bySymbol.TryGetValue(file.Symbol, out var list))
             {
@@ -92,6 +107,24 @@ public sealed class KlineCsvReader
             }
             list.Add(file);
         }
+        var groups = new List<KlineSymbolFiles>(bySymbol.Count);
+        foreach (var (symbol, list) in bySymbol)
+        {
+            groups.Add(new KlineSymbolFiles(symbol, list));
+        }
+        return groups;
+    }
+
+    /// <summary>
+    /// The candles of the reader's files one file after the other, in the order given, not merged by time: for a
+    /// reader of one symbol's files, where <see cref="ReadAll"/>'s merge would only cost a queue operation per candle.
+    /// Malformed rows are reported and skipped as there. Symbols read on different threads need a reader each.
+    /// </summary>
+    public IEnumerable<Candle> ReadInFileOrder() => ReadSymbol(Files);
+
+    public IEnumerable<SymbolCandle> ReadAll()
+    {
+        var bySymbol = GroupBySymbol(Files);
 
         var symbols = new string[bySymbol.Count];
         var streams = new IEnumerator<Candle>[bySymbol.Count];
@@ -129,7 +162,7 @@ public sealed class KlineCsvReader
         }
     }
 
-    private IEnumerable<Candle> ReadSymbol(List<KlineFile> files)
+    private IEnumerable<Candle> ReadSymbol(IReadOnlyList<KlineFile> files)
     {
         foreach (var file in files)
         {

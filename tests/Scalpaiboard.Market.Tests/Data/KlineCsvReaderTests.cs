@@ -39,6 +39,25 @@ public sealed class KlineCsvReaderTests : IDisposable
     }
 
     [Fact]
+    public void GroupBySymbol_ThenReadInFileOrder_GivesOneSymbolsCandlesFileAfterFile()
+    {
+        var t = TestCandles.T0;
+        Write("BBBUSDT-1m-2026-03-02.csv", Header, Row(t, 1));
+        Write("AAAUSDT-1m-2026-03-02.csv", Header, Row(t + 60_000, 3), "garbage");
+        Write("AAAUSDT-1m-2026-03-01.csv", Row(t - 60_000, 4), Row(t, 5));
+        var errors = new List<KlineReadError>();
+
+        var groups = KlineCsvReader.GroupBySymbol(KlineCsvReader.Discover(_dir));
+        var aaa = new KlineCsvReader(groups[0].Files, errors.Add);
+        var got = aaa.ReadInFileOrder().Select(c => (c.OpenTime, c.Close)).ToList();
+
+        Assert.Equal(["AAAUSDT", "BBBUSDT"], groups.Select(g => g.Symbol));
+        Assert.Equal([(t - 60_000, 4.0), (t, 5.0), (t + 60_000, 3.0)], got);
+        Assert.Equal(groups[0].Files.Sum(f => f.Length), groups[0].Length);
+        Assert.EndsWith("AAAUSDT-1m-2026-03-02.csv:3: expected 12 columns, found 1", Assert.Single(errors).ToString());
+    }
+
+    [Fact]
     public void Read_MalformedRows_AreReportedWithFileAndLineAndSkipped()
     {
         var t = TestCandles.T0;

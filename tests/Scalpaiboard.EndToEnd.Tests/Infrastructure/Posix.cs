@@ -37,21 +37,32 @@ internal static partial class Posix
     }
 
     /// <summary>
-    /// Whether the process ignores SIGINT (a non-interactive shell starts background jobs that way, and the
-    /// disposition is inherited): then only SIGTERM stops it.
+    /// The process and its descendants (DCP starts a project as `dotnet run`, whose child is the service itself).
     /// </summary>
-    public static bool IgnoresSigInt(int pid)
+    public static IReadOnlyList<int> Tree(int root)
     {
-        try
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
-            return line is not null
-                && ulong.TryParse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
-                && (mask & (1UL << (SigInt - 1))) != 0;
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+            }
         }
-        catch (IOException)
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
         {
-            return false;
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
         }
+        return tree;
     }
 }

@@ -134,7 +134,7 @@ public sealed class SystemFixture : IAsyncLifetime
         {
             return leftAfterStop ?? [];
         }
-        var pids = (await ResourcesAsync()).Where(r => r.Pid is > 0).Select(r => r.Pid!.Value).ToList();
+        var pids = (await ResourcesAsync()).Where(r => r.Pid is > 0).SelectMany(r => Posix.Tree(r.Pid!.Value)).Distinct().ToList();
         Write($"fixture: stopping the AppHost; resource pids {string.Join(' ', pids)}");
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
         {

@@ -271,7 +271,8 @@ public sealed class UserApiTests : IAsyncLifetime
 
         var health = await (await client.GetAsync("/health")).JsonAsync();
         var checks = health.GetProperty("checks");
-        foreach (var name in new[] { "postgres", "redis", "consumer", "feed" })
+        // "PostgreSql" is the name Aspire.Npgsql registers its health check under.
+        foreach (var name in new[] { "PostgreSql", "redis", "consumer", "feed" })
         {
             Assert.True(checks.TryGetProperty(name, out _), name);
         }

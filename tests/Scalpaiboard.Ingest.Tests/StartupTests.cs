@@ -55,7 +55,7 @@ public sealed class StartupTests
             if (feed == "Unhealthy")
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-                Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+                Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("PostgreSql").GetProperty("status").GetString());
                 break;
             }
             Assert.True(DateTime.UtcNow < deadline, "feed never reported Unhealthy: " + body);

@@ -258,7 +258,20 @@ public sealed class RedisFailureTests
                 return false;
             }
         }, timeoutMs: 20_000);
-        await streams.EnsureGroupAsync("s", "g", "$", CancellationToken.None);
+        // Another pooled connection may still be the one the dead server closed: it fails once, as a consumer loop
+        // would see, and the next attempt gets a fresh one.
+        await RedisCommandTests.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await streams.EnsureGroupAsync("s", "g", "$", CancellationToken.None);
+                return true;
+            }
+            catch (RedisConnectionException)
+            {
+                return false;
+            }
+        }, timeoutMs: 20_000);
         var id = await streams.AppendAsync("s", [new("data", "after")], 100, CancellationToken.None);
         var entries = await streams.ReadGroupAsync("s", "g", "c", ">", 1, TimeSpan.FromSeconds(5), CancellationToken.None);
         Assert.Equal(id, Assert.Single(entries).Id);

@@ -10,15 +10,18 @@ namespace Scalpaiboard.AppHost.Hosting;
 /// (<c>Ingest__Feed=replay</c>) without <c>--data</c> is a session of its own in <c>.scalpaiboard/replay</c>, whose
 /// PostgreSQL and Redis data are cleared when the run starts, so a replay never mixes with the live store.
 /// </summary>
-public sealed class DataFolder
+public sealed class DataFolder : IDisposable
 {
     public const string SolutionFile = "Scalpaiboard.sln";
     private const string SecretsFile = "secrets.json";
+
+    private FileStream? _lock;
 
     private DataFolder(string path, bool freshSession)
     {
         Path = path;
         StartsFreshSession = freshSession;
+        Postgres = PostgresFolder(path);
     }
 
     public string Path { get; }
@@ -26,7 +29,11 @@ public sealed class DataFolder
     /// <summary>True when this run is a replay session whose stores are cleared before they start.</summary>
     public bool StartsFreshSession { get; }
 
-    public string Postgres => System.IO.Path.Combine(Path, "postgres");
+    /// <summary>
+    /// PostgreSQL's data: the folder's postgres/, or, when the AppHost runs as root in a folder the postgres user cannot
+    /// enter (a clone under /root), a folder of its own under /var/lib/scalpaiboard, one per data folder.
+    /// </summary>
+    public string Postgres { get; }
 
     public string Redis => System.IO.Path.Combine(Path, "redis");
 
@@ -91,13 +98,13 @@ public sealed class DataFolder
     }
 
     /// <summary>Clears a replay session's stores (the previous session's servers are gone: DCP stopped them).</summary>
-    public void ClearSessionStores(string postgresData)
+    public void ClearSessionStores()
     {
         if (!StartsFreshSession)
         {
             return;
         }
-        foreach (var folder in new[] { postgresData, Redis })
+        foreach (var folder in new[] { Postgres, Redis })
         {
             // A postmaster.pid left behind means a server may still run on it: that session's data is reused, not deleted under it.
             if (Directory.Exists(folder) && !File.Exists(System.IO.Path.Combine(folder, "postmaster.pid")))
@@ -107,17 +114,47 @@ public sealed class DataFolder
         }
     }
 
-    /// <summary>An exclusive lock on the folder, released by the kernel when the AppHost dies, so two AppHosts never share it.</summary>
-    public FileStream? TryLock()
+    /// <summary>
+    /// Takes an exclusive lock on the folder for this AppHost's lifetime (the kernel releases it when the AppHost dies),
+    /// so two AppHosts never share it; false when another holds it.
+    /// </summary>
+    public bool TryLock()
     {
         Directory.CreateDirectory(Path);
         try
         {
-            return new FileStream(System.IO.Path.Combine(Path, "apphost.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            _lock ??= new FileStream(System.IO.Path.Combine(Path, "apphost.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return true;
         }
         catch (IOException)
         {
-            return null;
+            return false;
         }
+    }
+
+    public void Dispose() => _lock?.Dispose();
+
+    private static string PostgresFolder(string path)
+    {
+        if (Environment.UserName != "root" || OthersCanEnter(path))
+        {
+            return System.IO.Path.Combine(path, "postgres");
+        }
+        var hash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(path)))[..12];
+        var fallback = System.IO.Path.Combine("/var/lib/scalpaiboard", $"{System.IO.Path.GetFileName(path.TrimEnd('/'))}-{hash}");
+        Directory.CreateDirectory(fallback);
+        return System.IO.Path.Combine(fallback, "postgres");
+    }
+
+    private static bool OthersCanEnter(string folder)
+    {
+        for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
+        {
+            if (dir.Exists && (File.GetUnixFileMode(dir.FullName) & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

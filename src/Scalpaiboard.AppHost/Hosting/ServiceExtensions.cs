@@ -31,10 +31,13 @@ public static class ServiceExtensions
     public static DataFolder AddDataFolder(this IDistributedApplicationBuilder builder)
     {
         var data = DataFolder.Choose(builder.Configuration);
-        var folderLock = data.TryLock() ?? throw new DistributedApplicationException(
-            $"Another AppHost is running on the data folder {data.Path}; stop it first (or use --data).");
-        builder.Services.AddSingleton(new DataFolderLock(folderLock));
-        data.ClearSessionStores(PostgresServerBuilderExtensions.DataFolderFor(data));
+        if (!data.TryLock())
+        {
+            throw new DistributedApplicationException($"Another AppHost is running on the data folder {data.Path}; stop it first (or use --data).");
+        }
+        // Held by the container for the AppHost's lifetime (a collected lock would be released); the kernel releases it when the process ends.
+        builder.Services.AddSingleton(data);
+        data.ClearSessionStores();
         builder.Services.TryAddEventingSubscriber<ServiceRestarts>();
         if (builder.Configuration["dashboard-port"] is { Length: > 0 } dashboardPort)
         {
@@ -91,9 +94,4 @@ public static class ServiceExtensions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
             ? port
             : throw new DistributedApplicationException($"{option}: '{value}' is not a port number.");
-
-    private sealed class DataFolderLock(FileStream stream) : IDisposable
-    {
-        public void Dispose() => stream.Dispose();
-    }
 }

@@ -22,7 +22,6 @@ public static class PostgresServerBuilderExtensions
         }
         var bin = FindBinDirectory() ?? throw new DistributedApplicationException(
             "PostgreSQL's server binaries are missing (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql (./run.sh does).");
-        var folder = DataFolderFor(data);
         var password = builder.AddParameter($"{name}-password", () => data.Secret("postgres-password"), secret: true);
         var server = new PostgresServerResource(name, Path.Combine(AppContext.BaseDirectory, LauncherScript), data.Path, password.Resource, database);
 
@@ -39,7 +38,7 @@ public static class PostgresServerBuilderExtensions
             .WithArgs(context =>
             {
                 context.Args.Add(bin);
-                context.Args.Add(folder);
+                context.Args.Add(data.Postgres);
                 context.Args.Add(server.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
                 context.Args.Add(database);
             })
@@ -59,33 +58,5 @@ public static class PostgresServerBuilderExtensions
                 .Select(d => Path.Combine(d, "bin"))
                 .FirstOrDefault()
             : null;
-    }
-
-    /// <summary>
-    /// The data folder's postgres/, or, when the AppHost runs as root in a folder the postgres user cannot enter (a
-    /// clone under /root), a folder of its own under /var/lib/scalpaiboard, one per data folder.
-    /// </summary>
-    public static string DataFolderFor(DataFolder data)
-    {
-        if (Environment.UserName != "root" || OthersCanEnter(data.Path))
-        {
-            return data.Postgres;
-        }
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(data.Path)))[..12];
-        var fallback = Path.Combine("/var/lib/scalpaiboard", $"{Path.GetFileName(data.Path.TrimEnd('/'))}-{hash}");
-        Directory.CreateDirectory(fallback);
-        return Path.Combine(fallback, "postgres");
-    }
-
-    private static bool OthersCanEnter(string folder)
-    {
-        for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
-        {
-            if (dir.Exists && (File.GetUnixFileMode(dir.FullName) & UnixFileMode.OtherExecute) == 0)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -5,8 +5,11 @@ using Scalpaiboard.Testing;
 
 namespace Scalpaiboard.Alerts.Tests.Notifications;
 
-/// <summary>The default: <c>Security:AllowPrivateNetworks</c> false, an operator webhook on the loopback receiver.</summary>
-public sealed class StrictTargetsFixture : IAsyncLifetime
+/// <summary>
+/// An Alerts service whose webhooks resolve names through <see cref="RiggedDns"/>, with a loopback receiver recording what
+/// arrives, under a given <c>Security:AllowPrivateNetworks</c>.
+/// </summary>
+public abstract class TargetsFixture(bool allowPrivateNetworks, Func<FakeReceiver, Dictionary<string, string?>>? settings = null) : IAsyncLifetime
 {
     public RedisServer Redis { get; private set; } = null!;
     public FakeReceiver Receiver { get; private set; } = null!;
@@ -16,12 +19,9 @@ public sealed class StrictTargetsFixture : IAsyncLifetime
     {
         Receiver = await FakeReceiver.StartAsync();
         Redis = new RedisServer();
-        App = await AlertsApp.StartAsync(Redis, new Dictionary<string, string?>
-        {
-            ["Security:AllowPrivateNetworks"] = "false",
-            ["Alerts:Webhooks:0:Url"] = Receiver.Url("/operator"),
-            ["Alerts:Delivery:MaxAttempts"] = "3",
-        }, resolver: RiggedDns.Resolver);
+        var configuration = settings?.Invoke(Receiver) ?? [];
+        configuration["Security:AllowPrivateNetworks"] = allowPrivateNetworks ? "true" : "false";
+        App = await AlertsApp.StartAsync(Redis, configuration, resolver: RiggedDns.Resolver);
     }
 
     public async Task DisposeAsync()
@@ -31,6 +31,13 @@ public sealed class StrictTargetsFixture : IAsyncLifetime
         await Receiver.DisposeAsync();
     }
 }
+
+/// <summary>The default: <c>Security:AllowPrivateNetworks</c> false, an operator webhook on the loopback receiver.</summary>
+public sealed class StrictTargetsFixture() : TargetsFixture(allowPrivateNetworks: false, receiver => new()
+{
+    ["Alerts:Webhooks:0:Url"] = receiver.Url("/operator"),
+    ["Alerts:Delivery:MaxAttempts"] = "3",
+});
 
 /// <summary>
 /// Users' webhooks may reach only public addresses; the operator's may reach anything. <see cref="RiggedDns"/> maps
@@ -117,27 +124,7 @@ public sealed class StrictUserTargetTests(StrictTargetsFixture fixture) : IClass
 }
 
 /// <summary><c>Security:AllowPrivateNetworks=true</c>: a single-user install whose users may reach their own network.</summary>
-public sealed class PrivateNetworksFixture : IAsyncLifetime
-{
-    public RedisServer Redis { get; private set; } = null!;
-    public FakeReceiver Receiver { get; private set; } = null!;
-    public AlertsApp App { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Receiver = await FakeReceiver.StartAsync();
-        Redis = new RedisServer();
-        App = await AlertsApp.StartAsync(Redis, new Dictionary<string, string?> { ["Security:AllowPrivateNetworks"] = "true" },
-            resolver: RiggedDns.Resolver);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await App.DisposeAsync();
-        Redis.Dispose();
-        await Receiver.DisposeAsync();
-    }
-}
+public sealed class PrivateNetworksFixture() : TargetsFixture(allowPrivateNetworks: true);
 
 public sealed class PrivateNetworkUserTargetTests(PrivateNetworksFixture fixture) : IClassFixture<PrivateNetworksFixture>
 {

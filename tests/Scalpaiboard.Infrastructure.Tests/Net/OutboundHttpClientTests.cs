@@ -29,18 +29,32 @@ public sealed class OutboundHttpClientTests
 
     private static readonly Dictionary<string, IPAddress[]> EvilIsLoopback = new() { ["evil.example"] = [IPAddress.Loopback] };
 
+    /// <summary>A loopback server and one named client of a fresh container.</summary>
+    private sealed class Target(LoopbackHttpServer server, ServiceProvider services, string client) : IAsyncDisposable
+    {
+        public LoopbackHttpServer Server => server;
+        public HttpClient Http { get; } = services.GetRequiredService<IHttpClientFactory>().CreateClient(client);
+
+        public static async Task<Target> StartAsync(bool allowPrivateNetworks, IReadOnlyDictionary<string, IPAddress[]> names, string client = User) =>
+            new(await LoopbackHttpServer.StartAsync(), Services(allowPrivateNetworks, names), client);
+
+        public async ValueTask DisposeAsync()
+        {
+            await services.DisposeAsync();
+            await server.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task A_name_that_resolves_to_loopback_is_refused_before_connecting()
     {
-        await using var server = await LoopbackHttpServer.StartAsync();
-        await using var sp = Services(false, EvilIsLoopback);
-        var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(User);
+        await using var target = await Target.StartAsync(false, EvilIsLoopback);
 
-        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri($"http://evil.example:{server.Port}/x")));
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => target.Http.GetAsync(new Uri($"http://evil.example:{target.Server.Port}/x")));
         Assert.NotNull(OutboundRequestRefusedException.FindIn(ex));
         Assert.Contains("Refused to connect to 'evil.example'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("loopback", ex.Message, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Empty(target.Server.Requests);
     }
 
     [Theory]
@@ -52,66 +66,56 @@ public sealed class OutboundHttpClientTests
     [InlineData("[::ffff:127.0.0.1]")]
     public async Task A_literal_loopback_address_in_any_spelling_is_refused(string host)
     {
-        await using var server = await LoopbackHttpServer.StartAsync();
-        await using var sp = Services(false, new Dictionary<string, IPAddress[]>());
-        var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(User);
+        await using var target = await Target.StartAsync(false, new Dictionary<string, IPAddress[]>());
 
-        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri($"http://{host}:{server.Port}/")));
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => target.Http.GetAsync(new Uri($"http://{host}:{target.Server.Port}/")));
         Assert.NotNull(OutboundRequestRefusedException.FindIn(ex));
-        Assert.Empty(server.Requests);
+        Assert.Empty(target.Server.Requests);
     }
 
     [Fact]
     public async Task Only_allowed_addresses_of_a_name_are_connected_to()
     {
-        await using var server = await LoopbackHttpServer.StartAsync();
         // metadata first: a client that tried addresses in order would reach it; the guard skips it
         var names = new Dictionary<string, IPAddress[]> { ["mixed.example"] = [IPAddress.Parse("169.254.169.254"), IPAddress.Loopback] };
-        await using var sp = Services(true, names);
-        var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(User);
+        await using var target = await Target.StartAsync(true, names);
 
-        using var response = await http.GetAsync(new Uri($"http://mixed.example:{server.Port}/ok"));
+        using var response = await target.Http.GetAsync(new Uri($"http://mixed.example:{target.Server.Port}/ok"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(["/ok"], server.Requests);
+        Assert.Equal(["/ok"], target.Server.Requests);
     }
 
     [Fact]
     public async Task With_AllowPrivateNetworks_the_same_name_goes_through()
     {
-        await using var server = await LoopbackHttpServer.StartAsync();
-        await using var sp = Services(true, EvilIsLoopback);
-        var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(User);
+        await using var target = await Target.StartAsync(true, EvilIsLoopback);
 
-        using var response = await http.GetAsync(new Uri($"http://evil.example:{server.Port}/in"));
+        using var response = await target.Http.GetAsync(new Uri($"http://evil.example:{target.Server.Port}/in"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(["/in"], server.Requests);
+        Assert.Equal(["/in"], target.Server.Requests);
     }
 
     [Fact]
     public async Task A_redirect_is_returned_not_followed()
     {
-        await using var first = await LoopbackHttpServer.StartAsync();
+        await using var target = await Target.StartAsync(true, EvilIsLoopback);
         await using var second = await LoopbackHttpServer.StartAsync();
-        first.Respond = _ => (302, $"http://127.0.0.1:{second.Port}/internal");
-        await using var sp = Services(true, EvilIsLoopback);
-        var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(User);
+        target.Server.Respond = _ => (302, $"http://127.0.0.1:{second.Port}/internal");
 
-        using var response = await http.GetAsync(new Uri($"http://evil.example:{first.Port}/start"));
+        using var response = await target.Http.GetAsync(new Uri($"http://evil.example:{target.Server.Port}/start"));
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
-        Assert.Equal(["/start"], first.Requests);
+        Assert.Equal(["/start"], target.Server.Requests);
         Assert.Empty(second.Requests);
     }
 
     [Fact]
     public async Task The_operator_client_reaches_loopback()
     {
-        await using var server = await LoopbackHttpServer.StartAsync();
-        await using var sp = Services(false, EvilIsLoopback);
-        var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(Operator);
+        await using var target = await Target.StartAsync(false, EvilIsLoopback, Operator);
 
-        using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/operator"));
+        using var response = await target.Http.GetAsync(new Uri($"http://127.0.0.1:{target.Server.Port}/operator"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(["/operator"], server.Requests);
+        Assert.Equal(["/operator"], target.Server.Requests);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ var data = builder.AddDataFolder();
 var postgres = builder.AddPostgresServer("postgres", data, database: "scalpaiboard");
 var redis = builder.AddRedisServer("redis", data);
 var signingKey = builder.AddParameter("identity-signing-key", () => data.Secret("identity-signing-key"), secret: true);
+var keyRing = builder.AddParameter("key-ring-certificate", data.KeyRingCertificate, secret: true);
 
 var ingest = builder.AddService<Projects.Scalpaiboard_Ingest>("ingest", signingKey)
     .WithReference(postgres).WaitFor(postgres)
@@ -20,13 +21,15 @@ var ingest = builder.AddService<Projects.Scalpaiboard_Ingest>("ingest", signingK
 var alerts = builder.AddService<Projects.Scalpaiboard_Alerts>("alerts", signingKey)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(ingest);
+    .WithReference(ingest)
+    .WithEnvironment("Security__KeyRingCertificate", keyRing);
 
 var ai = builder.AddService<Projects.Scalpaiboard_Ai>("ai", signingKey)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis)
     .WithReference(ingest)
-    .WithReference(alerts);
+    .WithReference(alerts)
+    .WithEnvironment("Security__KeyRingCertificate", keyRing);
 
 var webOrigin = $"http://127.0.0.1:{builder.Port("web-port", 5000)}";
 var gatewayAddress = $"http://127.0.0.1:{builder.Port("gateway-port", 8080)}";
@@ -36,6 +39,7 @@ var gateway = builder.AddService<Projects.Scalpaiboard_Gateway>("gateway", signi
     .WithReference(ingest).WaitFor(ingest)
     .WithReference(alerts).WaitFor(alerts)
     .WithReference(ai).WaitFor(ai)
+    .WithEnvironment("Security__KeyRingCertificate", keyRing)
     .WithEnvironment("Gateway__CorsOrigins__0", webOrigin)
     .WithEnvironment("Gateway__CorsOrigins__1", webOrigin.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
 

@@ -17,7 +17,7 @@ namespace Microsoft.Extensions.Hosting;
 /// dashboard, health checks at /health and /alive, service discovery (<c>http://ingest</c> resolves through
 /// <c>services__ingest__http__0</c>) and the standard resilience pipeline on every HttpClient.
 /// </summary>
-public static class Extensions
+public static partial class Extensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
@@ -40,6 +40,23 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// A Telegram bot token travels in the URL path (<c>/bot123:ABC.../sendMessage</c>): the span's <c>url.full</c>
+    /// and name must not carry it to the dashboard (query strings the runtime already redacts).
+    /// </summary>
+    private static void RedactSecretsInUrl(System.Diagnostics.Activity activity, HttpRequestMessage request)
+    {
+        if (request.RequestUri is { } uri && BotToken().IsMatch(uri.AbsolutePath))
+        {
+            var redacted = new UriBuilder(uri) { Path = BotToken().Replace(uri.AbsolutePath, "/bot{token}"), Query = "" }.Uri;
+            activity.SetTag("url.full", redacted.ToString());
+            activity.SetTag("url.path", redacted.AbsolutePath);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"/bot\d+:[^/]+", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex BotToken();
+
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.AddOpenTelemetry(logging =>
@@ -58,7 +75,7 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation(aspNetCore =>
                     // Health probes every few seconds would bury the requests people look for.
                     aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = RedactSecretsInUrl));
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();

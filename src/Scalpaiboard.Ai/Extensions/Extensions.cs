@@ -26,9 +26,7 @@ internal static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
 
         // Provider API keys are protected with a key ring kept in PostgreSQL, shared by every replica.
-        builder.Services.AddDataProtection().SetApplicationName("Scalpaiboard.Ai");
-        builder.Services.AddOptions<KeyManagementOptions>()
-            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresKeyRingRepository(db, Schema));
+        builder.AddServiceDataProtection("Scalpaiboard.Ai", Schema);
         builder.Services.AddSingleton<ApiKeyProtector>();
 
         builder.Services.AddSingleton<ConversationStore>();

@@ -33,7 +33,10 @@ internal static class Extensions
         builder.Services.AddSingleton<AlertsTelemetry>();
         builder.Services.AddSingleton<SignalStore>();
         builder.Services.AddSingleton<UserAlertStore>();
+        // Users' webhook secrets and bot tokens are stored encrypted with a key ring kept in PostgreSQL.
+        builder.AddServiceDataProtection("Scalpaiboard.Alerts", Schema);
         builder.Services.AddSingleton<SettingsStore>();
+        builder.Services.AddHostedService<PlaintextSecretsMigration>();
         builder.Services.AddSingleton<WatchlistStore>();
         builder.Services.AddSingleton<FeedStore>();
         builder.Services.AddSingleton<OutboxStore>();

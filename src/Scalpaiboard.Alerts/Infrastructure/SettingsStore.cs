@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
 using Scalpaiboard.Alerts.Model;
 
@@ -18,9 +19,19 @@ public sealed record SettingsUpdate(
     bool NotifyUserAlerts,
     int? MaxNotificationsPerHour);
 
-/// <summary><c>alerts.user_settings</c> and <c>alerts.user_webhooks</c>, scoped by user.</summary>
-public sealed class SettingsStore(NpgsqlDataSource dataSource)
+/// <summary>
+/// <c>alerts.user_settings</c> and <c>alerts.user_webhooks</c>, scoped by user. Webhook secrets (signing secrets,
+/// Telegram bot tokens) are stored encrypted with Data Protection (<see cref="SecretsPurpose"/>), never in plaintext.
+/// </summary>
+public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionProvider dataProtection)
 {
+    public const string SecretsPurpose = "Scalpaiboard.Alerts.WebhookSecrets.v1";
+
+    private readonly IDataProtector _secrets = dataProtection.CreateProtector(SecretsPurpose);
+
+    /// <summary>The stored form of a secret.</summary>
+    public string Protect(string secret) => _secrets.Protect(secret);
+
     public async Task<SettingsDto> GetAsync(string userId, int defaultMaxPerHour, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -61,19 +72,19 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource)
             await using var cmd = w.Id is null
                 ? new NpgsqlCommand(
                     """
-                    INSERT INTO alerts.user_webhooks (user_id, kind, url, secret, chat_id, name, enabled)
+                    INSERT INTO alerts.user_webhooks (user_id, kind, url, protected_secret, chat_id, name, enabled)
                     VALUES (@user, @kind, @url, @secret, @chat, @name, @enabled)
                     """, conn, tx)
                 : new NpgsqlCommand(
                     """
-                    UPDATE alerts.user_webhooks SET kind = @kind, url = @url, secret = coalesce(@secret, secret),
+                    UPDATE alerts.user_webhooks SET kind = @kind, url = @url, protected_secret = coalesce(@secret, protected_secret),
                         chat_id = @chat, name = @name, enabled = @enabled
                     WHERE user_id = @user AND id = @id
                     """, conn, tx);
             cmd.Parameters.AddWithValue("user", userId);
             cmd.Parameters.AddWithValue("kind", w.Kind!);
             cmd.Parameters.AddWithValue("url", w.Url!);
-            cmd.Parameters.AddWithValue("secret", string.IsNullOrEmpty(w.Secret) ? DBNull.Value : w.Secret);
+            cmd.Parameters.AddWithValue("secret", string.IsNullOrEmpty(w.Secret) ? DBNull.Value : Protect(w.Secret));
             cmd.Parameters.AddWithValue("chat", (object?)w.ChatId ?? DBNull.Value);
             cmd.Parameters.AddWithValue("name", w.Name ?? "");
             cmd.Parameters.AddWithValue("enabled", w.Enabled ?? true);
@@ -106,7 +117,7 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource)
     public async Task<WebhookTarget?> GetWebhookAsync(string? userId, long id, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(
-            "SELECT kind, url, secret, chat_id FROM alerts.user_webhooks WHERE id = @id AND (@user::text IS NULL OR user_id = @user) AND enabled");
+            "SELECT kind, url, protected_secret, chat_id FROM alerts.user_webhooks WHERE id = @id AND (@user::text IS NULL OR user_id = @user) AND enabled");
         cmd.Parameters.AddWithValue("id", id);
         cmd.Parameters.Add(new NpgsqlParameter("user", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -114,7 +125,8 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource)
         {
             return null;
         }
-        return new WebhookTarget(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3));
+        return new WebhookTarget(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : _secrets.Unprotect(r.GetString(2)),
+            r.IsDBNull(3) ? null : r.GetString(3));
     }
 
     private static async Task<SettingsDto> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string userId, int defaultMaxPerHour,
@@ -134,7 +146,7 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource)
         }
         var hooks = new List<WebhookDto>();
         await using (var cmd = new NpgsqlCommand(
-            "SELECT id, kind, url, secret IS NOT NULL, chat_id, name, enabled FROM alerts.user_webhooks WHERE user_id = @user ORDER BY id", conn, tx))
+            "SELECT id, kind, url, protected_secret IS NOT NULL, chat_id, name, enabled FROM alerts.user_webhooks WHERE user_id = @user ORDER BY id", conn, tx))
         {
             cmd.Parameters.AddWithValue("user", userId);
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);

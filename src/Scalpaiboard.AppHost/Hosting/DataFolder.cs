@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace Scalpaiboard.AppHost.Hosting;
@@ -68,7 +69,22 @@ public sealed class DataFolder : IDisposable
     /// A secret generated on the first run and kept in secrets.json (mode 600) beside the data it protects, so
     /// restarts keep it: the PostgreSQL and Redis passwords, the key that signs identities between services.
     /// </summary>
-    public string Secret(string name)
+    public string Secret(string name) => Secret(name, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(36)).Replace('+', '-').Replace('/', '_'));
+
+    /// <summary>
+    /// The certificate that encrypts the services' data-protection key rings (base64 PKCS#12, self-signed RSA 3072):
+    /// kept here, outside the database, so a copy of the database alone cannot decrypt the secrets stored in it.
+    /// </summary>
+    public string KeyRingCertificate() => Secret("key-ring-certificate", () =>
+    {
+        using var rsa = RSA.Create(3072);
+        var request = new CertificateRequest("CN=Scalpaiboard data-protection key ring", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment, critical: true));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(50));
+        return Convert.ToBase64String(certificate.Export(X509ContentType.Pkcs12));
+    });
+
+    private string Secret(string name, Func<string> create)
     {
         Directory.CreateDirectory(Path);
         var path = System.IO.Path.Combine(Path, SecretsFile);
@@ -88,7 +104,7 @@ public sealed class DataFolder : IDisposable
         {
             return value;
         }
-        value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(36)).Replace('+', '-').Replace('/', '_');
+        value = create();
         secrets[name] = value;
         var temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(secrets, new JsonSerializerOptions { WriteIndented = true }));

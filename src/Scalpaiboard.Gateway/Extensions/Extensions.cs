@@ -89,9 +89,7 @@ internal static class Extensions
             identity.Lockout.MaxFailedAccessAttempts = gateway.Value.MaxFailedLogins;
             identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(gateway.Value.LockoutMinutes);
         });
-        services.AddDataProtection().SetApplicationName("Scalpaiboard.Gateway");
-        services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresKeyRingRepository(dataSource, Schema));
-        services.AddHostedService<KeyRingInitializer>();
+        builder.AddServiceDataProtection("Scalpaiboard.Gateway", Schema);
     }
 
     /// <summary>The signer of the user headers services trust (<c>Identity:SigningKey</c>, shared with every service).</summary>

@@ -10,6 +10,7 @@ namespace Scalpaiboard.Infrastructure.Net;
 /// operator-configured ones (trusted). Both get a plain <see cref="SocketsHttpHandler"/> and none of the delegating
 /// handlers that the service defaults give every client: no logical service names (they would turn
 /// <c>http://ingest</c> into an internal address) and no shared retries (each attempt is the caller's to count).
+/// Neither logs its request URLs: a Telegram bot token travels in the path (the senders log redacted targets).
 /// </summary>
 public static class OutboundHttpClientExtensions
 {
@@ -45,7 +46,8 @@ public static class OutboundHttpClientExtensions
                     sp.GetRequiredService<HostAddressResolver>()).ConnectAsync;
                 return handler;
             })
-            .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear());
+            .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear())
+            .RemoveAllLoggers();
     }
 
     /// <summary>A client for targets the operator configured (environment, configuration): trusted, loopback included.</summary>
@@ -58,5 +60,6 @@ public static class OutboundHttpClientExtensions
                 configure?.Invoke(handler);
                 return handler;
             })
-            .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear());
+            .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear())
+            .RemoveAllLoggers();
 }

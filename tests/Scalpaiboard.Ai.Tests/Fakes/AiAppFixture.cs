@@ -58,6 +58,7 @@ public class AiAppFixture : IAsyncLifetime
         {
             ["ConnectionStrings:postgres"] = ConnectionString,
             ["Identity:SigningKey"] = SigningKey,
+            [TestKeyRing.ConfigurationKey] = TestKeyRing.Certificate,
             ["services:ingest:http:0"] = Market.BaseUrl,
             ["services:alerts:http:0"] = Market.BaseUrl,
             ["Ai:Provider"] = "custom",

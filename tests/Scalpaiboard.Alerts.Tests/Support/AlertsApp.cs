@@ -32,6 +32,7 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
         psi.Environment["ConnectionStrings__postgres"] = postgres;
         psi.Environment["ConnectionStrings__redis"] = redis.ConnectionString;
         psi.Environment["Identity__SigningKey"] = SigningKey;
+        psi.Environment["Security__KeyRingCertificate"] = TestKeyRing.Certificate;
         psi.Environment["services__ingest__http__0"] = "http://127.0.0.1:9";
         return psi;
     }
@@ -50,6 +51,7 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
             ["ConnectionStrings:postgres"] = postgres,
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             [UserContextSigner.ConfigurationKey] = SigningKey,
+            [TestKeyRing.ConfigurationKey] = TestKeyRing.Certificate,
             // Nothing listens there: symbol checks fall back to the stream's symbols quickly.
             ["services:ingest:http:0"] = "http://127.0.0.1:9",
             // the test candles lie in March 2026: keep them whatever the wall clock says (as the e2e run does)

@@ -64,6 +64,11 @@ public sealed class SystemFixture : IAsyncLifetime
     /// <summary>The AppHost's data folder (PostgreSQL data, Redis's append-only file, secrets).</summary>
     public string DataPath => dataPath;
 
+    /// <summary>A connection string the AppHost hands its services (<c>postgres</c>, <c>redis</c>).</summary>
+    public async Task<string> ConnectionStringAsync(string name) =>
+        await (app ?? throw new InvalidOperationException("The AppHost is not running.")).GetConnectionStringAsync(name)
+        ?? throw new InvalidOperationException($"No connection string '{name}'.");
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Locations.TestResults);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Scalpaiboard.Infrastructure.Redis;
+using Scalpaiboard.Testing;
 
 namespace Scalpaiboard.Gateway.Tests.Support;
 
@@ -61,6 +62,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:postgres", _connectionString);
         builder.UseSetting("ConnectionStrings:redis", Scalpaiboard.Testing.RedisServer.Shared.ConnectionString);
         builder.UseSetting("Identity:SigningKey", SigningKey);
+        builder.UseSetting(TestKeyRing.ConfigurationKey, TestKeyRing.Certificate);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

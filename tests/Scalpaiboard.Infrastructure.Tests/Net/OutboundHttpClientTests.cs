@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Scalpaiboard.Infrastructure.Net;
 
 namespace Scalpaiboard.Infrastructure.Tests.Net;
@@ -13,10 +14,17 @@ public sealed class OutboundHttpClientTests
     private const string Operator = "operator-target";
 
     private static ServiceProvider Services(bool allowPrivateNetworks, IReadOnlyDictionary<string, IPAddress[]> names,
-        Action<IServiceCollection>? before = null)
+        Action<IServiceCollection>? before = null, ILoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Trace);
+            if (logs is not null)
+            {
+                logging.AddProvider(logs);
+            }
+        });
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
             .AddInMemoryCollection([new("Security:AllowPrivateNetworks", allowPrivateNetworks ? "true" : "false")]).Build());
         before?.Invoke(services);
@@ -137,6 +145,26 @@ public sealed class OutboundHttpClientTests
     }
 
     [Fact]
+    public async Task Neither_client_logs_the_url_a_bot_token_travels_in()
+    {
+        const string token = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+        await using var server = await LoopbackHttpServer.StartAsync();
+        var logs = new RecordingLoggerProvider();
+        await using var sp = Services(true, EvilIsLoopback, logs: logs);
+        var clients = sp.GetRequiredService<IHttpClientFactory>();
+
+        using (await clients.CreateClient(User).GetAsync(new Uri($"http://evil.example:{server.Port}/bot{token}/sendMessage")))
+        using (await clients.CreateClient(Operator).GetAsync(new Uri($"http://127.0.0.1:{server.Port}/bot{token}/sendMessage")))
+        using (await clients.CreateClient("other").GetAsync(new Uri($"http://127.0.0.1:{server.Port}/bot{token}/sendMessage")))
+        {
+        }
+        Assert.Equal(3, server.Requests.Count);
+        // an ordinary client logs its URLs (so this test would see a leak); the two target clients log none
+        Assert.Contains(logs.Messages, m => m.Contains(token, StringComparison.Ordinal) && m.StartsWith("System.Net.Http.HttpClient.other.", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Messages, m => m.Contains(token, StringComparison.Ordinal) && !m.StartsWith("System.Net.Http.HttpClient.other.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_bad_AllowPrivateNetworks_value_stops_the_start_naming_the_key()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -145,6 +173,28 @@ public sealed class OutboundHttpClientTests
         using var host = builder.Build();
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
         Assert.Contains("Security:AllowPrivateNetworks", ex.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingLoggerProvider : ILoggerProvider, ILogger
+    {
+        private string _category = "";
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Messages { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new RecordingLoggerProvider { _category = categoryName, Sink = Messages };
+
+        private System.Collections.Concurrent.ConcurrentQueue<string>? Sink { get; init; }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            (Sink ?? Messages).Enqueue($"{_category}: {formatter(state, exception)}");
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class CountingHandler(Action onSend) : DelegatingHandler

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Scalpaiboard.Gateway.Infrastructure;
+namespace Scalpaiboard.Infrastructure.Postgres;
 
 /// <summary>
-/// Makes sure the shared key ring has an active key before the Gateway serves anything, under a PostgreSQL
+/// Makes sure the shared key ring has an active key before the service serves anything, under a PostgreSQL
 /// advisory lock: without it, replicas starting together on an empty ring would each create their own key and
 /// reject each other's tokens until their next key-ring refresh.
 /// </summary>

@@ -56,6 +56,34 @@ public sealed class AccountTests(AccountFixture fixture) : IClassFixture<Account
     }
 
     [Fact]
+    public async Task Logout_revokes_the_refresh_token_and_the_access_tokens_of_every_session()
+    {
+        var email = NewEmail();
+        Assert.Equal(HttpStatusCode.Created, (await _http.PostAsJsonAsync("/api/auth/register", new { email, password = Password })).StatusCode);
+        var phone = await (await _http.PostAsJsonAsync("/api/auth/login", new { email, password = Password })).Content.ReadFromJsonAsync<JsonElement>();
+        var laptop = await (await _http.PostAsJsonAsync("/api/auth/login", new { email, password = Password })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.OK, (await GetMeAsync(laptop.GetProperty("accessToken").GetString()!)).StatusCode);
+
+        var logout = await _http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = phone.GetProperty("refreshToken").GetString() });
+        Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+
+        foreach (var session in new[] { phone, laptop })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await GetMeAsync(session.GetProperty("accessToken").GetString()!)).StatusCode);
+            var refreshed = await _http.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = session.GetProperty("refreshToken").GetString() });
+            Assert.Equal(HttpStatusCode.Unauthorized, refreshed.StatusCode);
+        }
+        var again = await _http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = phone.GetProperty("refreshToken").GetString() });
+        Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+        var missing = await _http.PostAsJsonAsync("/api/auth/logout", new { });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+
+        // Logging in again opens a new session.
+        var fresh = await (await _http.PostAsJsonAsync("/api/auth/login", new { email, password = Password })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.OK, (await GetMeAsync(fresh.GetProperty("accessToken").GetString()!)).StatusCode);
+    }
+
+    [Fact]
     public async Task Me_without_or_with_a_bad_token_is_401()
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await _http.GetAsync("/api/auth/me")).StatusCode);

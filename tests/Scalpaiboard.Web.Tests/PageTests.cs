@@ -309,8 +309,11 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
         var forged = await client.PostAsync("/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["returnUrl"] = "/" }));
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/session/token")).StatusCode);
+        Assert.DoesNotContain(_gateway.Requests, r => r.Path == "/api/auth/logout");
         var response = await Forms.SubmitAsync(client, "/", "", new Dictionary<string, string>(), action: "/logout");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        // The Gateway was asked to revoke the session's tokens.
+        Assert.Single(_gateway.Requests, r => r.Method == "POST" && r.Path == "/api/auth/logout");
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/session/token")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/watchlist")).StatusCode);
     }

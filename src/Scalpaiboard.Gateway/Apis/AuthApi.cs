@@ -5,10 +5,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Scalpaiboard.Gateway.Model;
+using Scalpaiboard.Gateway.Services.Accounts;
 
 namespace Scalpaiboard.Gateway.Apis;
 
-/// <summary>Accounts: register, log in (bearer access + refresh token), refresh, and who am I.</summary>
+/// <summary>Accounts: register, log in (bearer access + refresh token), refresh, log out, and who am I.</summary>
 public static class AuthApi
 {
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
@@ -21,6 +22,8 @@ public static class AuthApi
         api.MapPost("/refresh", RefreshAsync)
             .Produces<TokenResponse>(StatusCodes.Status200OK, "application/json")
             .WithSummary("Exchanges a refresh token for new tokens.");
+        api.MapPost("/logout", LogoutAsync)
+            .WithSummary("Logs out: revokes the refresh token and every token of the account (all sessions), access tokens within 30 s on every replica.");
         api.MapGet("/me", MeAsync).RequireAuthorization().WithSummary("The logged-in account.");
         return app;
     }
@@ -110,6 +113,24 @@ public static class AuthApi
         }
         var principal = await signIn.CreateUserPrincipalAsync(user);
         return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> LogoutAsync(RefreshRequest request,
+        SignInManager<IdentityUser> signIn, IOptionsMonitor<BearerTokenOptions> bearerOptions, SessionRevocation sessions, TimeProvider time)
+    {
+        if (string.IsNullOrWhiteSpace(request.RefreshToken))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["refreshToken"] = ["The refresh token is required."] });
+        }
+        var ticket = bearerOptions.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
+        if (ticket?.Properties.ExpiresUtc is not { } expires || time.GetUtcNow() >= expires
+            || await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user)
+        {
+            return TypedResults.Problem("The refresh token is invalid, expired or already logged out.", statusCode: StatusCodes.Status401Unauthorized,
+                title: "Logout failed");
+        }
+        await sessions.RevokeAsync(signIn.UserManager, user);
+        return TypedResults.NoContent();
     }
 
     public static async Task<Results<Ok<AccountResponse>, UnauthorizedHttpResult>> MeAsync(ClaimsPrincipal principal, UserManager<IdentityUser> users)

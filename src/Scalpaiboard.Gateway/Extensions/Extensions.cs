@@ -55,6 +55,9 @@ internal static class Extensions
 
         services.AddSingleton<SubscriptionRegistry>();
         services.AddSingleton<AccessTokenValidator>();
+        services.AddMemoryCache();
+        services.AddSingleton<SessionRevocation>();
+
         services.AddSingleton<LiveHub>();
         services.AddSingleton<LiveFanout>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveFanout>());
@@ -113,6 +116,7 @@ internal static class Extensions
         app.UseCors();
         app.UseWebSockets();
         app.UseAuthentication();
+        app.UseMiddleware<RevokedSessionMiddleware>();
         app.UseAuthorization();
         app.UseRateLimiter();
         return app;

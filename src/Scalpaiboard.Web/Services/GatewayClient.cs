@@ -45,6 +45,10 @@ public sealed partial class GatewayClient(HttpClient http, ILogger<GatewayClient
     public Task<GatewayResult<TokenResponse>> RefreshAsync(string refreshToken, CancellationToken cancellationToken) =>
         SendAsync<TokenResponse>(HttpMethod.Post, "/api/auth/refresh", new { refreshToken }, null, cancellationToken);
 
+    /// <summary>Revokes the session's tokens at the Gateway (every session of the account).</summary>
+    public Task<GatewayResult<JsonElement>> LogoutAsync(string refreshToken, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Post, "/api/auth/logout", new { refreshToken }, null, cancellationToken);
+
     // Alerts
     public Task<GatewayResult<AlertList>> GetAlertsAsync(string token, CancellationToken cancellationToken) =>
         SendAsync<AlertList>(HttpMethod.Get, "/api/alerts", null, token, cancellationToken);

@@ -28,7 +28,16 @@ public static class UserSession
         await context.SignInAsync(Scheme, new ClaimsPrincipal(identity), properties);
     }
 
-    public static Task SignOutAsync(HttpContext context) => context.SignOutAsync(Scheme);
+    /// <summary>Ends the session here and revokes its tokens at the Gateway (best effort: the cookie goes either way).</summary>
+    public static async Task SignOutAsync(HttpContext context)
+    {
+        var result = await context.AuthenticateAsync(Scheme);
+        if (result.Succeeded && result.Properties.GetTokenValue(RefreshToken) is { } refresh)
+        {
+            await context.RequestServices.GetRequiredService<GatewayClient>().LogoutAsync(refresh, context.RequestAborted);
+        }
+        await context.SignOutAsync(Scheme);
+    }
 
     /// <summary>The access token of the signed-in user, or null when anonymous.</summary>
     public static async Task<string?> AccessTokenAsync(HttpContext context) =>

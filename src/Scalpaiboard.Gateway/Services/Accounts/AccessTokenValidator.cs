@@ -6,17 +6,17 @@ using Microsoft.Extensions.Options;
 namespace Scalpaiboard.Gateway.Services.Accounts;
 
 /// <summary>Checks a bearer access token outside an HTTP request (the WebSocket auth message), the way the bearer
-/// token handler does: it must decrypt with the shared key ring and not be expired.</summary>
-public sealed class AccessTokenValidator(IOptionsMonitor<BearerTokenOptions> options, TimeProvider time)
+/// token handler does: it must decrypt with the shared key ring, not be expired, and not be revoked by a logout.</summary>
+public sealed class AccessTokenValidator(IOptionsMonitor<BearerTokenOptions> options, SessionRevocation sessions, TimeProvider time)
 {
-    public string? ValidateUserId(string? token)
+    public async Task<string?> ValidateUserIdAsync(string? token)
     {
         if (string.IsNullOrWhiteSpace(token))
         {
             return null;
         }
         var ticket = options.Get(IdentityConstants.BearerScheme).BearerTokenProtector.Unprotect(token);
-        if (ticket?.Properties.ExpiresUtc is not { } expires || time.GetUtcNow() >= expires)
+        if (ticket?.Properties.ExpiresUtc is not { } expires || time.GetUtcNow() >= expires || !await sessions.IsCurrentAsync(ticket.Principal))
         {
             return null;
         }

@@ -146,7 +146,7 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
                 }
                 else
                 {
-                    Handle(client, buffer.AsMemory(0, count));
+                    await HandleAsync(client, buffer.AsMemory(0, count));
                 }
             }
         }
@@ -160,7 +160,7 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
         }
     }
 
-    internal void Handle(HubClient client, ReadOnlyMemory<byte> message)
+    internal async Task HandleAsync(HubClient client, ReadOnlyMemory<byte> message)
     {
         JsonDocument document;
         try
@@ -188,7 +188,7 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
                     client.Send(HubFrames.Pong);
                     return;
                 case "auth":
-                    Authenticate(client, root);
+                    await AuthenticateAsync(client, root);
                     return;
                 case "subscribe":
                     Subscribe(client, root, subscribe: true);
@@ -203,10 +203,10 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
         }
     }
 
-    private void Authenticate(HubClient client, JsonElement root)
+    private async Task AuthenticateAsync(HubClient client, JsonElement root)
     {
         var token = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-        var userId = tokens.ValidateUserId(token);
+        var userId = await tokens.ValidateUserIdAsync(token);
         if (userId is null)
         {
             client.Send(HubFrames.Error("auth: the token is missing, invalid or expired; log in again"));

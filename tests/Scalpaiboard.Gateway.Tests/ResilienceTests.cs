@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Scalpaiboard.Gateway.Tests.Support;
+using Scalpaiboard.ServiceDefaults;
 using Scalpaiboard.Testing;
 
 namespace Scalpaiboard.Gateway.Tests;
@@ -72,7 +73,7 @@ public sealed class ResilienceTests
     }
 
     [Fact]
-    public async Task Over_the_limit_gets_429_with_retry_after_per_user_and_per_address()
+    public async Task Over_the_limit_gets_429_with_retry_after_per_user_and_per_signed_client_address()
     {
         await using var service = await Downstream.StartAsync(app => app.MapGet("/api/symbols", () => Results.Json(new[] { "BTCUSDT" })));
         await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
@@ -82,30 +83,78 @@ public sealed class ResilienceTests
         });
         using var http = gateway.CreateHttpClient();
 
-        // Account calls count too; take the token first from a different (forwarded) address.
-        var token = await LoginAsync(http, "10.9.9.9");
+        // Account calls count too; take the token first as a different browser behind the Web server.
+        var token = await LoginAsync(http, Browser("10.9.9.9"));
 
         var codes = new List<HttpStatusCode>();
         for (var i = 0; i < 10; i++)
         {
-            codes.Add((await SendAsync(http, forwardedFor: "10.0.0.1")).StatusCode);
+            codes.Add((await SendAsync(http, Browser("10.0.0.1"))).StatusCode);
         }
         Assert.Equal(5, codes.Count(c => c == HttpStatusCode.OK));
         Assert.Equal(5, codes.Count(c => c == HttpStatusCode.TooManyRequests));
 
-        var limited = await SendAsync(http, forwardedFor: "10.0.0.1");
+        var limited = await SendAsync(http, Browser("10.0.0.1"));
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After in seconds");
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
 
-        // Another end user behind the Web server (loopback) has a budget of their own...
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, forwardedFor: "10.0.0.2")).StatusCode);
+        // Another end user behind the Web server has a budget of their own...
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, Browser("10.0.0.2"))).StatusCode);
         // ...and so has a logged-in user, whatever address the calls come from.
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, forwardedFor: "10.0.0.1", token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, Browser("10.0.0.1"), token)).StatusCode);
         }
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendAsync(http, forwardedFor: "10.0.0.3", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendAsync(http, Browser("10.0.0.3"), token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_anonymous_caller_rotating_X_Forwarded_For_or_forging_the_client_header_still_hits_its_limit()
+    {
+        await using var service = await Downstream.StartAsync(app => app.MapGet("/api/symbols", () => Results.Json(new[] { "BTCUSDT" })));
+        await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
+        {
+            ["services:ingest:http:0"] = service.Address.ToString(),
+            ["Gateway:RateLimit:PermitsPerMinute"] = "5",
+        });
+        using var http = gateway.CreateHttpClient();
+
+        var codes = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            var headers = new Dictionary<string, string>
+            {
+                ["X-Forwarded-For"] = $"10.1.{i}.1",
+                [ClientAddressSignature.Header] = ClientAddressSignature.Create("not-the-signing-key-0123456789", IPAddress.Parse($"10.2.{i}.1"), DateTimeOffset.UtcNow),
+            };
+            codes.Add((await SendAsync(http, headers)).StatusCode);
+        }
+        Assert.Equal(5, codes.Count(c => c == HttpStatusCode.OK));
+        Assert.Equal(5, codes.Count(c => c == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task X_Forwarded_For_counts_when_the_connection_comes_from_a_configured_proxy()
+    {
+        await using var service = await Downstream.StartAsync(app => app.MapGet("/api/symbols", () => Results.Json(new[] { "BTCUSDT" })));
+        await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
+        {
+            ["services:ingest:http:0"] = service.Address.ToString(),
+            ["Gateway:RateLimit:PermitsPerMinute"] = "2",
+            ["Gateway:KnownProxies:0"] = "127.0.0.1",
+        });
+        using var http = gateway.CreateHttpClient();
+
+        foreach (var client in new[] { "203.0.113.1", "203.0.113.2" })
+        {
+            var codes = new List<HttpStatusCode>();
+            for (var i = 0; i < 3; i++)
+            {
+                codes.Add((await SendAsync(http, new Dictionary<string, string> { ["X-Forwarded-For"] = client })).StatusCode);
+            }
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], codes);
+        }
     }
 
     [Fact]
@@ -172,10 +221,19 @@ public sealed class ResilienceTests
         }
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string forwardedFor, string? token = null)
+    /// <summary>The header the Web server adds for a browser at <paramref name="address"/>.</summary>
+    private static Dictionary<string, string> Browser(string address) => new()
+    {
+        [ClientAddressSignature.Header] = ClientAddressSignature.Create(GatewayFactory.SigningKey, IPAddress.Parse(address), DateTimeOffset.UtcNow),
+    };
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, Dictionary<string, string> headers, string? token = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/symbols");
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -183,13 +241,16 @@ public sealed class ResilienceTests
         return await http.SendAsync(request);
     }
 
-    private static async Task<string> LoginAsync(HttpClient http, string forwardedFor)
+    private static async Task<string> LoginAsync(HttpClient http, Dictionary<string, string> headers)
     {
         var email = $"rl-{Guid.NewGuid():N}@example.com";
         foreach (var path in new[] { "/api/auth/register", "/api/auth/login" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new { email, password = "Good-pass-123" }) };
-            request.Headers.Add("X-Forwarded-For", forwardedFor);
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.Add(name, value);
+            }
             var response = await http.SendAsync(request);
             response.EnsureSuccessStatusCode();
             if (path.EndsWith("login", StringComparison.Ordinal))

@@ -231,7 +231,7 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
         await client.GetStringAsync("/screener?search=XRP");
         var call = _gateway.Requests.Last(r => r.Path.StartsWith("/api/coins?search=XRP", StringComparison.Ordinal));
         Assert.Null(call.Authorization);
-        Assert.Equal(ClientAddressFilter.Address.ToString(), call.ForwardedFor);
+        Assert.Equal(ClientAddressFilter.Address, Scalpaiboard.ServiceDefaults.ClientAddressSignature.Verify(WebApp.SigningKey, call.ClientAddress, DateTimeOffset.UtcNow));
     }
 
     [Fact]

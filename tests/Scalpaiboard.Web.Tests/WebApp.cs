@@ -11,6 +11,8 @@ namespace Scalpaiboard.Web.Tests;
 /// <summary>The Web app under test, its Gateway address pointed at a fake (or at nothing, for gateway-down tests).</summary>
 public sealed class WebApp : WebApplicationFactory<Program>
 {
+    public const string SigningKey = "web-tests-signing-key-0123456789";
+
     private readonly string _gatewayUrl;
 
     public WebApp(string gatewayUrl, bool kestrel = false)
@@ -38,7 +40,8 @@ public sealed class WebApp : WebApplicationFactory<Program>
         builder.UseSetting("Web:GatewayPublicUrl", _gatewayUrl);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Web:ScreenerRefreshSeconds", "1");
-        // TestServer has no client address; give requests one so X-Forwarded-For can be checked.
+        builder.UseSetting("Identity:SigningKey", SigningKey);
+        // TestServer has no client address; give requests one so the signed client address can be checked.
         builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, ClientAddressFilter>());
     }
 

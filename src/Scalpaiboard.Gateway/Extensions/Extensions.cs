@@ -55,6 +55,22 @@ internal static class Extensions
 
         services.AddSingleton<SubscriptionRegistry>();
         services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<ClientAddress>();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((forwarded, gateway) =>
+        {
+            forwarded.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor;
+            // Only the operator's proxies: the defaults (loopback) would let any local caller pick its address.
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in gateway.Value.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+            foreach (var network in gateway.Value.KnownNetworks)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
         services.AddMemoryCache();
         services.AddSingleton<SessionRevocation>();
 
@@ -107,9 +123,15 @@ internal static class Extensions
         builder.Services.AddSingleton(sp => new UserContextSigner(key, sp.GetService<TimeProvider>()));
     }
 
-    /// <summary>The middleware, in order: errors as problem details, security headers, CORS, WebSockets, authentication, rate limits.</summary>
+    /// <summary>The middleware, in order: the client address from known proxies, errors as problem details, security headers, CORS, WebSockets, authentication, rate limits.</summary>
     public static WebApplication UseGatewayPipeline(this WebApplication app)
     {
+        // Without a configured proxy the middleware would trust every caller's X-Forwarded-For (empty lists mean "any").
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value is { } gateway
+            && (gateway.KnownProxies.Length > 0 || gateway.KnownNetworks.Length > 0))
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSecurityHeaders();

@@ -26,7 +26,7 @@ public static class GatewayRateLimiting
                 var permits = context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.RateLimit.PermitsPerMinute;
                 var key = context.User.Identity?.IsAuthenticated == true && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user
                     ? "user:" + user
-                    : "addr:" + ClientAddress.Of(context);
+                    : "addr:" + context.RequestServices.GetRequiredService<ClientAddress>().Of(context);
                 return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = permits,

@@ -25,6 +25,15 @@ public sealed class GatewayOptions : IValidatableObject
     [Range(1024, 1L << 32)]
     public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// Reverse proxies in front of the Gateway (IP addresses) whose <c>X-Forwarded-For</c> names the client; from
+    /// anyone else the header is ignored. Empty: none (loopback is not trusted by default).
+    /// </summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of such proxies, in CIDR notation (<c>10.0.0.0/8</c>).</summary>
+    public string[] KnownNetworks { get; set; } = [];
+
     /// <summary>Lockout after this many failed logins in a row.</summary>
     [Range(1, 100)]
     public int MaxFailedLogins { get; set; } = 5;
@@ -44,6 +53,20 @@ public sealed class GatewayOptions : IValidatableObject
             foreach (var r in results)
             {
                 yield return new ValidationResult(r.ErrorMessage, r.MemberNames.Select(m => $"{name}:{m}").ToArray());
+            }
+        }
+        foreach (var proxy in KnownProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                yield return new ValidationResult($"'{proxy}' is not an IP address.", [nameof(KnownProxies)]);
+            }
+        }
+        foreach (var network in KnownNetworks)
+        {
+            if (!System.Net.IPNetwork.TryParse(network, out _))
+            {
+                yield return new ValidationResult($"'{network}' is not a network in CIDR notation (10.0.0.0/8).", [nameof(KnownNetworks)]);
             }
         }
         foreach (var origin in CorsOrigins)

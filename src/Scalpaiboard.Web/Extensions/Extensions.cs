@@ -14,9 +14,9 @@ public static class Extensions
         services.AddSingleton<GatewayAddresses>();
         services.TryAddSingletonTimeProvider();
         services.AddHttpContextAccessor();
-        services.AddTransient<ForwardedForHandler>();
+        services.AddTransient<ClientAddressHandler>();
         services.AddHttpClient<GatewayClient>(http => http.BaseAddress = new Uri("http://gateway"))
-            .AddHttpMessageHandler<ForwardedForHandler>();
+            .AddHttpMessageHandler<ClientAddressHandler>();
 
         services.AddAuthentication(UserSession.Scheme).AddCookie(UserSession.Scheme, o =>
         {

@@ -12,7 +12,7 @@ namespace Scalpaiboard.Web.Services;
 /// <summary>
 /// The Web server's typed client of the Gateway (base address <c>http://gateway</c>, resolved by ServiceDefaults).
 /// Per-user calls carry the user's bearer token so the Gateway authorises and rate-limits per end user; anonymous
-/// calls get <c>X-Forwarded-For</c> from <see cref="ForwardedForHandler"/>. Every failure becomes a
+/// calls get a signed client address from <see cref="ClientAddressHandler"/>. Every failure becomes a
 /// <see cref="GatewayResult{T}"/>, never an exception, so pages can show a message box.
 /// </summary>
 public sealed partial class GatewayClient(HttpClient http, ILogger<GatewayClient> logger)

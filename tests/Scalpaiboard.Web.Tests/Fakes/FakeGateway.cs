@@ -33,7 +33,7 @@ public sealed class FakeGateway : IAsyncDisposable
 
     public FakeMarket Market { get; }
 
-    public ConcurrentQueue<(string Method, string Path, string? Authorization, string? ForwardedFor)> Requests { get; } = new();
+    public ConcurrentQueue<(string Method, string Path, string? Authorization, string? ClientAddress)> Requests { get; } = new();
 
     public int WebSocketClients;
 
@@ -55,7 +55,7 @@ public sealed class FakeGateway : IAsyncDisposable
         _app.Use(async (context, next) =>
         {
             Requests.Enqueue((context.Request.Method, context.Request.Path + context.Request.QueryString, context.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null,
-                context.Request.Headers["X-Forwarded-For"].ToString() is { Length: > 0 } f ? f : null));
+                context.Request.Headers[Scalpaiboard.ServiceDefaults.ClientAddressSignature.Header].ToString() is { Length: > 0 } f ? f : null));
             await next();
         });
         Map(_app);

@@ -50,12 +50,6 @@ internal static class ForwardedHeaders
         return false;
     }
 
-    /// <summary>X-Forwarded-For: what a trusted (loopback) caller said, plus the address this Gateway saw.</summary>
-    public static string ForwardedFor(HttpContext context)
-    {
-        var remote = context.Connection.RemoteIpAddress;
-        var seen = remote?.ToString() ?? "unknown";
-        var incoming = context.Request.Headers["X-Forwarded-For"].ToString();
-        return remote is not null && IPAddress.IsLoopback(remote) && incoming.Length > 0 ? incoming + ", " + seen : seen;
-    }
+    /// <summary>X-Forwarded-For: the client's address as the Gateway established it (a known proxy's word, or the connection's).</summary>
+    public static string ForwardedFor(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

@@ -15,7 +15,7 @@ namespace Scalpaiboard.Gateway.Services.Hub;
 /// subscribe, unsubscribe, pong) while the client's writer loop sends frames. A bad message (not JSON, unknown
 /// type or channel, too large, binary) is answered with an error frame and the connection stays usable.
 /// </summary>
-public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenValidator tokens, IOptions<GatewayOptions> options,
+public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenValidator tokens, ClientAddress clientAddress, IOptions<GatewayOptions> options,
     TimeProvider time, ILogger<LiveHub> logger, IMeterFactory meters)
 {
     private const int InitialBufferSize = 4096;
@@ -34,7 +34,7 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
                 title: "WebSocket required").ExecuteAsync(context);
             return;
         }
-        var address = ClientAddress.Of(context);
+        var address = clientAddress.Of(context);
         if (!registry.TryReserve(address, _options.MaxConnectionsPerClient))
         {
             context.Response.Headers.RetryAfter = "10";

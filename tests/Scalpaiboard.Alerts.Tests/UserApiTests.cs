@@ -50,6 +50,31 @@ public sealed class UserApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_account_has_at_most_200_alerts_even_when_created_concurrently()
+    {
+        using var greedy = _app.UserClient("greedy");
+        var max = Scalpaiboard.Alerts.Apis.AlertsApi.MaxAlertsPerUser;
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, max + 10), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            using var r = await greedy.PostJsonAsync("/api/alerts", PriceAbove(1e12 + i));
+            statuses.Add(r.StatusCode);
+        });
+        Assert.Equal(max, statuses.Count(s => s == HttpStatusCode.Created));
+        Assert.Equal(10, statuses.Count(s => s == HttpStatusCode.Conflict));
+
+        using var refused = await greedy.PostJsonAsync("/api/alerts", PriceAbove(1));
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"at most {max} alerts", (await refused.JsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(max, (await (await greedy.GetAsync("/api/alerts")).JsonAsync()).GetProperty("alerts").GetArrayLength());
+
+        // Another account is not affected.
+        using var other = _app.UserClient("modest");
+        Assert.Equal(HttpStatusCode.Created, (await other.PostJsonAsync("/api/alerts", PriceAbove(1e12))).StatusCode);
+    }
+
+    [Fact]
     public async Task Another_users_alert_is_404_and_lists_are_per_user()
     {
         using var a = _app.UserClient("user-a");

@@ -14,6 +14,9 @@ public static class AlertsApi
     public const int MaxCooldownMinutes = 10_080;
     public const int MaxNoteLength = 500;
 
+    /// <summary>Alerts one account may have (each is evaluated on every candle of its symbol).</summary>
+    public const int MaxAlertsPerUser = 200;
+
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization();
@@ -32,7 +35,7 @@ public static class AlertsApi
     public static async Task<Results<Ok<AlertDto>, NotFound>> Get(long id, ClaimsPrincipal user, UserAlertStore store, CancellationToken cancellationToken) =>
         await store.GetAsync(user.UserId(), id, cancellationToken) is { } a ? TypedResults.Ok(a) : TypedResults.NotFound();
 
-    public static async Task<Results<Created<AlertDto>, ValidationProblem>> Create(AlertRequest? body, ClaimsPrincipal user, UserAlertStore store,
+    public static async Task<Results<Created<AlertDto>, ValidationProblem, ProblemHttpResult>> Create(AlertRequest? body, ClaimsPrincipal user, UserAlertStore store,
         ConditionRules rules, SymbolDirectory symbols, UserAlertCache cache, CancellationToken cancellationToken)
     {
         var (errors, valid) = await ValidateAsync(body, rules, symbols, cancellationToken);
@@ -42,7 +45,12 @@ public static class AlertsApi
         }
         var (symbol, conditions) = valid!.Value;
         var created = await store.CreateAsync(user.UserId(), symbol, conditions, body!.Recurring ?? false, body.CooldownMinutes ?? 5,
-            body.Note ?? "", body.Enabled ?? true, cancellationToken);
+            body.Note ?? "", body.Enabled ?? true, MaxAlertsPerUser, cancellationToken);
+        if (created is null)
+        {
+            return TypedResults.Problem($"An account may have at most {MaxAlertsPerUser} alerts; delete some first.",
+                statusCode: StatusCodes.Status409Conflict, title: "Too many alerts");
+        }
         cache.Upsert(user.UserId(), created);
         return TypedResults.Created($"/api/alerts/{created.Id}", created);
     }

@@ -31,17 +31,38 @@ public sealed class UserAlertStore(NpgsqlDataSource dataSource)
         return list.Count == 0 ? null : list[0];
     }
 
-    public async Task<AlertDto> CreateAsync(string userId, string symbol, IReadOnlyList<AlertConditionDto> conditions, bool recurring,
-        int cooldownMinutes, string note, bool enabled, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates an alert unless the user already has <paramref name="maxAlerts"/> (null then). The count and the insert
+    /// run under a per-user advisory lock, so concurrent requests cannot go past the cap.
+    /// </summary>
+    public async Task<AlertDto?> CreateAsync(string userId, string symbol, IReadOnlyList<AlertConditionDto> conditions, bool recurring,
+        int cooldownMinutes, string note, bool enabled, int maxAlerts, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand(
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var lk = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('alerts.user_alerts:' || @user))", conn, tx))
+        {
+            lk.Parameters.AddWithValue("user", userId);
+            await lk.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM alerts.user_alerts WHERE user_id = @user", conn, tx))
+        {
+            count.Parameters.AddWithValue("user", userId);
+            if ((long)(await count.ExecuteScalarAsync(cancellationToken))! >= maxAlerts)
+            {
+                return null;
+            }
+        }
+        await using var cmd = new NpgsqlCommand(
             $"""
             INSERT INTO alerts.user_alerts (user_id, symbol, conditions, recurring, cooldown_minutes, note, enabled)
             VALUES (@user, @symbol, @conditions, @recurring, @cooldown, @note, @enabled)
             RETURNING {Columns}
-            """);
+            """, conn, tx);
         AddAlertParameters(cmd, userId, symbol, conditions, recurring, cooldownMinutes, note, enabled);
-        return (await ReadAlertsAsync(cmd, cancellationToken))[0];
+        var created = (await ReadAlertsAsync(cmd, cancellationToken))[0];
+        await tx.CommitAsync(cancellationToken);
+        return created;
     }
 
     public async Task<AlertDto?> UpdateAsync(string userId, long id, string symbol, IReadOnlyList<AlertConditionDto> conditions, bool recurring,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Scalpaiboard.Alerts.Infrastructure;
@@ -14,12 +15,15 @@ public static class AlertsApi
     public const int MaxCooldownMinutes = 10_080;
     public const int MaxNoteLength = 500;
 
+    /// <summary>Largest request body of the user APIs (an alert, the settings with 10 webhooks): 64 KiB; larger is a 413.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
     /// <summary>Alerts one account may have (each is evaluated on every candle of its symbol).</summary>
     public const int MaxAlertsPerUser = 200;
 
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization();
+        var api = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization().WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         api.MapGet("/", List);
         api.MapPost("/", Create);
         api.MapGet("/{id:long}", Get);

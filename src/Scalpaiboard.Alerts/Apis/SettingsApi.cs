@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ public static class SettingsApi
 
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
-        var settings = app.MapGroup("/api/settings").WithTags("Settings").RequireAuthorization();
+        var settings = app.MapGroup("/api/settings").WithTags("Settings").RequireAuthorization()
+            .WithMetadata(new RequestSizeLimitAttribute(AlertsApi.MaxBodyBytes));
         settings.MapGet("/", Get);
         settings.MapPut("/", Put);
         settings.MapPost("/webhooks/test", TestWebhook);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Scalpaiboard.Alerts.Infrastructure;
@@ -14,7 +15,8 @@ public static class WatchlistApi
 
     public static IEndpointRouteBuilder MapWatchlistApi(this IEndpointRouteBuilder app)
     {
-        var watchlist = app.MapGroup("/api/watchlist").WithTags("Watchlist").RequireAuthorization();
+        var watchlist = app.MapGroup("/api/watchlist").WithTags("Watchlist").RequireAuthorization()
+            .WithMetadata(new RequestSizeLimitAttribute(AlertsApi.MaxBodyBytes));
         watchlist.MapGet("/", List);
         watchlist.MapPost("/", Add);
         watchlist.MapDelete("/{symbol}", Remove);

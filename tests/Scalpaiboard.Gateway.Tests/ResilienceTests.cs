@@ -75,13 +75,8 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Over_the_limit_gets_429_with_retry_after_per_user_and_per_signed_client_address()
     {
-        await using var service = await Downstream.StartAsync(app => app.MapGet("/api/symbols", () => Results.Json(new[] { "BTCUSDT" })));
-        await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
-        {
-            ["services:ingest:http:0"] = service.Address.ToString(),
-            ["Gateway:RateLimit:PermitsPerMinute"] = "5",
-        });
-        using var http = gateway.CreateHttpClient();
+        await using var gateway = await LimitedGateway.StartAsync(permitsPerMinute: 5);
+        var http = gateway.Http;
 
         // Account calls count too; take the token first as a different browser behind the Web server.
         var token = await LoginAsync(http, Browser("10.9.9.9"));
@@ -112,13 +107,8 @@ public sealed class ResilienceTests
     [Fact]
     public async Task An_anonymous_caller_rotating_X_Forwarded_For_or_forging_the_client_header_still_hits_its_limit()
     {
-        await using var service = await Downstream.StartAsync(app => app.MapGet("/api/symbols", () => Results.Json(new[] { "BTCUSDT" })));
-        await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
-        {
-            ["services:ingest:http:0"] = service.Address.ToString(),
-            ["Gateway:RateLimit:PermitsPerMinute"] = "5",
-        });
-        using var http = gateway.CreateHttpClient();
+        await using var gateway = await LimitedGateway.StartAsync(permitsPerMinute: 5);
+        var http = gateway.Http;
 
         var codes = new List<HttpStatusCode>();
         for (var i = 0; i < 10; i++)
@@ -137,14 +127,8 @@ public sealed class ResilienceTests
     [Fact]
     public async Task X_Forwarded_For_counts_when_the_connection_comes_from_a_configured_proxy()
     {
-        await using var service = await Downstream.StartAsync(app => app.MapGet("/api/symbols", () => Results.Json(new[] { "BTCUSDT" })));
-        await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
-        {
-            ["services:ingest:http:0"] = service.Address.ToString(),
-            ["Gateway:RateLimit:PermitsPerMinute"] = "2",
-            ["Gateway:KnownProxies:0"] = "127.0.0.1",
-        });
-        using var http = gateway.CreateHttpClient();
+        await using var gateway = await LimitedGateway.StartAsync(permitsPerMinute: 2, ("Gateway:KnownProxies:0", "127.0.0.1"));
+        var http = gateway.Http;
 
         foreach (var client in new[] { "203.0.113.1", "203.0.113.2" })
         {
@@ -218,6 +202,34 @@ public sealed class ResilienceTests
         {
             Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
             await Task.Delay(50);
+        }
+    }
+
+    /// <summary>A Gateway with a low rate limit in front of an ingest that answers <c>/api/symbols</c>.</summary>
+    private sealed class LimitedGateway(Downstream service, GatewayFactory gateway) : IAsyncDisposable
+    {
+        public HttpClient Http { get; } = gateway.CreateHttpClient();
+
+        public static async Task<LimitedGateway> StartAsync(int permitsPerMinute, params (string Key, string Value)[] settings)
+        {
+            var service = await Downstream.StartAsync(app => app.MapGet("/api/symbols", () => Results.Json(new[] { "BTCUSDT" })));
+            var configuration = new Dictionary<string, string?>
+            {
+                ["services:ingest:http:0"] = service.Address.ToString(),
+                ["Gateway:RateLimit:PermitsPerMinute"] = permitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            foreach (var (key, value) in settings)
+            {
+                configuration[key] = value;
+            }
+            return new LimitedGateway(service, await GatewayFactory.StartAsync(configuration));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await gateway.DisposeAsync();
+            await service.DisposeAsync();
         }
     }
 

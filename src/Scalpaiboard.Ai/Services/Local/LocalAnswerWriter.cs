@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Scalpaiboard.Ai.Services.Patterns;
-using Scalpaiboard.Ai.Services.Tools;
+using Scalpaiboard.Ai.Services.Plugins;
 
 namespace Scalpaiboard.Ai.Services.Local;
 
@@ -29,15 +29,15 @@ public static class LocalAnswerWriter
         }
         return tool switch
         {
-            AssistantTools.FilterCoins => Coins(result),
-            AssistantTools.GetCoinAnalysis => Analysis(result),
-            AssistantTools.CreateAlert => Alert(result),
-            AssistantTools.AddToWatchlist => $"Added {result?["symbol"]} to your watchlist.",
-            AssistantTools.AnalyzePattern => Patterns(result),
-            AssistantTools.ExportResults =>
+            ToolNames.FilterCoins => Coins(result),
+            ToolNames.GetCoinAnalysis => Analysis(result),
+            ToolNames.CreateAlert => Alert(result),
+            ToolNames.AddToWatchlist => $"Added {result?["symbol"]} to your watchlist.",
+            ToolNames.AnalyzePattern => Patterns(result),
+            ToolNames.ExportResults =>
                 $"Your {result?["format"]?.ToString().ToUpperInvariant()} export of the last {result?["source"]} result ({result?["rows"]} rows) is ready: " +
                 $"[{result?["fileName"]}]({result?["url"]})",
-            AssistantTools.GetPortfolio => Portfolio(result),
+            ToolNames.GetPortfolio => Portfolio(result),
             _ => result?.ToJsonString() ?? "Done.",
         };
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Scalpaiboard.Ai.Services.Tools;
+using Scalpaiboard.Ai.Services.Plugins;
 
 namespace Scalpaiboard.Ai.Services.Local;
 
@@ -82,17 +82,17 @@ public static partial class LocalIntentParser
         }
         if (ExportWords().IsMatch(lower))
         {
-            return new LocalIntent(AssistantTools.ExportResults, new() { ["format"] = lower.Contains("json", StringComparison.Ordinal) ? "json" : "csv" });
+            return new LocalIntent(ToolNames.ExportResults, new() { ["format"] = lower.Contains("json", StringComparison.Ordinal) ? "json" : "csv" });
         }
         var symbol = ExtractSymbol(text);
         if ((lower.Contains("watchlist", StringComparison.Ordinal) || lower.Contains("watch list", StringComparison.Ordinal))
             && AddWords().IsMatch(lower))
         {
-            return Needs(AssistantTools.AddToWatchlist, symbol, new() { ["symbol"] = symbol });
+            return Needs(ToolNames.AddToWatchlist, symbol, new() { ["symbol"] = symbol });
         }
         if (PortfolioWords().IsMatch(lower) || lower.Contains("watchlist", StringComparison.Ordinal))
         {
-            return new LocalIntent(AssistantTools.GetPortfolio, []);
+            return new LocalIntent(ToolNames.GetPortfolio, []);
         }
         if (AlertWords().IsMatch(lower))
         {
@@ -100,11 +100,11 @@ public static partial class LocalIntentParser
         }
         if (PatternWords().IsMatch(lower))
         {
-            return Needs(AssistantTools.AnalyzePattern, symbol, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
+            return Needs(ToolNames.AnalyzePattern, symbol, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
         }
         if (symbol is not null && (AnalyzeWords().IsMatch(lower) || !ScreenWords().IsMatch(lower)))
         {
-            return new LocalIntent(AssistantTools.GetCoinAnalysis, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
+            return new LocalIntent(ToolNames.GetCoinAnalysis, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
         }
         if (ScreenWords().IsMatch(lower) || Comparison().IsMatch(lower))
         {
@@ -191,7 +191,7 @@ public static partial class LocalIntentParser
                 var metric = Metric(rest, percent: c.Groups[4].Success);
                 if (metric is null)
                 {
-                    return new LocalIntent(AssistantTools.FilterCoins, args,
+                    return new LocalIntent(ToolNames.FilterCoins, args,
                         $"I do not know which metric \"{clause.Text.Trim()}\" means. I can filter on volume, change, price and RSI, " +
                         "each with a window (5m, 15m, 1h, 4h, 8h, 1d), e.g. \"1h volume over 1M\".");
                 }
@@ -234,7 +234,7 @@ public static partial class LocalIntentParser
         {
             return null;
         }
-        return new LocalIntent(AssistantTools.FilterCoins, args);
+        return new LocalIntent(ToolNames.FilterCoins, args);
     }
 
     private static LocalIntent ParseAlert(string lower, string? symbol)
@@ -287,7 +287,7 @@ public static partial class LocalIntentParser
         var problem = symbol is null ? "I can create that alert, but which coin do you mean? Name it, for example ETHUSDT or ETH."
             : value is null && type is not ("macd_cross" or "bb_breakout") ? "I can create that alert, but at what level? For example: alert me when ETHUSDT goes above 4000."
             : null;
-        return new LocalIntent(AssistantTools.CreateAlert, args, problem);
+        return new LocalIntent(ToolNames.CreateAlert, args, problem);
     }
 
     private static double? NumberAfterVerb(string lower)

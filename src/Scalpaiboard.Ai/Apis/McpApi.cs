@@ -1,5 +1,7 @@
 using Microsoft.SemanticKernel;
-using ModelContextProtocol;
+using Microsoft.Extensions.AI;
+using ErrorContent = Microsoft.Extensions.AI.ErrorContent;
+using FunctionInvocationContext = Microsoft.SemanticKernel.FunctionInvocationContext;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Server;
 using Scalpaiboard.Ai.Services;
@@ -53,13 +55,26 @@ public static class McpApi
         kernel.FunctionInvocationFilters.Insert(0, new McpErrorFilter());
         foreach (var function in kernel.Plugins.SelectMany(p => p))
         {
-            tools.Add(McpServerTool.Create(function.WithKernel(kernel), new McpServerToolCreateOptions
+            tools.Add(McpServerTool.Create(new KernelInvocation(function, kernel), new McpServerToolCreateOptions
             {
                 Name = function.Name,
                 Services = context.RequestServices,
             }));
         }
         return tools;
+    }
+
+    /// <summary>
+    /// The MCP tool's call as a call of the kernel (<see cref="Kernel.InvokeAsync(KernelFunction, KernelArguments?, CancellationToken)"/>),
+    /// so it runs through the kernel's function filters like a call the model makes in the chat.
+    /// </summary>
+    private sealed class KernelInvocation(KernelFunction function, Kernel kernel) : DelegatingAIFunction(function)
+    {
+        protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+        {
+            var result = await kernel.InvokeAsync(function, new KernelArguments(arguments), cancellationToken);
+            return result.GetValue<object>();
+        }
     }
 
     /// <summary>A function's <c>{"error": ...}</c> result becomes an MCP tool error (<c>isError: true</c>) with that text.</summary>
@@ -70,7 +85,7 @@ public static class McpApi
             await next(context);
             if (context.Result.GetValue<object>() is System.Text.Json.Nodes.JsonObject o && ToolErrorFilter.IsError(o))
             {
-                throw new McpException(o["error"]?.ToString() ?? "the tool failed");
+                context.Result = new FunctionResult(context.Function, new ErrorContent(o["error"]?.ToString() ?? "the tool failed"));
             }
         }
     }

@@ -38,6 +38,18 @@ public static partial class LocalIntentParser
     [GeneratedRegex(@"\b(add|put|track|include|watch)\b")]
     private static partial Regex AddWords();
 
+    [GeneratedRegex(@"\b(remove|delete|drop|unwatch|take)\b")]
+    private static partial Regex RemoveWords();
+
+    [GeneratedRegex(@"\b(pause|disable|mute|stop|resume|enable|unpause|reactivate)\b[^0-9]*\balerts?\s*(?:#|id|number|no\.?)?\s*(\d+)")]
+    private static partial Regex PauseAlertPhrase();
+
+    [GeneratedRegex(@"\b(delete|remove|cancel|drop)\b[^0-9]*\balerts?\s*(?:#|id|number|no\.?)?\s*(\d+)")]
+    private static partial Regex DeleteAlertPhrase();
+
+    [GeneratedRegex(@"\b(list|show|which|what|see)\b.*\balerts\b|\bmy alerts\b")]
+    private static partial Regex ListAlertsPhrase();
+
     [GeneratedRegex(@"\b(portfolio|holdings|positions|my watch ?list)\b")]
     private static partial Regex PortfolioWords();
 
@@ -85,8 +97,29 @@ public static partial class LocalIntentParser
             return new LocalIntent(ToolNames.ExportResults, new() { ["format"] = lower.Contains("json", StringComparison.Ordinal) ? "json" : "csv" });
         }
         var symbol = ExtractSymbol(text);
-        if ((lower.Contains("watchlist", StringComparison.Ordinal) || lower.Contains("watch list", StringComparison.Ordinal))
-            && AddWords().IsMatch(lower))
+        var watchlist = lower.Contains("watchlist", StringComparison.Ordinal) || lower.Contains("watch list", StringComparison.Ordinal);
+        if (watchlist && RemoveWords().IsMatch(lower))
+        {
+            return Needs(ToolNames.RemoveFromWatchlist, symbol, new() { ["symbol"] = symbol });
+        }
+        if (DeleteAlertPhrase().Match(lower) is { Success: true } delete)
+        {
+            return new LocalIntent(ToolNames.DeleteAlert, new() { ["alertId"] = long.Parse(delete.Groups[2].Value, CultureInfo.InvariantCulture) });
+        }
+        if (PauseAlertPhrase().Match(lower) is { Success: true } pause)
+        {
+            var resume = pause.Groups[1].Value is "resume" or "enable" or "unpause" or "reactivate";
+            return new LocalIntent(ToolNames.PauseAlert, new()
+            {
+                ["alertId"] = long.Parse(pause.Groups[2].Value, CultureInfo.InvariantCulture),
+                ["pause"] = !resume,
+            });
+        }
+        if (ListAlertsPhrase().IsMatch(lower))
+        {
+            return new LocalIntent(ToolNames.ListAlerts, symbol is null ? [] : new() { ["symbol"] = symbol });
+        }
+        if (watchlist && AddWords().IsMatch(lower))
         {
             return Needs(ToolNames.AddToWatchlist, symbol, new() { ["symbol"] = symbol });
         }

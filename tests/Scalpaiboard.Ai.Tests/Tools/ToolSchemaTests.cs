@@ -69,4 +69,17 @@ public sealed class ToolSchemaTests
             Assert.DoesNotContain("cancellationToken", names);
         }
     }
+
+    [Fact]
+    public void Closed_sets_are_enums()
+    {
+        string[] Enum(string tool, string parameter) =>
+            Schemas[tool]["properties"]![parameter]!["enum"]!.AsArray().Select(n => n!.ToString()).ToArray();
+        Assert.Equal(AlertsPlugin.ConditionTypes, Enum("create_alert", "condition"));
+        Assert.Equal(ToolArguments.Windows, Enum("create_alert", "window"));
+        Assert.Equal(ToolArguments.Timeframes, Enum("analyze_pattern", "timeframe"));
+        Assert.Equal(["asc", "desc"], Enum("filter_coins", "sortOrder"));
+        Assert.Equal(["csv", "json"], Enum("export_results", "format"));
+        Assert.Equal("number", Schemas["filter_coins"]["properties"]!["filters"]!["additionalProperties"]!["type"]!.ToString());
+    }
 }

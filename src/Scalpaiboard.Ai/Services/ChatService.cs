@@ -45,6 +45,7 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
             await sink.WriteAsync(new ErrorEvent(ex.Message, request.ConversationId), cancellationToken);
             return;
         }
+        using var _ = provider;
 
         Guid conversationId;
         if (request.ConversationId is { } existing)

@@ -14,10 +14,15 @@ using Scalpaiboard.Infrastructure.Net;
 
 namespace Scalpaiboard.Ai.Services.Providers;
 
-/// <summary>The provider a chat runs on: its client, its usage/budget key, model and prices.</summary>
+/// <summary>
+/// The provider a chat runs on: its client pipeline, its usage/budget key, model and prices. Disposing it disposes the
+/// pipeline (its OpenTelemetry layer owns an ActivitySource and a Meter).
+/// </summary>
 public sealed record ResolvedProvider(string Key, string DisplayName, string Model, IChatClient Client, decimal InputPricePer1M,
-    decimal OutputPricePer1M, decimal? MonthlyBudget, bool IsLocal)
+    decimal OutputPricePer1M, decimal? MonthlyBudget, bool IsLocal) : IDisposable
 {
+    public void Dispose() => Client.Dispose();
+
     public decimal CostOf(long promptTokens, long completionTokens) =>
         IsLocal ? 0m : Math.Round((promptTokens * InputPricePer1M + completionTokens * OutputPricePer1M) / 1_000_000m, 8);
 }
@@ -118,7 +123,9 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClient
         ResolvedProvider resolved;
         try
         {
-            resolved = FromEntry(entry);
+            // only its model is needed here: the test talks to the endpoint with the SDK directly
+            using var pipeline = FromEntry(entry);
+            resolved = pipeline;
         }
         catch (ProviderSelectionException ex)
         {

@@ -294,8 +294,9 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
         await conversations.AddMessageAsync(conversationId, MessageRoles.Assistant, partial.Length > 0 ? partial.ToString() : null,
             null, null, null, MessageStatus.Failed, error, cancellationToken);
 
-    /// <summary>The stored turns as model messages. Failed answers are left out, and tool calls whose results were
-    /// never stored (a turn broken mid-tool) are dropped so the history stays valid for every provider.</summary>
+    /// <summary>The stored turns as model messages, tool calls under the names the tools are offered with. Failed answers
+    /// are left out, and tool calls whose results were never stored (a turn broken mid-tool) are dropped so the history
+    /// stays valid for every provider.</summary>
     public static List<ChatMessage> BuildMessages(IReadOnlyList<StoredMessage> history, ToolSession session)
     {
         var messages = new List<ChatMessage> { new(ChatRole.System, SystemPrompt()) };
@@ -321,7 +322,7 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
                     {
                         if (answered.Contains(call.Id))
                         {
-                            contents.Add(new FunctionCallContent(call.Id, call.Name,
+                            contents.Add(new FunctionCallContent(call.Id, ToolNames.Wire(call.Name),
                                 JsonSerializer.Deserialize<Dictionary<string, object?>>(call.Arguments.ToJsonString(), AIJsonUtilities.DefaultOptions)));
                         }
                     }

@@ -285,6 +285,25 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task A_continued_conversation_replays_its_tool_calls_under_the_offered_names()
+    {
+        var user = "continue-" + Guid.NewGuid().ToString("N");
+        var provider = await CreateEntryAsync(user, "fake-loop");
+        var first = await Sse.ChatAsync(app.ClientFor(user), new { message = "loop", provider });
+        var conversationId = Sse.Single(first, "done")["conversationId"]!.ToString();
+        var before = app.Llm.RequestsFor("fake-loop").Count;
+
+        await Sse.ChatAsync(app.ClientFor(user), new { message = "and again", provider, conversationId });
+
+        var replayed = app.Llm.RequestsFor("fake-loop")[before].Messages;
+        var calls = replayed.Where(m => m?["role"]?.ToString() == "assistant" && m["tool_calls"] is JsonArray)
+            .SelectMany(m => m!["tool_calls"]!.AsArray()).Select(c => c!["function"]!["name"]!.ToString()).ToList();
+        Assert.Equal(5, calls.Count);
+        Assert.All(calls, name => Assert.Equal("Watchlist_get_portfolio", name));
+        Assert.Equal(5, replayed.Count(m => m?["role"]?.ToString() == "tool"));
+    }
+
+    [Fact]
     public async Task The_budget_stops_the_turn_before_the_call_that_would_exceed_it()
     {
         var user = "spender-" + Guid.NewGuid().ToString("N");

@@ -25,6 +25,13 @@ public static class ToolNames
 
     public static readonly string[] Plugins = [Screener, Alerts, Watchlist];
 
+    private static readonly Dictionary<string, string> PluginOf = new(StringComparer.Ordinal)
+    {
+        [FilterCoins] = Screener, [GetCoinAnalysis] = Screener, [AnalyzePattern] = Screener, [ExportResults] = Screener,
+        [CreateAlert] = Alerts, [ListAlerts] = Alerts, [PauseAlert] = Alerts, [DeleteAlert] = Alerts,
+        [AddToWatchlist] = Watchlist, [RemoveFromWatchlist] = Watchlist, [GetPortfolio] = Watchlist,
+    };
+
     /// <summary>The function name without a plugin prefix: <c>Watchlist_add_to_watchlist</c> gives <c>add_to_watchlist</c>.</summary>
     public static string Bare(string name)
     {
@@ -37,6 +44,10 @@ public static class ToolNames
         }
         return name;
     }
+
+    /// <summary>The name a function is offered under through an IChatClient (<c>Watchlist_add_to_watchlist</c>); an
+    /// unknown or already prefixed name stays as it is.</summary>
+    public static string Wire(string name) => PluginOf.TryGetValue(name, out var plugin) ? plugin + "_" + name : name;
 
     /// <summary>Whether a tool offered under <paramref name="wireName"/> is the function <paramref name="function"/>.</summary>
     public static bool Is(string wireName, string function) => Bare(wireName) == function;

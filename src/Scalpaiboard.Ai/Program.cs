@@ -18,6 +18,7 @@ app.MapOpenApi();
 app.MapChatApi();
 app.MapProvidersApi();
 app.MapUsageApi();
+app.MapMcpApi();
 
 app.Run();
 

@@ -25,6 +25,13 @@ public static partial class Extensions
     /// <summary>Our own activity sources and meters: one per service, all named Scalpaiboard.*.</summary>
     private const string OwnTelemetry = "Scalpaiboard.*";
 
+    /// <summary>
+    /// The assistant's AI stack: Semantic Kernel's function and connector sources and meters, and Microsoft.Extensions.AI's
+    /// OpenTelemetry chat client (the name the Ai service gives it), so a chat turn shows its model calls and tool calls
+    /// as one trace.
+    /// </summary>
+    private static readonly string[] AiTelemetry = ["Microsoft.SemanticKernel*", "Microsoft.Extensions.AI"];
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -72,9 +79,11 @@ public static partial class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(OwnTelemetry))
+                .AddMeter(OwnTelemetry)
+                .AddMeter(AiTelemetry))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, OwnTelemetry)
+                .AddSource(AiTelemetry)
                 .AddAspNetCoreInstrumentation(aspNetCore =>
                     // Health probes every few seconds would bury the requests people look for.
                     aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path))

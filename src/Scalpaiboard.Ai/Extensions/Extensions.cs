@@ -5,7 +5,9 @@ using Scalpaiboard.Ai.Infrastructure;
 using Scalpaiboard.Ai.Model;
 using Scalpaiboard.Ai.Services;
 using Scalpaiboard.Ai.Services.Providers;
-using Scalpaiboard.Ai.Services.Tools;
+using Scalpaiboard.Ai.Apis;
+using Scalpaiboard.Ai.Services.Filters;
+using Scalpaiboard.Ai.Services.Plugins;
 using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Net;
 using Scalpaiboard.Infrastructure.Postgres;
@@ -36,15 +38,23 @@ internal static class Extensions
 
         builder.AddProviderClients();
         builder.Services.AddHttpClient<MarketServicesClient>();
-        builder.Services.AddTransient<AssistantToolFactory>();
+
+        // The assistant's Semantic Kernel plugins and the function filters of every kernel.
+        builder.Services.AddTransient<ScreenerPlugin>();
+        builder.Services.AddTransient<AlertsPlugin>();
+        builder.Services.AddTransient<WatchlistPlugin>();
+        builder.Services.AddSingleton<UserAuthorizationFilter>();
+        builder.Services.AddSingleton<ToolErrorFilter>();
+        builder.Services.AddTransient<AssistantKernelFactory>();
+
         builder.Services.AddTransient<ChatProviderFactory>();
-        builder.Services.AddSingleton<ToolCallingLoop>();
         builder.Services.AddTransient<ChatService>();
+        builder.Services.AddMcpTools();
     }
 
     /// <summary>
     /// The HttpClients for LLM endpoints, one per trust level (see <see cref="ChatProviderFactory"/>). Neither has a
-    /// timeout or retries of its own: a chat stream can last minutes, the tool loop watches for silence itself, and
+    /// timeout or retries of its own: a chat stream can last minutes, the chat watches for silence itself, and
     /// the OpenAI SDK retries 429/5xx (<c>Ai:ProviderMaxRetries</c>).
     /// </summary>
     private static void AddProviderClients(this IHostApplicationBuilder builder)

@@ -10,14 +10,14 @@ public sealed record ExportFile(string Format, string FileName, string Content)
 /// <summary>Files produced by export_results, readable only by the user who asked for them.</summary>
 public sealed class ExportStore(NpgsqlDataSource db)
 {
-    public async Task<Guid> SaveAsync(string userId, Guid conversationId, ExportFile file, CancellationToken cancellationToken)
+    public async Task<Guid> SaveAsync(string userId, Guid? conversationId, ExportFile file, CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7();
         await using var cmd = db.CreateCommand(
             "INSERT INTO ai.exports (id, user_id, conversation_id, format, file_name, content) VALUES ($1, $2, $3, $4, $5, $6)");
         cmd.Parameters.AddWithValue(id);
         cmd.Parameters.AddWithValue(userId);
-        cmd.Parameters.AddWithValue(conversationId);
+        cmd.Parameters.AddWithValue(conversationId is { } c ? c : DBNull.Value);
         cmd.Parameters.AddWithValue(file.Format);
         cmd.Parameters.AddWithValue(file.FileName);
         cmd.Parameters.AddWithValue(file.Content);

@@ -1,14 +1,14 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Scalpaiboard.Ai.Services;
 
-/// <summary>The service's one ActivitySource and one Meter (picked up by ServiceDefaults as <c>Scalpaiboard.*</c>).</summary>
+/// <summary>
+/// The service's own Meter (picked up by ServiceDefaults as <c>Scalpaiboard.*</c>). Spans of model calls and tool
+/// calls come from Microsoft.Extensions.AI's and Semantic Kernel's own sources.
+/// </summary>
 public static class AiTelemetry
 {
     public const string Name = "Scalpaiboard.Ai";
-
-    public static readonly ActivitySource Source = new(Name);
 
     private static readonly Meter Meter = new(Name);
 

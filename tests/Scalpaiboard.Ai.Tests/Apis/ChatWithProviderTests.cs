@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Scalpaiboard.Ai.Services.Plugins;
 using Scalpaiboard.Ai.Tests.Fakes;
 
 namespace Scalpaiboard.Ai.Tests.Apis;
@@ -8,11 +9,15 @@ namespace Scalpaiboard.Ai.Tests.Apis;
 [Collection(AiAppCollection.Name)]
 public sealed class ChatWithProviderTests(AiAppFixture app)
 {
-    private static readonly string[] SevenTools =
-        ["add_to_watchlist", "analyze_pattern", "create_alert", "export_results", "filter_coins", "get_coin_analysis", "get_portfolio"];
+    /// <summary>The seven tools of CONTRACT.md and the alert and watchlist functions added with the plugins.</summary>
+    private static readonly string[] Tools =
+    [
+        "add_to_watchlist", "analyze_pattern", "create_alert", "delete_alert", "export_results", "filter_coins", "get_coin_analysis",
+        "get_portfolio", "list_alerts", "pause_alert", "remove_from_watchlist",
+    ];
 
     [Fact]
-    public async Task Operator_provider_gets_seven_tools_tool_runs_as_user_result_goes_back_and_answer_streams()
+    public async Task Operator_provider_gets_the_plugin_functions_tool_runs_as_user_result_goes_back_and_answer_streams()
     {
         var user = "alice-" + Guid.NewGuid().ToString("N");
         var before = app.Llm.RequestsFor("fake-model").Count;
@@ -25,9 +30,10 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
         Assert.True(requests[0].Body["stream"]!.GetValue<bool>());
         Assert.True(requests[0].Body["stream_options"]?["include_usage"]?.GetValue<bool>());
 
-        // all seven tools, each a function with an object schema whose required names are declared properties
+        // every plugin function (the plugin's name as prefix), each with an object schema whose required names are declared properties
         var tools = requests[0].Tools.Select(t => t!["function"]!).ToList();
-        Assert.Equal(SevenTools, tools.Select(t => t["name"]!.ToString()).Order());
+        Assert.Equal(Tools, tools.Select(t => ToolNames.Bare(t["name"]!.ToString())).Order(StringComparer.Ordinal));
+        Assert.Contains("Screener_filter_coins", tools.Select(t => t["name"]!.ToString()));
         foreach (var fn in tools)
         {
             Assert.False(string.IsNullOrWhiteSpace(fn["description"]?.ToString()));
@@ -40,9 +46,10 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
             }
             Assert.All(properties, p => Assert.NotNull(p.Value!["description"]));
         }
-        var filter = tools.Single(t => t["name"]!.ToString() == "filter_coins")["parameters"]!;
+        var filter = tools.Single(t => ToolNames.Is(t["name"]!.ToString(), "filter_coins"))["parameters"]!;
         Assert.Contains("minQuoteVolume_1h", filter["properties"]!.AsObject().Select(p => p.Key));
-        Assert.Contains("symbol", tools.Single(t => t["name"]!.ToString() == "add_to_watchlist")["parameters"]!["required"]!.AsArray().Select(n => n!.ToString()));
+        Assert.Equal("number", filter["properties"]!["minQuoteVolume_1h"]!["type"]!.ToString());
+        Assert.Contains("symbol", tools.Single(t => ToolNames.Is(t["name"]!.ToString(), "add_to_watchlist"))["parameters"]!["required"]!.AsArray().Select(n => n!.ToString()));
 
         // the tool ran as the user against the stand-in ingest service
         var call = Assert.Single(app.Market.CallsFor(user), c => c.Path == "/api/coins");
@@ -55,8 +62,12 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
         Assert.Contains(requests[1].Messages, m => m?["role"]?.ToString() == "assistant" && m["tool_calls"] is JsonArray { Count: 1 });
 
         // events: tool_call, tool_result, the streamed words, done with summed usage and cost
-        Assert.Equal("filter_coins", Sse.Single(events, "tool_call")["name"]!.ToString());
+        var toolCall = Sse.Single(events, "tool_call");
+        Assert.Equal("filter_coins", toolCall["name"]!.ToString());
+        Assert.Equal("call_1", toolCall["callId"]!.ToString());
         var result = Sse.Single(events, "tool_result");
+        Assert.Equal("call_1", result["callId"]!.ToString());
+        Assert.True(events.IndexOf(toolCall) < events.IndexOf(result));
         var coins = result["result"]!["coins"]!.AsArray();
         Assert.Equal(["BTCUSDT", "ETHUSDT", "SOLUSDT"], coins.Select(c => c!["symbol"]!.ToString()));
         Assert.Null(coins[0]!["adx14_1h"]); // only headline fields unless filtered or sorted on
@@ -125,7 +136,9 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
         var second = await Sse.ChatAsync(client, new { message = "two", provider });
         var warning = Sse.Single(second, "warning");
         Assert.Contains("86%", warning["message"]!.ToString());
-        Assert.Contains(second, e => Sse.Type(e) == "done");
+        // its first round brings the month to 0.000886 USD: the round's tools and the second call are not made
+        Assert.Contains("stopped before the next call", Sse.Single(second, "error")["message"]!.ToString());
+        Assert.DoesNotContain(second, e => Sse.Type(e) == "done");
 
         var calls = app.Llm.Requests.Count(r => r.Authorization == "Bearer sk-user-entry-key-000001");
         var third = await Sse.ChatAsync(client, new { message = "three", provider });
@@ -241,7 +254,7 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
         {
             var events = await Sse.ChatAsync(app.ClientFor(user), new { message = "watch btc and show me", provider });
 
-            Assert.Equal(["get_portfolio", "add_to_watchlist"], events.Where(e => Sse.Type(e) == "tool_call").Select(e => e["name"]!.ToString()));
+            Assert.Equal(["add_to_watchlist", "get_portfolio"], events.Where(e => Sse.Type(e) == "tool_call").Select(e => e["name"]!.ToString()).Order());
             var results = events.Where(e => Sse.Type(e) == "tool_result").ToList();
             Assert.Equal(2, results.Count);
             Assert.All(results, r => Assert.Null(r["result"]!["error"]));
@@ -269,6 +282,68 @@ public sealed class ChatWithProviderTests(AiAppFixture app)
         Assert.Equal("none", requests[^1].Body["tool_choice"]!.ToString());
         Assert.Equal(5, events.Count(e => Sse.Type(e) == "tool_call"));
         Assert.Equal("FAKE-ANSWER-OK done", Sse.Text(events));
+    }
+
+    [Fact]
+    public async Task A_continued_conversation_replays_its_tool_calls_under_the_offered_names()
+    {
+        var user = "continue-" + Guid.NewGuid().ToString("N");
+        var provider = await CreateEntryAsync(user, "fake-loop");
+        var first = await Sse.ChatAsync(app.ClientFor(user), new { message = "loop", provider });
+        var conversationId = Sse.Single(first, "done")["conversationId"]!.ToString();
+        var before = app.Llm.RequestsFor("fake-loop").Count;
+
+        await Sse.ChatAsync(app.ClientFor(user), new { message = "and again", provider, conversationId });
+
+        var replayed = app.Llm.RequestsFor("fake-loop")[before].Messages;
+        var calls = replayed.Where(m => m?["role"]?.ToString() == "assistant" && m["tool_calls"] is JsonArray)
+            .SelectMany(m => m!["tool_calls"]!.AsArray()).Select(c => c!["function"]!["name"]!.ToString()).ToList();
+        Assert.Equal(5, calls.Count);
+        Assert.All(calls, name => Assert.Equal("Watchlist_get_portfolio", name));
+        Assert.Equal(5, replayed.Count(m => m?["role"]?.ToString() == "tool"));
+    }
+
+    [Fact]
+    public async Task The_budget_stops_the_turn_before_the_call_that_would_exceed_it()
+    {
+        var user = "spender-" + Guid.NewGuid().ToString("N");
+        // round one costs 100 x 2 + 10 x 8 per 1M tokens = 0.00028 USD: more than this budget
+        var provider = await CreateEntryAsync(user, "fake-model", monthlyBudget: 0.0002m);
+        var before = app.Llm.RequestsFor("fake-model").Count;
+
+        var events = await Sse.ChatAsync(app.ClientFor(user), new { message = "find coins", provider });
+
+        Assert.Equal(1, app.Llm.RequestsFor("fake-model").Count - before); // no second, billed call
+        Assert.DoesNotContain(events, e => Sse.Type(e) is "tool_call" or "tool_result" or "done");
+        Assert.Empty(app.Market.CallsFor(user)); // the tool did not run either
+        var error = Sse.Single(events, "error");
+        Assert.Contains("budget", error["message"]!.ToString());
+        await AssertLastMessageFailedAsync(app.ClientFor(user), error);
+        var usage = (await app.ClientFor(user).GetFromJsonAsync<JsonObject>("/api/ai/usage"))!.ToJsonString();
+        Assert.Contains("0.00028", usage);
+
+        // the month is used up now: the next message is refused before any provider call
+        var again = await Sse.ChatAsync(app.ClientFor(user), new { message = "again", provider });
+        Assert.Contains("budget", Sse.Single(again, "error")["message"]!.ToString());
+        Assert.Equal(1, app.Llm.RequestsFor("fake-model").Count - before);
+    }
+
+    [Fact]
+    public async Task A_stream_breaking_off_gives_an_error_event_and_keeps_the_partial_answer()
+    {
+        var user = "broken-" + Guid.NewGuid().ToString("N");
+        var provider = await CreateEntryAsync(user, "fake-break");
+
+        var events = await Sse.ChatAsync(app.ClientFor(user), new { message = "tell me something", provider });
+
+        Assert.Equal("PARTIAL-WORDS", Sse.Text(events));
+        var error = Sse.Single(events, "error");
+        Assert.Equal("error", Sse.Type(events[^1]));
+        await AssertLastMessageFailedAsync(app.ClientFor(user), error);
+        var conversation = (await app.ClientFor(user).GetFromJsonAsync<JsonObject>($"/api/ai/conversations/{error["conversationId"]}"))!;
+        var messages = conversation["messages"]!.AsArray();
+        Assert.Equal("tell me something", messages[0]!["content"]!.ToString());
+        Assert.Equal("PARTIAL-WORDS", messages[^1]!["content"]!.ToString());
     }
 
     private async Task<string> CreateEntryAsync(string user, string model, decimal? monthlyBudget = null)

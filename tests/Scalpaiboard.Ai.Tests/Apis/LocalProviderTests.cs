@@ -68,6 +68,30 @@ public sealed class LocalProviderTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task Alerts_and_the_watchlist_are_managed_through_the_plugins()
+    {
+        var user = NewUser();
+        await Chat(user, "alert me when ETHUSDT goes above 4000");
+        var id = Assert.Single(app.Market.Alerts(user))["id"]!.ToString();
+
+        var listed = await Chat(user, "show my alerts");
+        Assert.Contains($"- {id}: ETHUSDT when the price goes above 4,000", Sse.Text(listed));
+
+        var paused = await Chat(user, $"pause alert {id}");
+        Assert.Equal("pause_alert", Sse.Single(paused, "tool_call")["name"]!.ToString());
+        Assert.False(Assert.Single(app.Market.Alerts(user))["enabled"]!.GetValue<bool>());
+        Assert.Contains("(paused)", Sse.Text(await Chat(user, "show my alerts")));
+
+        await Chat(user, $"delete alert {id}");
+        Assert.Contains("You have no alerts.", Sse.Text(await Chat(user, "list my alerts")));
+
+        await Chat(user, "add SOL to my watchlist");
+        var removed = await Chat(user, "remove SOL from my watchlist");
+        Assert.Contains("Removed SOLUSDT from your watchlist.", Sse.Text(removed));
+        Assert.Empty(app.Market.Watchlist(user));
+    }
+
+    [Fact]
     public async Task Export_that_as_csv_exports_the_previous_result_of_the_conversation()
     {
         var user = NewUser();

@@ -24,7 +24,7 @@ public sealed record LlmRequest(string? Authorization, JsonObject Body)
 /// An OpenAI-compatible chat completions server on 127.0.0.1 (Kestrel, port 0) that streams chunks exactly like
 /// the acceptance script's FakeLlm. The request's model chooses the behaviour: <c>fake-model</c> (a filter_coins
 /// call, then "FAKE-ANSWER-OK done"), <c>fake-gated</c> (pauses after the first word until <see cref="Gate"/> opens),
-/// <c>fake-500</c>, <c>fake-fail-second</c> (500 in round two), <c>fake-hang</c> (never answers), <c>fake-badargs</c>, <c>fake-parallel</c>, <c>fake-loop</c>.
+/// <c>fake-500</c>, <c>fake-fail-second</c> (500 in round two), <c>fake-break</c> (the stream breaks off after two words), <c>fake-hang</c> (never answers), <c>fake-badargs</c>, <c>fake-parallel</c>, <c>fake-loop</c>.
 /// An API key <c>sk-status-NNN</c> makes the model listing answer status NNN with <see cref="PrivateBody"/> in its error.
 /// Every request, of any path, is recorded in <see cref="Seen"/>.
 /// </summary>
@@ -87,6 +87,17 @@ public sealed class FakeLlmServer : IAsyncDisposable
                 response.StatusCode = 500;
                 await response.WriteAsJsonAsync(new { error = new { message = "fake upstream failure", type = "server_error" } });
                 return;
+            case "fake-break":
+                // a few words, then the connection drops in the middle of the stream
+                response.ContentType = "text/event-stream";
+                await response.StartAsync();
+                foreach (var word in new[] { "PARTIAL", "-WORDS" })
+                {
+                    await SendAsync(response, Base([new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["content"] = word }, ["finish_reason"] = null }]));
+                }
+                await Task.Delay(50);
+                context.Abort();
+                return;
             case "fake-hang":
                 try
                 {
@@ -104,16 +115,17 @@ public sealed class FakeLlmServer : IAsyncDisposable
         var toolChoiceNone = body["tool_choice"]?.ToString() == "none";
         if (!request.HasToolResult && !toolChoiceNone || request.Model == "fake-loop" && !toolChoiceNone)
         {
+            var tools = request.Tools;
             List<JsonObject> calls = request.Model switch
             {
-                "fake-badargs" => [Call(0, "call_1", "create_alert", new JsonObject { ["symbol"] = "ETHUSDT", ["condition"] = "nonsense", ["value"] = 1 })],
+                "fake-badargs" => [Call(0, "call_1", ToolNamed(tools, "create_alert"), new JsonObject { ["symbol"] = "ETHUSDT", ["condition"] = "nonsense", ["value"] = 1 })],
                 "fake-parallel" =>
                 [
-                    Call(0, "call_p", "get_portfolio", []),
-                    Call(1, "call_w", "add_to_watchlist", new JsonObject { ["symbol"] = "BTC" }),
+                    Call(0, "call_p", ToolNamed(tools, "get_portfolio"), []),
+                    Call(1, "call_w", ToolNamed(tools, "add_to_watchlist"), new JsonObject { ["symbol"] = "BTC" }),
                 ],
-                "fake-loop" => [Call(0, "call_" + Requests.Count, "get_portfolio", [])],
-                _ => [Call(0, "call_1", "filter_coins", RequiredArguments(request.Tools, "filter_coins"))],
+                "fake-loop" => [Call(0, "call_" + Requests.Count, ToolNamed(tools, "get_portfolio"), [])],
+                _ => [Call(0, "call_1", ToolNamed(tools, "filter_coins"), RequiredArguments(tools, ToolNamed(tools, "filter_coins")))],
             };
             // Like real servers, split the first call's arguments over two chunks.
             chunks = [new JsonObject { ["delta"] = new JsonObject { ["role"] = "assistant", ["tool_calls"] = new JsonArray([.. calls]) }, ["finish_reason"] = null }];
@@ -155,6 +167,13 @@ public sealed class FakeLlmServer : IAsyncDisposable
         ["type"] = "function",
         ["function"] = new JsonObject { ["name"] = name, ["arguments"] = args.ToJsonString() },
     };
+
+    /// <summary>The offered tool named <paramref name="want"/> or with a plugin prefix (Screener_filter_coins), as the
+    /// acceptance script's <c>tool_named</c> finds it.</summary>
+    public static string ToolNamed(JsonArray tools, string want) =>
+        tools.Select(t => t?["function"]?["name"]?.ToString() ?? "")
+            .FirstOrDefault(n => n == want || n.Length > want.Length && n.EndsWith(want, StringComparison.Ordinal) && n[^(want.Length + 1)] is '-' or '.' or '_')
+        ?? want;
 
     /// <summary>Fills every required parameter by its JSON type, as the acceptance script's fake does.</summary>
     private static JsonObject RequiredArguments(JsonArray tools, string name)

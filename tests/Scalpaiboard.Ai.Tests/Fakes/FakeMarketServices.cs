@@ -43,6 +43,7 @@ public sealed class FakeMarketServices : IAsyncDisposable
 
     public IReadOnlyList<string> Watchlist(string user) => _watchlists.TryGetValue(user, out var w) ? w.Keys.Order().ToList() : [];
 
+    /// <summary>The user's alerts, including deleted ones (marked <c>deleted</c>).</summary>
     public IReadOnlyList<JsonObject> Alerts(string user) => _alerts.TryGetValue(user, out var a) ? a.ToList() : [];
 
     public IReadOnlyList<ServiceCall> CallsFor(string user) => Calls.Where(c => c.User == user).ToList();
@@ -75,8 +76,16 @@ public sealed class FakeMarketServices : IAsyncDisposable
             ["total"] = 1,
         }));
         app.MapPost("/api/alerts", fake.CreateAlert);
-        app.MapGet("/api/alerts", (HttpContext c) => fake.WithUser(c, user => Results.Json(new JsonArray([.. fake.Alerts(user).Select(a => a.DeepClone())]))));
+        app.MapGet("/api/alerts", (HttpContext c) => fake.WithUser(c, user =>
+            Results.Json(new JsonObject { ["alerts"] = new JsonArray([.. fake.Alerts(user).Where(a => a["deleted"] is null).Select(a => a.DeepClone())]) })));
+        app.MapGet("/api/alerts/{id:long}", (HttpContext c, long id) => fake.WithUser(c, user =>
+            fake.FindAlert(user, id) is { } a ? Results.Json(a.DeepClone()) : Results.NotFound()));
+        app.MapPut("/api/alerts/{id:long}", fake.UpdateAlert);
+        app.MapDelete("/api/alerts/{id:long}", (HttpContext c, long id) => fake.WithUser(c, user =>
+            fake.FindAlert(user, id) is { } a && a["deleted"] is null ? fake.MarkDeleted(a) : Results.NotFound()));
         app.MapPost("/api/watchlist", fake.AddToWatchlist);
+        app.MapDelete("/api/watchlist/{symbol}", (HttpContext c, string symbol) => fake.WithUser(c, user =>
+            fake._watchlists.TryGetValue(user, out var w) && w.TryRemove(symbol, out _) ? Results.NoContent() : Results.NotFound()));
         app.MapGet("/api/watchlist", (HttpContext c) => fake.WithUser(c, user => Results.Json(fake.Watchlist(user))));
         app.MapGet("/api/portfolio", (Delegate)fake.PortfolioAsync);
         await app.StartAsync();
@@ -117,6 +126,33 @@ public sealed class FakeMarketServices : IAsyncDisposable
         alert["enabled"] = true;
         _alerts.GetOrAdd(user, _ => new()).Enqueue(alert);
         return Results.Json(alert, statusCode: 201);
+    });
+
+    /// <summary>One of the user's alerts (not deleted); another user's id is not found, as in the Alerts service.</summary>
+    private JsonObject? FindAlert(string user, long id) =>
+        Alerts(user).FirstOrDefault(a => a["id"]!.GetValue<int>() == id && a["deleted"] is null);
+
+    private IResult MarkDeleted(JsonObject alert)
+    {
+        alert["deleted"] = true;
+        return Results.NoContent();
+    }
+
+    private IResult UpdateAlert(HttpContext context, long id, JsonObject body) => WithUser(context, user =>
+    {
+        if (FindAlert(user, id) is not { } alert)
+        {
+            return Results.NotFound();
+        }
+        if (body["symbol"] is null || body["conditions"] is not JsonArray { Count: > 0 })
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["conditions"] = ["required"] });
+        }
+        foreach (var (key, value) in body)
+        {
+            alert[key] = value?.DeepClone();
+        }
+        return Results.Json(alert.DeepClone());
     });
 
     private IResult AddToWatchlist(HttpContext context, JsonObject body) => WithUser(context, user =>

@@ -34,6 +34,29 @@ public sealed class LocalIntentParserTests
         Assert.Equal(2, intent.Arguments.Count);
     }
 
+    [Theory]
+    [InlineData("remove BTC from my watchlist", "remove_from_watchlist")]
+    [InlineData("take eth off my watch list", "remove_from_watchlist")]
+    [InlineData("show my alerts", "list_alerts")]
+    [InlineData("which alerts do I have on SOL", "list_alerts")]
+    [InlineData("pause alert 12", "pause_alert")]
+    [InlineData("resume alert #12", "pause_alert")]
+    [InlineData("delete alert 12", "delete_alert")]
+    [InlineData("alert me when ETHUSDT drops below 3000", "create_alert")]
+    [InlineData("add BTC to my watchlist", "add_to_watchlist")]
+    public void Alert_and_watchlist_management_reach_their_functions(string text, string tool) =>
+        Assert.Equal(tool, Parse(text).Tool);
+
+    [Fact]
+    public void Alert_ids_and_pause_or_resume_are_read()
+    {
+        Assert.Equal(new Dictionary<string, object?> { ["alertId"] = 7L, ["pause"] = true }, Parse("please disable alert no. 7").Arguments);
+        Assert.Equal(new Dictionary<string, object?> { ["alertId"] = 7L, ["pause"] = false }, Parse("resume alert 7").Arguments);
+        Assert.Equal(new Dictionary<string, object?> { ["alertId"] = 31L }, Parse("cancel alert id 31").Arguments);
+        Assert.Equal(new Dictionary<string, object?> { ["symbol"] = "SOLUSDT" }, Parse("list my alerts on SOL").Arguments);
+        Assert.Equal(new Dictionary<string, object?> { ["symbol"] = "BTCUSDT" }, Parse("remove BTC from my watchlist").Arguments);
+    }
+
     [Fact]
     public void Top_losers_sort_ascending_with_a_limit()
     {

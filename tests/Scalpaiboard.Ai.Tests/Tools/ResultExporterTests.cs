@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Scalpaiboard.Ai.Services.Tools;
+using Scalpaiboard.Ai.Services.Plugins;
 
 namespace Scalpaiboard.Ai.Tests.Tools;
 
@@ -34,11 +34,11 @@ public sealed class ResultExporterTests
     [InlineData("BTC/USDT", "BTCUSDT")]
     [InlineData(" ethusdt ", "ETHUSDT")]
     [InlineData("1000PEPE", "1000PEPEUSDT")]
-    public void Symbols_are_normalised(string input, string expected) => Assert.Equal(expected, AssistantTools.NormalizeSymbol(input));
+    public void Symbols_are_normalised(string input, string expected) => Assert.Equal(expected, ToolArguments.NormalizeSymbol(input));
 
     [Theory]
     [InlineData("")]
     [InlineData("x")]
     [InlineData("!!!")]
-    public void Bad_symbols_are_tool_errors(string input) => Assert.Throws<ToolException>(() => AssistantTools.NormalizeSymbol(input));
+    public void Bad_symbols_are_tool_errors(string input) => Assert.Throws<ToolException>(() => ToolArguments.NormalizeSymbol(input));
 }

@@ -1,13 +1,31 @@
 using System.Text.Json.Nodes;
-using Scalpaiboard.Ai.Services.Tools;
+using Microsoft.SemanticKernel;
+using Scalpaiboard.Ai.Services.Plugins;
 
 namespace Scalpaiboard.Ai.Tests.Tools;
 
+/// <summary>The JSON schemas Semantic Kernel builds from the plugins' [Description]s, as every provider receives them.</summary>
 public sealed class ToolSchemaTests
 {
-    private static readonly Dictionary<string, JsonObject> Schemas = new AssistantToolFactory(null!, null!, TimeProvider.System)
-        .Create(new ToolSession("u", Guid.Empty))
+    public static readonly KernelPlugin[] Plugins =
+    [
+        PortablePlugin.Create(new ScreenerPlugin(null!, null!, TimeProvider.System), ToolNames.Screener),
+        PortablePlugin.Create(new AlertsPlugin(null!), ToolNames.Alerts),
+        PortablePlugin.Create(new WatchlistPlugin(null!), ToolNames.Watchlist),
+    ];
+
+    private static readonly Dictionary<string, JsonObject> Schemas = Plugins.SelectMany(p => p)
         .ToDictionary(f => f.Name, f => (JsonObject)JsonNode.Parse(f.JsonSchema.GetRawText())!);
+
+    [Fact]
+    public void The_plugins_hold_the_assistants_tools_under_their_names()
+    {
+        Assert.Equal(
+            ["add_to_watchlist", "analyze_pattern", "create_alert", "delete_alert", "export_results", "filter_coins", "get_coin_analysis",
+             "get_portfolio", "list_alerts", "pause_alert", "remove_from_watchlist"],
+            Schemas.Keys.Order(StringComparer.Ordinal));
+        Assert.All(Plugins.SelectMany(p => p), f => Assert.False(string.IsNullOrWhiteSpace(f.Description)));
+    }
 
     [Fact]
     public void Every_parameter_has_a_single_type_and_a_description()
@@ -32,19 +50,36 @@ public sealed class ToolSchemaTests
         Assert.Equal(["symbol"], Required("get_coin_analysis"));
         Assert.Equal(["symbol", "condition"], Required("create_alert"));
         Assert.Equal(["symbol"], Required("add_to_watchlist"));
+        Assert.Equal(["symbol"], Required("remove_from_watchlist"));
         Assert.Equal(["symbol"], Required("analyze_pattern"));
+        Assert.Equal(["alertId"], Required("pause_alert"));
+        Assert.Equal(["alertId"], Required("delete_alert"));
+        Assert.Empty(Required("list_alerts"));
         Assert.Empty(Required("export_results"));
         Assert.Empty(Required("get_portfolio"));
     }
 
     [Fact]
+    public void The_kernel_and_the_cancellation_token_are_not_parameters()
+    {
+        foreach (var (tool, schema) in Schemas)
+        {
+            var names = schema["properties"]!.AsObject().Select(p => p.Key).ToList();
+            Assert.DoesNotContain("kernel", names);
+            Assert.DoesNotContain("cancellationToken", names);
+        }
+    }
+
+    [Fact]
     public void Closed_sets_are_enums()
     {
-        var condition = Schemas["create_alert"]["properties"]!["condition"]!["enum"]!.AsArray().Select(n => n!.ToString());
-        Assert.Equal(AssistantTools.ConditionTypes, condition);
-        Assert.Equal(AssistantTools.Windows, Schemas["create_alert"]["properties"]!["window"]!["enum"]!.AsArray().Select(n => n!.ToString()));
-        Assert.Equal(AssistantTools.Timeframes, Schemas["analyze_pattern"]["properties"]!["timeframe"]!["enum"]!.AsArray().Select(n => n!.ToString()));
-        Assert.Equal(["csv", "json"], Schemas["export_results"]["properties"]!["format"]!["enum"]!.AsArray().Select(n => n!.ToString()));
+        string[] Enum(string tool, string parameter) =>
+            Schemas[tool]["properties"]![parameter]!["enum"]!.AsArray().Select(n => n!.ToString()).ToArray();
+        Assert.Equal(AlertsPlugin.ConditionTypes, Enum("create_alert", "condition"));
+        Assert.Equal(ToolArguments.Windows, Enum("create_alert", "window"));
+        Assert.Equal(ToolArguments.Timeframes, Enum("analyze_pattern", "timeframe"));
+        Assert.Equal(["asc", "desc"], Enum("filter_coins", "sortOrder"));
+        Assert.Equal(["csv", "json"], Enum("export_results", "format"));
         Assert.Equal("number", Schemas["filter_coins"]["properties"]!["filters"]!["additionalProperties"]!["type"]!.ToString());
     }
 }

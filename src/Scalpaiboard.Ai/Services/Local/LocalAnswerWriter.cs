@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Scalpaiboard.Ai.Services.Patterns;
-using Scalpaiboard.Ai.Services.Tools;
+using Scalpaiboard.Ai.Services.Plugins;
 
 namespace Scalpaiboard.Ai.Services.Local;
 
@@ -15,7 +15,8 @@ public static class LocalAnswerWriter
         "- analyse a coin: \"analyze SOLUSDT on 15m\"\n" +
         "- find chart patterns: \"find patterns on BTCUSDT 1h\"\n" +
         "- create alerts: \"alert me when ETHUSDT goes above 4000\", \"alert me when BTC 1h change is above 3%\"\n" +
-        "- manage your watchlist: \"add BTC to my watchlist\", \"show my portfolio\"\n" +
+        "- manage your alerts: \"show my alerts\", \"pause alert 12\", \"resume alert 12\", \"delete alert 12\"\n" +
+        "- manage your watchlist: \"add BTC to my watchlist\", \"remove BTC from my watchlist\", \"show my portfolio\"\n" +
         "- export the last result: \"export that as CSV\" (or JSON)";
 
     public static string NotUnderstood(string message) =>
@@ -29,15 +30,21 @@ public static class LocalAnswerWriter
         }
         return tool switch
         {
-            AssistantTools.FilterCoins => Coins(result),
-            AssistantTools.GetCoinAnalysis => Analysis(result),
-            AssistantTools.CreateAlert => Alert(result),
-            AssistantTools.AddToWatchlist => $"Added {result?["symbol"]} to your watchlist.",
-            AssistantTools.AnalyzePattern => Patterns(result),
-            AssistantTools.ExportResults =>
+            ToolNames.FilterCoins => Coins(result),
+            ToolNames.GetCoinAnalysis => Analysis(result),
+            ToolNames.CreateAlert => Alert(result),
+            ToolNames.AddToWatchlist => $"Added {result?["symbol"]} to your watchlist.",
+            ToolNames.RemoveFromWatchlist => $"Removed {result?["symbol"]} from your watchlist.",
+            ToolNames.ListAlerts => Alerts(result),
+            ToolNames.PauseAlert => result?["paused"]?.GetValue<bool>() == true
+                ? $"Paused alert {result?["alert"]?["id"]}: it stays, but does not fire until you resume it."
+                : $"Resumed alert {result?["alert"]?["id"]}.",
+            ToolNames.DeleteAlert => $"Deleted alert {result?["alertId"]}.",
+            ToolNames.AnalyzePattern => Patterns(result),
+            ToolNames.ExportResults =>
                 $"Your {result?["format"]?.ToString().ToUpperInvariant()} export of the last {result?["source"]} result ({result?["rows"]} rows) is ready: " +
                 $"[{result?["fileName"]}]({result?["url"]})",
-            AssistantTools.GetPortfolio => Portfolio(result),
+            ToolNames.GetPortfolio => Portfolio(result),
             _ => result?.ToJsonString() ?? "Done.",
         };
     }
@@ -89,6 +96,23 @@ public static class LocalAnswerWriter
         var what = cond is null ? "" : $" when {Describe(cond)}";
         var recurring = alert?["recurring"]?.GetValue<bool>() == true ? "every time (after its cooldown)" : "once";
         return $"Done: alert {alert?["id"]} on {alert?["symbol"]}{what}; it fires {recurring}.";
+    }
+
+    private static string Alerts(JsonNode? r)
+    {
+        var alerts = r?["alerts"] as JsonArray ?? [];
+        if (alerts.Count == 0)
+        {
+            return r?["symbol"] is { } s ? $"You have no alerts on {s}." : "You have no alerts.";
+        }
+        var sb = new StringBuilder(alerts.Count == 1 ? "You have 1 alert:\n" : $"You have {alerts.Count} alerts:\n");
+        foreach (var alert in alerts)
+        {
+            var conditions = (alert?["conditions"] as JsonArray ?? []).Where(c => c is not null).Select(c => Describe(c!));
+            var state = alert?["enabled"]?.GetValue<bool>() == false ? " (paused)" : "";
+            sb.Append(CultureInfo.InvariantCulture, $"- {alert?["id"]}: {alert?["symbol"]} when {string.Join(" and ", conditions)}{state}\n");
+        }
+        return sb.ToString().TrimEnd();
     }
 
     private static string Describe(JsonNode cond)

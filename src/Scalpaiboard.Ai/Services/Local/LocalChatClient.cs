@@ -2,14 +2,15 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using Scalpaiboard.Ai.Services.Plugins;
 
 namespace Scalpaiboard.Ai.Services.Local;
 
 /// <summary>
 /// The built-in offline provider. Given a conversation whose last turn is the user's, it answers with one tool
 /// call decided by <see cref="LocalIntentParser"/> (or says what it cannot understand); given the results of its
-/// tool calls, it writes the answer with <see cref="LocalAnswerWriter"/>. It goes through the same tool loop as any
-/// other provider. Usage is estimated (about 4 characters per token); it costs nothing.
+/// tool calls, it writes the answer with <see cref="LocalAnswerWriter"/>. It sits behind the same Semantic Kernel
+/// function invocation as any other provider, so its tool calls run the kernel's plugin functions through its filters. Usage is estimated (about 4 characters per token); it costs nothing.
 /// </summary>
 public sealed class LocalChatClient : IChatClient
 {
@@ -39,19 +40,20 @@ public sealed class LocalChatClient : IChatClient
         if (results.Count > 0)
         {
             answer = string.Join("\n\n", results.Select(r =>
-                LocalAnswerWriter.Write(calls.TryGetValue(r.CallId, out var c) ? c.Name : "tool", AsNode(r.Result))));
+                LocalAnswerWriter.Write(calls.TryGetValue(r.CallId, out var c) ? ToolNames.Bare(c.Name) : "tool", AsNode(r.Result))));
         }
         else
         {
             var message = lastUser >= 0 ? list[lastUser].Text : "";
             var intent = LocalIntentParser.Parse(message);
-            var toolAvailable = intent is not null && (options?.Tools ?? []).Any(t => t.Name == intent.Tool);
-            if (intent is { Problem: null } && toolAvailable && options?.ToolMode is not NoneChatToolMode)
+            // the tools arrive with their plugin's prefix (Watchlist_add_to_watchlist)
+            var tool = intent is null ? null : (options?.Tools ?? []).FirstOrDefault(t => ToolNames.Is(t.Name, intent.Tool));
+            if (intent is { Problem: null } && tool is not null && options?.ToolMode is not NoneChatToolMode)
             {
                 var args = new Dictionary<string, object?>(intent.Arguments);
                 yield return new ChatResponseUpdate(ChatRole.Assistant,
                 [
-                    new FunctionCallContent("local_" + Guid.NewGuid().ToString("N")[..12], intent.Tool, args),
+                    new FunctionCallContent("local_" + Guid.NewGuid().ToString("N")[..12], tool.Name, args),
                     new UsageContent(new UsageDetails { InputTokenCount = inputTokens, OutputTokenCount = Estimate(JsonSerializer.Serialize(args).Length) }),
                 ]) { ModelId = ModelName };
                 yield break;
@@ -74,8 +76,14 @@ public sealed class LocalChatClient : IChatClient
             [new UsageContent(new UsageDetails { InputTokenCount = inputTokens, OutputTokenCount = Estimate(answer.Length) })]) { ModelId = ModelName };
     }
 
+    private static readonly ChatClientMetadata Metadata = new("local", null, ModelName);
+
+    /// <summary>Itself, and its <see cref="ChatClientMetadata"/> (Semantic Kernel's function invocation asks for it).</summary>
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+        serviceKey is not null ? null
+        : serviceType == typeof(ChatClientMetadata) ? Metadata
+        : serviceType.IsInstanceOfType(this) ? this
+        : null;
 
     public void Dispose()
     {

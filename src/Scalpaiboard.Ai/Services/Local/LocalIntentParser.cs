@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Scalpaiboard.Ai.Services.Tools;
+using Scalpaiboard.Ai.Services.Plugins;
 
 namespace Scalpaiboard.Ai.Services.Local;
 
@@ -37,6 +37,18 @@ public static partial class LocalIntentParser
 
     [GeneratedRegex(@"\b(add|put|track|include|watch)\b")]
     private static partial Regex AddWords();
+
+    [GeneratedRegex(@"\b(remove|delete|drop|unwatch|take)\b")]
+    private static partial Regex RemoveWords();
+
+    [GeneratedRegex(@"\b(pause|disable|mute|stop|resume|enable|unpause|reactivate)\b[^0-9]*\balerts?\s*(?:#|id|number|no\.?)?\s*(\d+)")]
+    private static partial Regex PauseAlertPhrase();
+
+    [GeneratedRegex(@"\b(delete|remove|cancel|drop)\b[^0-9]*\balerts?\s*(?:#|id|number|no\.?)?\s*(\d+)")]
+    private static partial Regex DeleteAlertPhrase();
+
+    [GeneratedRegex(@"\b(list|show|which|what|see)\b.*\balerts\b|\bmy alerts\b")]
+    private static partial Regex ListAlertsPhrase();
 
     [GeneratedRegex(@"\b(portfolio|holdings|positions|my watch ?list)\b")]
     private static partial Regex PortfolioWords();
@@ -82,17 +94,38 @@ public static partial class LocalIntentParser
         }
         if (ExportWords().IsMatch(lower))
         {
-            return new LocalIntent(AssistantTools.ExportResults, new() { ["format"] = lower.Contains("json", StringComparison.Ordinal) ? "json" : "csv" });
+            return new LocalIntent(ToolNames.ExportResults, new() { ["format"] = lower.Contains("json", StringComparison.Ordinal) ? "json" : "csv" });
         }
         var symbol = ExtractSymbol(text);
-        if ((lower.Contains("watchlist", StringComparison.Ordinal) || lower.Contains("watch list", StringComparison.Ordinal))
-            && AddWords().IsMatch(lower))
+        var watchlist = lower.Contains("watchlist", StringComparison.Ordinal) || lower.Contains("watch list", StringComparison.Ordinal);
+        if (watchlist && RemoveWords().IsMatch(lower))
         {
-            return Needs(AssistantTools.AddToWatchlist, symbol, new() { ["symbol"] = symbol });
+            return Needs(ToolNames.RemoveFromWatchlist, symbol, new() { ["symbol"] = symbol });
+        }
+        if (DeleteAlertPhrase().Match(lower) is { Success: true } delete)
+        {
+            return new LocalIntent(ToolNames.DeleteAlert, new() { ["alertId"] = long.Parse(delete.Groups[2].Value, CultureInfo.InvariantCulture) });
+        }
+        if (PauseAlertPhrase().Match(lower) is { Success: true } pause)
+        {
+            var resume = pause.Groups[1].Value is "resume" or "enable" or "unpause" or "reactivate";
+            return new LocalIntent(ToolNames.PauseAlert, new()
+            {
+                ["alertId"] = long.Parse(pause.Groups[2].Value, CultureInfo.InvariantCulture),
+                ["pause"] = !resume,
+            });
+        }
+        if (ListAlertsPhrase().IsMatch(lower))
+        {
+            return new LocalIntent(ToolNames.ListAlerts, symbol is null ? [] : new() { ["symbol"] = symbol });
+        }
+        if (watchlist && AddWords().IsMatch(lower))
+        {
+            return Needs(ToolNames.AddToWatchlist, symbol, new() { ["symbol"] = symbol });
         }
         if (PortfolioWords().IsMatch(lower) || lower.Contains("watchlist", StringComparison.Ordinal))
         {
-            return new LocalIntent(AssistantTools.GetPortfolio, []);
+            return new LocalIntent(ToolNames.GetPortfolio, []);
         }
         if (AlertWords().IsMatch(lower))
         {
@@ -100,11 +133,11 @@ public static partial class LocalIntentParser
         }
         if (PatternWords().IsMatch(lower))
         {
-            return Needs(AssistantTools.AnalyzePattern, symbol, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
+            return Needs(ToolNames.AnalyzePattern, symbol, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
         }
         if (symbol is not null && (AnalyzeWords().IsMatch(lower) || !ScreenWords().IsMatch(lower)))
         {
-            return new LocalIntent(AssistantTools.GetCoinAnalysis, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
+            return new LocalIntent(ToolNames.GetCoinAnalysis, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
         }
         if (ScreenWords().IsMatch(lower) || Comparison().IsMatch(lower))
         {
@@ -191,7 +224,7 @@ public static partial class LocalIntentParser
                 var metric = Metric(rest, percent: c.Groups[4].Success);
                 if (metric is null)
                 {
-                    return new LocalIntent(AssistantTools.FilterCoins, args,
+                    return new LocalIntent(ToolNames.FilterCoins, args,
                         $"I do not know which metric \"{clause.Text.Trim()}\" means. I can filter on volume, change, price and RSI, " +
                         "each with a window (5m, 15m, 1h, 4h, 8h, 1d), e.g. \"1h volume over 1M\".");
                 }
@@ -234,7 +267,7 @@ public static partial class LocalIntentParser
         {
             return null;
         }
-        return new LocalIntent(AssistantTools.FilterCoins, args);
+        return new LocalIntent(ToolNames.FilterCoins, args);
     }
 
     private static LocalIntent ParseAlert(string lower, string? symbol)
@@ -287,7 +320,7 @@ public static partial class LocalIntentParser
         var problem = symbol is null ? "I can create that alert, but which coin do you mean? Name it, for example ETHUSDT or ETH."
             : value is null && type is not ("macd_cross" or "bb_breakout") ? "I can create that alert, but at what level? For example: alert me when ETHUSDT goes above 4000."
             : null;
-        return new LocalIntent(AssistantTools.CreateAlert, args, problem);
+        return new LocalIntent(ToolNames.CreateAlert, args, problem);
     }
 
     private static double? NumberAfterVerb(string lower)

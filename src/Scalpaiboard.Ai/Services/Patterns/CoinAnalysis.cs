@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Scalpaiboard.Ai.Services.Tools;
+using Scalpaiboard.Ai.Services.Plugins;
 
 namespace Scalpaiboard.Ai.Services.Patterns;
 
@@ -80,8 +80,8 @@ public sealed record CoinAnalysis(JsonObject Indicators, JsonObject Trend, JsonA
                 break;
             }
         }
-        return new JsonArray(merged.Select(p => (JsonNode?)AssistantTools.Round(p)).ToArray());
+        return new JsonArray(merged.Select(p => (JsonNode?)ToolArguments.Round(p)).ToArray());
     }
 
-    private static JsonNode? Num(double? v) => v is { } x ? AssistantTools.Round(x) : null;
+    private static JsonNode? Num(double? v) => v is { } x ? ToolArguments.Round(x) : null;
 }

@@ -1,6 +1,8 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Security.Cryptography;
+#pragma warning disable SKEXP0001 // UseKernelFunctionInvocation: Semantic Kernel marks it experimental
+using Microsoft.SemanticKernel;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -12,10 +14,15 @@ using Scalpaiboard.Infrastructure.Net;
 
 namespace Scalpaiboard.Ai.Services.Providers;
 
-/// <summary>The provider a chat runs on: its client, its usage/budget key, model and prices.</summary>
+/// <summary>
+/// The provider a chat runs on: its client pipeline, its usage/budget key, model and prices. Disposing it disposes the
+/// pipeline (its OpenTelemetry layer owns an ActivitySource and a Meter).
+/// </summary>
 public sealed record ResolvedProvider(string Key, string DisplayName, string Model, IChatClient Client, decimal InputPricePer1M,
-    decimal OutputPricePer1M, decimal? MonthlyBudget, bool IsLocal)
+    decimal OutputPricePer1M, decimal? MonthlyBudget, bool IsLocal) : IDisposable
 {
+    public void Dispose() => Client.Dispose();
+
     public decimal CostOf(long promptTokens, long completionTokens) =>
         IsLocal ? 0m : Math.Round((promptTokens * InputPricePer1M + completionTokens * OutputPricePer1M) / 1_000_000m, 8);
 }
@@ -30,8 +37,11 @@ public sealed class ProviderSelectionException(string message) : Exception(messa
 /// a user's entry through <see cref="UserClient"/>, which connects only to public addresses and follows no redirects.
 /// </summary>
 public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClientFactory clients, ProviderStore store,
-    ApiKeyProtector protector)
+    ApiKeyProtector protector, IServiceProvider services, ILoggerFactory loggerFactory)
 {
+    /// <summary>The activity source and meter name of the chat clients' OpenTelemetry layer (ServiceDefaults listens to it).</summary>
+    public const string TelemetrySource = "Microsoft.Extensions.AI";
+
     public const string OperatorClient = "ai-provider-operator";
     public const string UserClient = "ai-provider-user";
 
@@ -41,7 +51,7 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClient
         var name = string.IsNullOrWhiteSpace(requested) ? o.Provider : requested.Trim();
         if (string.Equals(name, ProviderCatalog.Local, StringComparison.OrdinalIgnoreCase))
         {
-            return new ResolvedProvider(ProviderCatalog.Local, "Local (offline)", LocalChatClient.ModelName, new LocalChatClient(), 0, 0,
+            return new ResolvedProvider(ProviderCatalog.Local, "Local (offline)", LocalChatClient.ModelName, Pipeline(new LocalChatClient()), 0, 0,
                 Budget(ProviderCatalog.Local), IsLocal: true);
         }
         if (Guid.TryParse(name, out var entryId))
@@ -113,7 +123,9 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClient
         ResolvedProvider resolved;
         try
         {
-            resolved = FromEntry(entry);
+            // only its model is needed here: the test talks to the endpoint with the SDK directly
+            using var pipeline = FromEntry(entry);
+            resolved = pipeline;
         }
         catch (ProviderSelectionException ex)
         {
@@ -174,10 +186,26 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClient
     private decimal? Budget(string provider) =>
         options.Value.Budgets.TryGetValue(provider, out var budget) ? budget : null;
 
+    /// <summary>M.E.AI's OpenAI chat client (streaming chat completions of any OpenAI-compatible endpoint) in the pipeline.</summary>
     private IChatClient CreateClient(string httpClient, string baseUrl, string? apiKey, string model)
     {
         var chat = new ChatClient(model, new ApiKeyCredential(string.IsNullOrEmpty(apiKey) ? "none" : apiKey), ClientOptions(httpClient, baseUrl));
-        return new OpenAiCompatibleChatClient(chat, model);
+        return Pipeline(chat.AsIChatClient());
+    }
+
+    /// <summary>
+    /// Every provider behind the same pipeline: Semantic Kernel's function invocation (runs the kernel's plugin functions
+    /// the model calls, through the kernel's filters) over OpenTelemetry (a span and token metrics per model call).
+    /// </summary>
+    private IChatClient Pipeline(IChatClient inner)
+    {
+        var client = inner.AsBuilder()
+            .UseKernelFunctionInvocation(loggerFactory)
+            .UseOpenTelemetry(loggerFactory, TelemetrySource)
+            .Build(services);
+        // The calls of one round are independent (different services, different coins): run them together.
+        client.GetRequiredService<FunctionInvokingChatClient>().AllowConcurrentInvocation = true;
+        return client;
     }
 
     private OpenAIClientOptions ClientOptions(string httpClient, string baseUrl) => new()
@@ -185,7 +213,7 @@ public sealed class ChatProviderFactory(IOptions<AiOptions> options, IHttpClient
         Endpoint = new Uri(baseUrl),
         Transport = new HttpClientPipelineTransport(clients.CreateClient(httpClient)),
         RetryPolicy = new ClientRetryPolicy(options.Value.ProviderMaxRetries),
-        // Our loop enforces the inactivity timeout; this only stops a request the loop somehow no longer watches.
+        // The chat enforces the inactivity timeout; this only stops a request the chat somehow no longer watches.
         NetworkTimeout = TimeSpan.FromSeconds(options.Value.RequestTimeoutSeconds * 2 + 5),
     };
 }

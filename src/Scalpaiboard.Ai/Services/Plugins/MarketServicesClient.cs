@@ -4,10 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Scalpaiboard.Infrastructure.Identity;
 
-namespace Scalpaiboard.Ai.Services.Tools;
-
-/// <summary>A tool failure the model should hear about (bad arguments, a service answering an error).</summary>
-public sealed class ToolException(string message) : Exception(message);
+namespace Scalpaiboard.Ai.Services.Plugins;
 
 /// <summary>
 /// Calls the Ingest and Alerts APIs as the requesting user: every request carries the user headers signed
@@ -23,6 +20,12 @@ public sealed class MarketServicesClient(HttpClient http, UserContextSigner sign
 
     public Task<JsonNode?> PostAsync(string userId, string url, object body, CancellationToken cancellationToken) =>
         SendAsync(userId, HttpMethod.Post, url, body, cancellationToken);
+
+    public Task<JsonNode?> PutAsync(string userId, string url, object body, CancellationToken cancellationToken) =>
+        SendAsync(userId, HttpMethod.Put, url, body, cancellationToken);
+
+    public Task<JsonNode?> DeleteAsync(string userId, string url, CancellationToken cancellationToken) =>
+        SendAsync(userId, HttpMethod.Delete, url, null, cancellationToken);
 
     private async Task<JsonNode?> SendAsync(string userId, HttpMethod method, string url, object? body, CancellationToken cancellationToken)
     {

@@ -4,40 +4,26 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Scalpaiboard.Ai.Infrastructure;
+using Microsoft.SemanticKernel;
 using Scalpaiboard.Ai.Services.Patterns;
+using static Scalpaiboard.Ai.Services.Plugins.ToolArguments;
 
-namespace Scalpaiboard.Ai.Services.Tools;
+namespace Scalpaiboard.Ai.Services.Plugins;
 
 /// <summary>
-/// The assistant's tools ("plugins"): each public method becomes an AIFunction whose JSON schema comes from its
-/// [Description] attributes. One instance per chat request, bound to that request's user and conversation; every
-/// service call is made as that user. Bad arguments throw <see cref="ToolException"/>, which the loop returns
-/// to the model as <c>{"error": "..."}</c>.
+/// The screener functions: market screening, one coin's analysis, chart patterns, and exports of the previous result.
+/// Every call acts for the kernel's <see cref="ToolSession"/> user (the Ingest and Alerts services are called with that
+/// user's signed identity). Bad arguments throw <see cref="ToolException"/>, which <see cref="Filters.ToolErrorFilter"/>
+/// turns into <c>{"error": "..."}</c> for the model.
 /// </summary>
-public sealed partial class AssistantTools(MarketServicesClient api, ExportStore exports, ToolSession session, TimeProvider time)
+public sealed partial class ScreenerPlugin(MarketServicesClient api, ExportStore exports, TimeProvider time)
 {
-    public const string FilterCoins = "filter_coins";
-    public const string GetCoinAnalysis = "get_coin_analysis";
-    public const string CreateAlert = "create_alert";
-    public const string AddToWatchlist = "add_to_watchlist";
-    public const string AnalyzePattern = "analyze_pattern";
-    public const string ExportResults = "export_results";
-    public const string GetPortfolio = "get_portfolio";
 
-    public static readonly string[] Windows = ["5m", "15m", "1h", "4h", "8h", "1d"];
-    public static readonly string[] Timeframes = ["1m", "5m", "15m", "1h", "4h", "8h", "1d"];
-    public static readonly string[] ConditionTypes =
-    [
-        "price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above",
-        "rsi_above", "rsi_below", "rsi_cross", "macd_cross", "bb_breakout",
-    ];
     private static readonly string[] HeadlineFields =
     [
         "symbol", "price", "change_5m", "change_15m", "change_1h", "change_4h", "change_8h", "change_1d",
         "quoteVolume_5m", "quoteVolume_15m", "quoteVolume_1h", "quoteVolume_4h", "quoteVolume_8h", "quoteVolume_1d", "rsi14_1h",
     ];
-    private static readonly string[] WindowedConditions = ["change_above", "change_below", "volume_above"];
-    private static readonly string[] ValuelessConditions = ["macd_cross", "bb_breakout"];
 
     [GeneratedRegex("^(min|max)[A-Za-z][A-Za-z0-9]*(_[0-9]+[mhd])?$")]
     private static partial Regex BoundName();
@@ -45,10 +31,12 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]*(_[0-9]+[mhd])?$")]
     private static partial Regex FieldName();
 
+    [KernelFunction(ToolNames.FilterCoins)]
     [Description("Screens the USDT-M futures market: coins whose metrics lie within the given bounds, sorted. " +
         "Windows are 5m, 15m, 1h, 4h, 8h, 1d; change_<window> is the price change in percent, quoteVolume_<window> the traded " +
         "volume in USDT. Every bound is optional.")]
     public async Task<JsonObject> FilterCoinsAsync(
+        Kernel kernel,
         [Description("Minimum 5-minute price change, percent")] double? minChange_5m = null,
         [Description("Maximum 5-minute price change, percent")] double? maxChange_5m = null,
         [Description("Minimum 15-minute price change, percent")] double? minChange_15m = null,
@@ -84,6 +72,7 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         [Description("How many coins to return, 1-100 (default 20)")] int? limit = null,
         CancellationToken cancellationToken = default)
     {
+        var session = ToolSession.Require(kernel);
         var bounds = new List<(string Name, double? Value)>
         {
             (nameof(minChange_5m), minChange_5m), (nameof(maxChange_5m), maxChange_5m),
@@ -176,14 +165,17 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         };
     }
 
+    [KernelFunction(ToolNames.GetCoinAnalysis)]
     [Description("Analyses one coin on a timeframe: current metrics and indicators, trend, support and resistance " +
         "levels from swing points and pivots, and its recent preset signals.")]
     public async Task<JsonObject> GetCoinAnalysisAsync(
+        Kernel kernel,
         [Description("Symbol, e.g. BTCUSDT (BTC is read as BTCUSDT)")] string symbol,
         [Description("Bar timeframe: 1m, 5m, 15m, 1h, 4h, 8h or 1d (default 1h)")]
         [AllowedValues("1m", "5m", "15m", "1h", "4h", "8h", "1d", null)] string? timeframe = null,
         CancellationToken cancellationToken = default)
     {
+        var session = ToolSession.Require(kernel);
         var sym = NormalizeSymbol(symbol);
         var tf = NormalizeTimeframe(timeframe);
         var coinTask = api.GetAsync(session.UserId, $"{MarketServicesClient.Ingest}/api/coins/{sym}", cancellationToken);
@@ -214,89 +206,18 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         };
     }
 
-    [Description("Creates a price/indicator alert for the user. Condition types: price_above, price_below, price_cross, " +
-        "change_above, change_below, volume_above (these three need a window), rsi_above, rsi_below, rsi_cross, macd_cross, bb_breakout.")]
-    public async Task<JsonObject> CreateAlertAsync(
-        [Description("Symbol, e.g. ETHUSDT (ETH is read as ETHUSDT)")] string symbol,
-        [Description("Condition type, e.g. price_above")]
-        [AllowedValues("price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above", "rsi_above",
-            "rsi_below", "rsi_cross", "macd_cross", "bb_breakout")] string condition,
-        [Description("Threshold: a price, a percent change, a USDT volume or an RSI level (not needed for macd_cross, bb_breakout)")] double? value = null,
-        [Description("Window for change_above, change_below, volume_above: 5m, 15m, 1h, 4h, 8h or 1d")]
-        [AllowedValues("5m", "15m", "1h", "4h", "8h", "1d", null)] string? window = null,
-        [Description("true to fire every time the condition holds (after the cooldown), false to fire once")] bool recurring = false,
-        [Description("Minutes between two triggers of a recurring alert (default 5)")] int cooldownMinutes = 5,
-        [Description("A note shown with the alert")] string? note = null,
-        CancellationToken cancellationToken = default)
-    {
-        var sym = NormalizeSymbol(symbol);
-        var type = (condition ?? "").Trim().ToLowerInvariant();
-        if (!ConditionTypes.Contains(type))
-        {
-            throw new ToolException($"condition: '{condition}' is not one of {string.Join(", ", ConditionTypes)}");
-        }
-        var cond = new Dictionary<string, object> { ["type"] = type };
-        if (!ValuelessConditions.Contains(type))
-        {
-            if (value is not { } v || !double.IsFinite(v))
-            {
-                throw new ToolException($"value: {type} needs a numeric threshold");
-            }
-            if (type.StartsWith("rsi", StringComparison.Ordinal) && v is < 0 or > 100)
-            {
-                throw new ToolException("value: an RSI level is between 0 and 100");
-            }
-            if ((type.StartsWith("price", StringComparison.Ordinal) || type == "volume_above") && v <= 0)
-            {
-                throw new ToolException($"value: {type} needs a positive number");
-            }
-            cond["value"] = v;
-        }
-        if (WindowedConditions.Contains(type))
-        {
-            var w = (window ?? "").Trim().ToLowerInvariant();
-            if (!Windows.Contains(w))
-            {
-                throw new ToolException($"window: {type} needs a window, one of {string.Join(", ", Windows)}");
-            }
-            cond["window"] = w;
-        }
-        if (cooldownMinutes is < 0 or > 10080)
-        {
-            throw new ToolException("cooldownMinutes: must be between 0 and 10080");
-        }
-        var body = new Dictionary<string, object?>
-        {
-            ["symbol"] = sym,
-            ["conditions"] = new[] { cond },
-            ["recurring"] = recurring,
-            ["cooldownMinutes"] = cooldownMinutes,
-            ["note"] = note ?? "",
-        };
-        var created = await api.PostAsync(session.UserId, $"{MarketServicesClient.Alerts}/api/alerts", body, cancellationToken);
-        return new JsonObject { ["created"] = true, ["alert"] = created?.DeepClone() };
-    }
-
-    [Description("Adds a coin to the user's watchlist.")]
-    public async Task<JsonObject> AddToWatchlistAsync(
-        [Description("Symbol, e.g. BTCUSDT (BTC is read as BTCUSDT)")] string symbol,
-        CancellationToken cancellationToken = default)
-    {
-        var sym = NormalizeSymbol(symbol);
-        var response = await api.PostAsync(session.UserId, $"{MarketServicesClient.Alerts}/api/watchlist",
-            new Dictionary<string, string> { ["symbol"] = sym }, cancellationToken);
-        return new JsonObject { ["added"] = true, ["symbol"] = sym, ["watchlist"] = response?.DeepClone() };
-    }
-
+    [KernelFunction(ToolNames.AnalyzePattern)]
     [Description("Finds chart patterns on a coin's recent bars, each with a confidence 0-1: double top/bottom, bull/bear " +
         "flags, ascending/descending/symmetric triangles, head and shoulders (and inverse), from swing points.")]
     public async Task<JsonObject> AnalyzePatternAsync(
+        Kernel kernel,
         [Description("Symbol, e.g. BTCUSDT (BTC is read as BTCUSDT)")] string symbol,
         [Description("Bar timeframe: 1m, 5m, 15m, 1h, 4h, 8h or 1d (default 1h)")]
         [AllowedValues("1m", "5m", "15m", "1h", "4h", "8h", "1d", null)] string? timeframe = null,
         [Description("How many recent bars to read, 30-500 (default 150)")] int? bars = null,
         CancellationToken cancellationToken = default)
     {
+        var session = ToolSession.Require(kernel);
         var sym = NormalizeSymbol(symbol);
         var tf = NormalizeTimeframe(timeframe);
         var count = bars ?? 150;
@@ -345,12 +266,15 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
         };
     }
 
+    [KernelFunction(ToolNames.ExportResults)]
     [Description("Exports the previous tool result of this conversation (e.g. a screener list) as a CSV or JSON file and " +
         "returns a download link.")]
     public async Task<JsonObject> ExportResultsAsync(
+        Kernel kernel,
         [Description("File format: csv (default) or json")][AllowedValues("csv", "json", null)] string? format = null,
         CancellationToken cancellationToken = default)
     {
+        var session = ToolSession.Require(kernel);
         var fmt = string.IsNullOrWhiteSpace(format) ? "csv" : format.Trim().ToLowerInvariant();
         if (fmt is not ("csv" or "json"))
         {
@@ -384,37 +308,6 @@ public sealed partial class AssistantTools(MarketServicesClient api, ExportStore
             ["url"] = $"/api/ai/exports/{id}",
         };
     }
-
-    [Description("Shows the user's portfolio: the watchlist with each coin's performance.")]
-    public async Task<JsonObject> GetPortfolioAsync(CancellationToken cancellationToken = default)
-    {
-        var response = await api.GetAsync(session.UserId, $"{MarketServicesClient.Alerts}/api/portfolio", cancellationToken);
-        return new JsonObject { ["portfolio"] = response?.DeepClone() };
-    }
-
-    /// <summary>Upper case, separators dropped, a bare base asset completed with USDT: "btc" and "BTC/USDT" give BTCUSDT.</summary>
-    public static string NormalizeSymbol(string? symbol)
-    {
-        var s = new string((symbol ?? "").Where(char.IsAsciiLetterOrDigit).ToArray()).ToUpperInvariant();
-        if (s.Length is < 2 or > 20)
-        {
-            throw new ToolException($"symbol: '{symbol}' is not a symbol like BTCUSDT");
-        }
-        return s.EndsWith("USDT", StringComparison.Ordinal) || s.EndsWith("USDC", StringComparison.Ordinal) ? s : s + "USDT";
-    }
-
-    public static string NormalizeTimeframe(string? timeframe)
-    {
-        var tf = string.IsNullOrWhiteSpace(timeframe) ? "1h" : timeframe.Trim().ToLowerInvariant();
-        if (!Timeframes.Contains(tf))
-        {
-            throw new ToolException($"timeframe: '{timeframe}' is not one of {string.Join(", ", Timeframes)}");
-        }
-        return tf;
-    }
-
-    internal static double Round(double v) =>
-        !double.IsFinite(v) ? 0 : Math.Abs(v) >= 100 ? Math.Round(v, 2) : Math.Abs(v) >= 1 ? Math.Round(v, 4) : Math.Round(v, 8);
 
     private static async Task<JsonNode?> Optional(Task<JsonNode?> call)
     {

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Scalpaiboard.Ai.Services.Tools;
+namespace Scalpaiboard.Ai.Services.Plugins;
 
 /// <summary>Turns a tool result into a downloadable file: JSON as is, CSV as one row per item of the result's
 /// main list (nested objects flattened to <c>parent.child</c> columns).</summary>

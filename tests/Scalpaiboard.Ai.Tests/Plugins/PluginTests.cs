@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SemanticKernel;
+using Scalpaiboard.Ai.Services;
+using Scalpaiboard.Ai.Services.Plugins;
+using Scalpaiboard.Ai.Tests.Fakes;
+
+namespace Scalpaiboard.Ai.Tests.Plugins;
+
+/// <summary>
+/// Every plugin function invoked through a kernel of the running Ai service (its filters, its PostgreSQL database for
+/// exports) for two users: each acts for its own user only, and sees only that user's data.
+/// </summary>
+[Collection(AiAppCollection.Name)]
+public sealed class PluginTests(AiAppFixture app)
+{
+    private (Kernel Kernel, ToolSession Session, IServiceScope Scope) KernelFor(string user)
+    {
+        var scope = app.Services.CreateScope();
+        var session = new ToolSession(user, conversationId: null);
+        return (scope.ServiceProvider.GetRequiredService<AssistantKernelFactory>().Create(session), session, scope);
+    }
+
+    private static async Task<JsonObject> InvokeAsync(Kernel kernel, string plugin, string function, KernelArguments? arguments = null)
+    {
+        var result = await kernel.InvokeAsync(plugin, function, arguments ?? []);
+        return Assert.IsType<JsonObject>(result.GetValue<object>());
+    }
+
+    private static string NewUser(string name) => name + "-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Watchlist_functions_change_and_read_only_the_callers_watchlist()
+    {
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        var (a, _, scopeA) = KernelFor(alice);
+        var (b, _, scopeB) = KernelFor(bob);
+        using (scopeA)
+        using (scopeB)
+        {
+            var added = await InvokeAsync(a, ToolNames.Watchlist, ToolNames.AddToWatchlist, new() { ["symbol"] = "sol" });
+            Assert.Equal("SOLUSDT", added["symbol"]!.ToString());
+            await InvokeAsync(b, ToolNames.Watchlist, ToolNames.AddToWatchlist, new() { ["symbol"] = "BTCUSDT" });
+            Assert.Equal(["SOLUSDT"], app.Market.Watchlist(alice));
+            Assert.Equal(["BTCUSDT"], app.Market.Watchlist(bob));
+
+            var portfolio = await InvokeAsync(a, ToolNames.Watchlist, ToolNames.GetPortfolio);
+            Assert.Equal(["SOLUSDT"], portfolio["portfolio"]!["items"]!.AsArray().Select(i => i!["symbol"]!.ToString()));
+
+            // bob cannot remove alice's coin: his own watchlist does not have it
+            var refused = await InvokeAsync(b, ToolNames.Watchlist, ToolNames.RemoveFromWatchlist, new() { ["symbol"] = "SOLUSDT" });
+            Assert.Contains("404", refused["error"]!.ToString());
+            Assert.Equal(["SOLUSDT"], app.Market.Watchlist(alice));
+            var removed = await InvokeAsync(a, ToolNames.Watchlist, ToolNames.RemoveFromWatchlist, new() { ["symbol"] = "SOLUSDT" });
+            Assert.True(removed["removed"]!.GetValue<bool>());
+            Assert.Empty(app.Market.Watchlist(alice));
+            Assert.Equal(["BTCUSDT"], app.Market.Watchlist(bob));
+        }
+        Assert.All(app.Market.CallsFor(alice).Concat(app.Market.CallsFor(bob)), c => Assert.True(c.SignatureValid));
+    }
+
+    [Fact]
+    public async Task Alert_functions_create_list_pause_and_delete_only_the_callers_alerts()
+    {
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        var (a, _, scopeA) = KernelFor(alice);
+        var (b, _, scopeB) = KernelFor(bob);
+        using (scopeA)
+        using (scopeB)
+        {
+            var created = await InvokeAsync(a, ToolNames.Alerts, ToolNames.CreateAlert,
+                new() { ["symbol"] = "eth", ["condition"] = "change_above", ["value"] = 3.5, ["window"] = "1h" });
+            var id = created["alert"]!["id"]!.GetValue<long>();
+            Assert.Equal("ETHUSDT", created["alert"]!["symbol"]!.ToString());
+            Assert.Equal("1h", created["alert"]!["conditions"]![0]!["window"]!.ToString());
+
+            var listedA = await InvokeAsync(a, ToolNames.Alerts, ToolNames.ListAlerts);
+            Assert.Equal(1, listedA["count"]!.GetValue<int>());
+            var listedB = await InvokeAsync(b, ToolNames.Alerts, ToolNames.ListAlerts);
+            Assert.Equal(0, listedB["count"]!.GetValue<int>());
+            Assert.Equal(0, (await InvokeAsync(a, ToolNames.Alerts, ToolNames.ListAlerts, new() { ["symbol"] = "BTC" }))["count"]!.GetValue<int>());
+
+            // bob can neither pause nor delete alice's alert
+            Assert.Contains("404", (await InvokeAsync(b, ToolNames.Alerts, ToolNames.PauseAlert, new() { ["alertId"] = id }))["error"]!.ToString());
+            Assert.Contains("404", (await InvokeAsync(b, ToolNames.Alerts, ToolNames.DeleteAlert, new() { ["alertId"] = id }))["error"]!.ToString());
+
+            var paused = await InvokeAsync(a, ToolNames.Alerts, ToolNames.PauseAlert, new() { ["alertId"] = id });
+            Assert.False(paused["alert"]!["enabled"]!.GetValue<bool>());
+            Assert.Equal("change_above", paused["alert"]!["conditions"]![0]!["type"]!.ToString());
+            var resumed = await InvokeAsync(a, ToolNames.Alerts, ToolNames.PauseAlert, new() { ["alertId"] = id, ["pause"] = false });
+            Assert.True(resumed["alert"]!["enabled"]!.GetValue<bool>());
+
+            var deleted = await InvokeAsync(a, ToolNames.Alerts, ToolNames.DeleteAlert, new() { ["alertId"] = id });
+            Assert.True(deleted["deleted"]!.GetValue<bool>());
+            Assert.Equal(0, (await InvokeAsync(a, ToolNames.Alerts, ToolNames.ListAlerts))["count"]!.GetValue<int>());
+
+            // a bad argument is the model's to hear about, and nothing is created
+            var bad = await InvokeAsync(a, ToolNames.Alerts, ToolNames.CreateAlert, new() { ["symbol"] = "eth", ["condition"] = "change_above", ["value"] = 1 });
+            Assert.Contains("needs a window", bad["error"]!.ToString());
+        }
+        Assert.Empty(app.Market.Alerts(bob));
+    }
+
+    [Fact]
+    public async Task Screener_functions_run_as_the_caller_and_exports_are_stored_for_the_caller_only()
+    {
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        var (a, sessionA, scopeA) = KernelFor(alice);
+        var (b, _, scopeB) = KernelFor(bob);
+        using (scopeA)
+        using (scopeB)
+        {
+            var coins = await InvokeAsync(a, ToolNames.Screener, ToolNames.FilterCoins, new() { ["minQuoteVolume_1h"] = 2_000_000.0, ["limit"] = 5 });
+            Assert.Equal(3, coins["count"]!.GetValue<int>());
+            Assert.Contains("minQuoteVolume_1h=2000000", Assert.Single(app.Market.CallsFor(alice), c => c.Path == "/api/coins").Query);
+
+            var analysis = await InvokeAsync(a, ToolNames.Screener, ToolNames.GetCoinAnalysis, new() { ["symbol"] = "BTC", ["timeframe"] = "4h" });
+            Assert.Equal("BTCUSDT", analysis["symbol"]!.ToString());
+            Assert.Equal(200, analysis["bars"]!.GetValue<int>());
+
+            var patterns = await InvokeAsync(a, ToolNames.Screener, ToolNames.AnalyzePattern, new() { ["symbol"] = "ETHUSDT", ["bars"] = 120 });
+            Assert.Equal(120, patterns["bars"]!.GetValue<int>());
+
+            // the export takes the session's last result, which the chat's tool events filter keeps; here set by hand
+            sessionA.RememberResult("Screener_filter_coins", coins);
+            var export = await InvokeAsync(a, ToolNames.Screener, ToolNames.ExportResults, new() { ["format"] = "csv" });
+            Assert.Equal(3, export["rows"]!.GetValue<int>());
+            Assert.Equal("filter_coins", export["source"]!.ToString());
+            var url = export["url"]!.ToString();
+            using var asAlice = await app.ClientFor(alice).GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, asAlice.StatusCode);
+            Assert.StartsWith("symbol,", await asAlice.Content.ReadAsStringAsync());
+            using var asBob = await app.ClientFor(bob).GetAsync(url);
+            Assert.Equal(HttpStatusCode.NotFound, asBob.StatusCode);
+
+            // bob has no result of his own to export
+            Assert.Contains("no earlier tool result", (await InvokeAsync(b, ToolNames.Screener, ToolNames.ExportResults))["error"]!.ToString());
+        }
+        Assert.All(app.Market.CallsFor(alice), c => Assert.True(c.SignatureValid));
+        Assert.Empty(app.Market.CallsFor(bob));
+    }
+
+    [Fact]
+    public async Task A_kernel_without_a_user_runs_no_function()
+    {
+        using var scope = app.Services.CreateScope();
+        var anonymous = scope.ServiceProvider.GetRequiredService<AssistantKernelFactory>().Create(new ToolSession("", null));
+        var calls = app.Market.Calls.Count;
+
+        var result = await InvokeAsync(anonymous, ToolNames.Watchlist, ToolNames.AddToWatchlist, new() { ["symbol"] = "BTCUSDT" });
+
+        Assert.Contains("not authorized", result["error"]!.ToString());
+        Assert.Equal(calls, app.Market.Calls.Count);
+    }
+}

@@ -20,7 +20,9 @@ var ingest = builder.AddService<Projects.Scalpaiboard_Ingest>("ingest", signingK
 var alerts = builder.AddService<Projects.Scalpaiboard_Alerts>("alerts", signingKey)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(ingest);
+    .WithReference(ingest)
+    // The Hangfire dashboard, opened from this machine (the dashboard lets only local, unproxied requests in).
+    .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/hangfire", DisplayText = "Hangfire jobs" });
 
 var ai = builder.AddService<Projects.Scalpaiboard_Ai>("ai", signingKey)
     .WithReference(postgres).WaitFor(postgres)

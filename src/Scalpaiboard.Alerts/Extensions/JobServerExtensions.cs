@@ -1,7 +1,7 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
+using Npgsql;
 using Scalpaiboard.Alerts.Jobs;
 using Scalpaiboard.Infrastructure.Postgres;
 
@@ -18,10 +18,14 @@ public static class JobServerExtensions
     public const string Schema = "hangfire";
     public const string DashboardPath = "/hangfire";
 
-    public static IHostApplicationBuilder AddJobServer(this IHostApplicationBuilder builder, TimeSpan schedulePollingInterval)
+    public static IHostApplicationBuilder AddJobServer(this IHostApplicationBuilder builder, TimeSpan schedulePollingInterval, int workers)
     {
         var connectionString = builder.Configuration.GetConnectionString(PostgresExtensions.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{PostgresExtensions.ConnectionName} is not set; the AppHost sets it.");
+        // Hangfire's connections come from a data source of its own: not traced (the scheduler polls every second),
+        // and closed with the host (a pool keyed by connection string would outlive it). Hangfire handles its own
+        // transactions, so no ambient-transaction enlistment.
+        var hangfireConnections = new NpgsqlConnectionStringBuilder(connectionString) { Enlist = false, ApplicationName = "hangfire" }.ConnectionString;
         var storageOptions = new PostgreSqlStorageOptions
         {
             SchemaName = Schema,
@@ -33,7 +37,9 @@ public static class JobServerExtensions
         // The storage and activator as this host's own singletons. Hangfire's defaults read the process-wide
         // JobStorage.Current / JobActivator.Current that UsePostgreSqlStorage sets; with several hosts in one
         // process (the tests run two Alerts services side by side) they would share whichever was set last.
-        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
+        services.AddKeyedSingleton(Schema, (_, _) => NpgsqlDataSource.Create(hangfireConnections));
+        services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(
+            new DataSourceConnectionFactory(sp.GetRequiredKeyedService<NpgsqlDataSource>(Schema)), storageOptions));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -43,6 +49,7 @@ public static class JobServerExtensions
         {
             server.ServerName = $"{builder.Environment.ApplicationName}-{Environment.MachineName}";
             server.SchedulePollingInterval = schedulePollingInterval;
+            server.WorkerCount = workers;
         });
         // The dashboard's forms (trigger, delete, requeue) carry an antiforgery token when this is registered.
         services.AddAntiforgery();
@@ -57,4 +64,10 @@ public static class JobServerExtensions
             AppPath = null,
             Authorization = [new OperatorDashboardAuthorization()],
         });
+}
+
+/// <summary>Hangfire.PostgreSql's connection factory over a data source (the package opens and disposes each connection).</summary>
+internal sealed class DataSourceConnectionFactory(NpgsqlDataSource dataSource) : IConnectionFactory
+{
+    public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
 }

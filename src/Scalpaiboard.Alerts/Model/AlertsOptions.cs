@@ -146,6 +146,10 @@ public sealed class JobOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Hangfire workers per replica (jobs running at once, each with a PostgreSQL connection while it runs).</summary>
+    [Range(1, 100)]
+    public int Workers { get; set; } = 5;
+
     /// <summary>A symbol silent for this long in feed time (behind the newest candle of any symbol) is stale.</summary>
     [Range(1, 1440)]
     public int StaleAfterMinutes { get; set; } = 3;

@@ -61,6 +61,7 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
             ["Alerts:Delivery:MaxDelaySeconds"] = "2",
             ["Alerts:Jobs:OutboxSweepSchedule"] = "* * * * * *",
             ["Alerts:Jobs:WatchdogSchedule"] = "* * * * * *",
+            ["Alerts:Jobs:Workers"] = "2",
             ["Logging:LogLevel:Default"] = "Warning",
             // The receivers of these tests listen on 127.0.0.1: users' webhooks may reach them as on a single-user
             // install. The outbound-request tests set it back to false.

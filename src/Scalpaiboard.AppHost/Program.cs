@@ -22,7 +22,9 @@ var alerts = builder.AddService<Projects.Scalpaiboard_Alerts>("alerts", signingK
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis)
     .WithReference(ingest)
-    .WithEnvironment("Security__KeyRingCertificate", keyRing);
+    .WithEnvironment("Security__KeyRingCertificate", keyRing)
+    // The Hangfire dashboard, opened from this machine (the dashboard lets only local, unproxied requests in).
+    .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/hangfire", DisplayText = "Hangfire jobs" });
 
 var ai = builder.AddService<Projects.Scalpaiboard_Ai>("ai", signingKey)
     .WithReference(postgres).WaitFor(postgres)

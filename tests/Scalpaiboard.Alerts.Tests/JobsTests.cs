@@ -1,10 +1,16 @@
 using System.Net;
+using Hangfire;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Npgsql;
+using Scalpaiboard.Alerts.Jobs;
 using Scalpaiboard.Alerts.Tests.Support;
+using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Testing;
 
 namespace Scalpaiboard.Alerts.Tests;
 
-/// <summary>The Quartz jobs on the advisory-lock leader: stale-data watchdog and retention.</summary>
+/// <summary>The Hangfire recurring jobs: stale-data watchdog and retention, once per period across replicas; the dashboard for the operator only.</summary>
 public sealed class JobsTests
 {
     [Fact]
@@ -49,7 +55,7 @@ public sealed class JobsTests
         await using var app = await AlertsApp.StartAsync(redis, new Dictionary<string, string?>
         {
             ["Alerts:RetentionHours"] = "1",
-            ["Alerts:Jobs:RetentionIntervalSeconds"] = "1",
+            ["Alerts:Jobs:RetentionSchedule"] = "* * * * * *",
         });
         // one signal from the past (March 2026) and one from this minute
         await MetricsFeed.AppendPioneerRunAsync(app.Stream, 1, "OLDUSDT");
@@ -62,5 +68,104 @@ public sealed class JobsTests
                 && b.GetProperty("total").GetInt64() == 1);
         Assert.Equal("NEWUSDT", Assert.Single(body.GetProperty("signals").EnumerateArray()).GetProperty("symbol").GetString());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_instances_run_each_period_of_a_recurring_job_once()
+    {
+        using var redis = new RedisServer();
+        var postgres = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
+        // Both instances sweep the outbox every second (AlertsApp's schedule), on one database.
+        await using var a = await AlertsApp.StartAsync(redis, postgres: postgres);
+        await using var b = await AlertsApp.StartAsync(redis, postgres: postgres);
+        var monitoring = a.Service<JobStorage>().GetMonitoringApi();
+        var servers = await Eventually.WaitAsync(() => Task.FromResult(monitoring.Servers().Count), n => n == 2);
+        Assert.Equal(2, servers);
+        // Let them run until five periods have succeeded (seconds on a quiet machine; more under load).
+        var succeeded = await Eventually.WaitAsync(async () =>
+        {
+            await using var probe = new NpgsqlConnection(postgres);
+            await probe.OpenAsync();
+            await using var count = new NpgsqlCommand("""
+                SELECT count(*) FROM hangfire.state s
+                JOIN hangfire.jobparameter r ON r.jobid = s.jobid AND r.name = 'RecurringJobId' AND r.value LIKE '%"outbox-sweep"%'
+                WHERE s.name = 'Succeeded'
+                """, probe);
+            return (long)(await count.ExecuteScalarAsync())!;
+        }, n => n >= 5, TimeSpan.FromSeconds(60));
+        Assert.True(succeeded >= 5, $"only {succeeded} periods ran");
+        // Stop both, so no occurrence is half-created while we count.
+        await b.DisposeAsync();
+        await a.DisposeAsync();
+
+        await using var conn = new NpgsqlConnection(postgres);
+        await conn.OpenAsync();
+        // Every job Hangfire created for the recurring job carries its occurrence's time ("Time"): one job per period,
+        // picked up by at most one worker of one instance (one Processing state), and run once.
+        var periods = new List<(string Time, long Jobs, long Processing, long Succeeded)>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT t.value, count(DISTINCT t.jobid),
+                   count(s.id) FILTER (WHERE s.name = 'Processing'), count(s.id) FILTER (WHERE s.name = 'Succeeded')
+            FROM hangfire.jobparameter r
+            JOIN hangfire.jobparameter t ON t.jobid = r.jobid AND t.name = 'Time'
+            LEFT JOIN hangfire.state s ON s.jobid = r.jobid
+            WHERE r.name = 'RecurringJobId' AND r.value LIKE '%"outbox-sweep"%'
+            GROUP BY t.value
+            """, conn))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                periods.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+            }
+        }
+        Assert.True(periods.Count(p => p.Succeeded == 1) >= 5);
+        Assert.All(periods, p =>
+        {
+            Assert.Equal(1, p.Jobs);
+            Assert.True(p.Processing <= 1, $"the job of {p.Time} was processed {p.Processing} times");
+            Assert.True(p.Succeeded <= 1, $"the job of {p.Time} succeeded {p.Succeeded} times");
+        });
+    }
+
+    [Fact]
+    public async Task The_hangfire_dashboard_opens_for_a_local_request_and_refuses_everyone_else()
+    {
+        using var redis = new RedisServer();
+        await using var app = await AlertsApp.StartAsync(redis);
+        async Task<(int Status, string Body)> GetAsync(string path, System.Net.IPAddress? remote, params (string Name, string Value)[] headers)
+        {
+            var context = await app.Server.SendAsync(c =>
+            {
+                c.Request.Method = "GET";
+                c.Request.Path = path;
+                c.Connection.RemoteIpAddress = remote;
+                foreach (var (name, value) in headers)
+                {
+                    c.Request.Headers[name] = value;
+                }
+            });
+            using var reader = new StreamReader(context.Response.Body);
+            return (context.Response.StatusCode, await reader.ReadToEndAsync());
+        }
+
+        // The operator on this machine (the Aspire dashboard's link): the recurring jobs under their ids.
+        var local = await GetAsync("/hangfire/recurring", System.Net.IPAddress.Loopback);
+        Assert.Equal(StatusCodes.Status200OK, local.Status);
+        Assert.Contains(RetentionJob.Id, local.Body);
+        Assert.Contains(OutboxSweepJob.Id, local.Body);
+        Assert.Contains(StaleDataWatchdogJob.Id, local.Body);
+        Assert.Equal(StatusCodes.Status200OK, (await GetAsync("/hangfire", System.Net.IPAddress.IPv6Loopback)).Status);
+
+        // Relayed by a proxy on this machine (what the Gateway would add if it ever forwarded the path): refused.
+        Assert.Equal(StatusCodes.Status401Unauthorized, (await GetAsync("/hangfire", System.Net.IPAddress.Loopback, ("X-Forwarded-For", "203.0.113.7"))).Status);
+        Assert.Equal(StatusCodes.Status401Unauthorized, (await GetAsync("/hangfire/recurring", System.Net.IPAddress.Loopback, ("Forwarded", "for=203.0.113.7"))).Status);
+        // From another machine, anonymous: refused; unknown address: refused.
+        Assert.Equal(StatusCodes.Status401Unauthorized, (await GetAsync("/hangfire", System.Net.IPAddress.Parse("203.0.113.7"))).Status);
+        Assert.Equal(StatusCodes.Status401Unauthorized, (await GetAsync("/hangfire/recurring", null)).Status);
+        // A signed-in user without the operator role: 403.
+        var (time, signature) = new UserContextSigner(AlertsApp.SigningKey).Sign("user-1");
+        Assert.Equal(StatusCodes.Status403Forbidden, (await GetAsync("/hangfire", System.Net.IPAddress.Parse("203.0.113.7"),
+            (UserContextSigner.UserHeader, "user-1"), (UserContextSigner.TimeHeader, time), (UserContextSigner.SignatureHeader, signature))).Status);
     }
 }

@@ -195,6 +195,27 @@ public sealed class ResilienceTests
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
     }
 
+    [Fact]
+    public async Task A_route_takes_at_most_its_own_body_limit_and_forwards_nothing_over_it()
+    {
+        var reached = 0;
+        await using var service = await Downstream.StartAsync(app => app.MapPost("/api/alerts", async (HttpContext c) =>
+        {
+            Interlocked.Increment(ref reached);
+            await c.Request.Body.CopyToAsync(Stream.Null);
+            return Results.Ok();
+        }));
+        await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?> { ["services:alerts:http:0"] = service.Address.ToString() });
+        using var http = gateway.CreateHttpClient();
+
+        var large = await http.PostAsync("/api/alerts", new ByteArrayContent(new byte[Scalpaiboard.Gateway.Services.Forwarding.ServiceRoutes.SmallBody + 1]));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
+        Assert.Equal("application/problem+json", large.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, reached);
+        var fits = await http.PostAsync("/api/alerts", new ByteArrayContent(new byte[Scalpaiboard.Gateway.Services.Forwarding.ServiceRoutes.SmallBody]));
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Quartz;
 using Scalpaiboard.Alerts.Infrastructure;
 using Scalpaiboard.Alerts.Jobs;
 using Scalpaiboard.Alerts.Model;
@@ -85,26 +84,11 @@ internal static class Extensions
         builder.Services.AddOperatorTargetHttpClient(WebhookSender.OperatorClient, Handler).ConfigureHttpClient(Client);
     }
 
-    /// <summary>Quartz schedules (in-memory store on every replica); the jobs act only on the advisory-lock leader.</summary>
+    /// <summary>The scheduled jobs as Hangfire recurring jobs on the service's job server (<see cref="JobServerExtensions"/>).</summary>
     private static void AddScheduledJobs(this IHostApplicationBuilder builder)
     {
         var jobs = builder.Configuration.GetSection(AlertsOptions.Section).Get<AlertsOptions>()?.Jobs ?? new JobOptions();
-        builder.Services.AddSingleton<JobLeadership>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobLeadership>());
-        builder.Services.AddQuartz(q =>
-        {
-            Every<RetentionJob>(q, "retention", jobs.RetentionIntervalSeconds);
-            Every<OutboxSweepJob>(q, "outbox-sweep", jobs.OutboxSweepIntervalSeconds);
-            Every<StaleDataWatchdogJob>(q, "stale-data-watchdog", jobs.WatchdogIntervalSeconds);
-        });
-        builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-    }
-
-    private static void Every<TJob>(IQuartzBuilder q, string name, int seconds) where TJob : IJob
-    {
-        q.ScheduleJob<TJob>(
-            trigger => trigger.WithIdentity(name + "-trigger").StartNow()
-                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(seconds)).RepeatForever()),
-            job => job.WithIdentity(name));
+        builder.AddJobServer(jobs.SchedulePollingInterval, jobs.Workers);
+        builder.Services.AddHostedService<RecurringJobsRegistration>();
     }
 }

@@ -1,5 +1,5 @@
+using Hangfire;
 using Microsoft.Extensions.Options;
-using Quartz;
 using Scalpaiboard.Alerts.Infrastructure;
 using Scalpaiboard.Alerts.Model;
 using Scalpaiboard.Alerts.Notifications;
@@ -7,27 +7,21 @@ using Scalpaiboard.Alerts.Services;
 
 namespace Scalpaiboard.Alerts.Jobs;
 
-/// <summary>A job that runs only on the replica holding <see cref="JobLeadership"/>; never two at once.</summary>
-[DisallowConcurrentExecution]
-public abstract class LeaderOnlyJob(JobLeadership leadership) : IJob
-{
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        if (leadership.IsLeader)
-        {
-            await RunAsync(cancellationToken);
-        }
-    }
-
-    public abstract Task RunAsync(CancellationToken cancellationToken);
-}
+// Hangfire recurring jobs (registered in RecurringJobsRegistration). Each occurrence is enqueued once by whichever
+// replica's scheduler holds Hangfire's distributed lock and runs on one worker; [DisableConcurrentExecution] makes an
+// occurrence wait (up to the timeout) while the previous one still runs, on any replica. No automatic retries: the
+// next occurrence is the retry, and a failed run stays visible in the dashboard.
 
 /// <summary>Deletes signals older than <c>Alerts:RetentionHours</c> (by candle time), and old triggers and finished outbox rows.</summary>
+[DisableConcurrentExecution(timeoutInSeconds: 600)]
+[AutomaticRetry(Attempts = 0)]
 public sealed partial class RetentionJob(
-    JobLeadership leadership, SignalStore signals, UserAlertStore alerts, OutboxStore outbox, IOptions<AlertsOptions> options,
-    TimeProvider time, ILogger<RetentionJob> logger) : LeaderOnlyJob(leadership)
+    SignalStore signals, UserAlertStore alerts, OutboxStore outbox, IOptions<AlertsOptions> options,
+    TimeProvider time, ILogger<RetentionJob> logger)
 {
-    public override async Task RunAsync(CancellationToken cancellationToken)
+    public const string Id = "retention";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - TimeSpan.FromHours(options.Value.RetentionHours);
         var s = await signals.DeleteOlderThanAsync(cutoff.ToUnixTimeMilliseconds(), cancellationToken);
@@ -45,12 +39,16 @@ public sealed partial class RetentionJob(
 
 /// <summary>
 /// The outbox fallback: rows left 'sending' by a crashed worker go back to pending, held rows of finished periods
-/// become digests, and the delivery worker is woken when anything is due (retries, other replicas' rows).
+/// become digests (never two sweeps at once: a digest must be built once), and the delivery worker is woken when
+/// anything is due (retries, other replicas' rows).
 /// </summary>
-public sealed class OutboxSweepJob(JobLeadership leadership, OutboxStore outbox, OutboxWakeup wakeup, IOptions<AlertsOptions> options)
-    : LeaderOnlyJob(leadership)
+[DisableConcurrentExecution(timeoutInSeconds: 60)]
+[AutomaticRetry(Attempts = 0)]
+public sealed class OutboxSweepJob(OutboxStore outbox, OutboxWakeup wakeup, IOptions<AlertsOptions> options)
 {
-    public override async Task RunAsync(CancellationToken cancellationToken)
+    public const string Id = "outbox-sweep";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         await outbox.ReleaseExpiredLeasesAsync(cancellationToken);
         await outbox.BuildDigestsAsync(options.Value.Delivery.DigestIntervalSeconds, cancellationToken);
@@ -65,11 +63,15 @@ public sealed class OutboxSweepJob(JobLeadership leadership, OutboxStore outbox,
 /// A symbol silent for <c>Alerts:Jobs:StaleAfterMinutes</c> of feed time raises a <c>system_stale_data</c> signal
 /// (once per silence: its identity is the symbol's last candle) and makes /health Degraded (see FeedHealthCheck).
 /// </summary>
+[DisableConcurrentExecution(timeoutInSeconds: 60)]
+[AutomaticRetry(Attempts = 0)]
 public sealed partial class StaleDataWatchdogJob(
-    JobLeadership leadership, FeedStore feed, Microsoft.Extensions.Options.IOptions<AlertsOptions> options, Npgsql.NpgsqlDataSource dataSource,
-    LivePublisher live, ILogger<StaleDataWatchdogJob> logger) : LeaderOnlyJob(leadership)
+    FeedStore feed, IOptions<AlertsOptions> options, Npgsql.NpgsqlDataSource dataSource,
+    LivePublisher live, ILogger<StaleDataWatchdogJob> logger)
 {
-    public override async Task RunAsync(CancellationToken cancellationToken)
+    public const string Id = "stale-data-watchdog";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var j = options.Value.Jobs;
         var (newest, stale) = await feed.StaleAsync(j.StaleAfterMinutes * 60_000L, j.ForgetAfterMinutes * 60_000L, cancellationToken);

@@ -128,14 +128,27 @@ public sealed class DeliveryOptions
 
 public sealed class JobOptions
 {
-    [Range(1, 86_400)]
-    public int RetentionIntervalSeconds { get; set; } = 600;
+    // Hangfire cron schedules in UTC: 5 fields, or 6 with seconds first.
 
-    [Range(1, 86_400)]
-    public int OutboxSweepIntervalSeconds { get; set; } = 5;
+    /// <summary>Retention: every 10 minutes.</summary>
+    [Required]
+    public string RetentionSchedule { get; set; } = "*/10 * * * *";
 
-    [Range(1, 86_400)]
-    public int WatchdogIntervalSeconds { get; set; } = 30;
+    /// <summary>Outbox sweep and digests: every 5 seconds.</summary>
+    [Required]
+    public string OutboxSweepSchedule { get; set; } = "*/5 * * * * *";
+
+    /// <summary>Stale-data watchdog: every 30 seconds.</summary>
+    [Required]
+    public string WatchdogSchedule { get; set; } = "*/30 * * * * *";
+
+    /// <summary>How often each replica's Hangfire scheduler looks for due recurring jobs: at most the shortest schedule's period.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Hangfire workers per replica (jobs running at once, each with a PostgreSQL connection while it runs).</summary>
+    [Range(1, 100)]
+    public int Workers { get; set; } = 5;
 
     /// <summary>A symbol silent for this long in feed time (behind the newest candle of any symbol) is stale.</summary>
     [Range(1, 1440)]

@@ -10,7 +10,6 @@ using Scalpaiboard.Gateway.Infrastructure;
 using Scalpaiboard.Gateway.Model;
 using Scalpaiboard.Gateway.Services;
 using Scalpaiboard.Gateway.Services.Accounts;
-using Scalpaiboard.Gateway.Services.Forwarding;
 using Scalpaiboard.Gateway.Services.Hub;
 using Scalpaiboard.Infrastructure.Identity;
 using Scalpaiboard.Infrastructure.Postgres;
@@ -44,7 +43,7 @@ internal static class Extensions
             kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes;
         });
 
-        services.AddSingleton<ServiceForwarder>();
+        builder.AddServiceForwarding();
         // A health probe reports what it sees: no retries, no circuit breaker (the API is marked for evaluation).
 #pragma warning disable EXTEXP0001
         services.AddHttpClient(ServiceHealth.ClientName).RemoveAllResilienceHandlers();

@@ -117,14 +117,21 @@ public sealed class WebSocketOptions
 
 public sealed class ForwardingOptions
 {
-    /// <summary>Time allowed until the service's response headers arrive; streams have no total timeout.</summary>
+    /// <summary>
+    /// Time a forwarded call may go without any activity: no response headers by then is a 504, a stream silent
+    /// for that long is cut (YARP's activity timeout; streams have no total timeout).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
-    public TimeSpan ResponseHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Time allowed for one service's /health answer in /api/health.</summary>
+    /// <summary>How often YARP's active health check probes each service's /alive.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time allowed for one service's /health answer in /api/health (and for YARP's /alive probe).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

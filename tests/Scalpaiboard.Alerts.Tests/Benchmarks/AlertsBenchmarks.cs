@@ -154,7 +154,7 @@ public sealed class AlertsBenchmarks(ITestOutputHelper output)
             ["Alerts:Webhooks:0:Kind"] = "generic",
             ["Alerts:Webhooks:0:Secret"] = "bench-secret",
             // the production sweep interval: nothing may wait on it
-            ["Alerts:Jobs:OutboxSweepIntervalSeconds"] = "5",
+            ["Alerts:Jobs:OutboxSweepSchedule"] = "*/5 * * * * *",
         });
         var processor = await IdleProcessorAsync(app);
         var committed = new Dictionary<long, long>();

@@ -61,8 +61,9 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
             ["Alerts:Consumer:ClaimIntervalSeconds"] = "1",
             ["Alerts:Delivery:BaseDelayMilliseconds"] = "100",
             ["Alerts:Delivery:MaxDelaySeconds"] = "2",
-            ["Alerts:Jobs:OutboxSweepIntervalSeconds"] = "1",
-            ["Alerts:Jobs:WatchdogIntervalSeconds"] = "1",
+            ["Alerts:Jobs:OutboxSweepSchedule"] = "* * * * * *",
+            ["Alerts:Jobs:WatchdogSchedule"] = "* * * * * *",
+            ["Alerts:Jobs:Workers"] = "2",
             ["Logging:LogLevel:Default"] = "Warning",
             // The receivers of these tests listen on 127.0.0.1: users' webhooks may reach them as on a single-user
             // install. The outbound-request tests set it back to false.

@@ -125,6 +125,16 @@ public sealed class SystemFixture : IAsyncLifetime
         return Task.FromResult<IReadOnlyList<ResourceState>>(states);
     }
 
+    /// <summary>The URLs the Aspire dashboard shows for a resource: (display text, URL).</summary>
+    public IReadOnlyList<(string DisplayText, string Url)> ResourceUrls(string name)
+    {
+        var notifications = app?.Services.GetRequiredService<ResourceNotificationService>()
+            ?? throw new InvalidOperationException("The AppHost is not running.");
+        return notifications.TryGetCurrentState(name, out var current)
+            ? [.. current.Snapshot.Urls.Select(u => (u.DisplayProperties.DisplayName, u.Url))]
+            : [];
+    }
+
     public async Task<JsonObject> FeedStatusAsync(CancellationToken cancellationToken = default) =>
         await Gateway.GetFromJsonAsync<JsonObject>("/api/feed/status", cancellationToken)
         ?? throw new InvalidOperationException("/api/feed/status answered null");

@@ -33,14 +33,18 @@ public sealed class FakeService
     public void Map(WebApplication app)
     {
         // What arrived: method, path, query, headers, and the user the service authenticated (if any).
-        app.Map("/api/signals/echo/{**rest}", (HttpContext c) => Results.Json(new
+        static IResult Echo(HttpContext c) => Results.Json(new
         {
             method = c.Request.Method,
             path = c.Request.Path.Value,
             query = c.Request.QueryString.Value,
             headers = c.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
             user = c.User.Identity?.IsAuthenticated == true ? c.User.UserId() : null,
-        }));
+        });
+        app.Map("/api/signals/echo/{**rest}", Echo);
+        // The ai service's MCP endpoint (Streamable HTTP at /mcp); anonymous calls answered too, so only the Gateway refuses them.
+        app.Map("/mcp", Echo);
+        app.Map("/mcp/{**rest}", Echo);
 
         // Per-user data: anonymous gets 401 from the service's own authentication.
         app.MapGet("/api/alerts", (ClaimsPrincipal user) => Results.Json(new { user = user.UserId() })).RequireAuthorization();

@@ -1,0 +1,43 @@
+using System.Security.Claims;
+using Scalpaiboard.Infrastructure.Identity;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Scalpaiboard.Gateway.Services.Forwarding;
+
+/// <summary>
+/// The caller's identity as services see it, in one place: the caller's own credentials (<c>Authorization</c>,
+/// <c>Cookie</c>) and every incoming <c>X-Scalpaiboard-User*</c> header are removed (a service trusts only the
+/// Gateway's signature, even a validly signed header a caller captured is dropped), then the signed user headers of
+/// <see cref="UserContextSigner"/> are added when the bearer token was valid.
+/// </summary>
+public sealed class UserIdentityTransform(UserContextSigner signer) : RequestTransform
+{
+    public override ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var headers = context.ProxyRequest.Headers;
+        headers.Remove("Authorization");
+        headers.Remove("Cookie");
+        List<string>? forged = null;
+        foreach (var (name, _) in headers.NonValidated)
+        {
+            if (name.StartsWith(UserContextSigner.UserHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                (forged ??= []).Add(name);
+            }
+        }
+        foreach (var name in forged ?? [])
+        {
+            headers.Remove(name);
+        }
+
+        var user = context.HttpContext.User;
+        if (user.Identity?.IsAuthenticated == true && user.FindFirstValue(ClaimTypes.NameIdentifier) is { Length: > 0 } userId)
+        {
+            var (time, signature) = signer.Sign(userId);
+            headers.TryAddWithoutValidation(UserContextSigner.UserHeader, userId);
+            headers.TryAddWithoutValidation(UserContextSigner.TimeHeader, time);
+            headers.TryAddWithoutValidation(UserContextSigner.SignatureHeader, signature);
+        }
+        return ValueTask.CompletedTask;
+    }
+}

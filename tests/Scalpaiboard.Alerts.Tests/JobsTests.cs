@@ -164,7 +164,7 @@ public sealed class JobsTests
         Assert.Equal(StatusCodes.Status401Unauthorized, (await GetAsync("/hangfire", System.Net.IPAddress.Parse("203.0.113.7"))).Status);
         Assert.Equal(StatusCodes.Status401Unauthorized, (await GetAsync("/hangfire/recurring", null)).Status);
         // A signed-in user without the operator role: 403.
-        var (time, signature) = new UserContextSigner(AlertsApp.SigningKey).Sign("user-1");
+        var (time, signature) = new UserContextSigner(AlertsApp.SigningKey).Sign("user-1", "GET", "/hangfire", UserContextSigner.EmptyBodyDigest);
         Assert.Equal(StatusCodes.Status403Forbidden, (await GetAsync("/hangfire", System.Net.IPAddress.Parse("203.0.113.7"),
             (UserContextSigner.UserHeader, "user-1"), (UserContextSigner.TimeHeader, time), (UserContextSigner.SignatureHeader, signature))).Status);
     }

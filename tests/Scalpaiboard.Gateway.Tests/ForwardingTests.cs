@@ -76,7 +76,7 @@ public sealed class ForwardingTests(ForwardingFixture fixture) : IDisposable
     public async Task A_validly_signed_user_header_from_the_caller_is_stripped()
     {
         // Even a correctly signed header (as if captured from inside) must not pass through the Gateway.
-        var (time, signature) = new UserContextSigner(GatewayFactory.SigningKey).Sign("victim");
+        var (time, signature) = new UserContextSigner(GatewayFactory.SigningKey).Sign("victim", "GET", "/api/alerts", UserContextSigner.EmptyBodyDigest);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/alerts");
         request.Headers.Add(UserContextSigner.UserHeader, "victim");
         request.Headers.Add(UserContextSigner.TimeHeader, time);

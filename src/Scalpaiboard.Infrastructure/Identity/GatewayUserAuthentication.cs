@@ -11,7 +11,7 @@ namespace Scalpaiboard.Infrastructure.Identity;
 
 /// <summary>
 /// Authentication for services behind the Gateway: a request is authenticated only by a valid signed
-/// user header (see <see cref="UserContextSigner"/>). Endpoints that need a user call RequireAuthorization();
+/// user header bound to that request's method, path, query and body (see <see cref="UserContextSigner"/>). Endpoints that need a user call RequireAuthorization();
 /// the user id is <c>ClaimTypes.NameIdentifier</c> (see <see cref="UserIdExtensions.UserId"/>).
 /// </summary>
 public static class GatewayUserAuthentication
@@ -39,20 +39,23 @@ public static class GatewayUserAuthentication
         UrlEncoder encoder,
         UserContextSigner signer) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
     {
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
         {
             var headers = Request.Headers;
             string? user = headers[UserContextSigner.UserHeader];
             if (string.IsNullOrEmpty(user))
             {
-                return Task.FromResult(AuthenticateResult.NoResult());
+                return AuthenticateResult.NoResult();
             }
-            if (!signer.Verify(user, headers[UserContextSigner.TimeHeader], headers[UserContextSigner.SignatureHeader]))
+            // The signature covers the body: hash it (buffered, so the endpoint still reads it).
+            var digest = await UserContextSigner.DigestAsync(Request, Context.RequestAborted);
+            if (!signer.Verify(user, headers[UserContextSigner.TimeHeader], headers[UserContextSigner.SignatureHeader],
+                    Request.Method, UserContextSigner.Target(Request), digest))
             {
-                return Task.FromResult(AuthenticateResult.Fail("Invalid or expired user signature."));
+                return AuthenticateResult.Fail("Invalid or expired user signature for this request.");
             }
             var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user)], GatewayUserAuthentication.Scheme);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), GatewayUserAuthentication.Scheme)));
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), GatewayUserAuthentication.Scheme));
         }
     }
 }

@@ -115,13 +115,10 @@ public class AiAppFixture : IAsyncLifetime
 
     private sealed class SignedUserHandler(UserContextSigner signer, string user) : DelegatingHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var (time, signature) = signer.Sign(user);
-            request.Headers.Add(UserContextSigner.UserHeader, user);
-            request.Headers.Add(UserContextSigner.TimeHeader, time);
-            request.Headers.Add(UserContextSigner.SignatureHeader, signature);
-            return base.SendAsync(request, cancellationToken);
+            await signer.SignAsync(request, user, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
         }
     }
 }

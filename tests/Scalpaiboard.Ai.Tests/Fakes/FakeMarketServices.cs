@@ -105,7 +105,8 @@ public sealed class FakeMarketServices : IAsyncDisposable
         }
         var h = context.Request.Headers;
         string? user = h[UserContextSigner.UserHeader];
-        var valid = _signer.Verify(user, h[UserContextSigner.TimeHeader], h[UserContextSigner.SignatureHeader]);
+        var valid = _signer.Verify(user, h[UserContextSigner.TimeHeader], h[UserContextSigner.SignatureHeader], context.Request.Method,
+            UserContextSigner.Target(context.Request), await UserContextSigner.DigestAsync(context.Request, context.RequestAborted));
         context.Items["user"] = valid ? user : null;
         Calls.Enqueue(new ServiceCall(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "", user, valid, body));
         await next(context);

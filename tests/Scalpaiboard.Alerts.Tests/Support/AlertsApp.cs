@@ -110,13 +110,10 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
 
     private sealed class SignedUserHandler(UserContextSigner signer, string userId) : DelegatingHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var (time, signature) = signer.Sign(userId);
-            request.Headers.Add(UserContextSigner.UserHeader, userId);
-            request.Headers.Add(UserContextSigner.TimeHeader, time);
-            request.Headers.Add(UserContextSigner.SignatureHeader, signature);
-            return base.SendAsync(request, cancellationToken);
+            await signer.SignAsync(request, userId, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
         }
     }
 }

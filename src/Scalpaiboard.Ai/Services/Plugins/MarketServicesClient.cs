@@ -30,14 +30,11 @@ public sealed class MarketServicesClient(HttpClient http, UserContextSigner sign
     private async Task<JsonNode?> SendAsync(string userId, HttpMethod method, string url, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, url);
-        var (time, signature) = signer.Sign(userId);
-        request.Headers.Add(UserContextSigner.UserHeader, userId);
-        request.Headers.Add(UserContextSigner.TimeHeader, time);
-        request.Headers.Add(UserContextSigner.SignatureHeader, signature);
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, options: JsonSerializerOptions.Web);
         }
+        await signer.SignAsync(request, userId, cancellationToken);
         HttpResponseMessage response;
         try
         {

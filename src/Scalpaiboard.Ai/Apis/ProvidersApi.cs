@@ -31,7 +31,10 @@ public static class ProvidersApi
         CancellationToken cancellationToken) =>
         TypedResults.Ok((await store.ListAsync(context.User.UserId(), cancellationToken)).Select(ToResponse).ToList());
 
-    private static async Task<Results<Created<ProviderEntryResponse>, ValidationProblem>> CreateAsync(ProviderEntryRequest request,
+    /// <summary>Provider entries one account may have.</summary>
+    public const int MaxProvidersPerUser = 20;
+
+    private static async Task<Results<Created<ProviderEntryResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(ProviderEntryRequest request,
         HttpContext context, ProviderStore store, ApiKeyProtector protector, OutboundAddressPolicy policy, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -44,7 +47,11 @@ public static class ProvidersApi
             ProviderCatalog.Find(request.Preset)!.Name, Clean(request.BaseUrl), Clean(request.Model),
             key is null ? null : protector.Protect(key), key is null ? null : ApiKeyProtector.Hint(key),
             request.MonthlyBudget, request.InputPricePer1M, request.OutputPricePer1M, time.GetUtcNow().UtcDateTime, time.GetUtcNow().UtcDateTime);
-        await store.InsertAsync(entry, cancellationToken);
+        if (!await store.InsertAsync(entry, MaxProvidersPerUser, cancellationToken))
+        {
+            return TypedResults.Problem($"An account may have at most {MaxProvidersPerUser} provider entries; delete one first.",
+                statusCode: StatusCodes.Status409Conflict, title: "Too many providers");
+        }
         var saved = await store.GetAsync(entry.UserId, entry.Id, cancellationToken) ?? entry;
         return TypedResults.Created($"/api/ai/providers/{entry.Id}", ToResponse(saved));
     }

@@ -1,3 +1,4 @@
+using Scalpaiboard.Infrastructure.Postgres;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
@@ -9,15 +10,23 @@ namespace Scalpaiboard.Ai.Infrastructure;
 /// <summary>Conversations and their messages, strictly per user: every query is scoped by the user id.</summary>
 public sealed class ConversationStore(NpgsqlDataSource db)
 {
-    public async Task<Guid> CreateAsync(string userId, string title, string provider, CancellationToken cancellationToken)
+    /// <summary>A new conversation, or null when the user already keeps <paramref name="max"/> (see <see cref="UserQuota"/>).</summary>
+    public async Task<Guid?> CreateAsync(string userId, string title, string provider, int max, CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7();
-        await using var cmd = db.CreateCommand("INSERT INTO ai.conversations (id, user_id, title, provider) VALUES ($1, $2, $3, $4)");
+        await using var conn = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        if (!await UserQuota.HasRoomAsync(conn, tx, "ai.conversations", userId, max, cancellationToken))
+        {
+            return null;
+        }
+        await using var cmd = new NpgsqlCommand("INSERT INTO ai.conversations (id, user_id, title, provider) VALUES ($1, $2, $3, $4)", conn, tx);
         cmd.Parameters.AddWithValue(id);
         cmd.Parameters.AddWithValue(userId);
         cmd.Parameters.AddWithValue(title);
         cmd.Parameters.AddWithValue(provider);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         return id;
     }
 

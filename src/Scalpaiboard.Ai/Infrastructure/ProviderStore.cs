@@ -1,3 +1,4 @@
+using Scalpaiboard.Infrastructure.Postgres;
 using Npgsql;
 
 namespace Scalpaiboard.Ai.Infrastructure;
@@ -29,13 +30,22 @@ public sealed class ProviderStore(NpgsqlDataSource db)
         return (await ReadAsync(cmd, cancellationToken)).FirstOrDefault();
     }
 
-    public async Task InsertAsync(ProviderEntry e, CancellationToken cancellationToken)
+    /// <summary>Stores a new entry unless its user already has <paramref name="max"/> (false then; see <see cref="UserQuota"/>).</summary>
+    public async Task<bool> InsertAsync(ProviderEntry e, int max, CancellationToken cancellationToken)
     {
-        await using var cmd = db.CreateCommand($"""
+        await using var conn = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        if (!await UserQuota.HasRoomAsync(conn, tx, "ai.providers", e.UserId, max, cancellationToken))
+        {
+            return false;
+        }
+        await using var cmd = new NpgsqlCommand($"""
             INSERT INTO ai.providers ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), now())
-            """);
+            """, conn, tx);
         AddValues(cmd, e);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task<bool> UpdateAsync(ProviderEntry e, CancellationToken cancellationToken)

@@ -30,6 +30,9 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
     AssistantKernelFactory kernels, IOptions<AiOptions> options, TimeProvider time, ILogger<ChatService> logger)
 {
     public const int MaxMessageLength = 8000;
+
+    /// <summary>Conversations one account may keep.</summary>
+    public const int MaxConversations = 1000;
     public const double WarningRatio = 0.8;
 
     public async Task RunAsync(string userId, ChatRequest request, IChatEventSink sink, CancellationToken cancellationToken)
@@ -57,9 +60,16 @@ public sealed partial class ChatService(ChatProviderFactory providers, Conversat
             }
             conversationId = existing;
         }
+        else if (await conversations.CreateAsync(userId, Title(message), provider.Key, MaxConversations, cancellationToken) is { } created)
+        {
+            conversationId = created;
+        }
         else
         {
-            conversationId = await conversations.CreateAsync(userId, Title(message), provider.Key, cancellationToken);
+            await sink.WriteAsync(new ErrorEvent(
+                $"You keep {MaxConversations} conversations, the most an account may; delete some (DELETE /api/ai/conversations/{{id}}) or continue one."),
+                cancellationToken);
+            return;
         }
         var history = await conversations.MessagesAsync(conversationId, cancellationToken);
         await conversations.AddMessageAsync(conversationId, MessageRoles.User, message, null, null, null, MessageStatus.Ok, null, cancellationToken);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Scalpaiboard.Alerts.Model;
+using Scalpaiboard.Infrastructure.Postgres;
 
 namespace Scalpaiboard.Alerts.Infrastructure;
 
@@ -32,26 +33,16 @@ public sealed class UserAlertStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Creates an alert unless the user already has <paramref name="maxAlerts"/> (null then). The count and the insert
-    /// run under a per-user advisory lock, so concurrent requests cannot go past the cap.
+    /// Creates an alert unless the user already has <paramref name="maxAlerts"/> (null then; see <see cref="UserQuota"/>).
     /// </summary>
     public async Task<AlertDto?> CreateAsync(string userId, string symbol, IReadOnlyList<AlertConditionDto> conditions, bool recurring,
         int cooldownMinutes, string note, bool enabled, int maxAlerts, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using (var lk = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('alerts.user_alerts:' || @user))", conn, tx))
+        if (!await UserQuota.HasRoomAsync(conn, tx, "alerts.user_alerts", userId, maxAlerts, cancellationToken))
         {
-            lk.Parameters.AddWithValue("user", userId);
-            await lk.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await using (var count = new NpgsqlCommand("SELECT count(*) FROM alerts.user_alerts WHERE user_id = @user", conn, tx))
-        {
-            count.Parameters.AddWithValue("user", userId);
-            if ((long)(await count.ExecuteScalarAsync(cancellationToken))! >= maxAlerts)
-            {
-                return null;
-            }
+            return null;
         }
         await using var cmd = new NpgsqlCommand(
             $"""

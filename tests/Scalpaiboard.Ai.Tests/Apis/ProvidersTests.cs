@@ -54,6 +54,18 @@ public sealed class ProvidersTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task An_account_has_at_most_20_provider_entries_even_when_created_concurrently()
+    {
+        var client = app.ClientFor("many-" + Guid.NewGuid().ToString("N"));
+        var max = Scalpaiboard.Ai.Apis.ProvidersApi.MaxProvidersPerUser;
+        var statuses = await Task.WhenAll(Enumerable.Range(0, max + 5).Select(async i =>
+            (await client.PostAsJsonAsync("/api/ai/providers", new { name = $"p{i}", preset = "custom", baseUrl = app.Llm.BaseUrl, model = "m" })).StatusCode));
+        Assert.Equal(max, statuses.Count(s => s == HttpStatusCode.Created));
+        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.Conflict));
+        Assert.Equal(max, JsonNode.Parse(await client.GetStringAsync("/api/ai/providers"))!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task Provider_entries_are_private_to_their_user()
     {
         var alice = app.ClientFor("pa-" + Guid.NewGuid().ToString("N"));

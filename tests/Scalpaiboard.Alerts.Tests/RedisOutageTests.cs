@@ -27,9 +27,11 @@ public sealed class RedisOutageTests
         using var redis = new RedisServer(appendOnly: true);
         var db = await PostgresServer.Shared.CreateDatabaseAsync("outage");
         await using var hook = await FakeReceiver.StartAsync();
-        await using var app = await AlertsApp.StartAsync(redis, postgres: db);
+        // Every trigger its own webhook (no hourly budget folding them into a digest).
+        await using var app = await AlertsApp.StartAsync(redis, new Dictionary<string, string?> { ["Alerts:MaxNotificationsPerHour"] = "1000" }, db);
         using var user = app.UserClient("user-outage");
-        Assert.Equal(HttpStatusCode.OK, (await user.PutJsonAsync("/api/settings", new { webhooks = new[] { new { kind = "generic", url = hook.Url("/o") } } })).StatusCode);
+        using var saved = await user.PutJsonAsync("/api/settings", new { webhooks = new[] { new { kind = "generic", url = hook.Url("/o") } }, maxNotificationsPerHour = 1000 });
+        Assert.True(saved.StatusCode == HttpStatusCode.OK, await saved.Content.ReadAsStringAsync());
 
         // 2,880 minutes at 1500x real time: about two minutes of replay, the outage in its middle.
         using var ingest = new IngestService(ServerProcess.FreePort(), new Dictionary<string, string>

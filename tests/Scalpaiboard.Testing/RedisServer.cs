@@ -71,7 +71,7 @@ public sealed class RedisServer : IDisposable
             psi.ArgumentList.Add("--requirepass");
             psi.ArgumentList.Add(_password);
         }
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start redis-server");
+        _process = ServerLauncher.ForTestHost.Start(psi); // dies with the test host
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();

@@ -24,7 +24,7 @@ public sealed class IngestService : IDisposable
         {
             psi.Environment[k] = v;
         }
-        _process = Process.Start(psi)!;
+        _process = ServerLauncher.ForTestHost.Start(psi); // dies with the test host
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();

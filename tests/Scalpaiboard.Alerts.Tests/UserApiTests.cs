@@ -268,8 +268,8 @@ public sealed class UserApiTests : IAsyncLifetime
 
         var health = await (await client.GetAsync("/health")).JsonAsync();
         var checks = health.GetProperty("checks");
-        // "PostgreSql" is the name Aspire.Npgsql registers its health check under.
-        foreach (var name in new[] { "PostgreSql", "redis", "consumer", "feed" })
+        // "PostgreSql" and "StackExchange.Redis" are the names Aspire.Npgsql and Aspire.StackExchange.Redis register their health checks under.
+        foreach (var name in new[] { "PostgreSql", "StackExchange.Redis", "consumer", "feed" })
         {
             Assert.True(checks.TryGetProperty(name, out _), name);
         }

@@ -15,8 +15,8 @@ namespace Scalpaiboard.Ingest.Services;
 /// Live data may be lost (pub/sub): a failure is logged and dropped, never retried.
 /// Metrics, candle and ticker frames are written straight from the symbols' state (<see cref="LiveFrameWriter"/>)
 /// into a reused buffer, copied into the round's arena and published from there (PUBLISH through StackExchange.Redis,
-/// which pipelines a round's thousands of commands on its one connection without waiting for each reply); the round
-/// awaits every reply once at the end, then reuses the arena.
+/// which pipelines a round's thousands of commands on its one connection): fire and forget but the round's last, whose
+/// reply the round awaits before it reuses the arena.
 /// </summary>
 public sealed partial class LiveFanout(MarketState state, IServiceProvider services, TimeProvider time, ILogger<LiveFanout> logger) : IDisposable
 {
@@ -125,20 +125,35 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
     }
 
     /// <summary>
-    /// Copies one frame into the round's arena (the frame writer reuses its buffer) and publishes it from there; the
-    /// reply is awaited with the rest of the round's.
+    /// Copies one frame into the round's arena (the frame writer reuses its buffer) and publishes the round's previous
+    /// frame from there, fire and forget: the last frame of the round is held back and published awaited
+    /// (<see cref="WaitAsync"/>), so no per-frame task is allocated, and since StackExchange.Redis writes and answers
+    /// one connection's commands in order, the last reply means every frame of the round was sent.
     /// </summary>
     private void Send(Round round, RedisChannel channel, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
         var copy = round.Arena.GetMemory(frame.Length)[..frame.Length];
         frame.CopyTo(copy);
         round.Arena.Advance(frame.Length);
-        round.Sends.Add(_channel!.PublishAsync(channel, (ReadOnlyMemory<byte>)copy));
+        if (round.Count > 0)
+        {
+            try
+            {
+                _channel!.Publish(round.LastChannel, round.LastFrame, CommandFlags.FireAndForget);
+            }
+            catch (RedisException)
+            {
+                // Disconnected (commands fail fast): the awaited last publish reports the round as failed.
+            }
+        }
+        round.LastChannel = channel;
+        round.LastFrame = copy;
+        round.Count++;
     }
 
     /// <summary>
-    /// One publishing round on a rented frame buffer: <paramref name="fill"/> publishes the frames, then every reply of
-    /// the round is awaited (a failure is counted per frame and dropped, never retried).
+    /// One publishing round on a rented frame buffer: <paramref name="fill"/> publishes the frames, then the last one's
+    /// reply is awaited (a failure is counted and dropped, never retried).
     /// </summary>
     private async Task PublishRoundAsync<T>(T items, Action<LiveFanout, Round, T, CancellationToken> fill, CancellationToken cancellationToken)
     {
@@ -158,18 +173,20 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         }
     }
 
+    /// <summary>Publishes the round's last frame and waits for its reply (a failure counts every frame of the round, never retried).</summary>
     private async Task WaitAsync(Round round, CancellationToken cancellationToken)
     {
-        foreach (var sent in round.Sends)
+        if (round.Count == 0)
         {
-            try
-            {
-                await sent;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Failed(1, ex);
-            }
+            return;
+        }
+        try
+        {
+            await _channel!.PublishAsync(round.LastChannel, round.LastFrame);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Failed(round.Count, ex);
         }
     }
 
@@ -215,7 +232,8 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
     private void Return(Round round)
     {
         // Only after every send of the round completed: StackExchange.Redis reads the arena until then.
-        round.Sends.Clear();
+        round.Count = 0;
+        round.LastFrame = default;
         round.Arena.ResetWrittenCount();
         lock (_rounds)
         {
@@ -231,7 +249,12 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         /// <summary>The frames of the round, each copied once and published from here.</summary>
         public ArrayBufferWriter<byte> Arena { get; } = new(256 * 1024);
 
-        public List<Task<long>> Sends { get; } = [];
+        /// <summary>Frames of the round so far; the last of them is not published yet.</summary>
+        public int Count { get; set; }
+
+        public RedisChannel LastChannel { get; set; }
+
+        public ReadOnlyMemory<byte> LastFrame { get; set; }
     }
 
     /// <summary>A symbol's channel names, built once.</summary>

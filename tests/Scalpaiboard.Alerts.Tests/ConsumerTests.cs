@@ -1,3 +1,4 @@
+using Scalpaiboard.Infrastructure.Redis;
 using System.Text.Json;
 using Scalpaiboard.Alerts.Tests.Support;
 using Scalpaiboard.Infrastructure.Events;
@@ -24,6 +25,34 @@ public sealed class ConsumerTests
     }
 
     private static long[] Expected(params int[] minutes) => minutes.Select(MetricsFeed.Minute).ToArray();
+
+    /// <summary>
+    /// StackExchange.Redis never blocks on XREADGROUP: an idle consumer waits for the wake-up each append publishes.
+    /// With the fallback poll set to 20 s, every entry is still picked up within a fraction of a second.
+    /// </summary>
+    [Fact]
+    public async Task An_idle_consumer_picks_up_each_new_entry_within_milliseconds_through_the_append_wake_up()
+    {
+        using var redis = new RedisServer();
+        await using var app = await AlertsApp.StartAsync(redis, new Dictionary<string, string?> { ["Alerts:Consumer:BlockMilliseconds"] = "20000" });
+        var state = app.Service<Scalpaiboard.Alerts.Services.ConsumerState>();
+        await Eventually.WaitAsync(() => Task.FromResult(state.Running && state.CaughtUp), ok => ok);
+        var latencies = new List<TimeSpan>();
+        for (var i = 0; i < 5; i++)
+        {
+            await Task.Delay(300); // the consumer is waiting again
+            var before = Interlocked.Read(ref state.Processed);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(i), new FeedItem("AAAUSDT", 100, 99, MetricsFeed.Quiet));
+            while (Interlocked.Read(ref state.Processed) == before)
+            {
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"entry {i} not processed after {sw.Elapsed}");
+                await Task.Delay(1);
+            }
+            latencies.Add(sw.Elapsed);
+        }
+        Assert.All(latencies, l => Assert.True(l < TimeSpan.FromSeconds(2), $"picked up after {l.TotalMilliseconds:0} ms (the fallback poll is 20 s): {string.Join(", ", latencies.Select(x => x.TotalMilliseconds.ToString("0")))} ms"));
+    }
 
     [Fact]
     public async Task Snapshots_through_the_stream_fire_presets_with_cooldown_exactly_once()
@@ -102,10 +131,8 @@ public sealed class ConsumerTests
         var db = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
         // Entries delivered to this consumer name before (its process died before acknowledging), and entries
         // delivered to another consumer that died: both must be processed, in stream order, exactly once.
-        var stream = new Scalpaiboard.Infrastructure.Redis.RedisClient(
-            Scalpaiboard.Infrastructure.Redis.RedisConnectionSettings.Parse(redis.ConnectionString), null, null);
-        await using var _ = stream;
-        var events = new Scalpaiboard.Infrastructure.Redis.RedisEventStream(stream);
+        await using var connection = await redis.ConnectAsync();
+        var events = new Scalpaiboard.Infrastructure.Redis.RedisEventStream(connection);
         await events.EnsureGroupAsync(EventNames.MetricsStream, EventNames.AlertsGroup, "0", CancellationToken.None);
         await MetricsFeed.AppendPioneerRunAsync(events, 3, "AAAUSDT");
         Assert.Equal(3, (await events.ReadGroupAsync(EventNames.MetricsStream, EventNames.AlertsGroup, "dead-1", ">", 3, TimeSpan.Zero, CancellationToken.None)).Count);
@@ -148,12 +175,9 @@ public sealed class ConsumerTests
         using var redis = new RedisServer();
         await using var app = await AlertsApp.StartAsync(redis);
         var frames = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var live = app.Service<Scalpaiboard.Infrastructure.Redis.ILiveChannel>();
-        await using var sub = await live.SubscribeAsync("live:signals", false, m =>
-        {
-            frames.Enqueue(System.Text.Encoding.UTF8.GetString(m.Payload.Span));
-            return ValueTask.CompletedTask;
-        }, CancellationToken.None);
+        var live = app.Service<StackExchange.Redis.IConnectionMultiplexer>().GetSubscriber();
+        var sub = await live.SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("live:signals"));
+        sub.OnMessage(m => frames.Enqueue(m.Message.ToString()));
         await MetricsFeed.AppendPioneerRunAsync(app.Stream, 1, "AAAUSDT");
         var signals = await SignalsAsync(app, 1);
         await Eventually.WaitAsync(() => Task.FromResult(frames.Count), c => c >= 1);
@@ -173,14 +197,14 @@ public sealed class ConsumerTests
         await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(0), new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull));
         // PostgreSQL refuses a NUL character in text: this entry can never commit
         await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(1), new FeedItem("BAD\u0000USDT", 100, 99, MetricsFeed.PioneerBull));
-        await app.Stream.AppendAsync(EventNames.MetricsStream, [new("data", "{not json")], 1000, CancellationToken.None);
+        await app.Stream.AppendAsync(EventNames.MetricsStream, [new("data", "{not json")], StreamTrim.None, CancellationToken.None);
         // a truncated frame and a frame of an unknown version: skipped (logged) and acknowledged
         var frame = MetricsFeed.Frame(MetricsFeed.Minute(2), [new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull)]);
-        await app.Stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", frame[..^3])], 1000,
+        await app.Stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", frame[..^3])], StreamTrim.None,
             CancellationToken.None);
         var future = frame.ToArray();
         future[4] = 9;
-        await app.Stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", future)], 1000,
+        await app.Stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", future)], StreamTrim.None,
             CancellationToken.None);
         await MetricsFeed.AppendAsync(app.Stream, MetricsFeed.Minute(5), new FeedItem("AAAUSDT", 100, 99, MetricsFeed.PioneerBull));
 

@@ -126,7 +126,7 @@ public sealed class KillTests
         var batches = SampleReplay.Batches();
         using var redis = new RedisServer();
         var db = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
-        await using var producer = new RedisClient(redis.ConnectionString);
+        await using var producer = await redis.ConnectAsync();
         var stream = new RedisEventStream(producer);
 
         using (var first = new ServiceProcess(db, redis))

@@ -136,12 +136,9 @@ public sealed class UserApiTests : IAsyncLifetime
         using var a = _app.UserClient("user-t");
         Assert.Equal(HttpStatusCode.OK, (await a.PutJsonAsync("/api/settings", new { webhooks = new[] { new { kind = "generic", url = hook.Url("/u") } } })).StatusCode);
         var frames = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var live = _app.Service<Scalpaiboard.Infrastructure.Redis.ILiveChannel>();
-        await using var sub = await live.SubscribeAsync("live:alerts:user-t", false, m =>
-        {
-            frames.Enqueue(System.Text.Encoding.UTF8.GetString(m.Payload.Span));
-            return ValueTask.CompletedTask;
-        }, CancellationToken.None);
+        var live = _app.Service<StackExchange.Redis.IConnectionMultiplexer>().GetSubscriber();
+        var sub = await live.SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("live:alerts:user-t"));
+        sub.OnMessage(m => frames.Enqueue(m.Message.ToString()));
         var once = await (await a.PostJsonAsync("/api/alerts", PriceAbove(150))).JsonAsync();
         var id = once.GetProperty("id").GetInt64();
 
@@ -296,8 +293,8 @@ public sealed class UserApiTests : IAsyncLifetime
 
         var health = await (await client.GetAsync("/health")).JsonAsync();
         var checks = health.GetProperty("checks");
-        // "PostgreSql" is the name Aspire.Npgsql registers its health check under.
-        foreach (var name in new[] { "PostgreSql", "redis", "consumer", "feed" })
+        // "PostgreSql" and "StackExchange.Redis" are the names Aspire.Npgsql and Aspire.StackExchange.Redis register their health checks under.
+        foreach (var name in new[] { "PostgreSql", "StackExchange.Redis", "consumer", "feed" })
         {
             Assert.True(checks.TryGetProperty(name, out _), name);
         }

@@ -10,15 +10,15 @@ public abstract class DelegatingEventStream(IEventStream inner) : IEventStream
 {
     protected IEventStream Inner => inner;
 
-    public virtual Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken) =>
-        inner.AppendAsync(stream, fields, maxLength, cancellationToken);
+    public virtual Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, StreamTrim trim, CancellationToken cancellationToken) =>
+        inner.AppendAsync(stream, fields, trim, cancellationToken);
 
-    public virtual Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
-        CancellationToken cancellationToken) => inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+    public virtual Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, StreamTrim trim,
+        CancellationToken cancellationToken) => inner.AppendBinaryAsync(stream, fields, trim, cancellationToken);
 
     public virtual Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
-        IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken) =>
-        inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+        IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, StreamTrim trim, CancellationToken cancellationToken) =>
+        inner.AppendBinaryBatchAsync(stream, entries, trim, cancellationToken);
 
     public Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken) =>
         inner.EnsureGroupAsync(stream, group, startId, cancellationToken);

@@ -151,14 +151,11 @@ public sealed class LiveFrameWriterTests
         }
         var received = new ConcurrentQueue<(string Channel, byte[] Payload)>();
         using var redis = new RedisServer(); // its own: other tests publish on the shared one's live channels
-        await using var subscriber = new RedisClient(redis.ConnectionString);
-        await using var subscription = await new RedisLiveChannel(subscriber).SubscribeAsync("live:*", isPattern: true, msg =>
-        {
-            received.Enqueue((msg.Channel, msg.Payload.ToArray()));
-            return ValueTask.CompletedTask;
-        }, CancellationToken.None);
-        await using var publisher = new RedisClient(redis.ConnectionString);
-        using var provider = new ServiceCollection().AddSingleton<ILiveChannel>(new RedisLiveChannel(publisher)).BuildServiceProvider();
+        await using var subscriber = await redis.ConnectAsync();
+        (await subscriber.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Pattern("live:*")))
+            .OnMessage(msg => received.Enqueue((msg.Channel.ToString(), (byte[])msg.Message!)));
+        await using var publisher = await redis.ConnectAsync();
+        using var provider = new ServiceCollection().AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(publisher).BuildServiceProvider();
         var now = DateTimeOffset.FromUnixTimeMilliseconds(T0 + (300 * Candle.MinuteMs) + 5);
         using var fanout = new LiveFanout(state, provider, new FixedTime(now), NullLogger<LiveFanout>.Instance);
         await fanout.PublishClosedAsync(symbols, CancellationToken.None);

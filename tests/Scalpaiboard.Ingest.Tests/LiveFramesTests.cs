@@ -13,13 +13,10 @@ public sealed class LiveFramesTests
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("live");
         using var redis = new RedisServer();
-        await using var subscriber = new RedisClient(redis.ConnectionString);
+        await using var subscriber = await redis.ConnectAsync();
         var frames = new ConcurrentQueue<(DateTime At, string Channel, JsonElement Frame)>();
-        await using var subscription = await new RedisLiveChannel(subscriber).SubscribeAsync("live:*", isPattern: true, m =>
-        {
-            frames.Enqueue((DateTime.UtcNow, m.Channel, JsonDocument.Parse(Encoding.UTF8.GetString(m.Payload.Span)).RootElement.Clone()));
-            return ValueTask.CompletedTask;
-        }, CancellationToken.None);
+        (await subscriber.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Pattern("live:*"))).OnMessage(m =>
+            frames.Enqueue((DateTime.UtcNow, m.Channel.ToString(), JsonDocument.Parse((byte[])m.Message!).RootElement.Clone())));
         await using var app = new IngestApp(new Dictionary<string, string?>
         {
             ["ConnectionStrings:postgres"] = cs,

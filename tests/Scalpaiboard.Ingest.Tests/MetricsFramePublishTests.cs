@@ -28,7 +28,7 @@ public sealed class MetricsFramePublishTests
         var violations = new ConcurrentQueue<string>();
         var appended = new ConcurrentQueue<long>();
         await using var app = await IngestApp.StartIdleAsync(cs, redis.ConnectionString, services => services.AddSingleton<IEventStream>(sp =>
-            new StoreCheckingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), cs, T0, violations, appended)));
+            new StoreCheckingStream(new RedisEventStream(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>()), cs, T0, violations, appended)));
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
 
         string[] symbols = ["AAAUSDT", "BBBUSDT", "CCCUSDT"];
@@ -90,7 +90,7 @@ public sealed class MetricsFramePublishTests
         var failing = new ConcurrentQueue<FailingStream>();
         await using var app = await IngestApp.StartIdleAsync(cs, redis.ConnectionString, services => services.AddSingleton<IEventStream>(sp =>
         {
-            var stream = new FailingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), failBefore: T0 + 5 * Candle.MinuteMs,
+            var stream = new FailingStream(new RedisEventStream(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>()), failBefore: T0 + 5 * Candle.MinuteMs,
                 failAfter: T0 + 12 * Candle.MinuteMs);
             failing.Enqueue(stream);
             return stream;
@@ -104,6 +104,13 @@ public sealed class MetricsFramePublishTests
                 new Candle(T0 + m * Candle.MinuteMs, 100 + m, 101 + m, 99 + m, 100.5 + m, 10, 1000, 5, 4, 400)))], CancellationToken.None);
         }
         await pipeline.FlushAsync(CancellationToken.None);
+        // Stored by now; a failed append leaves its minutes (and every later one) unpublished until the retry after a backoff.
+        var writer = app.Services.GetRequiredService<CandleWriter>();
+        for (var wait = DateTime.UtcNow.AddSeconds(30); writer.Unpublished > 0 && DateTime.UtcNow < wait;)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Equal(0, writer.Unpublished);
 
         var times = (await MetricsStreamProbe.ReadAllAsync(redis.ConnectionString)).Select(e => e.OpenTime).ToList();
         var fake = Assert.Single(failing);
@@ -137,12 +144,12 @@ public sealed class MetricsFramePublishTests
 
         public ConcurrentQueue<long[]> AppendedThenFailed { get; } = new();
 
-        public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
+        public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, StreamTrim trim,
             CancellationToken cancellationToken) =>
-            (await AppendBinaryBatchAsync(stream, [fields], maxLength, cancellationToken))[0];
+            (await AppendBinaryBatchAsync(stream, [fields], trim, cancellationToken))[0];
 
         public override async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
-            IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
+            IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, StreamTrim trim, CancellationToken cancellationToken)
         {
             var times = stream == EventNames.MetricsStream ? entries.Select(e => MetricsFrameReader.Read(e[0].Value.Span).OpenTime).ToArray() : [];
             if (times.Contains(failBefore) && Interlocked.Exchange(ref _before, 1) == 0)
@@ -150,8 +157,8 @@ public sealed class MetricsFramePublishTests
                 throw new IOException("connection reset before the XADD was sent");
             }
             var ids = entries.Count == 1
-                ? [await Inner.AppendBinaryAsync(stream, entries[0], maxLength, cancellationToken)]
-                : await Inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+                ? [await Inner.AppendBinaryAsync(stream, entries[0], trim, cancellationToken)]
+                : await Inner.AppendBinaryBatchAsync(stream, entries, trim, cancellationToken);
             if (times.Contains(failAfter) && Interlocked.Exchange(ref _after, 1) == 0)
             {
                 AppendedThenFailed.Enqueue(times);
@@ -189,7 +196,7 @@ public sealed class MetricsFramePublishTests
         try
         {
             await using (var first = new IngestApp(settings, services => services.AddSingleton<IEventStream>(sp =>
-                freezing.Over(new RedisEventStream(sp.GetRequiredService<RedisClient>())))))
+                freezing.Over(new RedisEventStream(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>())))))
             {
                 _ = first.Services.GetRequiredService<IngestPipeline>();
                 lost = await freezing.Frozen.WaitAsync(TimeSpan.FromSeconds(60));
@@ -293,10 +300,10 @@ public sealed class MetricsFramePublishTests
 
         private sealed class Stream(IEventStream inner, FreezingStream owner) : DelegatingEventStream(inner)
         {
-            public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
+            public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, StreamTrim trim,
                 CancellationToken cancellationToken)
             {
-                var id = await Inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+                var id = await Inner.AppendBinaryAsync(stream, fields, trim, cancellationToken);
                 var openTime = MetricsFrameReader.Read(fields[0].Value.Span).OpenTime;
                 if (stream == EventNames.MetricsStream && openTime >= owner.From && !owner._frozen.Task.IsCompleted && await owner.FreezeAsync(openTime))
                 {
@@ -306,9 +313,9 @@ public sealed class MetricsFramePublishTests
             }
 
             public override async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
-                IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
+                IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, StreamTrim trim, CancellationToken cancellationToken)
             {
-                var ids = await Inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+                var ids = await Inner.AppendBinaryBatchAsync(stream, entries, trim, cancellationToken);
                 foreach (var fields in entries)
                 {
                     var openTime = MetricsFrameReader.Read(fields[0].Value.Span).OpenTime;
@@ -333,21 +340,21 @@ public sealed class MetricsFramePublishTests
     private sealed class StoreCheckingStream(IEventStream inner, string postgres, long t0, ConcurrentQueue<string> violations, ConcurrentQueue<long> appended)
         : DelegatingEventStream(inner)
     {
-        public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength,
+        public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, StreamTrim trim,
             CancellationToken cancellationToken)
         {
             await CheckAsync(stream, fields, cancellationToken);
-            return await Inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+            return await Inner.AppendBinaryAsync(stream, fields, trim, cancellationToken);
         }
 
         public override async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
-            IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
+            IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, StreamTrim trim, CancellationToken cancellationToken)
         {
             foreach (var fields in entries)
             {
                 await CheckAsync(stream, fields, cancellationToken);
             }
-            return await Inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+            return await Inner.AppendBinaryBatchAsync(stream, entries, trim, cancellationToken);
         }
 
         private async Task CheckAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ public static class MetricsStreamProbe
 
     public static async Task<List<Entry>> ReadAllAsync(string redisConnectionString)
     {
-        await using var client = new RedisClient(redisConnectionString);
+        await using var client = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redisConnectionString);
         var stream = new RedisEventStream(client);
         var group = "probe-" + Guid.NewGuid().ToString("N");
         await stream.EnsureGroupAsync(EventNames.MetricsStream, group, "0", CancellationToken.None);

@@ -25,13 +25,10 @@ public sealed class ReplayTests
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("replay");
         using var redis = new RedisServer();
-        await using var subscriber = new RedisClient(redis.ConnectionString);
+        await using var subscriber = await redis.ConnectAsync();
         var frames = new System.Collections.Concurrent.ConcurrentBag<(string Channel, string Json)>();
-        await using var subscription = await new RedisLiveChannel(subscriber).SubscribeAsync("live:*", isPattern: true, m =>
-        {
-            frames.Add((m.Channel, System.Text.Encoding.UTF8.GetString(m.Payload.Span)));
-            return ValueTask.CompletedTask;
-        }, CancellationToken.None);
+        (await subscriber.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Pattern("live:*")))
+            .OnMessage(m => frames.Add((m.Channel.ToString(), m.Message.ToString())));
         await using var app = new IngestApp(ReplaySettings(cs, redis: redis.ConnectionString));
         var status = await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
 

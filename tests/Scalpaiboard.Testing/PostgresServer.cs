@@ -125,7 +125,7 @@ public sealed class PostgresServer : IDisposable
         }
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
-        var p = Process.Start(psi) ?? throw new InvalidOperationException("Could not start postgres");
+        var p = ServerLauncher.ForTestHost.Start(psi); // dies with the test host
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, _) => { };
         p.BeginOutputReadLine();

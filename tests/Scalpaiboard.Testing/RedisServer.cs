@@ -39,6 +39,10 @@ public sealed class RedisServer : IDisposable
         Start();
     }
 
+    /// <summary>A StackExchange.Redis connection of the test's own (it reconnects by itself when the server comes back).</summary>
+    public Task<StackExchange.Redis.ConnectionMultiplexer> ConnectAsync() =>
+        StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(ConnectionString + ",abortConnect=false");
+
     public bool IsRunning => _process is { HasExited: false };
 
     public void Start()
@@ -67,7 +71,7 @@ public sealed class RedisServer : IDisposable
             psi.ArgumentList.Add("--requirepass");
             psi.ArgumentList.Add(_password);
         }
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start redis-server");
+        _process = ServerLauncher.ForTestHost.Start(psi); // dies with the test host
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
@@ -83,6 +87,20 @@ public sealed class RedisServer : IDisposable
         {
             p.Kill(entireProcessTree: true);
             p.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        _process = null;
+    }
+
+    /// <summary>Stops the server as an operator would (SIGTERM: Redis writes its append-only file and exits), and waits for it.</summary>
+    public void Shutdown()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            ServerProcess.Run("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            if (!p.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                p.Kill(entireProcessTree: true);
+            }
         }
         _process = null;
     }

@@ -22,7 +22,8 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
-        builder.AddRedis();
+        builder.AddRedisClient(RedisSetup.ConnectionName, configureOptions: RedisSetup.Configure);
+        builder.Services.AddSingleton<IEventStream, RedisEventStream>();
         builder.AddGatewayUserAuthentication();
         builder.Services.AddOpenApi();
         builder.Services.AddValidatedOptions<AlertsOptions>(AlertsOptions.Section);

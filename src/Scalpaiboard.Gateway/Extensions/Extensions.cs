@@ -25,7 +25,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
-        builder.AddRedis();
+        builder.AddRedisClient(RedisSetup.ConnectionName, configureOptions: RedisSetup.Configure);
         var services = builder.Services;
         services.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
         services.TryAddSingleton(TimeProvider.System);

@@ -58,40 +58,55 @@ public sealed class StreamEntry
 public sealed record PendingEntry(string Id, string Consumer, TimeSpan Idle, long Deliveries);
 
 /// <summary>
+/// How a stream is trimmed when an entry is appended: by age (XADD MINID ~ now - <see cref="MaxAge"/>: everything
+/// younger stays, however many entries that is) or by length (MAXLEN ~ <see cref="MaxLength"/>); the default trims nothing.
+/// </summary>
+public readonly record struct StreamTrim(long MaxLength, TimeSpan MaxAge)
+{
+    public static StreamTrim None => default;
+
+    public static StreamTrim ByLength(long maxLength) => new(maxLength, TimeSpan.Zero);
+
+    public static StreamTrim ByAge(TimeSpan maxAge) => new(0, maxAge);
+}
+
+/// <summary>
 /// Durable, at-least-once event streams with consumer groups (Redis streams): producers append, each group
 /// shares the entries among its consumers, entries stay pending until acknowledged, and the pending entries of
-/// a dead consumer can be claimed by another.
+/// a dead consumer can be claimed by another. The market-events contract between Ingest and Alerts (docs/alerts.md),
+/// implemented by <see cref="RedisEventStream"/> over StackExchange.Redis.
 /// </summary>
 public interface IEventStream
 {
-    /// <summary>Appends an entry (XADD, trimmed to about <paramref name="maxLength"/> entries); returns its id.</summary>
-    Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken);
+    /// <summary>Appends an entry (XADD, trimmed as <paramref name="trim"/> says); returns its id.</summary>
+    Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, StreamTrim trim, CancellationToken cancellationToken);
 
     /// <summary>
     /// As <see cref="AppendAsync"/> with
     /// binary values, written as they are (no text encoding); the caller may reuse the buffers once the task completes.
     /// </summary>
-    Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken);
+    Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, StreamTrim trim, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Appends several entries to one stream in one round trip, in the given order and all or none: they are sent as
-    /// one MULTI/EXEC transaction, written in one piece on one connection (never split across a reconnect), so no
-    /// other client's entry comes between them and Redis runs all of them or none. Returns their ids in order.
-    /// <para>Failure contract: when the task fails (connection lost, timeout, cancellation, server error), either none
-    /// of the entries was appended or, when the connection was lost after Redis received EXEC, all of them were; and
-    /// nothing of the batch stays queued to be sent later. So a caller that retries a failed batch until it succeeds
-    /// before it appends anything newer never has a later entry before an earlier one: the worst case is the whole
-    /// batch twice in a row (at-least-once). The buffers may be reused once the task completes.</para>
+    /// Appends several entries to one stream in one round trip, in the given order and all or none (one MULTI/EXEC
+    /// transaction), so no other client's entry comes between them. Returns their ids in order.
+    /// <para>Failure contract: when the task fails (connection lost, timeout, server error), either none of the
+    /// entries was appended or, when the connection was lost after Redis received EXEC, all of them were; commands are
+    /// not queued while Redis is unreachable (fail fast), so nothing of a failed batch is sent later behind a retry's
+    /// back. A caller that retries a failed batch until it succeeds before it appends anything newer never has a later
+    /// entry before an earlier one: the worst case is the whole batch twice in a row (at-least-once). The buffers may
+    /// be reused once the task completes.</para>
     /// </summary>
     Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream, IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries,
-        long maxLength, CancellationToken cancellationToken);
+        StreamTrim trim, CancellationToken cancellationToken);
 
     /// <summary>Creates the group (and the stream) if missing (XGROUP CREATE ... MKSTREAM); starts at <paramref name="startId"/>.</summary>
     Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Reads entries for a consumer (XREADGROUP). <paramref name="fromId"/> "&gt;" reads new entries, "0" re-reads
-    /// this consumer's own pending ones. Blocks up to <paramref name="block"/> when nothing is there.
+    /// this consumer's own pending ones. When nothing new is there, waits up to <paramref name="block"/> for an append's
+    /// wake-up (a pub/sub message every append sends, see <see cref="RedisEventStream"/>) and reads again.
     /// </summary>
     Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block, CancellationToken cancellationToken);
 

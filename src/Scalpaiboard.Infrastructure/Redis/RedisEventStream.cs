@@ -1,35 +1,38 @@
-using Scalpaiboard.Infrastructure.Redis.Protocol;
+using StackExchange.Redis;
 
 namespace Scalpaiboard.Infrastructure.Redis;
 
 /// <summary>
-/// <see cref="IEventStream"/> over Redis streams and consumer groups. Blocking reads run on leased connections,
-/// so a consumer waiting for entries never delays other commands.
+/// <see cref="IEventStream"/> over Redis streams and consumer groups through StackExchange.Redis's one multiplexed
+/// connection. StackExchange.Redis never sends a blocking command (XREADGROUP BLOCK would stall every other command on
+/// that connection), so each append also publishes a wake-up on <c>{stream}:appended</c> (fire and forget, pipelined
+/// right behind the XADD, so Redis has the entry before the wake-up goes out), and a reader that finds nothing waits
+/// for that wake-up (or its <c>block</c> time, the fallback poll when a wake-up is lost) and reads again.
 /// </summary>
-public sealed class RedisEventStream(RedisClient client) : IEventStream
+public sealed class RedisEventStream(IConnectionMultiplexer redis) : IEventStream
 {
-    public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, long maxLength, CancellationToken cancellationToken)
+    /// <summary>Real time, whatever clock the service runs on: entry ids and the wait for a wake-up are wall clock.</summary>
+    private static readonly TimeProvider time = TimeProvider.System;
+    private readonly Dictionary<string, WakeUp> _wakeUps = new(StringComparer.Ordinal);
+
+    /// <summary>The pub/sub channel an append to <paramref name="stream"/> announces itself on.</summary>
+    public static RedisChannel AppendedChannel(string stream) => RedisChannel.Literal(stream + ":appended");
+
+    public Task<string> AppendAsync(string stream, IReadOnlyList<KeyValuePair<string, string>> fields, StreamTrim trim, CancellationToken cancellationToken)
     {
-        var request = StartAppend(stream, fields.Count, maxLength);
-        foreach (var (field, value) in fields)
+        var pairs = new NameValueEntry[fields.Count];
+        for (var i = 0; i < pairs.Length; i++)
         {
-            request.Add(field).Add(value);
+            pairs[i] = new NameValueEntry(fields[i].Key, fields[i].Value);
         }
-        return AppendAsync(request, cancellationToken);
+        return AppendAsync(stream, pairs, trim);
     }
 
-    public Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken)
-    {
-        var request = StartAppend(stream, fields.Count, maxLength);
-        foreach (var (field, value) in fields)
-        {
-            request.Add(field).Add(value.Span);
-        }
-        return AppendAsync(request, cancellationToken);
-    }
+    public Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, StreamTrim trim,
+        CancellationToken cancellationToken) => AppendAsync(stream, Pairs(fields), trim);
 
     public async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
-        IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
+        IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, StreamTrim trim, CancellationToken cancellationToken)
     {
         switch (entries.Count)
         {
@@ -37,110 +40,133 @@ public sealed class RedisEventStream(RedisClient client) : IEventStream
                 return [];
             case 1:
                 // One command is all or nothing by itself: no transaction needed.
-                return [await AppendBinaryAsync(stream, entries[0], maxLength, cancellationToken).ConfigureAwait(false)];
+                return [await AppendAsync(stream, Pairs(entries[0]), trim).ConfigureAwait(false)];
         }
-        var size = 64;
-        foreach (var fields in entries)
+        var options = Options(trim);
+        var transaction = redis.GetDatabase().CreateTransaction();
+        var appends = new Task<RedisValue>[entries.Count];
+        for (var i = 0; i < appends.Length; i++)
         {
-            size += 96 + (stream.Length * 3);
-            foreach (var (field, value) in fields)
-            {
-                size += 32 + (field.Length * 3) + value.Length;
-            }
+            appends[i] = transaction.StreamAddAsync(stream, Pairs(entries[i]), options);
         }
-        var request = RedisRequest.Transaction("MULTI/XADD", size);
-        foreach (var fields in entries)
+        var committed = transaction.ExecuteAsync();
+        Announce(stream);
+        if (!await committed.ConfigureAwait(false))
         {
-            AppendArguments(request.Queue("XADD", AppendArgumentCount(fields.Count, maxLength)), stream, maxLength);
-            foreach (var (field, value) in fields)
-            {
-                request.Add(field).Add(value.Span);
-            }
+            throw new RedisException($"The MULTI/EXEC of {entries.Count} XADDs to {stream} was not committed.");
         }
-        request.Exec();
-        var reply = await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
-        // EXEC: one reply per XADD. All entries go to the same stream with the same options, so a run-time error
-        // (e.g. WRONGTYPE) hits every one of them alike.
-        var replies = reply.IsNull ? throw new RedisProtocolException("EXEC returned null (the transaction was discarded).") : reply.AsArray();
-        if (replies.Length != entries.Count)
+        var ids = new string[appends.Length];
+        for (var i = 0; i < ids.Length; i++)
         {
-            throw new RedisProtocolException($"EXEC returned {replies.Length} replies for {entries.Count} XADDs.");
-        }
-        var ids = new string[replies.Length];
-        for (var i = 0; i < replies.Length; i++)
-        {
-            ids[i] = replies[i].IsError
-                ? throw new RedisServerException(replies[i].AsString() ?? "ERR")
-                : replies[i].AsString() ?? throw new RedisProtocolException("XADD returned no id.");
+            ids[i] = (await appends[i].ConfigureAwait(false)).ToString();
         }
         return ids;
     }
 
-    private static RedisRequest StartAppend(string stream, int fields, long maxLength) =>
-        AppendArguments(new RedisRequest("XADD", AppendArgumentCount(fields, maxLength)), stream, maxLength);
-
-    /// <summary>The number of XADD arguments for an entry of <paramref name="fields"/> fields (at least one).</summary>
-    private static int AppendArgumentCount(int fields, long maxLength)
+    private async Task<string> AppendAsync(string stream, NameValueEntry[] pairs, StreamTrim trim)
     {
-        if (fields == 0)
+        if (pairs.Length == 0)
         {
-            throw new ArgumentException("A stream entry needs at least one field.", nameof(fields));
+            throw new ArgumentException("A stream entry needs at least one field.", nameof(pairs));
         }
-        return 2 + (maxLength > 0 ? 3 : 0) + (fields * 2);
+        var added = redis.GetDatabase().StreamAddAsync(stream, pairs, Options(trim));
+        Announce(stream);
+        return (await added.ConfigureAwait(false)).ToString();
     }
 
-    /// <summary>XADD's arguments before the fields: stream [MAXLEN ~ n] *, into a started XADD (alone or in a transaction).</summary>
-    private static RedisRequest AppendArguments(RedisRequest request, string stream, long maxLength)
+    /// <summary>The wake-up behind an append: fire and forget (a lost one costs a reader its fallback poll, nothing else).</summary>
+    private void Announce(string stream) =>
+        redis.GetDatabase().Publish(AppendedChannel(stream), 1, CommandFlags.FireAndForget);
+
+    private StreamAddOptions Options(StreamTrim trim)
     {
-        request.Add(stream);
-        if (maxLength > 0)
+        if (trim.MaxAge > TimeSpan.Zero)
         {
-            request.Add("MAXLEN"u8).Add("~"u8).Add(maxLength);
+            // Entry ids are the append time in Unix ms: MINID drops whatever was appended before now - MaxAge.
+            var minId = (time.GetUtcNow() - trim.MaxAge).ToUnixTimeMilliseconds();
+            return new StreamAddOptions { MinId = $"{minId}-0", Approximate = true };
         }
-        return request.Add("*"u8);
+        return trim.MaxLength > 0 ? new StreamAddOptions { MaxLength = trim.MaxLength, Approximate = true } : default;
     }
 
-    private async Task<string> AppendAsync(RedisRequest request, CancellationToken cancellationToken)
+    private static NameValueEntry[] Pairs(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
     {
-        var reply = await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
-        return reply.AsString() ?? throw new RedisProtocolException("XADD returned no id.");
+        var pairs = new NameValueEntry[fields.Count];
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            pairs[i] = new NameValueEntry(fields[i].Key, fields[i].Value);
+        }
+        return pairs;
     }
 
     public async Task EnsureGroupAsync(string stream, string group, string startId, CancellationToken cancellationToken)
     {
         try
         {
-            await client.ExecuteAsync(new RedisRequest("XGROUP", 5).Add("CREATE"u8).Add(stream).Add(group).Add(startId).Add("MKSTREAM"u8),
-                cancellationToken).ConfigureAwait(false);
+            await redis.GetDatabase().StreamCreateConsumerGroupAsync(stream, group, startId, createStream: true).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (ex.Code == "BUSYGROUP")
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
             // The group exists already: that is what we wanted.
         }
     }
 
-    public async Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, string fromId, int count, TimeSpan block,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        // BLOCK only matters for new entries (">"); BLOCK 0 would mean "forever" to Redis, so a zero wait sends no BLOCK.
-        var blocking = block > TimeSpan.Zero && fromId == ">";
-        var request = new RedisRequest("XREADGROUP", 8 + (blocking ? 2 : 0))
-            .Add("GROUP"u8).Add(group).Add(consumer).Add("COUNT"u8).Add(count);
-        if (blocking)
+        var database = redis.GetDatabase();
+        if (block <= TimeSpan.Zero || fromId != ">")
         {
-            request.Add("BLOCK"u8).Add(Math.Max(1, (long)Math.Ceiling(block.TotalMilliseconds)));
+            return Entries(await database.StreamReadGroupAsync(stream, group, consumer, fromId, count).ConfigureAwait(false));
         }
-        request.Add("STREAMS"u8).Add(stream).Add(fromId);
-        var reply = blocking
-            ? await client.ExecuteBlockingAsync(request, block, cancellationToken).ConfigureAwait(false)
-            : await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
-        if (reply.IsNull)
+        var wakeUp = await WakeUpAsync(stream).ConfigureAwait(false);
+        var deadline = time.GetTimestamp() + (long)(block.TotalSeconds * time.TimestampFrequency);
+        while (true)
         {
-            return [];
+            // Taken before the read: an append between this read and the wait below still wakes it.
+            var appended = wakeUp.Next;
+            var entries = await database.StreamReadGroupAsync(stream, group, consumer, fromId, count).ConfigureAwait(false);
+            var left = TimeSpan.FromSeconds((double)(deadline - time.GetTimestamp()) / time.TimestampFrequency);
+            if (entries.Length > 0 || left <= TimeSpan.Zero)
+            {
+                return Entries(entries);
+            }
+            try
+            {
+                await appended.WaitAsync(left, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The fallback poll: read once more and return what is there.
+            }
         }
-        // [[stream, [[id, [field, value, ...]], ...]]]
-        var streams = reply.AsArray();
-        return streams.Length == 0 ? [] : ParseEntries(streams[0].AsArray()[1].AsArray());
+    }
+
+    /// <summary>The stream's wake-up, subscribed on first use (StackExchange.Redis resubscribes after a reconnect).</summary>
+    private async Task<WakeUp> WakeUpAsync(string stream)
+    {
+        WakeUp? wakeUp;
+        lock (_wakeUps)
+        {
+            if (!_wakeUps.TryGetValue(stream, out wakeUp))
+            {
+                _wakeUps[stream] = wakeUp = new WakeUp();
+            }
+        }
+        if (!wakeUp.Subscribed)
+        {
+            try
+            {
+                await redis.GetSubscriber().SubscribeAsync(AppendedChannel(stream), (_, _) => wakeUp.Signal()).ConfigureAwait(false);
+                wakeUp.Subscribed = true;
+            }
+            catch (RedisException)
+            {
+                // Redis is unreachable: the reader polls at its block interval until the subscription succeeds.
+            }
+        }
+        return wakeUp;
     }
 
     public async Task<long> AcknowledgeAsync(string stream, string group, IReadOnlyList<string> ids, CancellationToken cancellationToken)
@@ -149,76 +175,69 @@ public sealed class RedisEventStream(RedisClient client) : IEventStream
         {
             return 0;
         }
-        var request = new RedisRequest("XACK", 2 + ids.Count).Add(stream).Add(group);
-        foreach (var id in ids)
+        var values = new RedisValue[ids.Count];
+        for (var i = 0; i < values.Length; i++)
         {
-            request.Add(id);
+            values[i] = ids[i];
         }
-        return (await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false)).AsInteger();
+        return await redis.GetDatabase().StreamAcknowledgeAsync(stream, group, values).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StreamEntry>> ClaimIdleAsync(string stream, string group, string consumer, TimeSpan minIdle, int count,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        var request = new RedisRequest("XAUTOCLAIM", 7).Add(stream).Add(group).Add(consumer)
-            .Add(Math.Max(0, (long)minIdle.TotalMilliseconds)).Add("0-0"u8).Add("COUNT"u8).Add(count);
-        // [next-start-id, [[id, fields]...], [deleted ids]] (Redis 7; Redis 6.2 omits the third element)
-        var reply = (await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false)).AsArray();
-        return reply.Length < 2 ? [] : ParseEntries(reply[1].AsArray());
+        var result = await redis.GetDatabase().StreamAutoClaimAsync(stream, group, consumer, Math.Max(0, (long)minIdle.TotalMilliseconds), "0-0", count)
+            .ConfigureAwait(false);
+        return Entries(result.ClaimedEntries);
     }
 
     public async Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        var request = new RedisRequest("XPENDING", 5).Add(stream).Add(group).Add("-"u8).Add("+"u8).Add(count);
-        var reply = (await client.ExecuteAsync(request, cancellationToken).ConfigureAwait(false)).AsArray();
-        var result = new List<PendingEntry>(reply.Length);
-        foreach (var item in reply)
+        var pending = await redis.GetDatabase().StreamPendingMessagesAsync(stream, group, count, RedisValue.Null, "-", "+").ConfigureAwait(false);
+        var result = new List<PendingEntry>(pending.Length);
+        foreach (var p in pending)
         {
-            // [id, consumer, idle ms, deliveries]
-            var fields = item.AsArray();
-            if (fields.Length < 4)
-            {
-                throw new RedisProtocolException("XPENDING returned an entry with fewer than 4 fields.");
-            }
-            result.Add(new PendingEntry(fields[0].AsString() ?? "", fields[1].AsString() ?? "",
-                TimeSpan.FromMilliseconds(fields[2].AsInteger()), fields[3].AsInteger()));
+            result.Add(new PendingEntry(p.MessageId.ToString(), p.ConsumerName.ToString(), TimeSpan.FromMilliseconds(p.IdleTimeInMilliseconds), p.DeliveryCount));
         }
         return result;
     }
 
     public async Task<long> LengthAsync(string stream, CancellationToken cancellationToken) =>
-        (await client.ExecuteAsync(new RedisRequest("XLEN", 1).Add(stream), cancellationToken).ConfigureAwait(false)).AsInteger();
+        await redis.GetDatabase().StreamLengthAsync(stream).ConfigureAwait(false);
 
-    private static List<StreamEntry> ParseEntries(RespValue[] entries)
+    private static List<StreamEntry> Entries(StackExchange.Redis.StreamEntry[] entries)
     {
         var result = new List<StreamEntry>(entries.Length);
         foreach (var entry in entries)
         {
-            if (entry.IsNull)
+            if (entry.Id.IsNull)
             {
                 continue;
             }
-            var parts = entry.AsArray();
-            var id = parts[0].AsString() ?? throw new RedisProtocolException("A stream entry has no id.");
-            // An entry deleted while pending comes back with null fields: keep its id so it can be acknowledged.
-            var fields = parts.Length > 1 && !parts[1].IsNull
-                ? RawFields(parts[1].AsArray())
-                : new Dictionary<string, ReadOnlyMemory<byte>>(0, StringComparer.Ordinal);
-            result.Add(new StreamEntry(id, fields));
+            // An entry deleted while pending comes back without fields: keep its id so it can be acknowledged.
+            var values = entry.Values ?? [];
+            var fields = new Dictionary<string, ReadOnlyMemory<byte>>(values.Length, StringComparer.Ordinal);
+            foreach (var pair in values)
+            {
+                fields[pair.Name.ToString()] = (byte[]?)pair.Value ?? [];
+            }
+            result.Add(new StreamEntry(entry.Id.ToString(), fields));
         }
         return result;
     }
 
-    /// <summary>[field, value, ...] with the values' bytes as read from the socket (no UTF-8 round trip).</summary>
-    private static Dictionary<string, ReadOnlyMemory<byte>> RawFields(RespValue[] pairs)
+    /// <summary>A stream's appends as seen by this process's subscription: each one completes the task readers wait on.</summary>
+    private sealed class WakeUp
     {
-        var result = new Dictionary<string, ReadOnlyMemory<byte>>(pairs.Length / 2, StringComparer.Ordinal);
-        for (var i = 0; i + 1 < pairs.Length; i += 2)
-        {
-            var value = pairs[i + 1];
-            result[pairs[i].AsString() ?? ""] = value.Bytes is { } bytes ? bytes : System.Text.Encoding.UTF8.GetBytes(value.AsString() ?? "");
-        }
-        return result;
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile bool Subscribed;
+
+        public Task Next => Volatile.Read(ref _next).Task;
+
+        public void Signal() =>
+            Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }

@@ -1,3 +1,4 @@
+using Scalpaiboard.Infrastructure.Redis;
 using System.ComponentModel.DataAnnotations;
 
 namespace Scalpaiboard.Ingest.Model;
@@ -38,16 +39,27 @@ public sealed class IngestOptions : IValidatableObject
     public int SeedDays { get; set; } = 90;
 
     /// <summary>
-    /// Approximate MAXLEN of the metrics stream; unset means <see cref="EffectiveStreamMaxLength"/>. An entry holds a
-    /// whole minute of every symbol's metrics (a binary frame of about 1 KB per symbol), so in live feeds the stream
-    /// is held to about a day of minutes: enough for the Alerts consumer to catch up after a long outage without letting
-    /// Redis grow without bound (500 symbols: about 700 MB). A replay is bounded by its data set and may run far ahead of the
-    /// consumer at max speed, so it keeps up to 100,000 entries.
+    /// How long entries stay in the metrics stream: each XADD trims with <c>MINID ~</c> (now minus this), so an Alerts
+    /// outage up to this long is caught up from the stream whatever the feed's pace (a replay at max speed included).
+    /// An entry holds a whole minute of every symbol's metrics (about 1 KB per symbol): 48 hours of 500 symbols is
+    /// about 1.4 GB of Redis memory (docs/ingest.md).
     /// </summary>
+    [Range(1, 24 * 30)]
+    public int StreamRetentionHours { get; set; } = 48;
+
+    /// <summary>Trim by <c>MAXLEN ~</c> to this many entries instead of by age (a hard memory bound; an Alerts outage longer than the stream loses evaluations).</summary>
     [Range(1000, 100_000_000)]
     public long? StreamMaxLength { get; set; }
 
-    public long EffectiveStreamMaxLength => StreamMaxLength ?? (Feed == FeedKinds.Replay ? 100_000 : 1_440);
+    public StreamTrim EffectiveStreamTrim => StreamMaxLength is { } n ? StreamTrim.ByLength(n) : StreamTrim.ByAge(TimeSpan.FromHours(StreamRetentionHours));
+
+    /// <summary>
+    /// Megabytes of metrics events kept in memory while Redis is unreachable, published in order when it is back; the
+    /// candles are stored meanwhile. Beyond this the writer waits for Redis (storing stops too, the feed is held back).
+    /// An event is about 1 KB per symbol: 256 MB are about 8.5 hours of 500 symbols, 15 days of 12.
+    /// </summary>
+    [Range(1, 64 * 1024)]
+    public int UnpublishedLimitMegabytes { get; set; } = 256;
 
     /// <summary>A feed whose last closed candle is older than this (in real-time feeds) is reported Degraded.</summary>
     [Range(10, 86400)]

@@ -1,10 +1,11 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Scalpaiboard.Infrastructure.Events;
-using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Bars;
+using StackExchange.Redis;
 
 namespace Scalpaiboard.Ingest.Services;
 
@@ -13,12 +14,13 @@ namespace Scalpaiboard.Ingest.Services;
 /// (<c>live:tickers</c>, <c>live:candles:SYM:tf</c>, <c>live:metrics:SYM</c>, <c>live:orderbook:SYM</c>).
 /// Live data may be lost (pub/sub): a failure is logged and dropped, never retried.
 /// Metrics, candle and ticker frames are written straight from the symbols' state (<see cref="LiveFrameWriter"/>)
-/// into a reused buffer, and added to a publish batch (<see cref="ILiveChannel.CreateBatch"/>, which copies it at once): a
-/// round of 500 symbols is a few MULTI/EXEC round trips, sent as they fill and awaited once at the end.
+/// into a reused buffer, copied into the round's arena and published from there (PUBLISH through StackExchange.Redis,
+/// which pipelines a round's thousands of commands on its one connection): fire and forget but the round's last, whose
+/// reply the round awaits before it reuses the arena.
 /// </summary>
 public sealed partial class LiveFanout(MarketState state, IServiceProvider services, TimeProvider time, ILogger<LiveFanout> logger) : IDisposable
 {
-    private readonly ILiveChannel? _channel = services.GetService<ILiveChannel>();
+    private readonly ISubscriber? _channel = services.GetService<IConnectionMultiplexer>()?.GetSubscriber();
     private readonly MarketState _state = state;
     private readonly ConcurrentDictionary<string, SymbolChannels> _names = new(StringComparer.Ordinal);
     private readonly Stack<Round> _rounds = new();
@@ -74,10 +76,10 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         }
     }
 
-    private static readonly string TickersChannel = EventNames.Live(EventNames.Tickers);
+    private static readonly RedisChannel TickersChannel = Channel(EventNames.Live(EventNames.Tickers));
 
-    /// <summary>About how many bytes of frames one batch (one MULTI/EXEC) carries: ~40 symbols' metrics and bars.</summary>
-    private const int BatchBytes = 128 * 1024;
+    /// <summary>A channel name encoded once (StackExchange.Redis would encode a string channel on every publish).</summary>
+    private static RedisChannel Channel(string name) => new(System.Text.Encoding.UTF8.GetBytes(name), RedisChannel.PatternMode.Literal);
 
     /// <summary>The symbol's metrics frame; false (nothing sent) before its first closed candle.</summary>
     private bool SendMetrics(Round round, SymbolState s, CancellationToken cancellationToken)
@@ -123,32 +125,35 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
     }
 
     /// <summary>
-    /// Adds one frame to the round's current batch (which copies it at once); a full batch is sent and the next one
-    /// started, so a round of many symbols is a few round trips, each holding a bounded number of frames.
+    /// Copies one frame into the round's arena (the frame writer reuses its buffer) and publishes the round's previous
+    /// frame from there, fire and forget: the last frame of the round is held back and published awaited
+    /// (<see cref="WaitAsync"/>), so no per-frame task is allocated, and since StackExchange.Redis writes and answers
+    /// one connection's commands in order, the last reply means every frame of the round was sent.
     /// </summary>
-    private void Send(Round round, string channel, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    private void Send(Round round, RedisChannel channel, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        var batch = round.Batch ??= _channel!.CreateBatch(BatchBytes);
-        batch.Add(channel, frame.Span);
-        if (batch.Length >= BatchBytes)
+        var copy = round.Arena.GetMemory(frame.Length)[..frame.Length];
+        frame.CopyTo(copy);
+        round.Arena.Advance(frame.Length);
+        if (round.Count > 0)
         {
-            Flush(round, cancellationToken);
+            try
+            {
+                _channel!.Publish(round.LastChannel, round.LastFrame, CommandFlags.FireAndForget);
+            }
+            catch (RedisException)
+            {
+                // Disconnected (commands fail fast): the awaited last publish reports the round as failed.
+            }
         }
-    }
-
-    /// <summary>Sends the round's current batch; its failure is counted per frame when awaited, never retried.</summary>
-    private static void Flush(Round round, CancellationToken cancellationToken)
-    {
-        if (round.Batch is { } batch)
-        {
-            round.Batch = null;
-            round.Sends.Add((batch.SendAsync(cancellationToken), batch.Count));
-        }
+        round.LastChannel = channel;
+        round.LastFrame = copy;
+        round.Count++;
     }
 
     /// <summary>
-    /// One publishing round on a rented frame buffer: <paramref name="fill"/> adds the frames (full batches go out as
-    /// they fill), then the last batch is sent and every send of the round awaited.
+    /// One publishing round on a rented frame buffer: <paramref name="fill"/> publishes the frames, then the last one's
+    /// reply is awaited (a failure is counted and dropped, never retried).
     /// </summary>
     private async Task PublishRoundAsync<T>(T items, Action<LiveFanout, Round, T, CancellationToken> fill, CancellationToken cancellationToken)
     {
@@ -168,19 +173,20 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         }
     }
 
+    /// <summary>Publishes the round's last frame and waits for its reply (a failure counts every frame of the round, never retried).</summary>
     private async Task WaitAsync(Round round, CancellationToken cancellationToken)
     {
-        Flush(round, cancellationToken);
-        foreach (var (sent, frames) in round.Sends)
+        if (round.Count == 0)
         {
-            try
-            {
-                await sent;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Failed(frames, ex);
-            }
+            return;
+        }
+        try
+        {
+            await _channel!.PublishAsync(round.LastChannel, round.LastFrame);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Failed(round.Count, ex);
         }
     }
 
@@ -190,7 +196,7 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         {
             var frame = new LiveFrame<T>(type, channel, Now(), data);
             var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, IngestJson.Options);
-            await _channel!.PublishAsync(EventNames.Live(channel), bytes, cancellationToken);
+            await _channel!.PublishAsync(RedisChannel.Literal(EventNames.Live(channel)), bytes);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -225,23 +231,30 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
 
     private void Return(Round round)
     {
-        round.Sends.Clear();
-        round.Batch = null; // only after an exception in the middle of a round: that part is dropped (live data may be lost)
+        // Only after every send of the round completed: StackExchange.Redis reads the arena until then.
+        round.Count = 0;
+        round.LastFrame = default;
+        round.Arena.ResetWrittenCount();
         lock (_rounds)
         {
             _rounds.Push(round);
         }
     }
 
-    /// <summary>One publishing round's frame buffer and the sends it still waits for (reused: one per concurrent caller).</summary>
+    /// <summary>One publishing round's frame buffer, the copies it publishes from and the replies it waits for (reused: one per concurrent caller).</summary>
     private sealed class Round
     {
         public LiveFrameWriter Frames { get; } = new();
 
-        /// <summary>The batch being filled, if any.</summary>
-        public ILiveBatch? Batch { get; set; }
+        /// <summary>The frames of the round, each copied once and published from here.</summary>
+        public ArrayBufferWriter<byte> Arena { get; } = new(256 * 1024);
 
-        public List<(Task Sent, int Frames)> Sends { get; } = [];
+        /// <summary>Frames of the round so far; the last of them is not published yet.</summary>
+        public int Count { get; set; }
+
+        public RedisChannel LastChannel { get; set; }
+
+        public ReadOnlyMemory<byte> LastFrame { get; set; }
     }
 
     /// <summary>A symbol's channel names, built once.</summary>
@@ -250,18 +263,18 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
         public SymbolChannels(string symbol)
         {
             Metrics = EventNames.Metrics(symbol);
-            LiveMetrics = EventNames.Live(Metrics);
+            LiveMetrics = Channel(EventNames.Live(Metrics));
             Candles = [.. Timeframes.Names.Select(tf => EventNames.Candles(symbol, tf))];
-            LiveCandles = [.. Candles.Select(EventNames.Live)];
+            LiveCandles = [.. Candles.Select(c => Channel(EventNames.Live(c)))];
         }
 
         public string Metrics { get; }
 
-        public string LiveMetrics { get; }
+        public RedisChannel LiveMetrics { get; }
 
         public string[] Candles { get; }
 
-        public string[] LiveCandles { get; }
+        public RedisChannel[] LiveCandles { get; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live publish of {Frames} frame(s) failed ({Total} so far): {Error}")]

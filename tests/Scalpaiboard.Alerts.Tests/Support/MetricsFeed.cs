@@ -117,11 +117,11 @@ public static class MetricsFeed
     }
 
     public static Task<string> AppendAsync(IEventStream stream, long openTime, params FeedItem[] items) =>
-        stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", Frame(openTime, items))], 100_000,
+        stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", Frame(openTime, items))], StreamTrim.None,
             CancellationToken.None);
 
     public static Task<string> AppendJsonAsync(IEventStream stream, long openTime, params FeedItem[] items) =>
-        stream.AppendAsync(EventNames.MetricsStream, [new("data", BatchJson(openTime, items))], 100_000, CancellationToken.None);
+        stream.AppendAsync(EventNames.MetricsStream, [new("data", BatchJson(openTime, items))], StreamTrim.None, CancellationToken.None);
 
     /// <summary>Minutes 0..n-1 of <paramref name="symbols"/>, every one meeting Pioneer Bull: fires at 0, 5, 10, ... (cooldown 5).</summary>
     public static async Task AppendPioneerRunAsync(IEventStream stream, int minutes, params string[] symbols)

@@ -55,7 +55,7 @@ public static class SampleReplay
     {
         foreach (var b in batches)
         {
-            await stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", b)], 1_000_000, CancellationToken.None);
+            await stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", b)], StreamTrim.None, CancellationToken.None);
         }
     }
 

@@ -29,8 +29,14 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         UseKestrel();
     }
 
-    /// <summary>The Gateway's own pub/sub client (to publish as Ingest or Alerts would).</summary>
-    public ILiveChannel Live => Services.GetRequiredService<ILiveChannel>();
+    /// <summary>Publishes on the Gateway's own Redis connection (as Ingest or Alerts would).</summary>
+    public LivePublisher Live => new(Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>());
+
+    public sealed class LivePublisher(StackExchange.Redis.IConnectionMultiplexer redis)
+    {
+        public Task<long> PublishAsync(string channel, byte[] payload, CancellationToken cancellationToken) =>
+            redis.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal(channel), payload).WaitAsync(cancellationToken);
+    }
 
     /// <summary>Creates a database and a Gateway on it.</summary>
     public static async Task<GatewayFactory> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? connectionString = null)

@@ -97,11 +97,13 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         var sends = new ConcurrentDictionary<long, long>(Environment.ProcessorCount, 2 * (warmUp + minutes + 100));
         var (app, cleanup) = await StartEmptyAsync(services =>
         {
-            services.AddSingleton<IEventStream>(sp => new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<RedisClient>()), acks, sends, symbols, warmUp + minutes));
+            services.AddSingleton<IEventStream>(sp => new AckRecordingStream(new RedisEventStream(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>()), acks, sends, symbols, warmUp + minutes));
             // BENCH_NO_LIVE=1 (diagnosis only): no live pub/sub frames, to see what they cost the latency.
             if (Environment.GetEnvironmentVariable("BENCH_NO_LIVE") == "1")
             {
-                services.RemoveAll<ILiveChannel>();
+                services.RemoveAll<LiveFanout>();
+                services.AddSingleton(sp => new LiveFanout(sp.GetRequiredService<MarketState>(), new ServiceCollection().BuildServiceProvider(),
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LiveFanout>>()));
             }
         });
         await using var _ = app;
@@ -420,10 +422,10 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             }
         }
 
-        public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, long maxLength, CancellationToken cancellationToken)
+        public override async Task<string> AppendBinaryAsync(string stream, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, StreamTrim trim, CancellationToken cancellationToken)
         {
             sends.TryAdd(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields[0].Value.Span[8..]), Stopwatch.GetTimestamp());
-            var id = await Inner.AppendBinaryAsync(stream, fields, maxLength, cancellationToken);
+            var id = await Inner.AppendBinaryAsync(stream, fields, trim, cancellationToken);
             var now = Stopwatch.GetTimestamp();
             // The metrics frame's openTime (little-endian at byte 8 of the header) and item count (byte 24).
             var frame = fields[0].Value.Span;
@@ -432,9 +434,9 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         }
 
         public override async Task<IReadOnlyList<string>> AppendBinaryBatchAsync(string stream,
-            IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, long maxLength, CancellationToken cancellationToken)
+            IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> entries, StreamTrim trim, CancellationToken cancellationToken)
         {
-            var ids = await Inner.AppendBinaryBatchAsync(stream, entries, maxLength, cancellationToken);
+            var ids = await Inner.AppendBinaryBatchAsync(stream, entries, trim, cancellationToken);
             var now = Stopwatch.GetTimestamp();
             foreach (var fields in entries)
             {

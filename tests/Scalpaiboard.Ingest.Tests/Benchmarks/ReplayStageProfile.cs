@@ -119,7 +119,7 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
         {
             foreach (var frame in frames)
             {
-                await stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], 100_000, CancellationToken.None);
+                await stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], StreamTrim.ByLength(100_000), CancellationToken.None);
             }
         }, candles.Count);
         await RedisStageAsync("Redis (XADD per open time, pipelined 512 at a time, unsafe)", async stream =>
@@ -127,7 +127,7 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
             for (var i = 0; i < frames.Count; i += 512)
             {
                 await Task.WhenAll(frames.Skip(i).Take(512).Select(frame =>
-                    stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], 100_000, CancellationToken.None)));
+                    stream.AppendBinaryAsync(EventNames.MetricsStream, [Data(frame)], StreamTrim.ByLength(100_000), CancellationToken.None)));
             }
         }, candles.Count);
         foreach (var perBatch in new[] { 4, 10, 40 })
@@ -138,7 +138,7 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
                 {
                     await stream.AppendBinaryBatchAsync(EventNames.MetricsStream,
                         [.. frames.Skip(i).Take(perBatch).Select(f => (IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>)[Data(f)])],
-                        100_000, CancellationToken.None);
+                        StreamTrim.ByLength(100_000), CancellationToken.None);
                 }
             }, candles.Count);
         }
@@ -147,7 +147,7 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
     private async Task RedisStageAsync(string stage, Func<RedisEventStream, Task> run, int candles)
     {
         using var redis = new RedisServer();
-        await using var client = new RedisClient(redis.ConnectionString);
+        await using var client = await redis.ConnectAsync();
         var stream = new RedisEventStream(client);
         await stream.LengthAsync(EventNames.MetricsStream, CancellationToken.None); // connected
         _allocated = GC.GetTotalAllocatedBytes();

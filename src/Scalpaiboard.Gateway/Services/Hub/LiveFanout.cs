@@ -1,20 +1,22 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scalpaiboard.Infrastructure.Events;
-using Scalpaiboard.Infrastructure.Redis;
+using StackExchange.Redis;
 
 namespace Scalpaiboard.Gateway.Services.Hub;
 
 /// <summary>
-/// One pattern subscription (<c>live:*</c>) per Gateway; each message's payload is already the complete frame
-/// clients receive, so it is copied once (the subscriber's buffer is not ours to keep) and the same bytes are
-/// queued for every subscribed client. Any number of Gateway replicas can run side by side: each receives every
+/// One pattern subscription (<c>live:*</c>) per Gateway, through StackExchange.Redis's subscriber (it resubscribes
+/// after a reconnect); messages are handled one at a time in the order Redis sent them (a <see cref="ChannelMessageQueue"/>).
+/// Each message's payload is already the complete frame clients receive, and the same bytes are queued for every
+/// subscribed client. Any number of Gateway replicas can run side by side: each receives every
 /// message and serves its own clients.
 /// </summary>
-public sealed partial class LiveFanout(ILiveChannel live, SubscriptionRegistry registry, ILogger<LiveFanout> logger, IMeterFactory meters)
+public sealed partial class LiveFanout(IConnectionMultiplexer redis, SubscriptionRegistry registry, ILogger<LiveFanout> logger, IMeterFactory meters)
     : BackgroundService, IHealthCheck
 {
     private static readonly string TickersKey = EventNames.Live(EventNames.Tickers);
+    private static readonly RedisChannel Pattern = RedisChannel.Pattern(EventNames.LivePrefix + "*");
 
     private readonly Counter<long> _received = meters.Create("Scalpaiboard.Gateway").CreateCounter<long>("scalpaiboard.gateway.live.messages", description: "Pub/sub messages received for fan-out");
     private readonly Counter<long> _delivered = meters.Create("Scalpaiboard.Gateway").CreateCounter<long>("scalpaiboard.gateway.live.deliveries", description: "Frames queued for clients");
@@ -24,7 +26,8 @@ public sealed partial class LiveFanout(ILiveChannel live, SubscriptionRegistry r
 
     public const string FanoutDurationInstrument = "scalpaiboard.gateway.live.fanout_duration";
 
-    public bool IsSubscribed => _subscribed;
+    /// <summary>Subscribed, and the subscription's connection is up (false while Redis is unreachable).</summary>
+    public bool IsSubscribed => _subscribed && redis.GetSubscriber().IsConnected(Pattern);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,10 +36,13 @@ public sealed partial class LiveFanout(ILiveChannel live, SubscriptionRegistry r
         {
             try
             {
-                await using var subscription = await live.SubscribeAsync(EventNames.LivePrefix + "*", isPattern: true, OnMessageAsync, stoppingToken);
+                var queue = await redis.GetSubscriber().SubscribeAsync(Pattern);
+                queue.OnMessage(m => OnMessage(m.Channel.ToString(), (byte[]?)m.Message ?? []));
                 _subscribed = true;
                 LogSubscribed(logger);
-                await Task.Delay(Timeout.Infinite, stoppingToken);
+                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await queue.UnsubscribeAsync(CommandFlags.FireAndForget);
+                break;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -53,29 +59,27 @@ public sealed partial class LiveFanout(ILiveChannel live, SubscriptionRegistry r
         _subscribed = false;
     }
 
-    /// <summary>Hands one pub/sub message to its subscribers; runs on the subscriber's read loop, never blocks.</summary>
-    public ValueTask OnMessageAsync(LiveMessage message)
+    /// <summary>Hands one pub/sub message (its own bytes) to its subscribers, never blocks.</summary>
+    public void OnMessage(string channel, byte[] payload)
     {
         _received.Add(1);
-        var clients = registry.SubscribersOf(message.Channel);
+        var clients = registry.SubscribersOf(channel);
         if (clients.IsEmpty)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var payload = message.Payload.ToArray();
-        var coalesce = message.Channel == TickersKey;
+        var coalesce = channel == TickersKey;
         foreach (var client in clients)
         {
             client.Deliver(payload, coalesce);
         }
         _delivered.Add(clients.Length);
         _fanoutDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return ValueTask.CompletedTask;
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_subscribed
+        Task.FromResult(IsSubscribed
             ? HealthCheckResult.Healthy($"subscribed to {EventNames.LivePrefix}*; {registry.ClientCount} WebSocket clients")
             : HealthCheckResult.Degraded("not subscribed to live pub/sub (Redis unreachable?); WebSocket clients get no data"));
 

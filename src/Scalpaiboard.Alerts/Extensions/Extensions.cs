@@ -52,6 +52,7 @@ internal static class Extensions
 
         builder.Services.AddSingleton<OutboxWakeup>();
         builder.AddWebhookClients();
+        builder.Services.AddSingleton<TelegramSender>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<TelegramChatLimiter>();
         builder.Services.AddSingleton<DeliveryWorker>();

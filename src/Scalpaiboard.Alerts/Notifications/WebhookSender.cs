@@ -15,14 +15,15 @@ public sealed record SendOutcome(bool Delivered, int? StatusCode, string? Error,
 
 /// <summary>
 /// Sends one message to one target over HTTP, formatted for its kind: generic JSON (signed, with an
-/// Idempotency-Key), a Discord embed, or (through <see cref="TelegramSender"/>, Telegram.Bot) a Telegram message. Makes exactly one attempt: retries,
+/// Idempotency-Key), a Discord embed, or (through <see cref="TelegramSender"/>, Telegram.Bot) a Telegram message; e-mail goes
+/// through <see cref="EmailSender"/>. Makes exactly one attempt: retries,
 /// backoff and dead letters belong to the delivery worker. Its clients carry no shared retry/circuit breaker (one
 /// slow receiver must not trip another's circuit, and every attempt must be counted here). A user's target goes
 /// through <see cref="UserClient"/>, which connects only to public addresses; an operator's through
 /// <see cref="OperatorClient"/>, which trusts the configuration. Neither follows redirects. The receiver's answer
 /// body is read for a retry hint only, never passed on: a user must not be able to read what some server answered.
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory clients, TelegramSender telegram)
+public sealed class WebhookSender(IHttpClientFactory clients, TelegramSender telegram, EmailSender email)
 {
     public const string SignatureHeader = "X-Scalpaiboard-Signature";
     public const string IdempotencyHeader = "Idempotency-Key";
@@ -31,9 +32,12 @@ public sealed class WebhookSender(IHttpClientFactory clients, TelegramSender tel
 
     public async Task<SendOutcome> SendAsync(WebhookTarget target, string messageId, string payload, CancellationToken cancellationToken)
     {
-        if (WebhookKinds.Normalize(target.Kind) == WebhookKinds.Telegram)
+        switch (WebhookKinds.Normalize(target.Kind))
         {
-            return await telegram.SendAsync(target, payload, cancellationToken);
+            case WebhookKinds.Telegram:
+                return await telegram.SendAsync(target, payload, cancellationToken);
+            case WebhookKinds.Email:
+                return await email.SendAsync(target, messageId, payload, cancellationToken);
         }
         var started = Stopwatch.GetTimestamp();
         try

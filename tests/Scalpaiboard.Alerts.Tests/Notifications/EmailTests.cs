@@ -222,6 +222,34 @@ public sealed partial class EmailTests
     }
 
     [Fact]
+    public async Task Over_implicit_tls_a_mailbox_that_the_server_rejects_is_a_dead_letter_after_one_attempt()
+    {
+        await using var smtp = FakeSmtpServer.Start(implicitTls: true);
+        using var redis = new RedisServer();
+        await using var app = await AlertsApp.StartAsync(redis, Settings(smtp, new Dictionary<string, string?>
+        {
+            ["Notifications:Smtp:Security"] = "Tls",
+        }));
+        using var user = await EmailUserAsync(app, "user-tls");
+        var confirmation = Assert.Single(await MailsAsync(smtp, 1));
+        Assert.True(confirmation.Tls);
+        Assert.Equal(SmtpPassword, confirmation.AuthPassword);
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync(ConfirmPath(confirmation))).StatusCode);
+
+        smtp.RejectRecipient = to => to.Contains(Address, StringComparison.OrdinalIgnoreCase);
+        await MetricsFeed.AppendPioneerRunAsync(app.Stream, 1, "AAAUSDT");
+        var notes = await Eventually.WaitAsync(
+            async () => await (await user.GetAsync("/api/notifications?status=dead")).JsonAsync(),
+            n => n.GetProperty("notifications").GetArrayLength() == 1);
+        var dead = Assert.Single(notes.GetProperty("notifications").EnumerateArray());
+        Assert.Equal("email", dead.GetProperty("kind").GetString());
+        Assert.Equal(1, dead.GetProperty("attempts").GetInt32());
+        Assert.Equal(550, dead.GetProperty("lastStatusCode").GetInt32());
+        Assert.DoesNotContain(SmtpPassword, dead.GetRawText());
+        Assert.Single(smtp.Messages);
+    }
+
+    [Fact]
     public async Task More_than_the_per_minute_limit_fold_into_one_digest_mail()
     {
         await using var smtp = FakeSmtpServer.Start();

@@ -19,12 +19,16 @@ public sealed record ReceivedMail(string MailFrom, IReadOnlyList<string> RcptTo,
 /// <summary>
 /// A small SMTP server on 127.0.0.1 over a real socket for the tests: EHLO (advertising STARTTLS and AUTH PLAIN LOGIN
 /// even before TLS, so a client that authenticates in the clear would be seen), STARTTLS with a self-signed
-/// certificate made here, AUTH PLAIN/LOGIN, MAIL/RCPT/DATA (dot-unstuffing), RSET, NOOP, QUIT. It can be stopped and
-/// started again on the same port (an outage).
+/// certificate made here, AUTH PLAIN/LOGIN, MAIL/RCPT/DATA (dot-unstuffing), RSET, NOOP, QUIT; or TLS from the first
+/// byte (<c>implicitTls</c>, as on port 465). It can be stopped and started again on the same port (an outage).
 /// </summary>
 public sealed class FakeSmtpServer : IAsyncDisposable
 {
     private readonly X509Certificate2 _certificate;
+    private bool _implicitTls;
+
+    /// <summary>Recipients (the RCPT TO argument) answered with 550.</summary>
+    public Func<string, bool> RejectRecipient { get; set; } = _ => false;
     private TcpListener? _listener;
     private CancellationTokenSource _stop = new();
     private Task _accepting = Task.CompletedTask;
@@ -51,9 +55,9 @@ public sealed class FakeSmtpServer : IAsyncDisposable
         _certificate = X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
     }
 
-    public static FakeSmtpServer Start()
+    public static FakeSmtpServer Start(bool implicitTls = false)
     {
-        var server = new FakeSmtpServer();
+        var server = new FakeSmtpServer { _implicitTls = implicitTls };
         server.Listen(0);
         return server;
     }
@@ -110,6 +114,13 @@ public sealed class FakeSmtpServer : IAsyncDisposable
         var rcpt = new List<string>();
         try
         {
+            if (_implicitTls)
+            {
+                var implicitSsl = new SslStream(stream, leaveInnerStreamOpen: false);
+                await implicitSsl.AuthenticateAsServerAsync(_certificate, clientCertificateRequired: false, checkCertificateRevocation: false);
+                stream = implicitSsl;
+                tls = true;
+            }
             var io = new LineIo(stream);
             await io.WriteAsync("220 fake-smtp.test ESMTP ready");
             while (!token.IsCancellationRequested)
@@ -168,6 +179,11 @@ public sealed class FakeSmtpServer : IAsyncDisposable
                         await io.WriteAsync("250 2.1.0 ok");
                         break;
                     case "RCPT":
+                        if (RejectRecipient(arg))
+                        {
+                            await io.WriteAsync("550 5.1.1 no such mailbox");
+                            break;
+                        }
                         rcpt.Add(arg);
                         await io.WriteAsync("250 2.1.5 ok");
                         break;

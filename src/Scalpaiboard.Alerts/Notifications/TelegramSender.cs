@@ -52,7 +52,8 @@ public sealed class TelegramSender(IHttpClientFactory clients)
         }
         catch (RequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // No answer the library could read: a network error, a timeout, or a body that is not the Bot API's.
+            // No answer the library could read (it wraps HttpClient's exceptions): a network error, a timeout, or a
+            // body that is not the Bot API's.
             int? code = ex.HttpStatusCode is { } status ? (int)status : null;
             var error = ex.InnerException switch
             {
@@ -62,14 +63,6 @@ public sealed class TelegramSender(IHttpClientFactory clients)
                 _ => "telegram: not a Bot API answer",
             };
             return new SendOutcome(false, code, error, null, code is int c && Permanent(c), Elapsed());
-        }
-        catch (HttpRequestException ex) when (OutboundRequestRefusedException.FindIn(ex) is { } refused)
-        {
-            return new SendOutcome(false, null, refused.Message, null, true, Elapsed());
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return new SendOutcome(false, null, ex is TaskCanceledException ? "timeout" : ex.Message, null, false, Elapsed());
         }
         catch (Exception ex) when (ex is ArgumentException or UriFormatException or FormatException or System.Text.Json.JsonException)
         {

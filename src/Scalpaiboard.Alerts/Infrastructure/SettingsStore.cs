@@ -107,7 +107,10 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
             {
                 cmd.Parameters.AddWithValue("id", id);
             }
-            var savedId = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+            if (await cmd.ExecuteScalarAsync(cancellationToken) is not long savedId)
+            {
+                continue; // removed meanwhile by a concurrent save of the same user
+            }
             var changed = w.Id is not long old || !before.TryGetValue(old, out var was) || was.Kind != w.Kind
                 || !string.Equals(was.Url, w.Url, StringComparison.OrdinalIgnoreCase);
             if (w.Kind == WebhookKinds.Email && changed)
@@ -133,6 +136,16 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
         {
             cmd.Parameters.AddWithValue("id", webhookId);
             cmd.Parameters.AddWithValue("nonce", nonce);
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // An earlier confirmation mail still waiting (an SMTP outage) would carry a dead link, maybe for another address.
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE alerts.outbox SET status = 'dead', last_error = 'superseded by a newer confirmation mail'
+            WHERE webhook_id = @id AND message_kind = 'confirmation' AND status = 'pending'
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", webhookId);
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
         var (link, expires) = confirmations.Link(webhookId, nonce);

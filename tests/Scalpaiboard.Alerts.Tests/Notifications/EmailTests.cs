@@ -166,6 +166,17 @@ public sealed partial class EmailTests
         using var bad = await user.PutJsonAsync("/api/settings", new { webhooks = new[] { new { kind = "email", url = "Someone <x@example.com>" } } });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.True((await bad.JsonAsync()).GetProperty("errors").TryGetProperty("webhooks[0].url", out _));
+
+        // A new address (same channel) gets its own confirmation mail; the kept address would not.
+        using var same = await user.PutJsonAsync("/api/settings", new { webhooks = new[] { new { id, kind = "email", url = Address } } });
+        Assert.Equal(HttpStatusCode.OK, same.StatusCode);
+        using var moved = await user.PutJsonAsync("/api/settings", new { webhooks = new[] { new { id, kind = "email", url = "new@example.com" } } });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        var second = (await MailsAsync(smtp, 2))[1].Parse();
+        Assert.Equal("new@example.com", Assert.Single(second.To.Mailboxes).Address);
+        Assert.Contains("new@example.com", second.TextBody);
+        await Task.Delay(1000);
+        Assert.Equal(2, smtp.Messages.Count);
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public sealed class DeliveryTests
         Assert.Equal(5, hook.Requests.Count(r => !acked.Contains(r)));
     }
 
-    private static async Task<HttpClient> SubscribedUserAsync(AlertsApp app, string userId, object webhook, int? maxPerHour = null)
+    internal static async Task<HttpClient> SubscribedUserAsync(AlertsApp app, string userId, object webhook, int? maxPerHour = null)
     {
         var client = app.UserClient(userId);
         using var put = await client.PutJsonAsync("/api/settings", new
@@ -103,31 +103,6 @@ public sealed class DeliveryTests
             async () => await (await user.GetAsync("/api/notifications?status=delivered")).JsonAsync(),
             n => n.GetProperty("notifications").GetArrayLength() == 1);
         Assert.Equal("discord", notes.GetProperty("notifications")[0].GetProperty("kind").GetString());
-    }
-
-    [Fact]
-    public async Task Telegram_sendMessage_honours_429_retry_after()
-    {
-        await using var telegram = await FakeReceiver.StartAsync();
-        telegram.Respond = (n, _) => n == 1
-            ? (429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}""", null)
-            : (200, """{"ok":true,"result":{"message_id":1}}""", null);
-        using var redis = new RedisServer();
-        await using var app = await AlertsApp.StartAsync(redis);
-        using var user = await SubscribedUserAsync(app, "user-telegram",
-            new { kind = "telegram", url = telegram.Url("/"), secret = "123:ABC", chatId = "42" });
-        await MetricsFeed.AppendPioneerRunAsync(app.Stream, 1, "AAAUSDT");
-
-        await Eventually.WaitAsync(() => Task.FromResult(telegram.Requests.Count), c => c >= 2);
-        var requests = telegram.Requests.ToList();
-        Assert.Equal(2, requests.Count);
-        Assert.All(requests, r => Assert.Equal("/bot123:ABC/sendMessage", r.Path));
-        Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromMilliseconds(900),
-            $"retried after {(requests[1].At - requests[0].At).TotalMilliseconds} ms despite retry_after 1");
-        using var body = JsonDocument.Parse(requests[1].Body);
-        Assert.Equal(42, body.RootElement.GetProperty("chat_id").GetInt64());
-        Assert.Contains("AAAUSDT", body.RootElement.GetProperty("text").GetString());
-        Assert.Contains("Pioneer Bull", body.RootElement.GetProperty("text").GetString());
     }
 
     [Fact]

@@ -265,6 +265,25 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
     }
 
     [Fact]
+    public async Task Settings_adds_an_email_channel_shown_unconfirmed_and_validates_the_address()
+    {
+        using var client = _app.Browser();
+        await Forms.LoginAsync(client);
+        var bad = await (await Forms.SubmitAsync(client, "/settings", "webhook-add", new Dictionary<string, string>
+        {
+            ["Webhook.Kind"] = "email", ["Webhook.Url"] = "not an address",
+        })).Content.ReadAsStringAsync();
+        Assert.Contains("Enter an e-mail address", bad);
+        var html = await (await Forms.SubmitAsync(client, "/settings", "webhook-add", new Dictionary<string, string>
+        {
+            ["Webhook.Kind"] = "email", ["Webhook.Url"] = "me@example.com", ["Webhook.Name"] = "inbox",
+        })).Content.ReadAsStringAsync();
+        Assert.Contains("Open the link in the confirmation mail", html);
+        Assert.Contains("me@example.com", html);
+        Assert.Contains("unconfirmed", html);
+    }
+
+    [Fact]
     public async Task Expiring_access_token_is_refreshed_by_the_web_server()
     {
         _gateway.TokenLifetimeSeconds = 30;

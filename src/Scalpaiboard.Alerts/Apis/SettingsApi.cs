@@ -25,6 +25,8 @@ public static class SettingsApi
         settings.MapGet("/", Get);
         settings.MapPut("/", Put);
         settings.MapPost("/webhooks/test", TestWebhook);
+        // Opened from the confirmation mail, perhaps in a browser that is not logged in: the signed token is the proof.
+        app.MapGet(EmailConfirmations.ConfirmPath, ConfirmEmail).WithTags("Settings").AllowAnonymous();
         app.MapGroup("/api/notifications").WithTags("Settings").RequireAuthorization().MapGet("/", Notifications);
         return app;
     }
@@ -33,7 +35,7 @@ public static class SettingsApi
         TypedResults.Ok(await store.GetAsync(user.UserId(), options.Value.MaxNotificationsPerHour, cancellationToken));
 
     public static async Task<Results<Ok<SettingsDto>, ValidationProblem>> Put(SettingsRequest? body, ClaimsPrincipal user, SettingsStore store,
-        IOptions<AlertsOptions> options, OutboundAddressPolicy policy, CancellationToken cancellationToken)
+        IOptions<AlertsOptions> options, IOptions<NotificationsOptions> notifications, OutboundAddressPolicy policy, CancellationToken cancellationToken)
     {
         var userId = user.UserId();
         var defaultMax = options.Value.MaxNotificationsPerHour;
@@ -98,7 +100,7 @@ public static class SettingsApi
             {
                 errors[prefix + "kind"] = [$"Unknown kind '{w.Kind}'. Valid: {string.Join(", ", WebhookKinds.All)}."];
             }
-            foreach (var (field, message) in ValidateTarget(policy, kind, w.Url, w.Secret, w.ChatId, requireSecret: w.Id is null))
+            foreach (var (field, message) in ValidateTarget(policy, notifications.Value, kind, w.Url, w.Secret, w.ChatId, requireSecret: w.Id is null))
             {
                 errors[prefix + field] = [message];
             }
@@ -106,7 +108,9 @@ public static class SettingsApi
             {
                 errors[prefix + "name"] = ["The name is at most 100 characters."];
             }
-            normalized.Add(w with { Kind = kind, Url = w.Url?.Trim() });
+            normalized.Add(kind == WebhookKinds.Email
+                ? w with { Kind = kind, Url = w.Url?.Trim(), Secret = null, ChatId = null }
+                : w with { Kind = kind, Url = w.Url?.Trim() });
         }
         var max = body.MaxNotificationsPerHour ?? current.MaxNotificationsPerHour;
         if (max < 1 || max > MaxPerHourLimit)
@@ -125,8 +129,10 @@ public static class SettingsApi
     }
 
     /// <summary>Sends one test message to a stored webhook (by id) or to the target in the body, and reports the outcome.</summary>
+    /// <remarks>An e-mail channel can be tested once it is saved and confirmed (no mail to an unconfirmed address).</remarks>
     public static async Task<Results<Ok<WebhookTestResult>, NotFound, ValidationProblem>> TestWebhook(WebhookTestRequest? body, ClaimsPrincipal user,
-        SettingsStore store, WebhookSender sender, OutboundAddressPolicy policy, TimeProvider time, CancellationToken cancellationToken)
+        SettingsStore store, WebhookSender sender, OutboundAddressPolicy policy, IOptions<NotificationsOptions> notifications, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -139,6 +145,13 @@ public static class SettingsApi
             {
                 return TypedResults.NotFound();
             }
+            if (!stored.Confirmed)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["webhookId"] = ["This e-mail address is not confirmed yet: open the link in the confirmation mail first."],
+                });
+            }
             target = stored;
         }
         else
@@ -149,9 +162,16 @@ public static class SettingsApi
             {
                 errors["kind"] = [$"Unknown kind '{body.Kind}'. Valid: {string.Join(", ", WebhookKinds.All)}."];
             }
-            foreach (var (field, message) in ValidateTarget(policy, kind, body.Url, body.Secret, body.ChatId, requireSecret: true))
+            if (kind == WebhookKinds.Email)
             {
-                errors[field] = [message];
+                errors["kind"] = ["An e-mail address is tested once it is saved and confirmed: send its webhookId."];
+            }
+            else
+            {
+                foreach (var (field, message) in ValidateTarget(policy, notifications.Value, kind, body.Url, body.Secret, body.ChatId, requireSecret: true))
+                {
+                    errors[field] = [message];
+                }
             }
             if (errors.Count > 0)
             {
@@ -162,6 +182,27 @@ public static class SettingsApi
         var messageId = "test-" + Guid.NewGuid().ToString("N");
         var outcome = await sender.SendAsync(target, messageId, NotificationPayloads.Test(messageId, time.GetUtcNow()), cancellationToken);
         return TypedResults.Ok(new WebhookTestResult(outcome.Delivered, outcome.StatusCode, outcome.Error, outcome.DurationMs));
+    }
+
+    /// <summary>The link of the confirmation mail: confirms the address once; an expired, forged or used link is a 400.</summary>
+    public static async Task<Results<Ok<EmailConfirmationResult>, ValidationProblem>> ConfirmEmail(string? token, EmailConfirmations confirmations,
+        SettingsStore store, CancellationToken cancellationToken)
+    {
+        if (!confirmations.TryRead(token, out var webhookId, out var nonce))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["token"] = ["This confirmation link is invalid or has expired; save the address again in your settings to get a new one."],
+            });
+        }
+        if (await store.ConfirmEmailAsync(webhookId, nonce, cancellationToken) is not { } address)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["token"] = ["This confirmation link was already used, or the address was changed or removed since."],
+            });
+        }
+        return TypedResults.Ok(new EmailConfirmationResult(address, true));
     }
 
     public static async Task<Results<Ok<NotificationList>, ValidationProblem>> Notifications(ClaimsPrincipal user, OutboxStore outbox, string? status,
@@ -185,9 +226,21 @@ public static class SettingsApi
     /// The URL must be absolute http(s), without user-info, and not name this machine or a non-public IP literal
     /// (<see cref="OutboundAddressPolicy.ProblemWith"/>); names that resolve there are refused when sending.
     /// </summary>
-    private static IEnumerable<(string Field, string Message)> ValidateTarget(OutboundAddressPolicy policy, string? kind, string? url, string? secret,
-        string? chatId, bool requireSecret)
+    private static IEnumerable<(string Field, string Message)> ValidateTarget(OutboundAddressPolicy policy, NotificationsOptions notifications,
+        string? kind, string? url, string? secret, string? chatId, bool requireSecret)
     {
+        if (kind == WebhookKinds.Email)
+        {
+            if (!notifications.EmailEnabled)
+            {
+                yield return ("kind", "E-mail notifications are not configured on this server (the operator sets Notifications:Smtp:Host).");
+            }
+            else if (!IsEmailAddress(url))
+            {
+                yield return ("url", "An e-mail address (name@example.com) is required.");
+            }
+            yield break;
+        }
         if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             yield return ("url", "An absolute http(s) URL is required.");
@@ -207,5 +260,21 @@ public static class SettingsApi
                 yield return ("secret", "Telegram needs the bot token as the secret.");
             }
         }
+    }
+
+    /// <summary>A bare address (no display name, no route, no whitespace), at most 254 characters, with a dotted domain.</summary>
+    public static bool IsEmailAddress(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Trim().Length > 254)
+        {
+            return false;
+        }
+        var text = value.Trim();
+        if (!MimeKit.MailboxAddress.TryParse(text, out var mailbox) || mailbox.Address != text || mailbox.Route.Count > 0 || text.Any(char.IsWhiteSpace))
+        {
+            return false;
+        }
+        var at = text.LastIndexOf('@');
+        return at > 0 && text.IndexOf('@') == at && text[(at + 1)..].Contains('.', StringComparison.Ordinal) && !text.EndsWith('.');
     }
 }

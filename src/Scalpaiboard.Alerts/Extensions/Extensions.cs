@@ -52,6 +52,10 @@ internal static class Extensions
 
         builder.Services.AddSingleton<OutboxWakeup>();
         builder.AddWebhookClients();
+        builder.Services.AddSingleton<TelegramSender>();
+        builder.Services.AddValidatedOptions<NotificationsOptions>(NotificationsOptions.Section);
+        builder.Services.AddSingleton<EmailConfirmations>();
+        builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<TelegramChatLimiter>();
         builder.Services.AddSingleton<DeliveryWorker>();

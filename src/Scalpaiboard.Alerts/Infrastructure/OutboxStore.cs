@@ -9,6 +9,9 @@ namespace Scalpaiboard.Alerts.Infrastructure;
 public sealed record OutboxMessage(long Id, string Target, string? UserId, long? WebhookId, string Kind, string MessageKind,
     string MessageId, string Payload, int Attempts, DateTimeOffset CreatedAt);
 
+/// <summary>The flood limits a new row is checked against: the user's hourly default, and e-mail's per-minute limit.</summary>
+public sealed record FloodLimits(int MaxPerHour, int EmailMaxPerMinute);
+
 public static class OutboxStatus
 {
     public const string Pending = "pending";
@@ -24,11 +27,15 @@ public static class OutboxStatus
 /// <summary>
 /// The notification outbox (<c>alerts.outbox</c>). Rows are written in the transaction that creates the signal or
 /// trigger (one per target; the unique (target, message_id) makes replays idempotent), then claimed, sent and
-/// marked by the delivery worker. A row over its user's hourly budget is written as <c>held</c> and later folded
-/// into one digest per target and period.
+/// marked by the delivery worker. A row over its user's hourly budget (or, for an e-mail address, over
+/// <c>Notifications:Email:MaxPerMinute</c> in the last minute) is written as <c>held</c> and later folded into one
+/// digest per target and period (e-mail: <c>Notifications:Email:DigestIntervalSeconds</c>).
 /// </summary>
-public sealed class OutboxStore(NpgsqlDataSource dataSource)
+public sealed class OutboxStore(NpgsqlDataSource dataSource, Microsoft.Extensions.Options.IOptions<NotificationsOptions> notifications)
 {
+    /// <summary>A held row's digest period in seconds: e-mail rows have their own.</summary>
+    private const string PeriodOf = "(CASE WHEN kind = 'email' THEN @emailPeriod ELSE @period END)";
+
     public static string OperatorTarget(int index) => $"operator:{index}";
 
     public static string WebhookTarget(long id) => $"webhook:{id}";
@@ -62,28 +69,29 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// One row per enabled webhook of every user subscribed to this preset (symbol filter and switch respected),
-    /// <c>held</c> when the target already had its hourly budget.
+    /// One row per enabled webhook (and confirmed e-mail address) of every user subscribed to this preset (symbol
+    /// filter and switch respected), <c>held</c> when the target already had its budget.
     /// </summary>
     public static Task<int> EnqueueSubscribersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string type, string symbol,
-        string messageId, long refId, string payload, int defaultMaxPerHour, CancellationToken cancellationToken) =>
+        string messageId, long refId, string payload, FloodLimits limits, CancellationToken cancellationToken) =>
         EnqueueUsersAsync(conn, tx,
             """
             s.notify_preset_signals AND @type = ANY(s.preset_subscriptions)
             AND (cardinality(s.symbol_filter) = 0 OR @symbol = ANY(s.symbol_filter))
             """,
-            null, type, symbol, "signal", messageId, refId, payload, defaultMaxPerHour, cancellationToken);
+            null, type, symbol, "signal", messageId, refId, payload, limits, cancellationToken);
 
     /// <summary>One row per enabled webhook of the alert's owner (unless the owner switched alert notifications off).</summary>
     public static Task<int> EnqueueUserAlertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string userId, string symbol,
-        string messageId, long refId, string payload, int defaultMaxPerHour, CancellationToken cancellationToken) =>
+        string messageId, long refId, string payload, FloodLimits limits, CancellationToken cancellationToken) =>
         EnqueueUsersAsync(conn, tx, "w.user_id = @user AND coalesce(s.notify_user_alerts, true)",
-            userId, "", symbol, "alert", messageId, refId, payload, defaultMaxPerHour, cancellationToken);
+            userId, "", symbol, "alert", messageId, refId, payload, limits, cancellationToken);
 
     private static async Task<int> EnqueueUsersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string filter, string? userId, string type,
-        string symbol, string messageKind, string messageId, long refId, string payload, int defaultMaxPerHour, CancellationToken cancellationToken)
+        string symbol, string messageKind, string messageId, long refId, string payload, FloodLimits limits, CancellationToken cancellationToken)
     {
-        // The budget counts the target's rows of the last hour that were (or will be) sent on their own.
+        // The budget counts the target's rows of the last hour (e-mail: also of the last minute) that were (or will
+        // be) sent on their own. An e-mail address gets nothing before it is confirmed.
         await using var cmd = new NpgsqlCommand(
             $"""
             INSERT INTO alerts.outbox (target, user_id, webhook_id, kind, message_kind, message_id, ref_id, payload, status)
@@ -92,16 +100,21 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
                               WHERE o.target = 'webhook:' || w.id AND o.created_at > now() - interval '1 hour'
                                 AND o.message_kind IN ('signal', 'alert') AND o.status NOT IN ('held', 'digested'))
                              >= coalesce(s.max_notifications_per_hour, @defaultMax)
+                          OR (w.kind = 'email' AND (SELECT count(*) FROM alerts.outbox o
+                              WHERE o.target = 'webhook:' || w.id AND o.created_at > now() - interval '1 minute'
+                                AND o.message_kind IN ('signal', 'alert') AND o.status NOT IN ('held', 'digested'))
+                             >= @emailPerMinute)
                         THEN 'held' ELSE 'pending' END
             FROM alerts.user_webhooks w LEFT JOIN alerts.user_settings s ON s.user_id = w.user_id
-            WHERE w.enabled AND {filter}
+            WHERE w.enabled AND (w.kind <> 'email' OR w.email_confirmed_at IS NOT NULL) AND {filter}
             ON CONFLICT ON CONSTRAINT outbox_identity DO NOTHING
             """, conn, tx);
         cmd.Parameters.AddWithValue("messageKind", messageKind);
         cmd.Parameters.AddWithValue("messageId", messageId);
         cmd.Parameters.AddWithValue("ref", refId);
         cmd.Parameters.Add(new NpgsqlParameter("payload", NpgsqlDbType.Json) { Value = payload });
-        cmd.Parameters.AddWithValue("defaultMax", defaultMaxPerHour);
+        cmd.Parameters.AddWithValue("defaultMax", limits.MaxPerHour);
+        cmd.Parameters.AddWithValue("emailPerMinute", limits.EmailMaxPerMinute);
         cmd.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
         cmd.Parameters.AddWithValue("type", type);
         cmd.Parameters.AddWithValue("symbol", symbol);
@@ -189,21 +202,24 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Folds held rows of finished periods into one digest row per target and period. Returns digests written.
+    /// <paramref name="periodSeconds"/> is the webhooks' period; e-mail rows use <c>Notifications:Email:DigestIntervalSeconds</c>.
     /// </summary>
     public async Task<int> BuildDigestsAsync(int periodSeconds, CancellationToken cancellationToken)
     {
+        var emailPeriod = notifications.Value.Email.DigestIntervalSeconds;
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         var groups = new List<(string Target, string? User, long? Webhook, string Kind, long Period)>();
         await using (var cmd = new NpgsqlCommand(
-            """
-            SELECT target, user_id, webhook_id, kind, floor(extract(epoch FROM created_at) / @period)::bigint AS p
+            $"""
+            SELECT target, user_id, webhook_id, kind, floor(extract(epoch FROM created_at) / {PeriodOf})::bigint AS p
             FROM alerts.outbox WHERE status = 'held'
             GROUP BY 1, 2, 3, 4, 5
-            HAVING floor(extract(epoch FROM now()) / @period)::bigint > floor(extract(epoch FROM created_at) / @period)::bigint
+            HAVING floor(extract(epoch FROM now()) / {PeriodOf})::bigint > floor(extract(epoch FROM created_at) / {PeriodOf})::bigint
             """, conn, tx))
         {
             cmd.Parameters.AddWithValue("period", (double)periodSeconds);
+            cmd.Parameters.AddWithValue("emailPeriod", (double)emailPeriod);
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await r.ReadAsync(cancellationToken))
             {
@@ -212,6 +228,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         }
         foreach (var g in groups)
         {
+            var seconds = g.Kind == WebhookKinds.Email ? emailPeriod : periodSeconds;
             var items = new List<string>();
             await using (var cmd = new NpgsqlCommand(
                 """
@@ -221,7 +238,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
                 """, conn, tx))
             {
                 cmd.Parameters.AddWithValue("target", g.Target);
-                cmd.Parameters.AddWithValue("period", (double)periodSeconds);
+                cmd.Parameters.AddWithValue("period", (double)seconds);
                 cmd.Parameters.AddWithValue("p", g.Period);
                 await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
                 while (await r.ReadAsync(cancellationToken))
@@ -229,9 +246,9 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
                     items.Add(r.GetString(0));
                 }
             }
-            var from = DateTimeOffset.FromUnixTimeSeconds(g.Period * periodSeconds);
+            var from = DateTimeOffset.FromUnixTimeSeconds(g.Period * seconds);
             var messageId = $"digest-{g.Target.Replace(':', '-')}-{g.Period}";
-            var payload = NotificationPayloads.Digest(messageId, from, from.AddSeconds(periodSeconds), items);
+            var payload = NotificationPayloads.Digest(messageId, from, from.AddSeconds(seconds), items);
             await using (var cmd = new NpgsqlCommand(
                 """
                 WITH digest AS (
@@ -250,7 +267,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
                 cmd.Parameters.AddWithValue("kind", g.Kind);
                 cmd.Parameters.AddWithValue("messageId", messageId);
                 cmd.Parameters.Add(new NpgsqlParameter("payload", NpgsqlDbType.Json) { Value = payload });
-                cmd.Parameters.AddWithValue("period", (double)periodSeconds);
+                cmd.Parameters.AddWithValue("period", (double)seconds);
                 cmd.Parameters.AddWithValue("p", g.Period);
                 await cmd.ExecuteNonQueryAsync(cancellationToken);
             }

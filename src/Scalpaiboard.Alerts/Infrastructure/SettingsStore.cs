@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
+using NpgsqlTypes;
 using Scalpaiboard.Alerts.Model;
+using Scalpaiboard.Alerts.Notifications;
 
 namespace Scalpaiboard.Alerts.Infrastructure;
 
@@ -8,7 +10,8 @@ namespace Scalpaiboard.Alerts.Infrastructure;
 /// A webhook target with its secret, as the delivery worker needs it. <see cref="IsOperatorTarget"/>: configured by
 /// the operator (trusted, may be on loopback), not typed in by a user.
 /// </summary>
-public sealed record WebhookTarget(string Kind, string Url, string? Secret, string? ChatId, bool IsOperatorTarget = false);
+/// <see cref="Confirmed"/>: false for an e-mail address whose owner has not opened the confirmation link yet.
+public sealed record WebhookTarget(string Kind, string Url, string? Secret, string? ChatId, bool IsOperatorTarget = false, bool Confirmed = true);
 
 /// <summary>Validated settings to store; webhooks without a secret keep their stored one (matched by id).</summary>
 public sealed record SettingsUpdate(
@@ -23,7 +26,9 @@ public sealed record SettingsUpdate(
 /// <c>alerts.user_settings</c> and <c>alerts.user_webhooks</c>, scoped by user. Webhook secrets (signing secrets,
 /// Telegram bot tokens) are stored encrypted with Data Protection (<see cref="SecretsPurpose"/>), never in plaintext.
 /// </summary>
-public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionProvider dataProtection)
+/// An e-mail channel (kind <c>email</c>) that is new or has a new address is unconfirmed: the save writes its
+/// confirmation mail to the outbox in the same transaction, and nothing else is sent to it until the link is opened.
+public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionProvider dataProtection, EmailConfirmations confirmations)
 {
     public const string SecretsPurpose = "Scalpaiboard.Alerts.WebhookSecrets.v1";
 
@@ -60,6 +65,16 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
             cmd.Parameters.AddWithValue("max", (object?)update.MaxNotificationsPerHour ?? DBNull.Value);
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
+        var before = new Dictionary<long, (string Kind, string Url)>();
+        await using (var cmd = new NpgsqlCommand("SELECT id, kind, url FROM alerts.user_webhooks WHERE user_id = @user", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("user", userId);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+            {
+                before[r.GetInt64(0)] = (r.GetString(1), r.GetString(2));
+            }
+        }
         var keep = update.Webhooks.Where(w => w.Id is not null).Select(w => w.Id!.Value).ToArray();
         await using (var cmd = new NpgsqlCommand("DELETE FROM alerts.user_webhooks WHERE user_id = @user AND NOT (id = ANY(@keep))", conn, tx))
         {
@@ -73,13 +88,13 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
                 ? new NpgsqlCommand(
                     """
                     INSERT INTO alerts.user_webhooks (user_id, kind, url, protected_secret, chat_id, name, enabled)
-                    VALUES (@user, @kind, @url, @secret, @chat, @name, @enabled)
+                    VALUES (@user, @kind, @url, @secret, @chat, @name, @enabled) RETURNING id
                     """, conn, tx)
                 : new NpgsqlCommand(
                     """
                     UPDATE alerts.user_webhooks SET kind = @kind, url = @url, protected_secret = coalesce(@secret, protected_secret),
                         chat_id = @chat, name = @name, enabled = @enabled
-                    WHERE user_id = @user AND id = @id
+                    WHERE user_id = @user AND id = @id RETURNING id
                     """, conn, tx);
             cmd.Parameters.AddWithValue("user", userId);
             cmd.Parameters.AddWithValue("kind", w.Kind!);
@@ -92,11 +107,76 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
             {
                 cmd.Parameters.AddWithValue("id", id);
             }
-            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            if (await cmd.ExecuteScalarAsync(cancellationToken) is not long savedId)
+            {
+                continue; // removed meanwhile by a concurrent save of the same user
+            }
+            var changed = w.Id is not long old || !before.TryGetValue(old, out var was) || was.Kind != w.Kind
+                || !string.Equals(was.Url, w.Url, StringComparison.OrdinalIgnoreCase);
+            if (w.Kind == WebhookKinds.Email && changed)
+            {
+                await RequestConfirmationAsync(conn, tx, userId, savedId, w.Url!, cancellationToken);
+            }
         }
         var result = await ReadAsync(conn, tx, userId, defaultMaxPerHour, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// Marks the channel unconfirmed with a new nonce and writes its confirmation mail to the outbox (not subject to
+    /// the flood limits; the only mail an unconfirmed address gets).
+    /// </summary>
+    private async Task RequestConfirmationAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string userId, long webhookId, string address,
+        CancellationToken cancellationToken)
+    {
+        var nonce = EmailConfirmations.NewNonce();
+        await using (var cmd = new NpgsqlCommand(
+            "UPDATE alerts.user_webhooks SET email_confirmed_at = NULL, email_confirm_nonce = @nonce WHERE id = @id", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", webhookId);
+            cmd.Parameters.AddWithValue("nonce", nonce);
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // An earlier confirmation mail still waiting (an SMTP outage) would carry a dead link, maybe for another address.
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE alerts.outbox SET status = 'dead', last_error = 'superseded by a newer confirmation mail'
+            WHERE webhook_id = @id AND message_kind = 'confirmation' AND status = 'pending'
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", webhookId);
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var (link, expires) = confirmations.Link(webhookId, nonce);
+        var messageId = "confirm-" + nonce;
+        await using (var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO alerts.outbox (target, user_id, webhook_id, kind, message_kind, message_id, payload, status)
+            VALUES (@target, @user, @webhook, 'email', 'confirmation', @messageId, @payload, 'pending')
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("target", OutboxStore.WebhookTarget(webhookId));
+            cmd.Parameters.AddWithValue("user", userId);
+            cmd.Parameters.AddWithValue("webhook", webhookId);
+            cmd.Parameters.AddWithValue("messageId", messageId);
+            cmd.Parameters.Add(new NpgsqlParameter("payload", NpgsqlDbType.Json) { Value = NotificationPayloads.EmailConfirmation(messageId, address, link, expires) });
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Uses a confirmation link: confirms the channel if the nonce is still its pending one. Returns the address, or null.</summary>
+    public async Task<string?> ConfirmEmailAsync(long webhookId, string nonce, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            """
+            UPDATE alerts.user_webhooks SET email_confirmed_at = now(), email_confirm_nonce = NULL
+            WHERE id = @id AND kind = 'email' AND email_confirm_nonce = @nonce
+            RETURNING url
+            """);
+        cmd.Parameters.AddWithValue("id", webhookId);
+        cmd.Parameters.AddWithValue("nonce", nonce);
+        return await cmd.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     /// <summary>Ids of the user's webhooks among <paramref name="ids"/> (to tell a foreign id from an own one).</summary>
@@ -117,7 +197,10 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
     public async Task<WebhookTarget?> GetWebhookAsync(string? userId, long id, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(
-            "SELECT kind, url, protected_secret, chat_id FROM alerts.user_webhooks WHERE id = @id AND (@user::text IS NULL OR user_id = @user) AND enabled");
+            """
+            SELECT kind, url, protected_secret, chat_id, kind <> 'email' OR email_confirmed_at IS NOT NULL
+            FROM alerts.user_webhooks WHERE id = @id AND (@user::text IS NULL OR user_id = @user) AND enabled
+            """);
         cmd.Parameters.AddWithValue("id", id);
         cmd.Parameters.Add(new NpgsqlParameter("user", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -126,7 +209,7 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
             return null;
         }
         return new WebhookTarget(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : _secrets.Unprotect(r.GetString(2)),
-            r.IsDBNull(3) ? null : r.GetString(3));
+            r.IsDBNull(3) ? null : r.GetString(3), Confirmed: r.GetBoolean(4));
     }
 
     private static async Task<SettingsDto> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string userId, int defaultMaxPerHour,
@@ -146,14 +229,18 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
         }
         var hooks = new List<WebhookDto>();
         await using (var cmd = new NpgsqlCommand(
-            "SELECT id, kind, url, protected_secret IS NOT NULL, chat_id, name, enabled FROM alerts.user_webhooks WHERE user_id = @user ORDER BY id", conn, tx))
+            """
+            SELECT id, kind, url, protected_secret IS NOT NULL, chat_id, name, enabled,
+                   CASE WHEN kind = 'email' THEN email_confirmed_at IS NOT NULL END
+            FROM alerts.user_webhooks WHERE user_id = @user ORDER BY id
+            """, conn, tx))
         {
             cmd.Parameters.AddWithValue("user", userId);
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await r.ReadAsync(cancellationToken))
             {
                 hooks.Add(new WebhookDto(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetString(4),
-                    r.GetString(5), r.GetBoolean(6)));
+                    r.GetString(5), r.GetBoolean(6), r.IsDBNull(7) ? null : r.GetBoolean(7)));
             }
         }
         return settings with { Webhooks = hooks };

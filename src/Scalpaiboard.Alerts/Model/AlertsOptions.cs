@@ -46,6 +46,11 @@ public sealed class AlertsOptions : IValidatableObject
         for (var i = 0; i < Webhooks.Count; i++)
         {
             var w = Webhooks[i];
+            if (Notifications.WebhookKinds.Normalize(w.Kind) == Notifications.WebhookKinds.Email)
+            {
+                yield return new ValidationResult("e-mail channels are per user (settings), not operator webhooks", [$"Webhooks:{i}:Kind"]);
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(w.Url) || !Uri.TryCreate(w.Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             {
                 yield return new ValidationResult("must be an absolute http(s) URL", [$"Webhooks:{i}:Url"]);

@@ -13,8 +13,14 @@ public sealed record SettingsRequest(
 
 public sealed record NotificationSwitchesRequest(bool? PresetSignals, bool? UserAlerts);
 
-/// <summary>A user's webhook as shown back: the secret is never returned, only whether one is set.</summary>
-public sealed record WebhookDto(long Id, string Kind, string Url, bool HasSecret, string? ChatId, string Name, bool Enabled);
+/// <summary>
+/// A user's webhook as shown back: the secret is never returned, only whether one is set. <see cref="Confirmed"/>:
+/// for an e-mail channel, whether its address was confirmed (null for other kinds).
+/// </summary>
+public sealed record WebhookDto(long Id, string Kind, string Url, bool HasSecret, string? ChatId, string Name, bool Enabled, bool? Confirmed = null);
+
+/// <summary>The answer of the e-mail confirmation link.</summary>
+public sealed record EmailConfirmationResult(string Address, bool Confirmed);
 
 public sealed record SettingsDto(
     IReadOnlyList<string> PresetSubscriptions,

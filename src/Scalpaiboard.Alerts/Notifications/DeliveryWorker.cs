@@ -105,6 +105,12 @@ public sealed partial class DeliveryWorker(
             await outbox.MarkFailedAsync(message.Id, null, "target no longer configured or disabled", now, dead: true, CancellationToken.None);
             return;
         }
+        if (!target.Confirmed && message.MessageKind != "confirmation")
+        {
+            // An address is only written to after confirmation; this row predates a change of address.
+            await outbox.MarkFailedAsync(message.Id, null, "e-mail address not confirmed", now, dead: true, CancellationToken.None);
+            return;
+        }
         if (WebhookKinds.Normalize(target.Kind) == WebhookKinds.Telegram && !telegram.TryAcquire(target.ChatId ?? "", out var slot))
         {
             await outbox.PostponeAsync(message.Id, slot, CancellationToken.None);

@@ -65,6 +65,17 @@ public static class NotificationPayloads
             w.WriteString("message", "Test message from Scalpaiboard: this webhook works.");
         });
 
+    /// <summary>The one mail an unconfirmed address gets: the link that confirms it.</summary>
+    public static string EmailConfirmation(string id, string address, string link, DateTimeOffset expires) =>
+        Write(w =>
+        {
+            w.WriteString("id", id);
+            w.WriteString("kind", "confirmation");
+            w.WriteString("address", address);
+            w.WriteString("link", link);
+            w.WriteString("expires", expires.UtcDateTime);
+        });
+
     private static void WriteCommon(Utf8JsonWriter w, string symbol, string type, long openTime, double price, string metricsJson)
     {
         w.WriteString("symbol", symbol);

@@ -15,14 +15,15 @@ public sealed record SendOutcome(bool Delivered, int? StatusCode, string? Error,
 
 /// <summary>
 /// Sends one message to one target over HTTP, formatted for its kind: generic JSON (signed, with an
-/// Idempotency-Key), a Discord embed, or a Telegram Bot API sendMessage. Makes exactly one attempt: retries,
+/// Idempotency-Key), a Discord embed, or (through <see cref="TelegramSender"/>, Telegram.Bot) a Telegram message; e-mail goes
+/// through <see cref="EmailSender"/>. Makes exactly one attempt: retries,
 /// backoff and dead letters belong to the delivery worker. Its clients carry no shared retry/circuit breaker (one
 /// slow receiver must not trip another's circuit, and every attempt must be counted here). A user's target goes
 /// through <see cref="UserClient"/>, which connects only to public addresses; an operator's through
 /// <see cref="OperatorClient"/>, which trusts the configuration. Neither follows redirects. The receiver's answer
 /// body is read for a retry hint only, never passed on: a user must not be able to read what some server answered.
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory clients)
+public sealed class WebhookSender(IHttpClientFactory clients, TelegramSender telegram, EmailSender email)
 {
     public const string SignatureHeader = "X-Scalpaiboard-Signature";
     public const string IdempotencyHeader = "Idempotency-Key";
@@ -31,6 +32,13 @@ public sealed class WebhookSender(IHttpClientFactory clients)
 
     public async Task<SendOutcome> SendAsync(WebhookTarget target, string messageId, string payload, CancellationToken cancellationToken)
     {
+        switch (WebhookKinds.Normalize(target.Kind))
+        {
+            case WebhookKinds.Telegram:
+                return await telegram.SendAsync(target, payload, cancellationToken);
+            case WebhookKinds.Email:
+                return await email.SendAsync(target, messageId, payload, cancellationToken);
+        }
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -74,9 +82,6 @@ public sealed class WebhookSender(IHttpClientFactory clients)
         {
             case WebhookKinds.Discord:
                 return Post(new Uri(target.Url), MessageFormats.Discord(payload), messageId);
-            case WebhookKinds.Telegram:
-                var uri = new Uri($"{target.Url.TrimEnd('/')}/bot{target.Secret}/sendMessage");
-                return Post(uri, MessageFormats.Telegram(payload, target.ChatId ?? ""), messageId);
             default:
                 var bytes = Encoding.UTF8.GetBytes(payload);
                 var request = Post(new Uri(target.Url), bytes, messageId);
@@ -96,7 +101,7 @@ public sealed class WebhookSender(IHttpClientFactory clients)
         return request;
     }
 
-    /// <summary>Retry-After (seconds or a date), or <c>retry_after</c> in a JSON body (Telegram: parameters.retry_after; Discord: retry_after).</summary>
+    /// <summary>Retry-After (seconds or a date), or <c>retry_after</c> in a JSON body (Discord).</summary>
     private static TimeSpan? RetryAfter(HttpResponseMessage response, string body)
     {
         if (response.Headers.RetryAfter is { } ra)
@@ -117,14 +122,9 @@ public sealed class WebhookSender(IHttpClientFactory clients)
             {
                 using var doc = JsonDocument.Parse(body);
                 var root = doc.RootElement;
-                if (root.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object
-                    && p.TryGetProperty("retry_after", out var t1) && t1.TryGetDouble(out var s1))
+                if (root.TryGetProperty("retry_after", out var t) && t.TryGetDouble(out var s))
                 {
-                    return TimeSpan.FromSeconds(s1);
-                }
-                if (root.TryGetProperty("retry_after", out var t2) && t2.TryGetDouble(out var s2))
-                {
-                    return TimeSpan.FromSeconds(s2);
+                    return TimeSpan.FromSeconds(s);
                 }
             }
             catch (JsonException)
@@ -212,44 +212,19 @@ public static class MessageFormats
         return ms.ToArray();
     }
 
-    public static byte[] Telegram(string payload, string chatId)
+    /// <summary>The Telegram message text: one line per signal/alert, a list for a digest, the message of a test.</summary>
+    public static string TelegramText(string payload)
     {
         using var doc = JsonDocument.Parse(payload);
         var root = doc.RootElement;
         var kind = Str(root, "kind");
-        string text;
         if (kind == "digest")
         {
             var items = root.GetProperty("items");
-            text = $"Scalpaiboard digest: {items.GetArrayLength()} notifications\n"
+            return $"Scalpaiboard digest: {items.GetArrayLength()} notifications\n"
                 + string.Join('\n', items.EnumerateArray().Take(40).Select(Line));
         }
-        else if (kind == "test")
-        {
-            text = Str(root, "message");
-        }
-        else
-        {
-            text = Line(root);
-        }
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
-        {
-            w.WriteStartObject();
-            // Telegram accepts a numeric id or an @channel name; send numbers as numbers.
-            if (long.TryParse(chatId, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var numeric))
-            {
-                w.WriteNumber("chat_id", numeric);
-            }
-            else
-            {
-                w.WriteString("chat_id", chatId);
-            }
-            w.WriteString("text", text.Length > 4000 ? text[..4000] : text);
-            w.WriteBoolean("disable_web_page_preview", true);
-            w.WriteEndObject();
-        }
-        return ms.ToArray();
+        return kind == "test" ? Str(root, "message") : Line(root);
     }
 
     private static string Line(JsonElement e)

@@ -25,6 +25,7 @@ public sealed partial class SignalProcessor(
     LivePublisher live,
     OutboxWakeup wakeup,
     IOptions<AlertsOptions> options,
+    IOptions<NotificationsOptions> notifications,
     AlertsTelemetry telemetry,
     ILogger<SignalProcessor> logger)
 {
@@ -172,7 +173,7 @@ public sealed partial class SignalProcessor(
                 var messageId = signalId.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 outboxRows += await OutboxStore.EnqueueOperatorAsync(conn, tx, opts.Webhooks, "signal", messageId, signalId, payload, cancellationToken);
                 outboxRows += await OutboxStore.EnqueueSubscribersAsync(conn, tx, key, s.Symbol, messageId, signalId, payload,
-                    opts.MaxNotificationsPerHour, cancellationToken);
+                    new FloodLimits(opts.MaxNotificationsPerHour, notifications.Value.Email.MaxPerMinute), cancellationToken);
                 newSignals.Add(new SignalDto(signalId, s.Symbol, key, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price), Json.Parse(metrics!)));
                 continue;
             }
@@ -186,7 +187,7 @@ public sealed partial class SignalProcessor(
             var conditionType = a.Conditions.Count > 0 ? a.Conditions[0].Type : "alert";
             var alertPayload = NotificationPayloads.Alert(tid, a.Id, s.Symbol, conditionType, s.OpenTime, s.Price, metrics!, conditionsJson, a.Note);
             outboxRows += await OutboxStore.EnqueueUserAlertAsync(conn, tx, a.UserId, s.Symbol, NotificationPayloads.AlertMessageId(tid), tid,
-                alertPayload, opts.MaxNotificationsPerHour, cancellationToken);
+                alertPayload, new FloodLimits(opts.MaxNotificationsPerHour, notifications.Value.Email.MaxPerMinute), cancellationToken);
             newTriggers.Add((a.UserId, new TriggerEvent(tid, a.Id, s.Symbol, conditionType, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price),
                 Json.Parse(metrics!), a.Conditions, a.Note, a.Recurring), cached));
         }

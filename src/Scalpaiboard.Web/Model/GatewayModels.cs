@@ -43,7 +43,8 @@ public sealed record CreateAlertRequest(
     [property: JsonPropertyName("cooldownMinutes")] int CooldownMinutes,
     [property: JsonPropertyName("note")] string Note);
 
-public sealed record WebhookDto(long Id, string Kind, string Url, bool HasSecret, string? ChatId, string? Name, bool Enabled);
+/// <summary><see cref="Confirmed"/>: for an e-mail channel, whether its owner opened the confirmation link (null for other kinds).</summary>
+public sealed record WebhookDto(long Id, string Kind, string Url, bool HasSecret, string? ChatId, string? Name, bool Enabled, bool? Confirmed = null);
 
 public sealed record NotificationSwitches(bool PresetSignals, bool UserAlerts);
 

@@ -2,14 +2,15 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Scalpaiboard.Web.Model;
 
-public sealed class WebhookForm
+/// <summary>A new notification channel: a webhook (URL) or, for kind <c>email</c>, an e-mail address in Url.</summary>
+public sealed class WebhookForm : IValidatableObject
 {
     [Required(ErrorMessage = "Choose a kind.")]
-    [RegularExpression("^(generic|discord|telegram)$", ErrorMessage = "The kind is generic, discord or telegram.")]
+    [RegularExpression("^(generic|discord|telegram|email)$", ErrorMessage = "The kind is generic, discord, telegram or email.")]
     public string? Kind { get; set; } = "generic";
 
-    [Required(ErrorMessage = "The URL is required.")]
-    [Url(ErrorMessage = "Enter an absolute http(s) URL.")]
+    [Required(ErrorMessage = "The URL (or e-mail address) is required.")]
+    [StringLength(2000)]
     public string? Url { get; set; }
 
     [StringLength(80)]
@@ -20,6 +21,22 @@ public sealed class WebhookForm
 
     [StringLength(100)]
     public string? ChatId { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var value = Url?.Trim() ?? "";
+        if (Kind == "email")
+        {
+            if (!new EmailAddressAttribute().IsValid(value) || value.Any(char.IsWhiteSpace))
+            {
+                yield return new ValidationResult("Enter an e-mail address (name@example.com).", [nameof(Url)]);
+            }
+        }
+        else if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            yield return new ValidationResult("Enter an absolute http(s) URL.", [nameof(Url)]);
+        }
+    }
 }
 
 public sealed class ProviderForm

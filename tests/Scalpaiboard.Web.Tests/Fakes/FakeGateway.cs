@@ -216,7 +216,8 @@ public sealed class FakeGateway : IAsyncDisposable
                 foreach (var h in hooks.OfType<JsonObject>())
                 {
                     var url = (string?)h["url"];
-                    if (!Uri.TryCreate(url, UriKind.Absolute, out _))
+                    var email = (string?)h["kind"] == "email";
+                    if (email ? url?.Contains('@', StringComparison.Ordinal) != true : !Uri.TryCreate(url, UriKind.Absolute, out _))
                     {
                         return Validation(new() { [$"webhooks[{list.Count}].url"] = ["must be an absolute URL"] });
                     }
@@ -224,6 +225,8 @@ public sealed class FakeGateway : IAsyncDisposable
                     {
                         ["id"] = (long?)h["id"] ?? Interlocked.Increment(ref _ids), ["kind"] = (string?)h["kind"] ?? "generic", ["url"] = url,
                         ["hasSecret"] = h["secret"] is not null, ["chatId"] = (string?)h["chatId"], ["name"] = (string?)h["name"] ?? "", ["enabled"] = true,
+                        // Alerts: a new e-mail address is unconfirmed; one kept (same id) stays as it was.
+                        ["confirmed"] = email ? s.Webhooks.FirstOrDefault(w => (long)w["id"]! == (long?)h["id"])?["confirmed"]?.GetValue<bool>() ?? false : null,
                     });
                 }
                 s.Webhooks = list;

@@ -67,7 +67,7 @@ public sealed class TelegramTests
             ["Logging:LogLevel:Default"] = "Trace",
             ["Alerts:Delivery:MaxAttempts"] = "2",
         }).WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(logs)));
-        using var user = factory.CreateDefaultClient(new SignedUser("user-token"));
+        using var user = factory.CreateDefaultClient(AlertsApp.SignedAs("user-token"));
         using var put = await user.PutJsonAsync("/api/settings", new
         {
             presetSubscriptions = new[] { "futures_pioneer_bull" },
@@ -107,19 +107,5 @@ public sealed class TelegramTests
         Assert.Contains(logs.Lines, l => l.Contains("is dead after attempt", StringComparison.Ordinal));
         Assert.DoesNotContain(secretPart, logs.All);
         Assert.Contains(telegram.Requests, r => r.Path == $"/bot{Token}/sendMessage"); // it did travel, in the path
-    }
-
-    private sealed class SignedUser(string userId) : DelegatingHandler
-    {
-        private readonly Scalpaiboard.Infrastructure.Identity.UserContextSigner _signer = new(AlertsApp.SigningKey);
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var (time, signature) = _signer.Sign(userId);
-            request.Headers.Add(Scalpaiboard.Infrastructure.Identity.UserContextSigner.UserHeader, userId);
-            request.Headers.Add(Scalpaiboard.Infrastructure.Identity.UserContextSigner.TimeHeader, time);
-            request.Headers.Add(Scalpaiboard.Infrastructure.Identity.UserContextSigner.SignatureHeader, signature);
-            return base.SendAsync(request, cancellationToken);
-        }
     }
 }

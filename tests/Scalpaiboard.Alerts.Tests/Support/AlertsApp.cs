@@ -106,7 +106,10 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
     public IEventStream Stream => Service<IEventStream>();
 
     /// <summary>A client whose requests carry the Gateway's signed headers for <paramref name="userId"/>.</summary>
-    public HttpClient UserClient(string userId) => CreateDefaultClient(new SignedUserHandler(new UserContextSigner(SigningKey), userId));
+    public HttpClient UserClient(string userId) => CreateDefaultClient(SignedAs(userId));
+
+    /// <summary>A handler that signs each request for <paramref name="userId"/> as the Gateway would.</summary>
+    public static DelegatingHandler SignedAs(string userId) => new SignedUserHandler(new UserContextSigner(SigningKey), userId);
 
     private sealed class SignedUserHandler(UserContextSigner signer, string userId) : DelegatingHandler
     {

@@ -14,6 +14,10 @@ var redis = builder.AddRedisServer("redis", data);
 var signingKey = builder.AddParameter("identity-signing-key", () => data.Secret("identity-signing-key"), secret: true);
 var keyRing = builder.AddParameter("key-ring-certificate", data.KeyRingCertificate, secret: true);
 
+// The two addresses people open: links in e-mails point at them, the Gateway lets the Web UI's origin in.
+var webOrigin = $"http://127.0.0.1:{builder.Port("web-port", 5000)}";
+var gatewayAddress = $"http://127.0.0.1:{builder.Port("gateway-port", 8080)}";
+
 var ingest = builder.AddService<Projects.Scalpaiboard_Ingest>("ingest", signingKey)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis);
@@ -23,6 +27,8 @@ var alerts = builder.AddService<Projects.Scalpaiboard_Alerts>("alerts", signingK
     .WithReference(redis).WaitFor(redis)
     .WithReference(ingest)
     .WithEnvironment("Security__KeyRingCertificate", keyRing)
+    .WithEnvironment("Notifications__PublicWebUrl", webOrigin)
+    .WithEnvironment("Notifications__PublicApiUrl", gatewayAddress)
     // The Hangfire dashboard, opened from this machine (the dashboard lets only local, unproxied requests in).
     .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/hangfire", DisplayText = "Hangfire jobs" });
 
@@ -33,8 +39,6 @@ var ai = builder.AddService<Projects.Scalpaiboard_Ai>("ai", signingKey)
     .WithReference(alerts)
     .WithEnvironment("Security__KeyRingCertificate", keyRing);
 
-var webOrigin = $"http://127.0.0.1:{builder.Port("web-port", 5000)}";
-var gatewayAddress = $"http://127.0.0.1:{builder.Port("gateway-port", 8080)}";
 var gateway = builder.AddService<Projects.Scalpaiboard_Gateway>("gateway", signingKey, portOption: "gateway-port", defaultPort: 8080)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis)

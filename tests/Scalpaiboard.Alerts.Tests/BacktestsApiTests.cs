@@ -129,14 +129,83 @@ public sealed class BacktestsApiTests
     }
 
     [Fact]
+    public async Task Malformed_bodies_are_a_400_and_nothing_is_started()
+    {
+        using var redis = new RedisServer();
+        var postgres = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
+        await IngestCandles.LoadAsync(postgres, null);
+        await using var app = await AlertsApp.StartAsync(redis, postgres: postgres);
+        using var a = app.UserClient("user-a");
+        string[] bodies =
+        [
+            "{\"rule\": \"futures_pio", "rule=futures_pioneer_bull", "42", "null", "", new string('[', 5000) + new string(']', 5000),
+            """{"rule": "futures_pioneer_bull", "takeProfitPct": 1e400}""", """{"rule": "futures_pioneer_bull", "maxHoldMinutes": 99999999999999999999}""",
+        ];
+        foreach (var body in bodies)
+        {
+            using var response = await a.PostAsync(new Uri("/api/backtests", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body[..Math.Min(40, body.Length)]}: {response.StatusCode}");
+        }
+        Assert.Empty((await (await a.GetAsync("/api/backtests")).JsonAsync()).GetProperty("backtests").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Finished_backtests_are_kept_30_days_and_at_most_the_limit_per_user()
+    {
+        using var redis = new RedisServer();
+        var postgres = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
+        await IngestCandles.LoadAsync(postgres, SharedData.Data("klines-sample"));
+        await using var app = await AlertsApp.StartAsync(redis, new Dictionary<string, string?>
+        {
+            ["Alerts:Backtests:CleanupSchedule"] = "* * * * * *",
+            ["Alerts:Backtests:MaxStoredPerUser"] = "2",
+        }, postgres: postgres);
+        var store = app.Service<BacktestStore>();
+        // three finished backtests of user-a, the oldest finished 31 days ago; one of user-b finished 29 days ago
+        var (old, older, recent, others) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        foreach (var (backtest, user) in new[] { (old, "user-a"), (older, "user-a"), (recent, "user-a"), (others, "user-b") })
+        {
+            Assert.True(await store.CreateAsync(backtest, user, """{"rule":"futures_pioneer_bull"}""", CancellationToken.None));
+            await store.FailAsync(backtest, "test", CancellationToken.None);
+        }
+        await using (var ds = NpgsqlDataSource.Create(postgres))
+        await using (var age = ds.CreateCommand(
+            """
+            UPDATE alerts.backtests SET finished_at = now() - make_interval(days => CASE id WHEN @old THEN 31 WHEN @others THEN 29 ELSE 0 END),
+                created_at = now() - make_interval(mins => CASE id WHEN @older THEN 2 WHEN @recent THEN 1 ELSE 3 END)
+            """))
+        {
+            age.Parameters.AddWithValue("old", old);
+            age.Parameters.AddWithValue("others", others);
+            age.Parameters.AddWithValue("older", older);
+            age.Parameters.AddWithValue("recent", recent);
+            await age.ExecuteNonQueryAsync();
+        }
+
+        using var a = app.UserClient("user-a");
+        using var b = app.UserClient("user-b");
+        await Eventually.WaitAsync(async () => (await a.GetAsync($"/api/backtests/{old}")).StatusCode, s => s == HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.NotFound, (await a.GetAsync($"/api/backtests/{old}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetAsync($"/api/backtests/{others}")).StatusCode);
+
+        // a new one makes three: the oldest finished one goes, newest first in the list
+        using var started = await a.PostJsonAsync("/api/backtests", new { rule = "futures_top_hunter" });
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.JsonAsync()).GetProperty("id").GetString();
+        var list = (await (await a.GetAsync("/api/backtests")).JsonAsync()).GetProperty("backtests").EnumerateArray()
+            .Select(x => x.GetProperty("id").GetString()).ToList();
+        Assert.Equal([id, recent.ToString()], list);
+    }
+
+    [Fact]
     public async Task One_backtest_runs_per_user_and_DELETE_cancels_it()
     {
         using var redis = new RedisServer();
         var postgres = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
         await IngestCandles.LoadAsync(postgres, SharedData.Data("klines-sample"));
         // A user's queued backtest, as if the workers were all busy: a second POST meets it.
-        var store = new BacktestStore(NpgsqlDataSource.Create(postgres));
         await using var app = await AlertsApp.StartAsync(redis, postgres: postgres);
+        var store = app.Service<BacktestStore>();
         var held = Guid.NewGuid();
         Assert.True(await store.CreateAsync(held, "user-a", """{"rule":"futures_pioneer_bull"}""", CancellationToken.None));
         Assert.False(await store.CreateAsync(Guid.NewGuid(), "user-a", """{"rule":"futures_pioneer_bull"}""", CancellationToken.None));

@@ -34,7 +34,9 @@ public sealed partial class BacktestJob(
                 ProgressInterval = TimeSpan.FromMilliseconds(50),
             };
             object latest = default(BacktestProgress); // boxed: read and written whole
-            var run = Task.Run(() => runner.Run(series, p => Volatile.Write(ref latest, (object)p), cancel.Token), cancel.Token);
+            // Run is synchronous and its calling thread one of its workers: a thread of its own, not one of the pool's.
+            var run = Task.Factory.StartNew(() => runner.Run(series, p => Volatile.Write(ref latest, (object)p), cancel.Token),
+                cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             var interval = TimeSpan.FromMilliseconds(options.Value.ProgressIntervalMilliseconds);
             while (await Task.WhenAny(run, Task.Delay(interval, cancel.Token)) != run)
             {

@@ -129,6 +129,27 @@ public sealed class BacktestsApiTests
     }
 
     [Fact]
+    public async Task Before_Ingest_stored_anything_a_listed_symbol_is_a_400_and_all_symbols_trade_nothing()
+    {
+        using var redis = new RedisServer();
+        await using var app = await AlertsApp.StartAsync(redis);
+        using var a = app.UserClient("user-a");
+
+        using var listed = await a.PostJsonAsync("/api/backtests", new { rule = "futures_top_hunter", symbols = new[] { "BTCUSDT" } });
+        Assert.Equal(HttpStatusCode.BadRequest, listed.StatusCode);
+        Assert.Contains("BTCUSDT", (await listed.JsonAsync()).GetProperty("errors").GetProperty("symbols")[0].GetString());
+
+        using var all = await a.PostJsonAsync("/api/backtests", new { rule = "futures_top_hunter" });
+        Assert.Equal(HttpStatusCode.Accepted, all.StatusCode);
+        var id = (await all.JsonAsync()).GetProperty("id").GetString();
+        var run = await Eventually.WaitAsync(async () => await (await a.GetAsync($"/api/backtests/{id}")).JsonAsync(),
+            r => r.GetProperty("status").GetString() is "completed" or "failed");
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        Assert.Equal(0, run.GetProperty("summary").GetProperty("trades").GetInt32());
+        Assert.Equal(0, run.GetProperty("equity").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Malformed_bodies_are_a_400_and_nothing_is_started()
     {
         using var redis = new RedisServer();

@@ -14,9 +14,13 @@ public sealed class IngestCandleSource(NpgsqlDataSource dataSource)
 {
     private const string Table = "ingest.candles_1m";
 
-    /// <summary>Every symbol with candles before <paramref name="to"/> (a skip scan over the primary key).</summary>
+    /// <summary>Every symbol with a stored candle (a skip scan over the primary key); none before Ingest created its table.</summary>
     public async Task<IReadOnlyList<string>> SymbolsAsync(CancellationToken cancellationToken)
     {
+        if (!await TableExistsAsync(cancellationToken))
+        {
+            return [];
+        }
         await using var cmd = dataSource.CreateCommand(
             $"""
             WITH RECURSIVE s AS (
@@ -62,6 +66,10 @@ public sealed class IngestCandleSource(NpgsqlDataSource dataSource)
     /// <summary>The symbols of <paramref name="symbols"/> without a stored candle.</summary>
     public async Task<IReadOnlyList<string>> MissingAsync(IReadOnlyList<string> symbols, CancellationToken cancellationToken)
     {
+        if (!await TableExistsAsync(cancellationToken))
+        {
+            return symbols;
+        }
         await using var cmd = dataSource.CreateCommand(
             $"SELECT s FROM unnest(@symbols) AS s WHERE NOT EXISTS (SELECT 1 FROM {Table} c WHERE c.symbol = s)");
         cmd.Parameters.AddWithValue("symbols", symbols.ToArray());
@@ -72,6 +80,13 @@ public sealed class IngestCandleSource(NpgsqlDataSource dataSource)
             missing.Add(r.GetString(0));
         }
         return missing;
+    }
+
+    /// <summary>Whether Ingest has created its table yet (the services start independently).</summary>
+    private async Task<bool> TableExistsAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT to_regclass('{Table}') IS NOT NULL");
+        return await cmd.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <summary>Streams a symbol's candles, oldest first (synchronous: the runner's workers are threads of their own).</summary>

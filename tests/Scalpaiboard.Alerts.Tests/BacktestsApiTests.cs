@@ -20,6 +20,7 @@ public sealed class BacktestsApiTests
 {
     [PythonTheory]
     [InlineData("futures_pioneer_bull")]
+    [InlineData("futures_top_hunter")]
     public async Task A_backtest_over_the_stored_candles_equals_the_reference_and_is_the_users_own(string rule)
     {
         using var dir = new TempDir();

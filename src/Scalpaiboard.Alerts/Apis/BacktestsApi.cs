@@ -23,11 +23,11 @@ public static class BacktestsApi
     {
         var api = app.MapGroup("/api/backtests").WithTags("Backtests").RequireAuthorization()
             .WithMetadata(new RequestSizeLimitAttribute(AlertsApi.MaxBodyBytes));
-        api.MapPost("/", Start).WithSummary("Starts a backtest as a background job: 202 with its id.");
-        api.MapGet("/", List).WithSummary("The user's backtests, newest first (without equity curves).");
-        api.MapGet("/{id:guid}", Get).WithSummary("A backtest: status, progress, inputs, statistics, equity curve, error.");
-        api.MapDelete("/{id:guid}", Delete).WithSummary("Cancels a queued or running backtest, or deletes a finished one.");
-        api.MapGet("/{id:guid}/trades", Trades).WithSummary("A page of the backtest's trades, ordered by exit time then symbol.");
+        api.MapPost("/", Start).WithName("StartBacktest").WithSummary("Starts a backtest as a background job: 202 with its id.");
+        api.MapGet("/", List).WithName("ListBacktests").WithSummary("The user's backtests, newest first (without equity curves).");
+        api.MapGet("/{id:guid}", Get).WithName("GetBacktest").WithSummary("A backtest: status, progress, inputs, statistics, equity curve, error.");
+        api.MapDelete("/{id:guid}", Delete).WithName("DeleteBacktest").WithSummary("Cancels a queued or running backtest, or deletes a finished one.");
+        api.MapGet("/{id:guid}/trades", Trades).WithName("GetBacktestTrades").WithSummary("A page of the backtest's trades, ordered by exit time then symbol.");
         return app;
     }
 
@@ -88,6 +88,7 @@ public static class BacktestsApi
     public static async Task<Results<Ok<TradePage>, NotFound, ValidationProblem>> Trades(Guid id, ClaimsPrincipal user, BacktestStore store,
         string? limit, string? offset, CancellationToken cancellationToken)
     {
+        // parsed here, as SignalsApi does, so a bad value is a validation problem naming its parameter
         var errors = new Dictionary<string, string[]>();
         var n = DefaultTradesLimit;
         var skip = 0;

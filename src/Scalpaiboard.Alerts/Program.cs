@@ -19,6 +19,7 @@ app.MapSignalsApi();
 app.MapAlertsApi();
 app.MapSettingsApi();
 app.MapWatchlistApi();
+app.MapBacktestsApi();
 app.MapJobDashboard();
 
 app.Run();

@@ -13,7 +13,7 @@ public sealed class MalformedInputTests(SystemFixture system)
     [
         ("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh"), ("POST", "/api/auth/logout"),
         ("POST", "/api/alerts"), ("PUT", "/api/alerts/1"), ("PUT", "/api/settings"), ("POST", "/api/settings/webhooks/test"),
-        ("POST", "/api/watchlist"), ("POST", "/api/ai/chat"), ("POST", "/api/ai/providers"), ("PUT", "/api/ai/providers/00000000-0000-0000-0000-000000000001"),
+        ("POST", "/api/watchlist"), ("POST", "/api/backtests"), ("POST", "/api/ai/chat"), ("POST", "/api/ai/providers"), ("PUT", "/api/ai/providers/00000000-0000-0000-0000-000000000001"),
         ("POST", "/api/ai/providers/00000000-0000-0000-0000-000000000001/test"),
     ];
 

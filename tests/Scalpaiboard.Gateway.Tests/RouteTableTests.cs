@@ -53,6 +53,7 @@ public sealed class RouteTableTests : IAsyncLifetime
             ["/api/symbols"] = "ingest", ["/api/coins/BTCUSDT/candles"] = "ingest", ["/api/metrics/BTCUSDT"] = "ingest", ["/api/feed/status"] = "ingest",
             ["/api/presets"] = "alerts", ["/api/signals"] = "alerts", ["/api/alerts/7/history"] = "alerts", ["/api/settings"] = "alerts",
             ["/api/watchlist"] = "alerts", ["/api/portfolio"] = "alerts", ["/api/notifications"] = "alerts",
+            ["/api/backtests"] = "alerts",
             ["/api/ai/conversations"] = "ai",
         };
         // Every /api row of the table is exercised (the /mcp row has tests of its own).

@@ -43,6 +43,7 @@ internal static class Extensions
         builder.Services.AddTransient<ScreenerPlugin>();
         builder.Services.AddTransient<AlertsPlugin>();
         builder.Services.AddTransient<WatchlistPlugin>();
+        builder.Services.AddTransient<BacktestPlugin>();
         builder.Services.AddSingleton<UserAuthorizationFilter>();
         builder.Services.AddSingleton<ToolErrorFilter>();
         builder.Services.AddTransient<AssistantKernelFactory>();

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Scalpaiboard.Alerts.Backtests;
 using Scalpaiboard.Alerts.Infrastructure;
 using Scalpaiboard.Alerts.Jobs;
 using Scalpaiboard.Alerts.Model;
@@ -62,6 +63,11 @@ internal static class Extensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
 
         builder.AddScheduledJobs();
+
+        // Backtests: Hangfire background jobs over the candles Ingest stored (docs/backtests.md).
+        builder.Services.AddValidatedOptions<BacktestOptions>(BacktestOptions.Section);
+        builder.Services.AddSingleton<BacktestStore>();
+        builder.Services.AddSingleton<IngestCandleSource>();
 
         builder.Services.AddHealthChecks()
             .AddCheck<ConsumerHealthCheck>("consumer", tags: ["ready"])

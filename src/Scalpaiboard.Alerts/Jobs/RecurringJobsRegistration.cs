@@ -1,5 +1,6 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
+using Scalpaiboard.Alerts.Backtests;
 using Scalpaiboard.Alerts.Model;
 
 namespace Scalpaiboard.Alerts.Jobs;
@@ -8,7 +9,8 @@ namespace Scalpaiboard.Alerts.Jobs;
 /// Puts the scheduled jobs into Hangfire's storage under stable ids at start-up (every replica does; AddOrUpdate of
 /// the same id is idempotent), on the cron schedules of <c>Alerts:Jobs</c>, in UTC.
 /// </summary>
-public sealed class RecurringJobsRegistration(IRecurringJobManager recurringJobs, IOptions<AlertsOptions> options) : IHostedService
+public sealed class RecurringJobsRegistration(
+    IRecurringJobManager recurringJobs, IOptions<AlertsOptions> options, IOptions<BacktestOptions> backtests) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,6 +21,9 @@ public sealed class RecurringJobsRegistration(IRecurringJobManager recurringJobs
             () => recurringJobs.AddOrUpdate<OutboxSweepJob>(OutboxSweepJob.Id, job => job.RunAsync(CancellationToken.None), jobs.OutboxSweepSchedule, Utc));
         AddOrUpdate(nameof(jobs.WatchdogSchedule), jobs.WatchdogSchedule,
             () => recurringJobs.AddOrUpdate<StaleDataWatchdogJob>(StaleDataWatchdogJob.Id, job => job.RunAsync(CancellationToken.None), jobs.WatchdogSchedule, Utc));
+        var cleanup = backtests.Value.CleanupSchedule;
+        AddOrUpdate("Backtests:CleanupSchedule", cleanup,
+            () => recurringJobs.AddOrUpdate<BacktestCleanupJob>(BacktestCleanupJob.Id, job => job.RunAsync(CancellationToken.None), cleanup, Utc));
         return Task.CompletedTask;
     }
 
@@ -36,7 +41,7 @@ public sealed class RecurringJobsRegistration(IRecurringJobManager recurringJobs
         catch (ArgumentException ex)
         {
             throw new InvalidOperationException(
-                $"{AlertsOptions.Section}:Jobs:{key} = '{cron}' is not a cron expression (5 fields, or 6 with seconds first): {ex.InnerException?.Message ?? ex.Message}", ex);
+                $"{AlertsOptions.Section}:{(key.Contains(':', StringComparison.Ordinal) ? key : "Jobs:" + key)} = '{cron}' is not a cron expression (5 fields, or 6 with seconds first): {ex.InnerException?.Message ?? ex.Message}", ex);
         }
     }
 }

@@ -35,6 +35,21 @@ public sealed class LocalProviderTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task A_backtest_phrase_runs_backtest_preset_and_answers_with_the_statistics()
+    {
+        var user = NewUser();
+
+        var events = await Chat(user, "How did Pioneer Bull do over the last 3 days?");
+
+        var call = Sse.Single(events, "tool_call");
+        Assert.Equal("backtest_preset", call["name"]!.ToString());
+        Assert.Equal("futures_pioneer_bull", Assert.Single(app.Market.Backtests(user))["rule"]!.ToString());
+        var text = Sse.Text(events);
+        Assert.StartsWith("Backtest of futures_pioneer_bull over the last 3 days: 4 trades (3 won, 1 lost), win rate 75%", text);
+        Assert.Contains("max drawdown 0.9%", text);
+    }
+
+    [Fact]
     public async Task Watchlist_alert_portfolio_analysis_and_patterns_do_what_they_say()
     {
         var user = NewUser();

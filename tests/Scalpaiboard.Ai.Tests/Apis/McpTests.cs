@@ -14,7 +14,7 @@ public sealed class McpTests(AiAppFixture app)
 {
     private static readonly string[] Tools =
     [
-        "add_to_watchlist", "analyze_pattern", "create_alert", "delete_alert", "export_results", "filter_coins", "get_coin_analysis",
+        "add_to_watchlist", "analyze_pattern", "backtest_preset", "create_alert", "delete_alert", "export_results", "filter_coins", "get_coin_analysis",
         "get_portfolio", "list_alerts", "pause_alert", "remove_from_watchlist",
     ];
 

@@ -26,6 +26,7 @@ public sealed class FakeMarketServices : IAsyncDisposable
     private readonly UserContextSigner _signer;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<JsonObject>> _alerts = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _watchlists = new();
+    private readonly ConcurrentDictionary<string, (string User, JsonObject Inputs, int Polls)> _backtests = new();
     private int _alertIds;
 
     public ConcurrentQueue<ServiceCall> Calls { get; } = new();
@@ -40,6 +41,12 @@ public sealed class FakeMarketServices : IAsyncDisposable
         _app = app;
         _signer = signer;
     }
+
+    /// <summary>GETs of a backtest before it reads completed (the ones before read running, progress 0.5).</summary>
+    public int BacktestPollsToComplete { get; set; } = 2;
+
+    /// <summary>The inputs of the user's backtests, as POSTed.</summary>
+    public IReadOnlyList<JsonObject> Backtests(string user) => _backtests.Values.Where(b => b.User == user).Select(b => b.Inputs).ToList();
 
     public IReadOnlyList<string> Watchlist(string user) => _watchlists.TryGetValue(user, out var w) ? w.Keys.Order().ToList() : [];
 
@@ -88,6 +95,8 @@ public sealed class FakeMarketServices : IAsyncDisposable
             fake._watchlists.TryGetValue(user, out var w) && w.TryRemove(symbol, out _) ? Results.NoContent() : Results.NotFound()));
         app.MapGet("/api/watchlist", (HttpContext c) => fake.WithUser(c, user => Results.Json(fake.Watchlist(user))));
         app.MapGet("/api/portfolio", (Delegate)fake.PortfolioAsync);
+        app.MapPost("/api/backtests", fake.StartBacktest);
+        app.MapGet("/api/backtests/{id}", fake.GetBacktest);
         await app.StartAsync();
         fake.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return fake;
@@ -162,6 +171,47 @@ public sealed class FakeMarketServices : IAsyncDisposable
         _watchlists.GetOrAdd(user, _ => new())[symbol] = true;
         PortfolioWaitsForWatchlist?.TrySetResult();
         return Results.Json(new JsonObject { ["symbol"] = symbol }, statusCode: 201);
+    });
+
+    private IResult StartBacktest(HttpContext context, JsonObject body) => WithUser(context, user =>
+    {
+        if (!Scalpaiboard.Market.Signals.PresetTypes.TryParse(body["rule"]?.ToString(), out _))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["rule"] = ["must be one of the ten presets"] });
+        }
+        if (_backtests.Values.Any(b => b.User == user && b.Polls < BacktestPollsToComplete))
+        {
+            return Results.Problem(statusCode: 409, title: "A backtest is already running");
+        }
+        var id = Guid.NewGuid().ToString();
+        _backtests[id] = (user, (JsonObject)body.DeepClone(), 0);
+        return Results.Json(new JsonObject { ["id"] = id, ["status"] = "queued" }, statusCode: 202);
+    });
+
+    /// <summary>Running (progress 0.5) for <see cref="BacktestPollsToComplete"/> GETs, then completed; another user's id is 404.</summary>
+    private IResult GetBacktest(HttpContext context, string id) => WithUser(context, user =>
+    {
+        if (!_backtests.TryGetValue(id, out var b) || b.User != user)
+        {
+            return Results.NotFound();
+        }
+        var polls = b.Polls + 1;
+        _backtests[id] = b with { Polls = polls };
+        var done = polls >= BacktestPollsToComplete;
+        return Results.Json(new JsonObject
+        {
+            ["id"] = id,
+            ["status"] = done ? "completed" : "running",
+            ["progress"] = done ? 1.0 : 0.5,
+            ["inputs"] = b.Inputs.DeepClone(),
+            ["summary"] = done ? new JsonObject
+            {
+                ["trades"] = 4, ["wins"] = 3, ["losses"] = 1, ["winRate"] = 0.75, ["profitFactor"] = 3.2, ["totalReturnPct"] = 2.5,
+                ["maxDrawdownPct"] = 0.9, ["sharpe"] = 1.7, ["avgR"] = 0.62, ["avgHoldMinutes"] = 35.0,
+                ["exits"] = new JsonObject { ["target"] = 3, ["stop"] = 1, ["time"] = 0, ["end"] = 0 }, ["skippedSignals"] = 2,
+            } : null,
+            ["error"] = null,
+        });
     });
 
     private async Task<IResult> PortfolioAsync(HttpContext context)

@@ -158,5 +158,29 @@ public sealed class LocalIntentParserTests
         Assert.Equal("LINKUSDT", LocalIntentParser.ExtractSymbol("analyze LINK"));
     }
 
+    [Theory]
+    [InlineData("backtest futures_pioneer_bull over the last 7 days", "futures_pioneer_bull", 7)]
+    [InlineData("How did Pioneer Bull do last week?", "futures_pioneer_bull", 7)]
+    [InlineData("backtest the 15 big bear preset for the past 3 days", "futures_15_big_bear", 3)]
+    [InlineData("backtest 5 big bull", "futures_5_big_bull", 7)]
+    [InlineData("how did the bottom hunter perform yesterday", "futures_bottom_hunter", 1)]
+    [InlineData("back-test big bull 60 over the last month", "futures_big_bull_60", 30)]
+    public void A_backtest_phrase_names_the_preset_and_the_days(string text, string rule, int days)
+    {
+        var intent = Parse(text);
+        Assert.Equal("backtest_preset", intent.Tool);
+        Assert.Null(intent.Problem);
+        Assert.Equal(new Dictionary<string, object?> { ["rule"] = rule, ["days"] = days }, intent.Arguments);
+    }
+
+    [Fact]
+    public void A_backtest_without_a_preset_asks_which_and_how_did_a_coin_do_stays_an_analysis()
+    {
+        var intent = Parse("backtest something over the last 7 days");
+        Assert.Equal("backtest_preset", intent.Tool);
+        Assert.Contains("futures_pioneer_bull", intent.Problem);
+        Assert.Equal("get_coin_analysis", Parse("how did BTC do today").Tool);
+    }
+
     private static LocalIntent Parse(string text) => LocalIntentParser.Parse(text) ?? throw new Xunit.Sdk.XunitException($"not understood: {text}");
 }

@@ -142,6 +142,68 @@ public sealed class PluginTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task Backtest_preset_starts_a_backtest_as_the_user_waits_for_it_and_answers_with_the_statistics()
+    {
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        var (a, _, scopeA) = KernelFor(alice);
+        using var _ = scopeA;
+
+        var result = await InvokeAsync(a, ToolNames.Backtests, ToolNames.BacktestPreset, new() { ["rule"] = "Pioneer Bull", ["days"] = 7 });
+
+        Assert.Equal("completed", result["status"]!.ToString());
+        Assert.Equal("futures_pioneer_bull", result["rule"]!.ToString());
+        Assert.Equal(4, result["summary"]!["trades"]!.GetValue<int>());
+        Assert.Equal(0.75, result["summary"]!["winRate"]!.GetValue<double>());
+        var inputs = Assert.Single(app.Market.Backtests(alice));
+        Assert.Equal("futures_pioneer_bull", inputs["rule"]!.ToString());
+        // from: 7 days back, on a minute
+        var from = inputs["from"]!.GetValue<long>();
+        Assert.Equal(0, from % 60_000);
+        Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - from, 7 * 86_400_000L, 7 * 86_400_000L + 120_000);
+        var calls = app.Market.CallsFor(alice).Where(c => c.Path.StartsWith("/api/backtests", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["POST", "GET", "GET"], calls.Select(c => c.Method));
+        Assert.All(calls, c => Assert.True(c.SignatureValid));
+        Assert.Empty(app.Market.Backtests(bob));
+
+        // the local provider's answer reads the statistics
+        var answer = Scalpaiboard.Ai.Services.Local.LocalAnswerWriter.Write(ToolNames.BacktestPreset, result);
+        Assert.Contains("4 trades", answer);
+        Assert.Contains("win rate 75%", answer);
+        Assert.Contains("profit factor 3.2", answer);
+    }
+
+    [Fact]
+    public async Task Backtest_preset_still_running_at_the_end_of_the_wait_answers_with_its_id_and_progress()
+    {
+        var user = NewUser("carol");
+        var (k, _, scope) = KernelFor(user);
+        using var _ = scope;
+        app.Market.BacktestPollsToComplete = int.MaxValue;
+        try
+        {
+            var started = DateTime.UtcNow;
+            var result = await InvokeAsync(k, ToolNames.Backtests, ToolNames.BacktestPreset,
+                new() { ["rule"] = "futures_top_hunter", ["days"] = 2, ["symbols"] = "btc, ETHUSDT", ["waitSeconds"] = 2 });
+
+            Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+            Assert.Equal("running", result["status"]!.ToString());
+            Assert.Equal(0.5, result["progress"]!.GetValue<double>());
+            Assert.Contains(result["id"]!.ToString(), result["note"]!.ToString());
+            Assert.Equal(["BTCUSDT", "ETHUSDT"], Assert.Single(app.Market.Backtests(user))["symbols"]!.AsArray().Select(s => s!.ToString()));
+
+            // a second one while it runs: the service's 409 comes back as the tool's error
+            var refused = await InvokeAsync(k, ToolNames.Backtests, ToolNames.BacktestPreset, new() { ["rule"] = "futures_top_hunter", ["waitSeconds"] = 0 });
+            Assert.Contains("409", refused["error"]!.ToString());
+            var bad = await InvokeAsync(k, ToolNames.Backtests, ToolNames.BacktestPreset, new() { ["rule"] = "moon shot" });
+            Assert.Contains("rule", bad["error"]!.ToString());
+        }
+        finally
+        {
+            app.Market.BacktestPollsToComplete = 2;
+        }
+    }
+
+    [Fact]
     public async Task A_kernel_without_a_user_runs_no_function()
     {
         using var scope = app.Services.CreateScope();

@@ -12,6 +12,7 @@ public sealed class ToolSchemaTests
         PortablePlugin.Create(new ScreenerPlugin(null!, null!, TimeProvider.System), ToolNames.Screener),
         PortablePlugin.Create(new AlertsPlugin(null!), ToolNames.Alerts),
         PortablePlugin.Create(new WatchlistPlugin(null!), ToolNames.Watchlist),
+        PortablePlugin.Create(new BacktestPlugin(null!, TimeProvider.System), ToolNames.Backtests),
     ];
 
     private static readonly Dictionary<string, JsonObject> Schemas = Plugins.SelectMany(p => p)
@@ -21,7 +22,7 @@ public sealed class ToolSchemaTests
     public void The_plugins_hold_the_assistants_tools_under_their_names()
     {
         Assert.Equal(
-            ["add_to_watchlist", "analyze_pattern", "create_alert", "delete_alert", "export_results", "filter_coins", "get_coin_analysis",
+            ["add_to_watchlist", "analyze_pattern", "backtest_preset", "create_alert", "delete_alert", "export_results", "filter_coins", "get_coin_analysis",
              "get_portfolio", "list_alerts", "pause_alert", "remove_from_watchlist"],
             Schemas.Keys.Order(StringComparer.Ordinal));
         Assert.All(Plugins.SelectMany(p => p), f => Assert.False(string.IsNullOrWhiteSpace(f.Description)));
@@ -57,6 +58,7 @@ public sealed class ToolSchemaTests
         Assert.Empty(Required("list_alerts"));
         Assert.Empty(Required("export_results"));
         Assert.Empty(Required("get_portfolio"));
+        Assert.Equal(["rule"], Required("backtest_preset"));
     }
 
     [Fact]

@@ -17,7 +17,8 @@ public static class LocalAnswerWriter
         "- create alerts: \"alert me when ETHUSDT goes above 4000\", \"alert me when BTC 1h change is above 3%\"\n" +
         "- manage your alerts: \"show my alerts\", \"pause alert 12\", \"resume alert 12\", \"delete alert 12\"\n" +
         "- manage your watchlist: \"add BTC to my watchlist\", \"remove BTC from my watchlist\", \"show my portfolio\"\n" +
-        "- export the last result: \"export that as CSV\" (or JSON)";
+        "- export the last result: \"export that as CSV\" (or JSON)\n" +
+        "- backtest a preset: \"backtest futures_pioneer_bull over the last 7 days\", \"how did Pioneer Bull do last week?\"";
 
     public static string NotUnderstood(string message) =>
         $"Sorry, I did not understand \"{Shorten(message, 80)}\". I am the built-in offline assistant and only know a few kinds of request.\n\n" + Capabilities;
@@ -45,8 +46,39 @@ public static class LocalAnswerWriter
                 $"Your {result?["format"]?.ToString().ToUpperInvariant()} export of the last {result?["source"]} result ({result?["rows"]} rows) is ready: " +
                 $"[{result?["fileName"]}]({result?["url"]})",
             ToolNames.GetPortfolio => Portfolio(result),
+            ToolNames.BacktestPreset => Backtest(result),
             _ => result?.ToJsonString() ?? "Done.",
         };
+    }
+
+    private static string Backtest(JsonNode? r)
+    {
+        var head = $"Backtest of {r?["rule"]} over the last {r?["days"]} days";
+        switch (r?["status"]?.ToString())
+        {
+            case "completed":
+                var s = r?["summary"];
+                if (s?["trades"]?.GetValue<int>() is null or 0)
+                {
+                    return $"{head}: no trades (the preset did not fire on the stored candles of that period).";
+                }
+                var exits = s["exits"];
+                return $"{head}: {s["trades"]} trades ({s["wins"]} won, {s["losses"]} lost), win rate {Percent(s["winRate"])}, " +
+                    $"profit factor {Fmt(s["profitFactor"])}, total return {Fmt(s["totalReturnPct"])}%, max drawdown {Fmt(s["maxDrawdownPct"])}%, " +
+                    $"Sharpe {Fmt(s["sharpe"])}, average R {Fmt(s["avgR"])}, average hold {Fmt(s["avgHoldMinutes"])} min; " +
+                    $"exits: {exits?["target"]} target, {exits?["stop"]} stop, {exits?["time"]} time, {exits?["end"]} end; " +
+                    $"{s["skippedSignals"]} signals skipped while a position was open. (Backtest {r?["id"]}.)";
+            case "failed":
+                return $"{head} failed: {r?["error"]}.";
+            default:
+                return $"{head} is still {r?["status"]} ({Percent(r?["progress"])} done). Its id is {r?["id"]}: look at it later under Backtests.";
+        }
+    }
+
+    private static string Percent(JsonNode? fraction)
+    {
+        var d = Bar.Number(fraction);
+        return double.IsFinite(d) ? (100 * d).ToString("0.#", CultureInfo.InvariantCulture) + "%" : "n/a";
     }
 
     private static string Coins(JsonNode? result)

@@ -35,6 +35,13 @@ public static partial class LocalIntentParser
     [GeneratedRegex(@"\b(export|download|save)\b")]
     private static partial Regex ExportWords();
 
+    [GeneratedRegex(@"\bback-?test(s|ed|ing)?\b|\bhow (did|does|has|would) .* (do|perform|done|performed)\b")]
+    private static partial Regex BacktestWords();
+
+    // "last 7 days", "past 3 d", "previous 14 days"; "last week", "last month", "yesterday"
+    [GeneratedRegex(@"\b(?:last|past|previous)\s+(\d{1,3})\s*(?:d|days?)\b|\b(?:last|past|previous)\s+(day|week|month)\b|\b(yesterday|today)\b")]
+    private static partial Regex PeriodPhrase();
+
     [GeneratedRegex(@"\b(add|put|track|include|watch)\b")]
     private static partial Regex AddWords();
 
@@ -96,6 +103,10 @@ public static partial class LocalIntentParser
         {
             return new LocalIntent(ToolNames.ExportResults, new() { ["format"] = lower.Contains("json", StringComparison.Ordinal) ? "json" : "csv" });
         }
+        if (BacktestWords().IsMatch(lower) && ParseBacktest(lower) is { } backtest)
+        {
+            return backtest;
+        }
         var symbol = ExtractSymbol(text);
         var watchlist = lower.Contains("watchlist", StringComparison.Ordinal) || lower.Contains("watch list", StringComparison.Ordinal);
         if (watchlist && RemoveWords().IsMatch(lower))
@@ -145,6 +156,41 @@ public static partial class LocalIntentParser
         }
         return null;
     }
+
+    /// <summary>
+    /// "backtest futures_pioneer_bull over the last 7 days", "how did Pioneer Bull do last week?": a preset named by
+    /// its key or its name, and a period of days back (default 7). Null when no preset is named and the word
+    /// "backtest" is not there either (then "how did BTC do" is an analysis).
+    /// </summary>
+    private static LocalIntent? ParseBacktest(string lower)
+    {
+        var rule = BacktestPlugin.Presets.FirstOrDefault(p => PresetPattern(p).IsMatch(lower));
+        var days = 7;
+        if (PeriodPhrase().Match(lower) is { Success: true } period)
+        {
+            days = period.Groups[1].Success ? int.Parse(period.Groups[1].Value, CultureInfo.InvariantCulture)
+                : (period.Groups[2].Success ? period.Groups[2].Value : period.Groups[3].Value) switch
+                {
+                    "week" => 7,
+                    "month" => 30,
+                    _ => 1,
+                };
+        }
+        if (rule is null)
+        {
+            return lower.Contains("backtest", StringComparison.Ordinal) || lower.Contains("back-test", StringComparison.Ordinal)
+                ? new LocalIntent(ToolNames.BacktestPreset, new() { ["days"] = days },
+                    $"Which preset should I backtest? One of {string.Join(", ", BacktestPlugin.Presets)}.")
+                : null;
+        }
+        return new LocalIntent(ToolNames.BacktestPreset, new() { ["rule"] = rule, ["days"] = Math.Clamp(days, 1, BacktestPlugin.MaxDays) });
+    }
+
+    private static readonly Dictionary<string, Regex> PresetPatterns = BacktestPlugin.Presets.ToDictionary(p => p, p => new Regex(
+        @"(?<![a-z0-9])(?:futures[\s_-]*)?" + string.Join(@"[\s_-]*", p["futures_".Length..].Split('_').Select(Regex.Escape)) + @"(?![a-z0-9])",
+        RegexOptions.CultureInvariant));
+
+    private static Regex PresetPattern(string preset) => PresetPatterns[preset];
 
     private static LocalIntent Needs(string tool, string? symbol, Dictionary<string, object?> args) =>
         new(tool, args, symbol is null ? "Which coin do you mean? Name it, for example BTCUSDT or BTC." : null);

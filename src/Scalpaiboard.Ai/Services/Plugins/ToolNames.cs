@@ -10,6 +10,7 @@ public static class ToolNames
     public const string Screener = "Screener";
     public const string Alerts = "Alerts";
     public const string Watchlist = "Watchlist";
+    public const string Backtests = "Backtests";
 
     public const string FilterCoins = "filter_coins";
     public const string GetCoinAnalysis = "get_coin_analysis";
@@ -22,14 +23,16 @@ public static class ToolNames
     public const string AddToWatchlist = "add_to_watchlist";
     public const string RemoveFromWatchlist = "remove_from_watchlist";
     public const string GetPortfolio = "get_portfolio";
+    public const string BacktestPreset = "backtest_preset";
 
-    public static readonly string[] Plugins = [Screener, Alerts, Watchlist];
+    public static readonly string[] Plugins = [Screener, Alerts, Watchlist, Backtests];
 
     private static readonly Dictionary<string, string> PluginOf = new(StringComparer.Ordinal)
     {
         [FilterCoins] = Screener, [GetCoinAnalysis] = Screener, [AnalyzePattern] = Screener, [ExportResults] = Screener,
         [CreateAlert] = Alerts, [ListAlerts] = Alerts, [PauseAlert] = Alerts, [DeleteAlert] = Alerts,
         [AddToWatchlist] = Watchlist, [RemoveFromWatchlist] = Watchlist, [GetPortfolio] = Watchlist,
+        [BacktestPreset] = Backtests,
     };
 
     /// <summary>The function name without a plugin prefix: <c>Watchlist_add_to_watchlist</c> gives <c>add_to_watchlist</c>.</summary>

@@ -36,6 +36,7 @@ public static class ServiceRoutes
         new("/api/alerts", Alerts, MaxBodyBytes: SmallBody),
         new("/api/settings", Alerts, MaxBodyBytes: SmallBody),
         new("/api/watchlist", Alerts, MaxBodyBytes: SmallBody),
+        new("/api/backtests", Alerts, MaxBodyBytes: SmallBody),
         new("/api/portfolio", Alerts),
         new("/api/notifications", Alerts),
         new("/api/ai", Ai, MaxBodyBytes: 256 * 1024),

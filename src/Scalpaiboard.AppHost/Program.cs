@@ -43,15 +43,17 @@ var ai = builder.AddService<Projects.Scalpaiboard_Ai>("ai", signingKey)
 var gateway = builder.AddService<Projects.Scalpaiboard_Gateway>("gateway", signingKey, portOption: "gateway-port", defaultPort: 8080)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(ingest).WaitFor(ingest)
-    .WithReference(alerts).WaitFor(alerts)
-    .WithReference(ai).WaitFor(ai)
+    // The services start beside it: until one is healthy the Gateway answers its routes with 502 problem details.
+    .WithReference(ingest)
+    .WithReference(alerts)
+    .WithReference(ai)
     .WithEnvironment("Security__KeyRingCertificate", keyRing)
     .WithEnvironment("Gateway__CorsOrigins__0", webOrigin)
     .WithEnvironment("Gateway__CorsOrigins__1", webOrigin.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
 
 builder.AddService<Projects.Scalpaiboard_Web>("web", signingKey, portOption: "web-port", defaultPort: 5000)
-    .WithReference(gateway).WaitFor(gateway)
+    // Beside the Gateway too: until it answers, pages show that the market is unavailable.
+    .WithReference(gateway)
     .WithEnvironment("Web__GatewayPublicUrl", gatewayAddress);
 
 builder.Build().Run();

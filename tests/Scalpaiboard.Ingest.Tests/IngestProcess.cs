@@ -74,7 +74,7 @@ public sealed class IngestProcess : IDisposable
     public static ProcessStartInfo StartInfo(int port, IReadOnlyDictionary<string, string> environment)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(FindServiceDll());
+        psi.ArgumentList.Add(ServiceBinaries.Dll("Scalpaiboard.Ingest"));
         psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in environment)
@@ -86,21 +86,5 @@ public sealed class IngestProcess : IDisposable
             psi.Environment["ConnectionStrings__redis"] = RedisServer.Shared.ConnectionString;
         }
         return psi;
-    }
-
-    private static string FindServiceDll()
-    {
-        // The test build builds the service next to its source: src/Scalpaiboard.Ingest/bin/<config>/<tfm>/.
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        var config = dir.Parent?.Name ?? "Debug";
-        var tfm = dir.Name;
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Scalpaiboard.sln")))
-        {
-            dir = dir.Parent;
-        }
-        Assert.NotNull(dir);
-        var dll = Path.Combine(dir.FullName, "src", "Scalpaiboard.Ingest", "bin", config, tfm, "Scalpaiboard.Ingest.dll");
-        Assert.True(File.Exists(dll), "service not built: " + dll);
-        return dll;
     }
 }

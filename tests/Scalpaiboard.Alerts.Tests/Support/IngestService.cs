@@ -17,7 +17,7 @@ public sealed class IngestService : IDisposable
     {
         Port = port;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(FindServiceDll());
+        psi.ArgumentList.Add(ServiceBinaries.Dll("Scalpaiboard.Ingest"));
         psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in environment)
@@ -59,21 +59,5 @@ public sealed class IngestService : IDisposable
             _process.WaitForExit(10_000);
         }
         _process.Dispose();
-    }
-
-    private static string FindServiceDll()
-    {
-        // src/Scalpaiboard.Ingest/bin/<config>/<tfm>/, built by this project's reference (ReferenceOutputAssembly=false).
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        var config = dir.Parent?.Name ?? "Debug";
-        var tfm = dir.Name;
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Scalpaiboard.sln")))
-        {
-            dir = dir.Parent;
-        }
-        Assert.NotNull(dir);
-        var dll = Path.Combine(dir.FullName, "src", "Scalpaiboard.Ingest", "bin", config, tfm, "Scalpaiboard.Ingest.dll");
-        Assert.True(File.Exists(dll), "service not built: " + dll);
-        return dll;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Indicators;
 using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Market.Signals;
@@ -131,6 +132,39 @@ public sealed partial class MarketEngine
     /// <summary>The aligned bars of a symbol, or null when it has never been seen.</summary>
     public BarBuilder? GetBars(string symbol) => _symbols.TryGetValue(symbol, out var ctx) ? ctx.Bars : null;
 
+    /// <summary>
+    /// True when the feed reports liquidations (Binance's forced-order stream, the simulated feed): a window without
+    /// one then totals 0. Otherwise (replays) the liquidation fields are unavailable.
+    /// </summary>
+    public bool TracksLiquidations { get; set; }
+
+    /// <summary>
+    /// Records a derivatives sample of a symbol (open interest, funding, mark price, a liquidation); the next candle
+    /// closes read the values known at their close time. O(1) for samples in time order.
+    /// </summary>
+    public void OnDerivatives(in DerivativesUpdate update)
+    {
+        var history = GetOrAdd(update.Symbol).Derivatives ??= new DerivativesHistory();
+        switch (update.Kind)
+        {
+            case DerivativesKind.OpenInterest:
+                history.Add(update.OpenInterest);
+                break;
+            case DerivativesKind.Funding:
+                history.Add(update.Funding);
+                break;
+            case DerivativesKind.MarkPrice:
+                history.Add(update.Mark);
+                break;
+            default:
+                history.Add(update.Liquidation);
+                break;
+        }
+    }
+
+    /// <summary>The derivatives history of a symbol, or null when none was recorded.</summary>
+    public DerivativesHistory? GetDerivatives(string symbol) => _symbols.TryGetValue(symbol, out var ctx) ? ctx.Derivatives : null;
+
     /// <summary>Known market cap in USD (NaN to forget it); the presets' cap bounds apply only when it is known.</summary>
     public void SetMarketCap(string symbol, double marketCap)
     {
@@ -182,6 +216,10 @@ public sealed partial class MarketEngine
         var snapshot = ctx.Snapshot;
         UpdateIndicators(ctx, candle, status);
         ctx.State.Fill(snapshot);
+        if (ctx.Derivatives is not null || TracksLiquidations)
+        {
+            (ctx.Derivatives ??= new DerivativesHistory()).Evaluate(candle.OpenTime + Candle.MinuteMs, TracksLiquidations, ref snapshot.Derivatives);
+        }
         ctx.HasSnapshot = true;
 
         var held = _evaluator.Evaluate(snapshot);
@@ -360,6 +398,9 @@ public sealed partial class MarketEngine
         public SymbolCooldown Cooldown { get; }
 
         public bool HasSnapshot { get; set; }
+
+        /// <summary>Open interest, funding and liquidations (null until the first sample, or a feed that tracks liquidations).</summary>
+        public DerivativesHistory? Derivatives { get; set; }
 
         /// <summary>
         /// What the peeks of all timeframes read, as SIMD lanes (lane k = timeframe k), derived from

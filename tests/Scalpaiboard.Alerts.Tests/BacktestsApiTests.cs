@@ -5,7 +5,6 @@ using Npgsql;
 using NpgsqlTypes;
 using Scalpaiboard.Alerts.Backtests;
 using Scalpaiboard.Alerts.Tests.Support;
-using Scalpaiboard.Cli.Tests;
 using Scalpaiboard.Market.Data;
 using Scalpaiboard.Testing;
 

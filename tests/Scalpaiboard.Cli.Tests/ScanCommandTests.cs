@@ -36,8 +36,8 @@ public sealed class ScanCommandTests : IDisposable
         var klines = Path.Combine(_dir, "klines");
         var expected = Path.Combine(_dir, "expected.csv");
         var ambiguous = Path.Combine(_dir, "ambiguous.csv");
-        await Python(SharedData.Acceptance("klinegen.py"), klines, "--seed", "7", "--symbols", "6", "--days", "2");
-        await Python(SharedData.Acceptance("presets_ref.py"), klines, expected, "--ambiguous", ambiguous);
+        await Python.CheckedAsync(SharedData.Acceptance("klinegen.py"), klines, "--seed", "7", "--symbols", "6", "--days", "2");
+        await Python.CheckedAsync(SharedData.Acceptance("presets_ref.py"), klines, expected, "--ambiguous", ambiguous);
 
         var output = Path.Combine(_dir, "signals.csv");
         var (exit, _, stderr) = await CliRunner.RunAsync("scan", "--input", klines, "--out", output);
@@ -110,18 +110,4 @@ public sealed class ScanCommandTests : IDisposable
 
     private static HashSet<(string S, long T, string R)> Keys(string path) =>
         ReadCsv(path).Skip(1).Select(r => (r[0], long.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture), r[2])).ToHashSet();
-
-    private static async Task Python(params string[] args)
-    {
-        var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        Assert.True(p.ExitCode == 0, await err);
-    }
 }

@@ -21,6 +21,7 @@ public static class CoinsApi
         api.MapGet("", GetCoins).WithSummary("The screener: every symbol's latest metrics, paged, sorted and filtered (min<Field>/max<Field>).");
         api.MapGet("/{symbol}", GetCoin).WithSummary("One symbol's screener row.");
         api.MapGet("/{symbol}/candles", GetCandles).WithSummary("UTC-aligned bars, oldest first (1m from the store, larger timeframes aggregated).");
+        api.MapGet("/{symbol}/derivatives", GetDerivatives).WithSummary("Open interest, funding, long/short ratio and liquidations at 5-minute steps, oldest first.");
         api.MapGet("/{symbol}/orderbook", GetOrderBook).WithSummary("The order book, optionally summed into price buckets.");
         return app;
     }
@@ -280,6 +281,39 @@ public static class CoinsApi
             bars.RemoveRange(0, bars.Count - n);
         }
         return TypedResults.Ok(new CandlesResponse(symbol, tf.Name(), bars));
+    }
+
+    public const int MaxDerivativesPoints = 3000;
+
+    /// <summary>
+    /// The 5-minute derivatives history of a symbol (../docs/DERIVATIVES.md): by default the day up to its last close;
+    /// at most <see cref="MaxDerivativesPoints"/> points (about ten days), the oldest of the range first.
+    /// </summary>
+    public static async Task<Results<Ok<DerivativesResponse>, ValidationProblem, ProblemHttpResult>> GetDerivatives(
+        string symbol, MarketState state, DerivativesStore store, IngestPipeline pipeline, string? from, string? to, CancellationToken cancellationToken)
+    {
+        symbol = ApiResults.Normalize(symbol);
+        if (!ApiResults.TryTime(from, "from", out var fromMs, out var problem) || !ApiResults.TryTime(to, "to", out var toMs, out problem))
+        {
+            return problem;
+        }
+        if (fromMs is { } f0 && toMs is { } t0 && f0 > t0)
+        {
+            return ApiResults.Invalid("from", "must not be after 'to'");
+        }
+        if (!state.TryGet(symbol, out var s))
+        {
+            return ApiResults.UnknownSymbol(symbol);
+        }
+        long last;
+        lock (s.Gate)
+        {
+            last = s.LastClosed is { } c ? c.OpenTime + Candle.MinuteMs : 0;
+        }
+        var upper = toMs ?? (last > 0 ? last : long.MaxValue);
+        var lower = fromMs ?? (upper == long.MaxValue ? 0 : upper - (24 * 3_600_000L));
+        var points = await store.ReadPointsAsync(symbol, lower, upper, MaxDerivativesPoints, pipeline.TracksLiquidations, cancellationToken);
+        return TypedResults.Ok(new DerivativesResponse(symbol, points));
     }
 
     public static Results<Ok<OrderBookResponse>, ValidationProblem, ProblemHttpResult> GetOrderBook(

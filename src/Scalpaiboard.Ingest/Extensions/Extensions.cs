@@ -57,6 +57,9 @@ internal static class Extensions
         // The writer starts before the feed and stops after it, so everything fed is drained into the store.
         builder.Services.AddSingleton<CandleWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CandleWriter>());
+        builder.Services.AddSingleton<DerivativesStore>();
+        builder.Services.AddSingleton<DerivativesRecorder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DerivativesRecorder>());
         builder.Services.AddHostedService<FeedHostedService>();
         builder.Services.AddHostedService<LivePublisher>();
         builder.Services.AddSingleton<RetentionService>();

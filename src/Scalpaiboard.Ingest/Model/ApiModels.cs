@@ -57,3 +57,6 @@ public sealed record TickerItem(
 
 /// <summary>Data of a <c>candles:SYMBOL:tf</c> frame.</summary>
 public sealed record LiveCandle(string Symbol, string Timeframe, bool Closed, CandleDto Candle);
+
+/// <summary><c>GET /api/coins/{symbol}/derivatives</c>: 5-minute points, oldest first.</summary>
+public sealed record DerivativesResponse(string Symbol, IReadOnlyList<Scalpaiboard.Ingest.Infrastructure.DerivativesPoint> Points);

@@ -93,6 +93,12 @@ public static class CoinFields
         list.Add(("pivotR1Distance_1h", s => Distance(s, v => v.PivotR1)));
         list.Add(("pivotS1Distance_1h", s => Distance(s, v => v.PivotS1)));
         list.Add(("signals_1h", s => s.LastClosed is null ? double.NaN : s.SignalsLastHour));
+        // Open interest, funding, ratios and liquidations at the last close (../docs/DERIVATIVES.md), by their own names.
+        for (var i = 0; i < Market.Derivatives.DerivativesValues.Count; i++)
+        {
+            var field = i;
+            list.Add((Market.Derivatives.DerivativesValues.Names[i], s => s.Metrics is { } m ? m.Derivatives.AsSpan()[field] : double.NaN));
+        }
         return list.ToArray();
     }
 

@@ -149,6 +149,12 @@ public sealed class ReplayOptions
     /// <summary><c>max</c>, or a multiple of real time: the wait between two open times is their gap divided by it.</summary>
     public string Speed { get; set; } = "max";
 
+    /// <summary>
+    /// A folder of Binance public-data derivatives files (<c>SYMBOL-metrics-YYYY-MM-DD.csv</c>,
+    /// <c>SYMBOL-fundingRate-YYYY-MM.csv</c>, ../docs/DERIVATIVES.md), merged by time with the klines. Optional.
+    /// </summary>
+    public string? DerivativesPath { get; set; }
+
     /// <summary>Parses <see cref="Speed"/>: null for max.</summary>
     public static bool TryParseSpeed(string? text, out double? speed)
     {

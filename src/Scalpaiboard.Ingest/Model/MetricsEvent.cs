@@ -29,6 +29,7 @@ public sealed record SymbolMetrics(
     [property: JsonPropertyName("windows")] IReadOnlyDictionary<string, WindowMetrics> Windows,
     [property: JsonPropertyName("indicators")] IReadOnlyDictionary<string, IndicatorBlock> Indicators,
     [property: JsonPropertyName("previousIndicators")] IReadOnlyDictionary<string, IndicatorBlock> PreviousIndicators,
+    [property: JsonPropertyName("derivatives")] IReadOnlyDictionary<string, double> Derivatives,
     [property: JsonPropertyName("presets")] IReadOnlyList<string> Presets)
 {
     public static SymbolMetrics From(MetricsSnapshot s, in Candle candle, IReadOnlyList<string> presets)
@@ -46,8 +47,18 @@ public sealed record SymbolMetrics(
             indicators[Timeframes.Names[t]] = IndicatorBlock.From(s.Indicators[t]);
             previous[Timeframes.Names[t]] = IndicatorBlock.From(s.PreviousIndicators[t]);
         }
+        // The derivatives fields by name (../docs/DERIVATIVES.md); unavailable ones are left out.
+        var derivatives = new Dictionary<string, double>(Market.Derivatives.DerivativesValues.Count);
+        var values = s.Derivatives.AsSpan();
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (double.IsFinite(values[i]))
+            {
+                derivatives[Market.Derivatives.DerivativesValues.Names[i]] = values[i];
+            }
+        }
         return new SymbolMetrics(s.Symbol, s.OpenTime, N(s.Price), N(s.PreviousPrice), N(s.MarketCap), CandleDto.From(candle),
-            windows, indicators, previous, presets);
+            windows, indicators, previous, derivatives, presets);
     }
 
     internal static double? N(double v) => double.IsFinite(v) ? v : null;

@@ -19,6 +19,7 @@ public sealed partial class FeedHostedService(
     IMarketFeed feed,
     IngestPipeline pipeline,
     CandleStore store,
+    DerivativesStore derivativesStore,
     BarRecorder barRecorder,
     BarSeeder barSeeder,
     FeedStatus status,
@@ -81,6 +82,16 @@ public sealed partial class FeedHostedService(
             await barRecorder.CatchUpAsync(symbol, first, cancellationToken);
             seeded += await barSeeder.SeedFromStoreAsync(symbol, first, cancellationToken);
         }
+        // The derivatives history first (each candle reads the samples known at its close): from a day before the
+        // oldest restored candle, so the 1d open-interest change of the first one is there too.
+        var derivatives = 0;
+        if (lastStored.Count > 0)
+        {
+            var since = lastStored.Values.Min() - (options.Value.RestoreMinutes * Candle.MinuteMs) - Market.Derivatives.DerivativesHistory.KeepMs;
+            var samples = await derivativesStore.ReadSinceAsync(since, cancellationToken);
+            pipeline.RestoreDerivatives(samples);
+            derivatives = samples.Count;
+        }
         var group = new List<SymbolCandle>();
         long groupTime = long.MinValue;
         async Task FlushGroupAsync()
@@ -116,12 +127,12 @@ public sealed partial class FeedHostedService(
         {
             status.AddIngested(0, lastStored.Values.Max());
         }
-        LogRebuilt(logger, lastStored.Count, seeded, restored, republished);
+        LogRebuilt(logger, lastStored.Count, seeded, restored, republished, derivatives);
         return lastStored;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rolling state rebuilt from PostgreSQL: {Symbols} symbols, {Seeded} higher-timeframe bars seeded, {Restored} candles, {Republished} re-published")]
-    private static partial void LogRebuilt(ILogger logger, int symbols, long seeded, long restored, long republished);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rolling state rebuilt from PostgreSQL: {Symbols} symbols, {Seeded} higher-timeframe bars seeded, {Restored} candles, {Republished} re-published, {Derivatives} derivatives samples")]
+    private static partial void LogRebuilt(ILogger logger, int symbols, long seeded, long restored, long republished, int derivatives);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Feed {Feed} failed")]
     private static partial void LogFeedFailed(ILogger logger, string feed, Exception ex);

@@ -3,6 +3,7 @@ using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services.Feeds;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Market.Signals;
 
@@ -12,7 +13,7 @@ namespace Scalpaiboard.Ingest.Services;
 /// Closed candles from the feed -> market engine -> in-memory state -> the writer (events, with PostgreSQL beside them).
 /// Called from one feed loop at a time.
 /// </summary>
-public sealed class IngestPipeline(MarketCalculator calculator, MarketState state, CandleWriter writer, FeedStatus status) : IFeedSink
+public sealed class IngestPipeline(MarketCalculator calculator, MarketState state, CandleWriter writer, DerivativesRecorder derivatives, FeedStatus status) : IFeedSink
 {
     /// <summary>The preset keys of each set of fired presets (bit i = PresetType i), built on first use and shared.</summary>
     private static readonly string[]?[] PresetKeysByMask = new string[]?[1 << PresetTypes.Count];
@@ -210,5 +211,42 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
         }
     }
 
-    public Task FlushAsync(CancellationToken cancellationToken) => writer.FlushAsync(cancellationToken);
+    public void OnDerivatives(IReadOnlyList<DerivativesUpdate> updates)
+    {
+        if (updates.Count == 0)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            calculator.ApplyDerivatives(updates);
+        }
+        derivatives.Enqueue(updates);
+    }
+
+    /// <summary>Feeds stored derivatives through the engine at start-up, without storing them again.</summary>
+    public void RestoreDerivatives(IReadOnlyList<DerivativesUpdate> updates)
+    {
+        lock (_gate)
+        {
+            calculator.ApplyDerivatives(updates);
+        }
+    }
+
+    public void TrackLiquidations()
+    {
+        lock (_gate)
+        {
+            calculator.TracksLiquidations = true;
+        }
+    }
+
+    /// <summary>True when the feed reports liquidations (<see cref="TrackLiquidations"/>).</summary>
+    public bool TracksLiquidations => calculator.TracksLiquidations;
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await writer.FlushAsync(cancellationToken);
+        await derivatives.FlushAsync(cancellationToken);
+    }
 }

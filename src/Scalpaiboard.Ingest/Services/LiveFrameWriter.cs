@@ -35,6 +35,8 @@ public sealed class LiveFrameWriter : IDisposable
     private static readonly JsonEncodedText IndicatorsName = JsonEncodedText.Encode("indicators");
     private static readonly JsonEncodedText PreviousIndicatorsName = JsonEncodedText.Encode("previousIndicators");
     private static readonly JsonEncodedText PresetsName = JsonEncodedText.Encode("presets");
+    private static readonly JsonEncodedText DerivativesName = JsonEncodedText.Encode("derivatives");
+    private static readonly JsonEncodedText[] DerivativeNames = [.. Market.Derivatives.DerivativesValues.Names.Select(n => JsonEncodedText.Encode(n))];
     private static readonly JsonEncodedText Timeframe = JsonEncodedText.Encode("timeframe");
     private static readonly JsonEncodedText Closed = JsonEncodedText.Encode("closed");
 
@@ -107,6 +109,13 @@ public sealed class LiveFrameWriter : IDisposable
         j.WriteEndObject();
         WriteIndicators(IndicatorsName, s.Indicators);
         WriteIndicators(PreviousIndicatorsName, s.PreviousIndicators);
+        j.WriteStartObject(DerivativesName);
+        var derivatives = s.Derivatives.AsSpan();
+        for (var i = 0; i < derivatives.Length; i++)
+        {
+            Nullable(DerivativeNames[i], derivatives[i]);
+        }
+        j.WriteEndObject();
         j.WriteStartArray(PresetsName);
         for (var i = 0; i < presets.Count; i++)
         {

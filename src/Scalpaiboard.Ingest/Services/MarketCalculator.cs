@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Market.Signals;
 
@@ -24,6 +25,21 @@ public sealed class MarketCalculator(MarketEngine engine)
     /// one held; otherwise the engine's own snapshot of the symbol (read it before the symbol's next candle, do not
     /// change it) and the presets that fired.
     /// </summary>
+    /// <summary>Records derivatives samples in the engine (<see cref="MarketEngine.OnDerivatives"/>).</summary>
+    public void ApplyDerivatives(IReadOnlyList<DerivativesUpdate> updates)
+    {
+        for (var i = 0; i < updates.Count; i++)
+        {
+            engine.OnDerivatives(updates[i]);
+        }
+    }
+
+    public bool TracksLiquidations
+    {
+        get => engine.TracksLiquidations;
+        set => engine.TracksLiquidations = value;
+    }
+
     public bool TryApply(string symbol, in Candle candle, [NotNullWhen(true)] out MetricsSnapshot? snapshot, out PresetMask fired)
     {
         var update = engine.OnClosedCandle(symbol, candle);

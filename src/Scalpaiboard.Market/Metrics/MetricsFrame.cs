@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Indicators;
 
 namespace Scalpaiboard.Market.Metrics;
@@ -18,7 +19,8 @@ namespace Scalpaiboard.Market.Metrics;
 /// <c>price</c>, <c>previousPrice</c>, <c>marketCap</c>; <c>candle.open|high|low|close|volume|quoteVolume|trades|takerBuyVolume|takerBuyQuoteVolume</c>;
 /// <c>&lt;metric&gt;_&lt;window&gt;</c> with metric in change, quoteVolume, baseVolume, open, high, low, trades and window
 /// 5m..1d; <c>&lt;indicator&gt;_&lt;timeframe&gt;</c> (the camelCase field names of <see cref="IndicatorValues"/>,
-/// timeframe 1m..1d) and the same with the prefix <c>prev.</c> for the values one candle earlier.
+/// timeframe 1m..1d) and the same with the prefix <c>prev.</c> for the values one candle earlier; the derivatives
+/// fields by their names in <see cref="DerivativesValues.Names"/> (<c>openInterest</c>, <c>fundingRate</c>, ...).
 /// A new version number is only for a change a version-1 reader would misread (layout, not fields).
 /// </summary>
 public static class MetricsFrame
@@ -67,6 +69,8 @@ public static class MetricsFrame
         /// <summary>Index = timeframe * 24 + field of <see cref="IndicatorValues"/>.</summary>
         Indicator,
         PreviousIndicator,
+        /// <summary>Index = field of <see cref="DerivativesValues"/>.</summary>
+        Derivative,
     }
 
     private static readonly Dictionary<string, Slot> Slots = BuildSlots();
@@ -82,6 +86,10 @@ public static class MetricsFrame
             ["previousPrice"] = new(FieldKind.PreviousPrice, 0),
             ["marketCap"] = new(FieldKind.MarketCap, 0),
         };
+        for (var i = 0; i < DerivativesValues.Names.Length; i++)
+        {
+            slots[DerivativesValues.Names[i]] = new(FieldKind.Derivative, i);
+        }
         for (var i = 0; i < CandleNames.Length; i++)
         {
             slots["candle." + CandleNames[i]] = new(FieldKind.Candle, i);

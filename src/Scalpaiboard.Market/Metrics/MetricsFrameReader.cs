@@ -120,6 +120,7 @@ public static class MetricsFrameReader
     {
         Span<double> now = MemoryMarshal.Cast<IndicatorValues, double>(s.Indicators.AsSpan());
         Span<double> before = MemoryMarshal.Cast<IndicatorValues, double>(s.PreviousIndicators.AsSpan());
+        var derivatives = s.Derivatives.AsSpan();
         double open = double.NaN, high = double.NaN, low = double.NaN, close = double.NaN, volume = double.NaN, quote = double.NaN,
             trades = double.NaN, takerBase = double.NaN, takerQuote = double.NaN;
         for (var i = 0; i < slots.Length; i++)
@@ -136,6 +137,7 @@ public static class MetricsFrameReader
                     break;
                 case MetricsFrame.FieldKind.Indicator: now[slot.Index] = v; break;
                 case MetricsFrame.FieldKind.PreviousIndicator: before[slot.Index] = v; break;
+                case MetricsFrame.FieldKind.Derivative: derivatives[slot.Index] = v; break;
                 case MetricsFrame.FieldKind.Candle:
                     switch (slot.Index)
                     {

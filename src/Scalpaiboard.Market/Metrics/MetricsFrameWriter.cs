@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Derivatives;
 
 namespace Scalpaiboard.Market.Metrics;
 
@@ -24,8 +25,8 @@ public sealed class MetricsFrameWriter : IDisposable
 
     private static readonly string[] CandleFields = ["open", "high", "low", "close", "volume", "quoteVolume", "trades"];
 
-    /// <summary>3 scalars + 7 candle fields + 7 window metrics x 6 windows + 6 timeframes x (6 current + 5 previous).</summary>
-    private const int FieldCount = 3 + 7 + (7 * Windows.Count) + (6 * 11);
+    /// <summary>3 scalars + 7 candle fields + 7 window metrics x 6 windows + 6 timeframes x (6 current + 5 previous) + the derivatives.</summary>
+    private const int FieldCount = 3 + 7 + (7 * Windows.Count) + (6 * 11) + DerivativesValues.Count;
 
     private static readonly string[] Names = BuildNames();
     private static readonly byte[] Header = BuildHeader();
@@ -117,6 +118,7 @@ public sealed class MetricsFrameWriter : IDisposable
             v[k + 10] = before.BbLower;
             k += 11;
         }
+        s.Derivatives.AsSpan().CopyTo(v[k..]);
         for (var i = 0; i < v.Length; i++)
         {
             if (!double.IsFinite(v[i]))
@@ -167,6 +169,7 @@ public sealed class MetricsFrameWriter : IDisposable
             names.AddRange(CurrentIndicators.Select(f => f + "_" + tf.Name()));
             names.AddRange(PreviousIndicators.Select(f => "prev." + f + "_" + tf.Name()));
         }
+        names.AddRange(DerivativesValues.Names);
         if (names.Count != FieldCount || names.Distinct().Count() != FieldCount || names.Any(n => MetricsFrame.Resolve(n).Kind == MetricsFrame.FieldKind.Unknown))
         {
             throw new InvalidOperationException("The frame writer's field table does not match the values it writes.");

@@ -1,4 +1,5 @@
 using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Indicators;
 
 namespace Scalpaiboard.Market.Metrics;
@@ -61,6 +62,11 @@ public sealed class MetricsSnapshot
     /// <summary>The same indicators one candle earlier, for crossing conditions (RSI cross, MACD cross).</summary>
     public IndicatorValues[] PreviousIndicators { get; private set; } = NewIndicators();
 
+    private DerivativesValues _derivatives = DerivativesValues.Unavailable;
+
+    /// <summary>Open interest, funding, ratios and liquidations at the candle's close (../docs/DERIVATIVES.md).</summary>
+    public ref DerivativesValues Derivatives => ref _derivatives;
+
     /// <summary>
     /// Makes the current indicators the previous ones by swapping the two arrays (no copy); the new current
     /// array still holds values two candles old until the engine overwrites every element.
@@ -83,6 +89,7 @@ public sealed class MetricsSnapshot
         Trades.CopyTo(target.Trades, 0);
         Indicators.CopyTo(target.Indicators, 0);
         PreviousIndicators.CopyTo(target.PreviousIndicators, 0);
+        target._derivatives = _derivatives;
     }
 
     public MetricsSnapshot Clone()

@@ -2,6 +2,7 @@ using Scalpaiboard.Ingest.Infrastructure;
 using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Derivatives;
 
 namespace Scalpaiboard.Ingest.Services.Feeds;
 
@@ -32,6 +33,15 @@ public interface IFeedSink
     void OnForming(string symbol, in Candle candle);
 
     void OnOrderBook(OrderBookSnapshot book);
+
+    /// <summary>
+    /// Derivatives samples (open interest, funding, mark price, liquidations), each known from its time: the candles
+    /// that close at or after it read it. Deliver them before the candles of the minute they fall in.
+    /// </summary>
+    void OnDerivatives(IReadOnlyList<DerivativesUpdate> updates);
+
+    /// <summary>Says the feed reports liquidations, so a window without one totals 0 rather than being unavailable.</summary>
+    void TrackLiquidations();
 
     /// <summary>Waits until everything delivered so far is stored and published.</summary>
     Task FlushAsync(CancellationToken cancellationToken);

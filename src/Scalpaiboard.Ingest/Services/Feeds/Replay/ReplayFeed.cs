@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Data;
+using Scalpaiboard.Market.Derivatives;
 
 namespace Scalpaiboard.Ingest.Services.Feeds.Replay;
 
@@ -10,6 +11,8 @@ namespace Scalpaiboard.Ingest.Services.Feeds.Replay;
 /// Replays Binance public-data 1m kline CSVs: every symbol's files in date order, merged across symbols by open
 /// time, one batch per open time, each candle delivered as closed; at <c>max</c> speed or paced so that the wait
 /// between two open times is their gap divided by the speed. Resumes after the newest stored candle per symbol.
+/// With <c>Ingest:Replay:DerivativesPath</c>, the derivatives files (<see cref="DerivativesCsvReader"/>) are merged
+/// in by time: every sample known by a minute's close is delivered before that minute's candles.
 /// </summary>
 public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProvider time, ILogger<ReplayFeed> logger) : IMarketFeed
 {
@@ -28,6 +31,15 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
             LogMalformed(logger, error.File, error.Line, error.Reason);
         });
         sink.SetSymbols(reader.Files.Select(f => f.Symbol).Distinct().Order(StringComparer.Ordinal).ToArray());
+        var derivatives = string.IsNullOrEmpty(replay.DerivativesPath) ? null : new DerivativesCsvReader(replay.DerivativesPath, error =>
+        {
+            status.AddMalformedRow();
+            LogMalformedDerivatives(logger, error.File, error.Line, error.Reason);
+        });
+        if (derivatives is not null)
+        {
+            LogDerivatives(logger, derivatives.Files.Count, replay.DerivativesPath!);
+        }
         LogStarting(logger, reader.Files.Select(f => f.Symbol).Distinct().Count(), reader.Files.Count, replay.Path!, replay.Speed);
 
         // The CSVs are parsed and grouped ahead on another thread (a few batches' worth, bounded), so the feed
@@ -39,7 +51,7 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        var producer = Task.Run(() => ParseAsync(reader, lastStored, ahead.Writer, stop.Token), stop.Token);
+        var producer = Task.Run(() => ParseAsync(reader, derivatives, lastStored, ahead.Writer, stop.Token), stop.Token);
         try
         {
             long? firstTime = null;
@@ -47,6 +59,10 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
             await foreach (var b in ahead.Reader.ReadAllAsync(stop.Token))
             {
                 status.Progress = b.Progress;
+                if (b.Derivatives.Length > 0)
+                {
+                    sink.OnDerivatives(b.Derivatives);
+                }
                 if (b.Candles.Length == 0)
                 {
                     if (b.Skipped > 0)
@@ -86,13 +102,36 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
         LogCompleted(logger, status.CandlesIngested, status.MalformedRows);
     }
 
-    /// <summary>One open time's candles to deliver; <paramref name="Skipped"/> rows before it were stored already (an empty batch: at the end).</summary>
-    private readonly record struct ReplayBatch(long OpenTime, SymbolCandle[] Candles, long Skipped, double Progress);
+    /// <summary>
+    /// One open time's candles to deliver, after the derivatives samples known by their close; <paramref name="Skipped"/>
+    /// rows before it were stored already (an empty batch: at the end, with the samples after the last candle).
+    /// </summary>
+    private readonly record struct ReplayBatch(long OpenTime, SymbolCandle[] Candles, DerivativesUpdate[] Derivatives, long Skipped, double Progress);
 
     /// <summary>Reads every row, skips what is stored, groups by open time; completes the channel (with the error, if any).</summary>
-    private static async Task ParseAsync(KlineCsvReader reader, IReadOnlyDictionary<string, long> lastStored, ChannelWriter<ReplayBatch> output,
-        CancellationToken cancellationToken)
+    private static async Task ParseAsync(KlineCsvReader reader, DerivativesCsvReader? derivativesReader, IReadOnlyDictionary<string, long> lastStored,
+        ChannelWriter<ReplayBatch> output, CancellationToken cancellationToken)
     {
+        using var samples = derivativesReader?.ReadAll().GetEnumerator();
+        var hasSample = samples?.MoveNext() == true;
+        var known = new List<DerivativesUpdate>();
+        // The samples known by the close of the candles that opened at openTime (all of them at the end).
+        DerivativesUpdate[] KnownBy(long openTime)
+        {
+            var close = openTime == long.MaxValue ? long.MaxValue : openTime + Candle.MinuteMs;
+            while (hasSample && samples!.Current.Time <= close)
+            {
+                known.Add(samples.Current);
+                hasSample = samples.MoveNext();
+            }
+            if (known.Count == 0)
+            {
+                return [];
+            }
+            DerivativesUpdate[] result = [.. known];
+            known.Clear();
+            return result;
+        }
         try
         {
             var batch = new List<SymbolCandle>();
@@ -107,7 +146,7 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
                 {
                     if (batch.Count > 0)
                     {
-                        await output.WriteAsync(new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
+                        await output.WriteAsync(new ReplayBatch(batchTime, [.. batch], KnownBy(batchTime), skipped, Progress()), cancellationToken);
                         batch.Clear();
                         skipped = 0;
                     }
@@ -124,10 +163,10 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
             }
             if (batch.Count > 0)
             {
-                await output.WriteAsync(new ReplayBatch(batchTime, [.. batch], skipped, Progress()), cancellationToken);
+                await output.WriteAsync(new ReplayBatch(batchTime, [.. batch], KnownBy(batchTime), skipped, Progress()), cancellationToken);
                 skipped = 0;
             }
-            await output.WriteAsync(new ReplayBatch(long.MinValue, [], skipped, 1), cancellationToken);
+            await output.WriteAsync(new ReplayBatch(long.MinValue, [], KnownBy(long.MaxValue), skipped, 1), cancellationToken);
             output.TryComplete();
         }
         catch (Exception ex)
@@ -142,6 +181,12 @@ public sealed partial class ReplayFeed(IOptions<IngestOptions> options, TimeProv
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Malformed kline row skipped: {File}:{Line}: {Reason}")]
     private static partial void LogMalformed(ILogger logger, string file, int line, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Merging {Files} derivatives files from {Path} by time")]
+    private static partial void LogDerivatives(ILogger logger, int files, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Malformed derivatives row skipped: {File}:{Line}: {Reason}")]
+    private static partial void LogMalformedDerivatives(ILogger logger, string file, int line, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replay completed: {Candles} candles ingested, {Malformed} malformed rows skipped")]
     private static partial void LogCompleted(ILogger logger, long candles, long malformed);

@@ -1,11 +1,11 @@
-namespace Scalpaiboard.Cli.Tests;
+namespace Scalpaiboard.Testing;
 
 /// <summary>
 /// Finds the project's shared reference folder (<c>shared/</c> with <c>data/</c> and <c>acceptance/</c>):
 /// <c>SCALPAIBOARD_SHARED</c> if set, else the nearest ancestor of the test binaries that has a <c>shared/</c>
 /// sibling holding <c>data/klines-sample</c>.
 /// </summary>
-internal static class SharedData
+public static class SharedData
 {
     public static string Root { get; } = Find();
 

@@ -1,10 +1,11 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Xunit;
 
-namespace Scalpaiboard.Cli.Tests;
+namespace Scalpaiboard.Testing;
 
 /// <summary>Runs the shared Python reference scripts (<c>shared/acceptance/*.py</c>) with the machine's <c>python3</c>.</summary>
-internal static class Python
+public static class Python
 {
     private static readonly Lazy<bool> Available = new(() =>
     {
@@ -46,7 +47,7 @@ internal static class Python
 }
 
 /// <summary>A theory that compares with the Python reference: skipped, saying why, where python3 is missing (CI has it).</summary>
-internal sealed class PythonTheoryAttribute : TheoryAttribute
+public sealed class PythonTheoryAttribute : TheoryAttribute
 {
     public PythonTheoryAttribute()
     {

@@ -10,7 +10,7 @@ namespace Scalpaiboard.Ingest.Tests;
 /// <summary>The ingest service in-process with real PostgreSQL (and Redis when given), configured per test.</summary>
 public sealed class IngestApp(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
-    public static readonly string SampleData = "/work/shared/data/klines-sample";
+    public static readonly string SampleData = Scalpaiboard.Testing.SharedData.Data("klines-sample");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

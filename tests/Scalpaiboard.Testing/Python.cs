@@ -57,3 +57,15 @@ public sealed class PythonTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>A fact that needs the Python reference scripts: skipped, saying why, where python3 is missing (CI has it).</summary>
+public sealed class PythonFactAttribute : FactAttribute
+{
+    public PythonFactAttribute()
+    {
+        if (!Python.IsAvailable)
+        {
+            Skip = "python3 is not on PATH: the shared reference scripts (shared/acceptance/*.py) need it";
+        }
+    }
+}

@@ -215,7 +215,7 @@ public sealed class BacktestRunnerTests
     public void OnTheSample_EveryTradeIsASignalOfScansEngine_AndEverySignalIsTradedOrSkipped(PresetType rule)
     {
         // scan's engine computes the indicators too; the runner's does not, as no preset reads them.
-        var sample = Path.Combine(SharedData(), "klines-sample");
+        var sample = SharedData.Data("klines-sample");
         var bySymbol = KlineCsvReader.Read(sample).GroupBy(c => c.Symbol).ToDictionary(g => g.Key, g => g.Select(c => c.Candle).ToList());
         var scan = new MarketEngine();
         var signals = new HashSet<(string, long)>();
@@ -235,18 +235,5 @@ public sealed class BacktestRunnerTests
         Assert.All(result.Trades, t => Assert.Contains((t.Symbol, t.EntryTime - M), signals));
         Assert.Equal(rule is PresetType.BigBull60 or PresetType.FiveBigBull or PresetType.BottomHunter ? TradeSide.Long : TradeSide.Short,
             result.Parameters.Side);
-    }
-
-    private static string SharedData()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(Path.Combine(candidate, "klines-sample")))
-            {
-                return candidate;
-            }
-        }
-        return "/work/shared/data";
     }
 }

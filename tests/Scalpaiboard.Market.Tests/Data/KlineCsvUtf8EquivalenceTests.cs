@@ -98,7 +98,7 @@ public sealed class KlineCsvUtf8EquivalenceTests : IDisposable
     [Fact]
     public void SampleData_ReadsExactlyAsBefore()
     {
-        var sample = Path.Combine(SharedData(), "klines-sample");
+        var sample = SharedData.Data("klines-sample");
         AssertSameAsOldWay(sample);
         Assert.True(KlineCsvReader.Read(sample).Any());
     }
@@ -106,7 +106,7 @@ public sealed class KlineCsvUtf8EquivalenceTests : IDisposable
     [Fact]
     public void SampleData_EveryLine_ParsesExactlyAsBefore()
     {
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(SharedData(), "klines-sample"), "*.csv"))
+        foreach (var file in Directory.EnumerateFiles(SharedData.Data("klines-sample"), "*.csv"))
         {
             foreach (var line in File.ReadLines(file))
             {
@@ -293,20 +293,5 @@ public sealed class KlineCsvUtf8EquivalenceTests : IDisposable
             }
         }
         AssertSameAsOldWay(_dir);
-    }
-
-    private static string SharedData()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "data"), Path.Combine(dir.FullName, "data") })
-            {
-                if (Directory.Exists(Path.Combine(candidate, "klines-sample")))
-                {
-                    return candidate;
-                }
-            }
-        }
-        return "/work/shared/data";
     }
 }

@@ -1,10 +1,15 @@
 using System.Diagnostics;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Metrics;
 
 namespace Scalpaiboard.Cli.Bench;
 
-public sealed record BenchOptions(int Symbols = 500, int Warmup = 1440, int Minutes = 60, int? BatchSymbols = null, int BatchMinutes = 2, bool Indicators = true);
+/// <param name="Derivatives">Also feed each symbol derivatives as a live feed would (docs/derivatives.md): a mark-price
+/// update every minute, an open-interest sample every 5 minutes, a funding settlement every 8 hours, a liquidation
+/// every 7 minutes or so; timed with the candles.</param>
+public sealed record BenchOptions(int Symbols = 500, int Warmup = 1440, int Minutes = 60, int? BatchSymbols = null, int BatchMinutes = 2, bool Indicators = true,
+    bool Derivatives = true);
 
 public sealed record BenchResult(
     int Symbols,
@@ -55,11 +60,20 @@ public static class BenchRunner
         GC.Collect();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var engineOptions = new MarketEngineOptions { ComputeIndicators = o.Indicators };
-        var engine = new MarketEngine(engineOptions);
-        log?.Invoke($"warm-up: {o.Symbols} symbols x {o.Warmup} candles");
+        var engine = new MarketEngine(engineOptions) { TracksLiquidations = o.Derivatives };
+        log?.Invoke($"warm-up: {o.Symbols} symbols x {o.Warmup} candles{(o.Derivatives ? " with derivatives" : "")}");
+        var samples = new List<DerivativesUpdate>(o.Symbols * 3);
         for (var m = 0; m < o.Warmup; m++)
         {
             market.NextMinute(minute);
+            if (o.Derivatives)
+            {
+                Derivatives(symbols, minute, m, samples);
+                foreach (var u in samples)
+                {
+                    engine.OnDerivatives(u);
+                }
+            }
             for (var s = 0; s < symbols.Length; s++)
             {
                 engine.OnClosedCandle(symbols[s], minute[s]);
@@ -108,10 +122,20 @@ public static class BenchRunner
 
         // Everything the timed loop reads is generated up front, so only the engine is timed.
         var timed = new Candle[o.Minutes][];
+        var timedSamples = new DerivativesUpdate[o.Minutes][];
         for (var m = 0; m < o.Minutes; m++)
         {
             timed[m] = new Candle[o.Symbols];
             market.NextMinute(timed[m]);
+            if (o.Derivatives)
+            {
+                Derivatives(symbols, timed[m], o.Warmup + batchMinutes + m, samples);
+            }
+            else
+            {
+                samples.Clear();
+            }
+            timedSamples[m] = [.. samples];
         }
 
         log?.Invoke($"timed: {o.Symbols} symbols x {o.Minutes} candles");
@@ -122,6 +146,11 @@ public static class BenchRunner
         for (var m = 0; m < o.Minutes; m++)
         {
             var candles = timed[m];
+            var pending = timedSamples[m];
+            for (var u = 0; u < pending.Length; u++)
+            {
+                engine.OnDerivatives(pending[u]);
+            }
             for (var s = 0; s < symbols.Length; s++)
             {
                 signals += engine.OnClosedCandle(symbols[s], candles[s]).Fired.Count;
@@ -136,6 +165,34 @@ public static class BenchRunner
 
         return new BenchResult(o.Symbols, o.Warmup, o.Minutes, updates, pipelineNs, wallNs, 1e9 / pipelineNs,
             (double)allocated / updates, bytesPerSymbol, signals, batchUpdates, batchNs, mismatches);
+    }
+
+    /// <summary>
+    /// The derivatives samples of minute <paramref name="m"/> (known before its candles close): every symbol's mark
+    /// price, its open interest every 5 minutes, funding every 8 hours, and a liquidation for about one symbol in seven.
+    /// </summary>
+    private static void Derivatives(string[] symbols, Candle[] minute, int m, List<DerivativesUpdate> samples)
+    {
+        samples.Clear();
+        for (var s = 0; s < symbols.Length; s++)
+        {
+            var c = minute[s];
+            var close = c.OpenTime + Candle.MinuteMs;
+            samples.Add(DerivativesUpdate.Of(symbols[s], new MarkPriceSample(close - 500, c.Close * 1.0001, 0.0001, close + 3_600_000)));
+            if (m % 5 == 0)
+            {
+                var contracts = 1e6 + ((m * 37 + s * 11) % 1000);
+                samples.Add(DerivativesUpdate.Of(symbols[s], new OpenInterestSample(c.OpenTime, contracts, contracts * c.Close, 1.2, 1.1, 0.95)));
+            }
+            if (m % 480 == 0)
+            {
+                samples.Add(DerivativesUpdate.Of(symbols[s], new FundingSample(c.OpenTime, 0.0001)));
+            }
+            if ((m + s) % 7 == 0)
+            {
+                samples.Add(DerivativesUpdate.Of(symbols[s], new Liquidation(c.OpenTime + 30_000, (m + s) % 2 == 0 ? LiquidationSide.Long : LiquidationSide.Short, c.Close, 10)));
+            }
+        }
     }
 
     /// <summary>

@@ -20,14 +20,15 @@ public static class BenchCommand
         var batchSymbols = new Option<int?>("--batch-symbols") { Description = "Symbols recomputed by the naive batch (default: all)" };
         var batchMinutes = new Option<int>("--batch-minutes") { Description = "Minutes of the market recomputed by the naive batch", DefaultValueFactory = _ => 2 };
         var noIndicators = new Option<bool>("--without-indicators") { Description = "Diagnostics: windows and presets only (both pipelines)" };
+        var noDerivatives = new Option<bool>("--without-derivatives") { Description = "Candles only: no open interest, funding, mark price or liquidations" };
         var command = new Command("bench", "Measure the market engine (windows + indicators + presets) against a naive batch recomputation")
         {
-            symbols, warmup, minutes, batchSymbols, batchMinutes, noIndicators, CreateBacktest(),
+            symbols, warmup, minutes, batchSymbols, batchMinutes, noIndicators, noDerivatives, CreateBacktest(),
         };
         command.SetAction(parse =>
         {
             var o = new BenchOptions(parse.GetValue(symbols), parse.GetValue(warmup), parse.GetValue(minutes),
-                parse.GetValue(batchSymbols), parse.GetValue(batchMinutes), !parse.GetValue(noIndicators));
+                parse.GetValue(batchSymbols), parse.GetValue(batchMinutes), !parse.GetValue(noIndicators), !parse.GetValue(noDerivatives));
             if (o.Symbols < 1 || o.Warmup < 0 || o.Minutes < 1 || o.BatchSymbols < 0 || o.BatchMinutes < 0)
             {
                 Console.Error.WriteLine("scalp bench: --symbols and --minutes must be at least 1, the others 0 or more");
@@ -35,7 +36,7 @@ public static class BenchCommand
             }
             var r = BenchRunner.Run(o, line => Console.Error.WriteLine(line));
             var i = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(i, $"symbols={r.Symbols} warmup={r.Warmup} timed_minutes={r.Minutes} updates={r.Updates:N0} signals={r.Signals} indicators={(o.Indicators ? "5m,15m,1h,4h,8h,1d" : "off")}"));
+            Console.WriteLine(string.Create(i, $"symbols={r.Symbols} warmup={r.Warmup} timed_minutes={r.Minutes} updates={r.Updates:N0} signals={r.Signals} indicators={(o.Indicators ? "5m,15m,1h,4h,8h,1d" : "off")} derivatives={(o.Derivatives ? "on" : "off")}"));
             Console.WriteLine(string.Create(i, $"pipeline: {r.PipelineNsPerUpdate:F1} ns per symbol-candle (thread CPU time; wall clock {r.PipelineWallNsPerUpdate:F1} ns), {r.CandlesPerSecond:N0} candles/s, {r.AllocatedBytesPerUpdate:F2} allocated bytes per update"));
             Console.WriteLine(string.Create(i, $"memory: {r.BytesPerSymbol:N0} bytes per symbol (managed heap growth over the warm-up / symbols)"));
             Console.WriteLine(string.Create(i, $"batch: {r.BatchNsPerUpdate:F0} ns (thread CPU time) per symbol-candle over {r.BatchUpdates} updates, speed-up {r.BatchSpeedup:F1}x, {r.BatchMismatches} disagreements with the streaming engine"));

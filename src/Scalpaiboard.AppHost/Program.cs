@@ -6,13 +6,26 @@ if (args.Any(a => a is "-h" or "--help"))
     return;
 }
 
+// Key-ring certificate rotation (docs/security.md): flags of this run, not configuration.
+var rotateKeyRing = args.Contains("--rotate-key-ring");
+var forgetPreviousKeyRings = args.Contains("--forget-previous-key-rings");
+args = [.. args.Where(a => a is not ("--rotate-key-ring" or "--forget-previous-key-rings"))];
+
 var builder = DistributedApplication.CreateBuilder(args);
 var data = builder.AddDataFolder();
+if (rotateKeyRing)
+{
+    data.RotateKeyRingCertificate();
+}
+if (forgetPreviousKeyRings)
+{
+    data.ForgetPreviousKeyRingCertificates();
+}
 
 var postgres = builder.AddPostgresServer("postgres", data, database: "scalpaiboard");
 var redis = builder.AddRedisServer("redis", data);
 var signingKey = builder.AddParameter("identity-signing-key", () => data.Secret("identity-signing-key"), secret: true);
-var keyRing = builder.AddParameter("key-ring-certificate", data.KeyRingCertificate, secret: true);
+var keyRing = builder.AddKeyRing(data);
 
 // The two addresses people open: links in e-mails point at them, the Gateway lets the Web UI's origin in.
 var webOrigin = $"http://127.0.0.1:{builder.Port("web-port", 5000)}";
@@ -26,7 +39,7 @@ var alerts = builder.AddService<Projects.Scalpaiboard_Alerts>("alerts", signingK
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis)
     .WithReference(ingest)
-    .WithEnvironment("Security__KeyRingCertificate", keyRing)
+    .WithKeyRing(keyRing)
     // unless the operator gave public addresses (a domain in front of the machine)
     .WithEnvironment("Notifications__PublicWebUrl", builder.Configuration["Notifications:PublicWebUrl"] ?? webOrigin)
     .WithEnvironment("Notifications__PublicApiUrl", builder.Configuration["Notifications:PublicApiUrl"] ?? gatewayAddress)
@@ -38,7 +51,7 @@ var ai = builder.AddService<Projects.Scalpaiboard_Ai>("ai", signingKey)
     .WithReference(redis).WaitFor(redis)
     .WithReference(ingest)
     .WithReference(alerts)
-    .WithEnvironment("Security__KeyRingCertificate", keyRing);
+    .WithKeyRing(keyRing);
 
 var gateway = builder.AddService<Projects.Scalpaiboard_Gateway>("gateway", signingKey, portOption: "gateway-port", defaultPort: 8080)
     .WithReference(postgres).WaitFor(postgres)
@@ -47,7 +60,7 @@ var gateway = builder.AddService<Projects.Scalpaiboard_Gateway>("gateway", signi
     .WithReference(ingest)
     .WithReference(alerts)
     .WithReference(ai)
-    .WithEnvironment("Security__KeyRingCertificate", keyRing)
+    .WithKeyRing(keyRing)
     .WithEnvironment("Gateway__CorsOrigins__0", webOrigin)
     .WithEnvironment("Gateway__CorsOrigins__1", webOrigin.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
 

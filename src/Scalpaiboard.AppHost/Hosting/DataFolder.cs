@@ -75,7 +75,7 @@ public sealed class DataFolder : IDisposable
     /// The certificate that encrypts the services' data-protection key rings (base64 PKCS#12, self-signed RSA 3072):
     /// kept here, outside the database, so a copy of the database alone cannot decrypt the secrets stored in it.
     /// </summary>
-    public string KeyRingCertificate() => Secret("key-ring-certificate", () =>
+    public string KeyRingCertificate() => Secret(KeyRingName, () =>
     {
         using var rsa = RSA.Create(3072);
         var request = new CertificateRequest("CN=Scalpaiboard data-protection key ring", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -84,33 +84,78 @@ public sealed class DataFolder : IDisposable
         return Convert.ToBase64String(certificate.Export(X509ContentType.Pkcs12));
     });
 
+    /// <summary>
+    /// The certificates the key rings were encrypted with before rotations (comma-separated, empty when none): the
+    /// services decrypt keys still encrypted with one and re-encrypt them with the current certificate at start-up.
+    /// </summary>
+    public string PreviousKeyRingCertificates() => ReadSecrets().GetValueOrDefault(PreviousKeyRingsName, "");
+
+    /// <summary>
+    /// <c>--rotate-key-ring</c>: a new key-ring certificate; the current one is kept as a previous one until
+    /// <see cref="ForgetPreviousKeyRingCertificates"/>, so the services can re-encrypt their rings at their next start.
+    /// </summary>
+    public void RotateKeyRingCertificate()
+    {
+        var current = KeyRingCertificate();
+        var secrets = ReadSecrets();
+        var previous = secrets.GetValueOrDefault(PreviousKeyRingsName, "");
+        secrets[PreviousKeyRingsName] = previous.Length == 0 ? current : $"{current},{previous}";
+        secrets.Remove(KeyRingName);
+        WriteSecrets(secrets);
+        KeyRingCertificate();
+    }
+
+    /// <summary><c>--forget-previous-key-rings</c>: drops the previous certificates (once every service started after a rotation).</summary>
+    public void ForgetPreviousKeyRingCertificates()
+    {
+        var secrets = ReadSecrets();
+        if (secrets.Remove(PreviousKeyRingsName))
+        {
+            WriteSecrets(secrets);
+        }
+    }
+
+    private const string KeyRingName = "key-ring-certificate";
+    private const string PreviousKeyRingsName = "key-ring-certificates-previous";
+
     private string Secret(string name, Func<string> create)
     {
-        Directory.CreateDirectory(Path);
-        var path = System.IO.Path.Combine(Path, SecretsFile);
-        Dictionary<string, string> secrets = [];
-        if (File.Exists(path))
-        {
-            try
-            {
-                secrets = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [];
-            }
-            catch (JsonException)
-            {
-                secrets = [];
-            }
-        }
+        var secrets = ReadSecrets();
         if (secrets.TryGetValue(name, out var value) && value.Length >= 32)
         {
             return value;
         }
         value = create();
         secrets[name] = value;
+        WriteSecrets(secrets);
+        return value;
+    }
+
+    private Dictionary<string, string> ReadSecrets()
+    {
+        Directory.CreateDirectory(Path);
+        var path = System.IO.Path.Combine(Path, SecretsFile);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private void WriteSecrets(Dictionary<string, string> secrets)
+    {
+        var path = System.IO.Path.Combine(Path, SecretsFile);
         var temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(secrets, new JsonSerializerOptions { WriteIndented = true }));
         File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.Move(temp, path, overwrite: true);
-        return value;
     }
 
     /// <summary>Clears a replay session's stores (the previous session's servers are gone: DCP stopped them).</summary>

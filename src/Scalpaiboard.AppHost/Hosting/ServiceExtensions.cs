@@ -21,6 +21,9 @@ public static class ServiceExtensions
           --web-port <port>         web UI (default 5000)
           --data <folder>           data folder (default: .scalpaiboard in the repository root)
           --environment <name>      the services' environment (default Development)
+          --rotate-key-ring         a new certificate for the services' data-protection key rings; the old one is
+                                    kept until --forget-previous-key-rings (docs/security.md)
+          --forget-previous-key-rings  drop the certificates of earlier rotations (after every service started once)
           -h, --help                this text
 
         Environment: ConnectionStrings__postgres / ConnectionStrings__redis use those servers instead of starting
@@ -45,6 +48,18 @@ public static class ServiceExtensions
         }
         return data;
     }
+
+    /// <summary>The certificate that encrypts the key rings and those of earlier rotations, as secret parameters.</summary>
+    public static (IResourceBuilder<ParameterResource> Current, IResourceBuilder<ParameterResource> Previous) AddKeyRing(
+        this IDistributedApplicationBuilder builder, DataFolder data) =>
+        (builder.AddParameter("key-ring-certificate", data.KeyRingCertificate, secret: true),
+         builder.AddParameter("key-ring-certificates-previous", data.PreviousKeyRingCertificates, secret: true));
+
+    /// <summary>A service that keeps secrets at rest: the key-ring certificates (<c>Security:KeyRingCertificate</c>, <c>Security:PreviousKeyRingCertificates</c>).</summary>
+    public static IResourceBuilder<ProjectResource> WithKeyRing(this IResourceBuilder<ProjectResource> service,
+        (IResourceBuilder<ParameterResource> Current, IResourceBuilder<ParameterResource> Previous) keyRing) =>
+        service.WithEnvironment("Security__KeyRingCertificate", keyRing.Current)
+            .WithEnvironment("Security__PreviousKeyRingCertificates", keyRing.Previous);
 
     /// <summary>
     /// A Scalpaiboard service: its HTTP endpoint on 127.0.0.1 (a fixed port for the two the browser reaches, a free one

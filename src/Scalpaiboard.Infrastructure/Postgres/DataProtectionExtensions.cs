@@ -18,6 +18,13 @@ public static class DataProtectionExtensions
     public const string CertificateKey = "Security:KeyRingCertificate";
 
     /// <summary>
+    /// Certificates the key ring was encrypted with before a rotation (base64 PKCS#12, comma-separated): keys still
+    /// encrypted with one of them are decrypted with it and re-encrypted with the current certificate at start-up
+    /// (<see cref="KeyRingInitializer"/>), after which they are no longer needed.
+    /// </summary>
+    public const string PreviousCertificatesKey = "Security:PreviousKeyRingCertificates";
+
+    /// <summary>
     /// ASP.NET Core Data Protection for a service's secrets at rest (tokens, API keys, webhook secrets): the key ring
     /// lives in the service's own schema (<c>{schema}.data_protection_keys</c>), shared by its replicas, each key
     /// encrypted with the <see cref="CertificateKey"/> certificate, so a copy of the database alone reveals nothing.
@@ -25,23 +32,27 @@ public static class DataProtectionExtensions
     /// </summary>
     public static IDataProtectionBuilder AddServiceDataProtection(this IHostApplicationBuilder builder, string applicationName, string schema)
     {
-        var certificate = LoadCertificate(builder.Configuration[CertificateKey]);
+        var certificate = LoadCertificate(CertificateKey, builder.Configuration[CertificateKey]);
+        X509Certificate2[] previous = [.. (builder.Configuration[PreviousCertificatesKey] ?? "")
+            .Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(value => LoadCertificate(PreviousCertificatesKey, value))];
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresKeyRingRepository(dataSource, schema));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new KeyRingCertificates(certificate, previous));
         builder.Services.AddHostedService<KeyRingInitializer>();
         return builder.Services.AddDataProtection()
             .SetApplicationName(applicationName)
             .ProtectKeysWithCertificate(certificate)
-            .UnprotectKeysWithAnyCertificate(certificate);
+            .UnprotectKeysWithAnyCertificate([certificate, .. previous]);
     }
 
-    private static X509Certificate2 LoadCertificate(string? value)
+    private static X509Certificate2 LoadCertificate(string key, string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new InvalidOperationException(
-                $"{CertificateKey} is missing: the base64 PKCS#12 certificate that encrypts the data-protection key ring " +
+                $"{key} is missing: the base64 PKCS#12 certificate that encrypts the data-protection key ring " +
                 "(the AppHost generates it; see docs/security.md).");
         }
         try
@@ -49,11 +60,14 @@ public static class DataProtectionExtensions
             var certificate = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(value.Trim()), password: null);
             return certificate.HasPrivateKey
                 ? certificate
-                : throw new InvalidOperationException($"{CertificateKey}: the certificate has no private key.");
+                : throw new InvalidOperationException($"{key}: the certificate has no private key.");
         }
         catch (Exception e) when (e is FormatException or CryptographicException)
         {
-            throw new InvalidOperationException($"{CertificateKey} is not a base64 PKCS#12 certificate: {e.Message}", e);
+            throw new InvalidOperationException($"{key} is not a base64 PKCS#12 certificate: {e.Message}", e);
         }
     }
 }
+
+/// <summary>The certificate that encrypts the key ring now, and those it was encrypted with before a rotation.</summary>
+public sealed record KeyRingCertificates(X509Certificate2 Current, IReadOnlyList<X509Certificate2> Previous);

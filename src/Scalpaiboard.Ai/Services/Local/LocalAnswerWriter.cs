@@ -180,7 +180,7 @@ public static class LocalAnswerWriter
     private static string SignedPercent(JsonNode? v) => v is null ? "unavailable" : Signed(v) + "%";
 
     /// <summary>A funding rate (a fraction) in percent: 0.0001 is "+0.01%".</summary>
-    private static string FundingPercent(JsonNode? fraction)
+    private static string FundingPercent(JsonNode? fraction, bool signed = true)
     {
         var d = Bar.Number(fraction);
         if (!double.IsFinite(d))
@@ -188,7 +188,7 @@ public static class LocalAnswerWriter
             return "unavailable";
         }
         var percent = Math.Round(d * 100, 6);
-        return (percent > 0 ? "+" : "") + percent.ToString("0.######", CultureInfo.InvariantCulture) + "%";
+        return (signed && percent > 0 ? "+" : "") + percent.ToString("0.######", CultureInfo.InvariantCulture) + "%";
     }
 
     private static string Alert(JsonNode? r)
@@ -314,11 +314,11 @@ public static class LocalAnswerWriter
         var isMin = bound.StartsWith("min", StringComparison.Ordinal);
         var field = Field(bound);
         return Math.Abs(Bar.Number(value)) == ScreenerPlugin.JustAboveZero
-            ? $"{field} {(isMin ? ">" : "<")} {Value(field, JsonValue.Create(0.0))}"
-            : $"{field} {(isMin ? ">=" : "<=")} {Value(field, value)}";
+            ? $"{field} {(isMin ? ">" : "<")} {Value(field, JsonValue.Create(0.0), signed: false)}"
+            : $"{field} {(isMin ? ">=" : "<=")} {Value(field, value, signed: false)}";
     }
 
-    private static string Value(string field, JsonNode? v)
+    private static string Value(string field, JsonNode? v, bool signed = true)
     {
         if (v is null)
         {
@@ -326,7 +326,7 @@ public static class LocalAnswerWriter
         }
         if (field.StartsWith("fundingRate", StringComparison.OrdinalIgnoreCase))
         {
-            return FundingPercent(v);
+            return FundingPercent(v, signed);
         }
         if (field.StartsWith("nextFundingTime", StringComparison.OrdinalIgnoreCase) && double.IsFinite(Bar.Number(v)))
         {

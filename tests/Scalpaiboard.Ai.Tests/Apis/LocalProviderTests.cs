@@ -35,6 +35,34 @@ public sealed class LocalProviderTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task Negative_funding_and_rising_open_interest_screens_with_strict_bounds_and_answers_with_the_values()
+    {
+        var user = NewUser();
+
+        var events = await Chat(user, "coins with negative funding and rising open interest");
+
+        var call = Sse.Single(events, "tool_call");
+        Assert.Equal("filter_coins", call["name"]!.ToString());
+        Assert.Equal(-double.Epsilon, call["arguments"]!["maxFundingRate"]!.GetValue<double>());
+        Assert.Equal(double.Epsilon, call["arguments"]!["minOiChange_1h"]!.GetValue<double>());
+        var query = Assert.Single(app.Market.CallsFor(user), c => c.Path == "/api/coins").Query;
+        Assert.Contains("maxFundingRate=-5E-324", query);
+        Assert.Contains("minOiChange_1h=5E-324", query);
+        var text = Sse.Text(events);
+        Assert.Contains("coins with fundingRate < 0% and oiChange_1h > 0%", text);
+        Assert.Contains("2. ETHUSDT at 2,000, fundingRate -0.025%, oiChange_1h 3.4%", text);
+
+        var highest = await Chat(user, "highest funding");
+        Assert.Equal("fundingRate", Sse.Single(highest, "tool_call")["arguments"]!["sortBy"]!.ToString());
+        Assert.Contains("1. BTCUSDT at 1,000, fundingRate +0.01%", Sse.Text(highest));
+
+        var percent = await Chat(user, "funding above 0.05%");
+        Assert.Equal(0.0005, Sse.Single(percent, "tool_call")["arguments"]!["minFundingRate"]!.GetValue<double>());
+        Assert.Contains(app.Market.CallsFor(user), c => c.Path == "/api/coins" && c.Query.Contains("minFundingRate=0.0005"));
+        Assert.Contains("with fundingRate >= 0.05%", Sse.Text(percent));
+    }
+
+    [Fact]
     public async Task A_backtest_phrase_runs_backtest_preset_and_answers_with_the_statistics()
     {
         var user = NewUser();

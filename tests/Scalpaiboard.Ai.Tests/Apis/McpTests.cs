@@ -77,6 +77,35 @@ public sealed class McpTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task Filter_coins_over_mcp_takes_the_derivatives_bounds_as_json_numbers()
+    {
+        var user = "mcp-deriv-" + Guid.NewGuid().ToString("N");
+        await using var mcp = await ConnectAsync(user);
+
+        var filter = (await mcp.ListToolsAsync()).Single(t => t.Name == "filter_coins");
+        var properties = filter.JsonSchema.GetProperty("properties");
+        foreach (var name in new[] { "minFundingRate", "maxFundingRate", "minOiChange_1h", "maxOiChange_4h", "minOiChange_1d", "minOpenInterestValue", "maxLongShortRatio" })
+        {
+            Assert.Equal("number", properties.GetProperty(name).GetProperty("type").GetString());
+        }
+        Assert.Contains("0.0001 = 0.01 %", properties.GetProperty("maxFundingRate").GetProperty("description").GetString());
+
+        // the strict bound as a client writes it in JSON: 5e-324 is the smallest number above 0
+        var result = await mcp.CallToolAsync("filter_coins", new Dictionary<string, object?>
+        {
+            ["maxFundingRate"] = JsonNode.Parse("-5e-324"), ["minOiChange_4h"] = 2.5, ["sortBy"] = "oiChange_4h",
+        });
+
+        Assert.NotEqual(true, result.IsError);
+        var query = Assert.Single(app.Market.CallsFor(user), c => c.Path == "/api/coins").Query;
+        Assert.Contains("maxFundingRate=-5E-324", query);
+        Assert.Contains("minOiChange_4h=2.5", query);
+        Assert.Contains("sortBy=oiChange_4h", query);
+        var coins = JsonNode.Parse(Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text)!["coins"]!.AsArray();
+        Assert.Equal(6.1, coins.Single(c => c!["symbol"]!.ToString() == "ETHUSDT")!["oiChange_4h"]!.GetValue<double>());
+    }
+
+    [Fact]
     public async Task Raw_streamable_http_as_the_acceptance_script_speaks_it()
     {
         var user = "mcp-raw-" + Guid.NewGuid().ToString("N");

@@ -22,6 +22,32 @@ public sealed class FakeMarketServices : IAsyncDisposable
 {
     public static readonly string[] Symbols = ["BTCUSDT", "ETHUSDT", "SOLUSDT"];
 
+    /// <summary>BTCUSDT's next funding: the next 8-hour boundary after the fake started (live feeds have one).</summary>
+    public static readonly long NextFundingTime = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 28_800_000 + 1) * 28_800_000;
+
+    /// <summary>
+    /// The derivatives fields of ../docs/DERIVATIVES.md per coin, as <c>/api/coins</c> carries them: BTCUSDT has every one
+    /// (a live feed), ETHUSDT what a replay has (no next funding time, mark price or liquidations; its 1d open-interest
+    /// change not yet known), SOLUSDT none (every field null).
+    /// </summary>
+    public static readonly Dictionary<string, Dictionary<string, double?>> Derivatives = new()
+    {
+        ["BTCUSDT"] = new()
+        {
+            ["openInterest"] = 80_000, ["openInterestValue"] = 5_200_000_000, ["oiChange_1h"] = -0.8, ["oiChange_4h"] = 1.5,
+            ["oiChange_1d"] = 3.2, ["longShortRatio"] = 1.9, ["topTraderLongShortRatio"] = 1.4, ["takerBuySellRatio"] = 0.95,
+            ["fundingRate"] = 0.0001, ["nextFundingTime"] = NextFundingTime, ["markPrice"] = 1000.5,
+            ["liquidationsLong_5m"] = 0, ["liquidationsShort_5m"] = 12_000, ["liquidationsLong_1h"] = 125_000,
+            ["liquidationsShort_1h"] = 40_000, ["liquidationsLong_1d"] = 2_300_000, ["liquidationsShort_1d"] = 1_100_000,
+        },
+        ["ETHUSDT"] = new()
+        {
+            ["openInterest"] = 1_100_000, ["openInterestValue"] = 2_200_000_000, ["oiChange_1h"] = 3.4, ["oiChange_4h"] = 6.1,
+            ["longShortRatio"] = 0.8, ["topTraderLongShortRatio"] = 0.9, ["takerBuySellRatio"] = 1.1, ["fundingRate"] = -0.00025,
+        },
+        ["SOLUSDT"] = [],
+    };
+
     private readonly WebApplication _app;
     private readonly UserContextSigner _signer;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<JsonObject>> _alerts = new();
@@ -242,7 +268,7 @@ public sealed class FakeMarketServices : IAsyncDisposable
     private static JsonObject Coin(string symbol)
     {
         var i = Array.IndexOf(Symbols, symbol) + 1;
-        return new JsonObject
+        var coin = new JsonObject
         {
             ["symbol"] = symbol,
             ["price"] = 1000.0 * i,
@@ -253,6 +279,11 @@ public sealed class FakeMarketServices : IAsyncDisposable
             ["rsi14_1h"] = 50 + i,
             ["adx14_1h"] = 20 + i,
         };
+        foreach (var name in Scalpaiboard.Market.Derivatives.DerivativesValues.Names)
+        {
+            coin[name] = Derivatives[symbol].GetValueOrDefault(name);
+        }
+        return coin;
     }
 
     /// <summary>A gently rising, oscillating series with an hourly step.</summary>

@@ -34,6 +34,96 @@ public sealed class LocalIntentParserTests
         Assert.Equal(2, intent.Arguments.Count);
     }
 
+    [Fact]
+    public void Negative_funding_and_rising_open_interest_are_strict_bounds_around_zero()
+    {
+        var intent = Parse("coins with negative funding and rising open interest");
+        Assert.Equal("filter_coins", intent.Tool);
+        Assert.Null(intent.Problem);
+        // the screener's bounds are inclusive: a max of -epsilon keeps every negative rate and leaves 0 out
+        Assert.Equal(new Dictionary<string, object?> { ["maxFundingRate"] = -double.Epsilon, ["minOiChange_1h"] = double.Epsilon }, intent.Arguments);
+        Assert.Equal(new Dictionary<string, object?> { ["minFundingRate"] = double.Epsilon, ["maxOiChange_4h"] = -double.Epsilon },
+            Parse("show coins where funding is positive and 4h open interest is falling").Arguments);
+    }
+
+    [Theory]
+    [InlineData("highest funding", "fundingRate", "desc")]
+    [InlineData("coins with the lowest funding rate", "fundingRate", "asc")]
+    [InlineData("coins with the biggest open interest", "openInterestValue", "desc")]
+    [InlineData("top 10 coins by highest long/short ratio", "longShortRatio", "desc")]
+    [InlineData("coins with the biggest 4h OI change", "oiChange_4h", "desc")]
+    [InlineData("coins with the most 1d short liquidations", "liquidationsShort_1d", "desc")]
+    public void Superlatives_sort_by_the_derivatives_fields(string text, string sortBy, string sortOrder)
+    {
+        var intent = Parse(text);
+        Assert.Equal("filter_coins", intent.Tool);
+        Assert.Equal(sortBy, intent.Arguments["sortBy"]);
+        Assert.Equal(sortOrder, intent.Arguments["sortOrder"]);
+    }
+
+    [Fact]
+    public void Most_negative_funding_sorts_ascending_among_the_negative_ones()
+    {
+        Assert.Equal(new Dictionary<string, object?>
+        {
+            ["maxFundingRate"] = -double.Epsilon, ["sortBy"] = "fundingRate", ["sortOrder"] = "asc",
+        }, Parse("coins with the most negative funding").Arguments);
+    }
+
+    [Theory]
+    [InlineData("OI surge", "oiChange_1h", "desc", "minOiChange_1h", double.Epsilon)]
+    [InlineData("which coins have open interest spiking in 4 hours", "oiChange_4h", "desc", "minOiChange_4h", double.Epsilon)]
+    [InlineData("coins with an OI flush", "oiChange_1h", "asc", "maxOiChange_1h", -double.Epsilon)]
+    public void An_open_interest_surge_sorts_by_its_change_and_keeps_that_direction(string text, string sortBy, string order, string bound, double value)
+    {
+        var intent = Parse(text);
+        Assert.Equal("filter_coins", intent.Tool);
+        Assert.Equal(new Dictionary<string, object?> { ["sortBy"] = sortBy, ["sortOrder"] = order, [bound] = value }, intent.Arguments);
+    }
+
+    [Theory]
+    [InlineData("funding above 0.05%", "minFundingRate", 0.0005)]
+    [InlineData("coins with funding rate below -0.01%", "maxFundingRate", -0.0001)]
+    [InlineData("coins with funding over 0.1 percent", "minFundingRate", 0.001)]
+    [InlineData("coins with funding under 0.0001", "maxFundingRate", 0.0001)] // a bare number is a fraction, as the API takes it
+    [InlineData("coins with funding above 0", "minFundingRate", double.Epsilon)] // "above 0" is strict
+    [InlineData("coins with funding at least 0", "minFundingRate", 0.0)]
+    [InlineData("coins with open interest over 100M", "minOpenInterestValue", 100_000_000.0)]
+    [InlineData("coins with 4h OI change above 5%", "minOiChange_4h", 5.0)]
+    [InlineData("coins with open interest up more than 2% in 1 day", "minOiChange_1d", 2.0)]
+    [InlineData("coins with long/short ratio above 2", "minLongShortRatio", 2.0)]
+    [InlineData("coins with top trader long/short ratio below 0.8", "maxTopTraderLongShortRatio", 0.8)]
+    [InlineData("coins with 1h long liquidations above 1M", "minLiquidationsLong_1h", 1_000_000.0)]
+    [InlineData("coins with short liquidations over 500k in 5m", "minLiquidationsShort_5m", 500_000.0)]
+    public void Derivatives_bounds_are_read_in_their_units(string text, string bound, double value)
+    {
+        var intent = Parse(text);
+        Assert.Equal("filter_coins", intent.Tool);
+        Assert.Null(intent.Problem);
+        Assert.Equal(new Dictionary<string, object?> { [bound] = value }, intent.Arguments);
+    }
+
+    [Theory]
+    [InlineData("coins with liquidations above 1M", "Long or short liquidations?")]
+    [InlineData("coins with 15m OI change above 2%", "has the windows 1h, 4h, 1d, not 15m")]
+    [InlineData("coins with 4h long liquidations above 1M", "has the windows 5m, 1h, 1d, not 4h")]
+    public void A_derivatives_bound_it_cannot_send_is_asked_about(string text, string question)
+    {
+        var intent = Parse(text);
+        Assert.Equal("filter_coins", intent.Tool);
+        Assert.Contains(question, intent.Problem);
+    }
+
+    [Theory]
+    [InlineData("what's the funding on BTC", "BTCUSDT")]
+    [InlineData("open interest of ETHUSDT", "ETHUSDT")]
+    public void Derivatives_of_one_coin_are_its_analysis(string text, string symbol)
+    {
+        var intent = Parse(text);
+        Assert.Equal("get_coin_analysis", intent.Tool);
+        Assert.Equal(symbol, intent.Arguments["symbol"]);
+    }
+
     [Theory]
     [InlineData("remove BTC from my watchlist", "remove_from_watchlist")]
     [InlineData("take eth off my watch list", "remove_from_watchlist")]

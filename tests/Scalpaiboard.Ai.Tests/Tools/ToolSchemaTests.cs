@@ -62,6 +62,21 @@ public sealed class ToolSchemaTests
     }
 
     [Fact]
+    public void Filter_coins_takes_the_derivatives_bounds_as_numbers_in_their_units()
+    {
+        var properties = Schemas["filter_coins"]["properties"]!.AsObject();
+        foreach (var bound in (string[])["FundingRate", "OiChange_1h", "OiChange_4h", "OiChange_1d", "OpenInterestValue", "LongShortRatio"])
+        {
+            Assert.Equal("number", properties["min" + bound]!["type"]!.ToString());
+            Assert.Equal("number", properties["max" + bound]!["type"]!.ToString());
+        }
+        Assert.Contains("as a fraction: 0.0001 = 0.01 %", properties["minFundingRate"]!["description"]!.ToString());
+        Assert.Contains("-5e-324", properties["maxFundingRate"]!["description"]!.ToString());
+        Assert.Contains("percent", properties["minOiChange_4h"]!["description"]!.ToString());
+        Assert.Contains("fundingRate", properties["sortBy"]!["description"]!.ToString());
+    }
+
+    [Fact]
     public void The_kernel_and_the_cancellation_token_are_not_parameters()
     {
         foreach (var (tool, schema) in Schemas)

@@ -12,6 +12,8 @@ public static class LocalAnswerWriter
     public const string Capabilities =
         "Here is what I can do:\n" +
         "- screen coins: \"find coins with 1h volume over 1M and 5m change above 1%\", \"find coins with the biggest 1h volume\", \"top 10 gainers 4h\"\n" +
+        "- screen on funding, open interest, long/short ratio and liquidations: \"coins with negative funding and rising open interest\", " +
+        "\"highest funding\", \"OI surge\", \"funding above 0.05%\", \"open interest over 100M\", \"1h long liquidations above 1M\"\n" +
         "- analyse a coin: \"analyze SOLUSDT on 15m\"\n" +
         "- find chart patterns: \"find patterns on BTCUSDT 1h\"\n" +
         "- create alerts: \"alert me when ETHUSDT goes above 4000\", \"alert me when BTC 1h change is above 3%\"\n" +
@@ -92,7 +94,8 @@ public static class LocalAnswerWriter
         sb.Append(CultureInfo.InvariantCulture, $"Found {result?["total"]} coins{criteria}, sorted by {sortBy} {result?["sortOrder"]}");
         if (coins.Count == 0)
         {
-            return sb.Append(". Nothing matches right now.").ToString();
+            // a bound on a value the feed does not have (no derivatives in a replay) matches nothing, not everything
+            return sb.Append(". Nothing matches right now (a coin whose value is unavailable never passes a bound on it).").ToString();
         }
         sb.Append(CultureInfo.InvariantCulture, $"; the first {coins.Count}:\n");
         var i = 0;
@@ -105,6 +108,10 @@ public static class LocalAnswerWriter
             }
             sb.Append('\n');
         }
+        if (result?["note"] is { } note)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"Note: {note}.\n");
+        }
         return sb.Append("Say \"export that as CSV\" to download this list.").ToString();
     }
 
@@ -115,10 +122,73 @@ public static class LocalAnswerWriter
         var ind = r?["indicators"];
         sb.Append(CultureInfo.InvariantCulture, $"RSI(14) {Fmt(ind?["rsi14"])}, EMA20 {Fmt(ind?["ema20"])}, EMA50 {Fmt(ind?["ema50"])}, ATR(14) {Fmt(ind?["atr14"])}.\n");
         sb.Append(CultureInfo.InvariantCulture, $"Support: {List(r?["support"])}; resistance: {List(r?["resistance"])}; pivot {Fmt(r?["pivots"]?["pp"])} (R1 {Fmt(r?["pivots"]?["r1"])}, S1 {Fmt(r?["pivots"]?["s1"])}).\n");
+        if (r?["derivatives"] is JsonObject derivatives)
+        {
+            sb.Append(Derivatives(derivatives));
+        }
         var signals = r?["recentSignals"] as JsonArray ?? [];
         sb.Append(signals.Count == 0 ? "No recent preset signals."
             : "Recent signals: " + string.Join(", ", signals.Take(5).Select(s => $"{s?["type"]} at {Fmt(s?["price"])}")) + ".");
         return sb.ToString();
+    }
+
+    /// <summary>Open interest, funding, long/short ratios and liquidations of <c>get_coin_analysis</c>; each value the
+    /// feed does not have is said to be unavailable.</summary>
+    private static string Derivatives(JsonObject d)
+    {
+        var unavailable = (d["unavailable"] as JsonArray ?? []).Select(n => n?.ToString()).ToHashSet();
+        if (CoinDerivatives.Fields.All(unavailable.Contains))
+        {
+            return "Open interest, funding, long/short ratios and liquidations: unavailable for this coin (no derivatives data from the feed).\n";
+        }
+        var sb = new StringBuilder();
+        var oi = d["oiChangePercent"];
+        sb.Append(CultureInfo.InvariantCulture, $"Open interest {Usdt(d["openInterestValue"])}");
+        if (d["openInterest"] is { } contracts)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" ({Compact(contracts)} contracts)");
+        }
+        sb.Append(CultureInfo.InvariantCulture,
+            $"; change 1h {SignedPercent(oi?["1h"])}, 4h {SignedPercent(oi?["4h"])}, 1d {SignedPercent(oi?["1d"])}.\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Funding rate {FundingPercent(d["fundingRate"])}");
+        if (d["nextFundingTime"] is { } next && DateTimeOffset.TryParse(next.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $", next funding at {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
+            if (d["minutesToNextFunding"]?.GetValue<long>() is { } minutes)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" (in {minutes / 60}h {minutes % 60:00}m)");
+            }
+        }
+        else
+        {
+            sb.Append(", next funding time unavailable");
+        }
+        sb.Append(".\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Long/short ratio {Number(d["longShortRatio"])} (accounts), top traders {Number(d["topTraderLongShortRatio"])}, " +
+            $"taker buy/sell {Number(d["takerBuySellRatio"])}.\n");
+        var liq = d["liquidationsUsdt"];
+        sb.Append(CultureInfo.InvariantCulture,
+            $"Liquidations: 1h {Usdt(liq?["long_1h"])} longs / {Usdt(liq?["short_1h"])} shorts, 1d {Usdt(liq?["long_1d"])} longs / " +
+            $"{Usdt(liq?["short_1d"])} shorts (a lower bound: Binance reports at most one liquidation per symbol per second).\n");
+        return sb.ToString();
+    }
+
+    private static string Number(JsonNode? v) => v is null ? "unavailable" : Fmt(v);
+
+    private static string Usdt(JsonNode? v) => v is null ? "unavailable" : Compact(v) + " USDT";
+
+    private static string SignedPercent(JsonNode? v) => v is null ? "unavailable" : Signed(v) + "%";
+
+    /// <summary>A funding rate (a fraction) in percent: 0.0001 is "+0.01%".</summary>
+    private static string FundingPercent(JsonNode? fraction, bool signed = true)
+    {
+        var d = Bar.Number(fraction);
+        if (!double.IsFinite(d))
+        {
+            return "unavailable";
+        }
+        var percent = Math.Round(d * 100, 6);
+        return (signed && percent > 0 ? "+" : "") + percent.ToString("0.######", CultureInfo.InvariantCulture) + "%";
     }
 
     private static string Alert(JsonNode? r)
@@ -238,13 +308,35 @@ public static class LocalAnswerWriter
         bound.StartsWith("min", StringComparison.Ordinal) || bound.StartsWith("max", StringComparison.Ordinal)
             ? char.ToLowerInvariant(bound[3]) + bound[4..] : bound;
 
-    private static string Criterion(string bound, JsonNode? value) =>
-        $"{Field(bound)} {(bound.StartsWith("min", StringComparison.Ordinal) ? ">=" : "<=")} {Value(Field(bound), value)}";
+    /// <summary>"change_5m >= 1%"; a bound of ±<see cref="ScreenerPlugin.JustAboveZero"/> is the strict "fundingRate &lt; 0%".</summary>
+    private static string Criterion(string bound, JsonNode? value)
+    {
+        var isMin = bound.StartsWith("min", StringComparison.Ordinal);
+        var field = Field(bound);
+        return Math.Abs(Bar.Number(value)) == ScreenerPlugin.JustAboveZero
+            ? $"{field} {(isMin ? ">" : "<")} {Value(field, JsonValue.Create(0.0), signed: false)}"
+            : $"{field} {(isMin ? ">=" : "<=")} {Value(field, value, signed: false)}";
+    }
 
-    private static string Value(string field, JsonNode? v) =>
-        field.StartsWith("change", StringComparison.Ordinal) ? Fmt(v) + "%"
-        : field.StartsWith("quoteVolume", StringComparison.Ordinal) ? Compact(v)
-        : Fmt(v);
+    private static string Value(string field, JsonNode? v, bool signed = true)
+    {
+        if (v is null)
+        {
+            return "unavailable";
+        }
+        if (field.StartsWith("fundingRate", StringComparison.OrdinalIgnoreCase))
+        {
+            return FundingPercent(v, signed);
+        }
+        if (field.StartsWith("nextFundingTime", StringComparison.OrdinalIgnoreCase) && double.IsFinite(Bar.Number(v)))
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)Bar.Number(v)).ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        }
+        return field.StartsWith("change", StringComparison.OrdinalIgnoreCase) || field.StartsWith("oiChange", StringComparison.OrdinalIgnoreCase) ? Fmt(v) + "%"
+            : field.StartsWith("quoteVolume", StringComparison.OrdinalIgnoreCase) || field.StartsWith("openInterest", StringComparison.OrdinalIgnoreCase)
+              || field.StartsWith("liquidations", StringComparison.OrdinalIgnoreCase) ? Compact(v)
+            : Fmt(v);
+    }
 
     private static string List(JsonNode? array) =>
         array is JsonArray a && a.Count > 0 ? string.Join(", ", a.Select(Fmt)) : "none found";

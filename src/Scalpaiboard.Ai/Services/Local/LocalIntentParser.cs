@@ -29,7 +29,7 @@ public static partial class LocalIntentParser
     {
         "I", "A", "AN", "ME", "MY", "ON", "TO", "IN", "AT", "UP", "OF", "IS", "IT", "BE", "OR", "AND", "THE", "FOR", "ALL",
         "RSI", "CSV", "JSON", "USD", "USDT", "USDC", "EMA", "SMA", "MACD", "ATR", "BB", "PNL", "API", "AI", "OK", "UTC",
-        "K", "M", "B", "BN", "H", "D", "TA", "PLS", "ASAP", "FYI",
+        "K", "M", "B", "BN", "H", "D", "TA", "PLS", "ASAP", "FYI", "OI", "LS", "FR",
     };
 
     [GeneratedRegex(@"\b(export|download|save)\b")]
@@ -71,6 +71,17 @@ public static partial class LocalIntentParser
 
     [GeneratedRegex(@"\b(find|filter|screen|scan|search|show|list|which|what|top|coins?|symbols?|gainers?|losers?|movers?|pairs?)\b")]
     private static partial Regex ScreenWords();
+
+    [GeneratedRegex(@"\b(funding|open interest|oi|long\s*/\s*short|l/s|liquidations?|liqs)\b")]
+    private static partial Regex DerivativesWords();
+
+    // a strict sign without a number: "negative funding", "rising open interest"
+    [GeneratedRegex(@"\b(negative|positive|rising|growing|increasing|climbing|building|falling|declining|decreasing|shrinking|dropping)\b")]
+    private static partial Regex SignWord();
+
+    // "OI surge", "open interest spiking", "a jump in OI"; "OI flush", "open interest collapsing"
+    [GeneratedRegex(@"\b(surg|spik|jump|soar|explod|flush|crash|collaps|plung)\w*")]
+    private static partial Regex OiMoveWord();
 
     [GeneratedRegex(@"\b[A-Za-z0-9]{2,20}\b")]
     private static partial Regex Tokens();
@@ -146,11 +157,13 @@ public static partial class LocalIntentParser
         {
             return Needs(ToolNames.AnalyzePattern, symbol, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
         }
-        if (symbol is not null && (AnalyzeWords().IsMatch(lower) || !ScreenWords().IsMatch(lower)))
+        // "what's the funding on BTC" asks about one coin; "coins with funding above 0.05%" screens
+        if (symbol is not null && (AnalyzeWords().IsMatch(lower) || !ScreenWords().IsMatch(lower)
+            || (DerivativesWords().IsMatch(lower) && !Comparison().IsMatch(lower))))
         {
             return new LocalIntent(ToolNames.GetCoinAnalysis, new() { ["symbol"] = symbol, ["timeframe"] = Timeframe(lower) ?? "1h" });
         }
-        if (ScreenWords().IsMatch(lower) || Comparison().IsMatch(lower))
+        if (ScreenWords().IsMatch(lower) || Comparison().IsMatch(lower) || DerivativesWords().IsMatch(lower))
         {
             return ParseFilter(lower);
         }
@@ -267,33 +280,73 @@ public static partial class LocalIntentParser
             foreach (Match c in comparisons)
             {
                 var rest = clause.Text.Remove(c.Index, c.Length);
-                var metric = Metric(rest, percent: c.Groups[4].Success);
+                var percent = c.Groups[4].Success;
+                var metric = Metric(rest, percent);
                 if (metric is null)
                 {
                     return new LocalIntent(ToolNames.FilterCoins, args,
                         $"I do not know which metric \"{clause.Text.Trim()}\" means. I can filter on volume, change, price and RSI, " +
-                        "each with a window (5m, 15m, 1h, 4h, 8h, 1d), e.g. \"1h volume over 1M\".");
+                        "each with a window (5m, 15m, 1h, 4h, 8h, 1d), e.g. \"1h volume over 1M\", and on funding, open interest " +
+                        "(its value or its 1h/4h/1d change), the long/short ratio and long or short liquidations (5m/1h/1d).");
                 }
                 var value = Number(c.Groups[2].Value, c.Groups[3].Value);
+                if (metric == "FundingRate" && percent)
+                {
+                    value = (double)((decimal)value / 100m);
+                }
                 var isMin = !IsMax(c.Groups[1].Value);
                 if (metric == "Change" && Regex.IsMatch(rest, @"\b(down|drop|dropped|dump|dumped|fall|fell|lost|lose|losing)\b") && value > 0)
                 {
                     (value, isMin) = (-value, !isMin);
                 }
-                var window = metric is "Price" ? null : Timeframe(rest) ?? DefaultWindow(metric);
-                var name = (isMin ? "min" : "max") + (metric == "Rsi" ? "Rsi14" : metric) + (window is null ? "" : "_" + window);
-                args[name] = value;
+                if (value == 0 && IsStrict(c.Groups[1].Value))
+                {
+                    // "above 0" leaves 0 out; the screener's bounds are inclusive
+                    value = isMin ? ScreenerPlugin.JustAboveZero : -ScreenerPlugin.JustAboveZero;
+                }
+                if (FieldOf(metric, Timeframe(rest), out var field) is { } problem)
+                {
+                    return new LocalIntent(ToolNames.FilterCoins, args, problem);
+                }
+                args[Bound(isMin, field)] = value;
+            }
+            if (comparisons.Count == 0 && SignWord().Match(clause.Text) is { Success: true } sign
+                && Metric(clause.Text, percent: false) is ("FundingRate" or "OiChange") and var signed)
+            {
+                if (FieldOf(signed, Timeframe(clause.Text), out var field) is { } problem)
+                {
+                    return new LocalIntent(ToolNames.FilterCoins, args, problem);
+                }
+                var below = sign.Value is "negative" or "falling" or "declining" or "decreasing" or "shrinking" or "dropping";
+                args[Bound(!below, field)] = below ? -ScreenerPlugin.JustAboveZero : ScreenerPlugin.JustAboveZero;
             }
             if (sortClauseStart >= clause.Start && sortClauseStart < clause.Start + clause.Text.Length && comparisons.Count == 0)
             {
                 var supWord = Superlative().Match(clause.Text).Value;
                 var metric = Metric(clause.Text, percent: false) ?? (lower.Contains("gainer", StringComparison.Ordinal)
                     || lower.Contains("loser", StringComparison.Ordinal) ? "Change" : "QuoteVolume");
-                var window = metric == "Price" ? null : Timeframe(clause.Text) ?? Timeframe(lower) ?? DefaultWindow(metric);
-                args["sortBy"] = SortField(metric, window);
-                var lowest = supWord is "lowest" or "smallest" or "least" or "worst" or "weakest";
+                if (FieldOf(metric, Timeframe(clause.Text) ?? Timeframe(lower), out var field) is { } problem)
+                {
+                    return new LocalIntent(ToolNames.FilterCoins, args, problem);
+                }
+                args["sortBy"] = field;
+                // "most negative funding" is the lowest
+                var lowest = supWord is "lowest" or "smallest" or "least" or "worst" or "weakest"
+                    || (supWord is "most" or "biggest" or "largest" or "highest" or "top" && Regex.IsMatch(clause.Text, @"\bnegative\b"));
                 args["sortOrder"] = lowest ^ Regex.IsMatch(clause.Text, @"\blosers?\b") ? "asc" : "desc";
             }
+        }
+        if (!args.ContainsKey("sortBy") && Regex.IsMatch(lower, @"\b(oi|open interest)\b") && OiMoveWord().Match(lower) is { Success: true } move)
+        {
+            // "OI surge": the biggest rises of open interest first, only rising ones; "OI flush" the other way
+            if (FieldOf("OiChange", Timeframe(lower), out var field) is { } problem)
+            {
+                return new LocalIntent(ToolNames.FilterCoins, args, problem);
+            }
+            var down = move.Groups[1].Value is "flush" or "crash" or "collaps" or "plung";
+            args["sortBy"] = field;
+            args["sortOrder"] = down ? "asc" : "desc";
+            args.TryAdd(Bound(!down, field), down ? -ScreenerPlugin.JustAboveZero : ScreenerPlugin.JustAboveZero);
         }
         if (!args.ContainsKey("sortBy") && Regex.IsMatch(lower, @"\b(gainers?|losers?|pumping|dumping|movers?)\b"))
         {
@@ -396,6 +449,24 @@ public static partial class LocalIntentParser
 
     private static string? Metric(string clause, bool percent)
     {
+        // the derivatives first: "rising open interest" and "funding above 0.05%" are not price changes
+        if (Regex.IsMatch(clause, @"\bfunding\b"))
+        {
+            return "FundingRate";
+        }
+        if (Regex.IsMatch(clause, @"\b(long\s*/\s*short|long[\s-]short|l/s)\b"))
+        {
+            return Regex.IsMatch(clause, @"\btop[\s-]traders?\b") ? "TopTraderLongShortRatio" : "LongShortRatio";
+        }
+        if (Regex.IsMatch(clause, @"\b(liquidations?|liqs?|liquidated)\b"))
+        {
+            return Regex.IsMatch(clause, @"\bshorts?\b") ? "LiquidationsShort" : Regex.IsMatch(clause, @"\blongs?\b") ? "LiquidationsLong" : "Liquidations";
+        }
+        if (Regex.IsMatch(clause, @"\b(open interest|oi)\b"))
+        {
+            return percent || Regex.IsMatch(clause, @"\b(change|changed|up|down|rise|rising|rose|grow|growing|grew|increas\w*|climb\w*|building|fall|falling|fell|declin\w*|decreas\w*|shrink\w*|drop\w*)\b")
+                ? "OiChange" : "OpenInterestValue";
+        }
         if (Regex.IsMatch(clause, @"\brsi\b"))
         {
             return "Rsi";
@@ -415,15 +486,56 @@ public static partial class LocalIntentParser
         return null;
     }
 
-    private static string DefaultWindow(string metric) => metric == "Rsi" ? "1h" : "1d";
-
-    private static string SortField(string metric, string? window) => metric switch
+    /// <summary>The windows of a windowed metric (null: a metric without one), the first the default.</summary>
+    private static string[]? WindowsOf(string metric) => metric switch
     {
-        "Price" => "price",
-        "Rsi" => "rsi14_" + window,
-        "Change" => "change_" + window,
-        _ => "quoteVolume_" + window,
+        "Change" or "QuoteVolume" => ["1d", "5m", "15m", "1h", "4h", "8h"],
+        "Rsi" => ["1h", "15m", "4h"],
+        "OiChange" => ["1h", "4h", "1d"],
+        "LiquidationsLong" or "LiquidationsShort" => ["1h", "5m", "1d"],
+        _ => null,
     };
+
+    /// <summary>The screener field of a metric in a window (its default when none is named), or a question when the
+    /// window does not exist for it or the metric needs more (which side of the liquidations).</summary>
+    private static string? FieldOf(string metric, string? window, out string field)
+    {
+        field = "";
+        if (metric == "Liquidations")
+        {
+            return "Long or short liquidations? Say for example \"coins with 1h long liquidations above 1M\" (USDT).";
+        }
+        var windows = WindowsOf(metric);
+        if (windows is not null && window is not null && !windows.Contains(window))
+        {
+            return $"{Spoken(metric)} has the windows {string.Join(", ", windows.Order(WindowOrder))}, not {window}.";
+        }
+        var w = windows is null ? null : window ?? windows[0];
+        field = metric switch
+        {
+            "Price" => "price",
+            "Rsi" => "rsi14_" + w,
+            _ => char.ToLowerInvariant(metric[0]) + metric[1..] + (w is null ? "" : "_" + w),
+        };
+        return null;
+    }
+
+    private static readonly Comparer<string> WindowOrder = Comparer<string>.Create((a, b) =>
+        Array.IndexOf(ToolArguments.Windows, a).CompareTo(Array.IndexOf(ToolArguments.Windows, b)));
+
+    private static string Spoken(string metric) => metric switch
+    {
+        "Rsi" => "RSI",
+        "Change" => "The price change",
+        "OiChange" => "The open-interest change",
+        "LiquidationsLong" or "LiquidationsShort" => "Liquidations",
+        "QuoteVolume" => "Volume",
+        _ => metric,
+    };
+
+    private static string Bound(bool isMin, string field) => (isMin ? "min" : "max") + char.ToUpperInvariant(field[0]) + field[1..];
+
+    private static bool IsStrict(string comparator) => comparator is not ("greater than or equal to" or "at least" or ">=" or "at most" or "<=");
 
     private static bool IsMax(string comparator) => comparator is "less than" or "lower than" or "smaller than" or "below"
         or "under" or "at most" or "<=" or "<";

@@ -31,10 +31,23 @@ public sealed partial class ScreenerPlugin(MarketServicesClient api, ExportStore
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]*(_[0-9]+[mhd])?$")]
     private static partial Regex FieldName();
 
+    /// <summary>
+    /// The smallest bound that leaves 0 out. The screener's bounds are inclusive (<c>maxFundingRate=0</c> keeps a funding
+    /// of exactly 0), so "negative funding" is <c>maxFundingRate=-JustAboveZero</c> and "rising open interest"
+    /// <c>minOiChange_1h=JustAboveZero</c>: no double lies between 0 and it, so the bound is exactly "&lt; 0" or "&gt; 0",
+    /// and the screener's own count and pages stay right (no filtering after the fact).
+    /// </summary>
+    public const double JustAboveZero = double.Epsilon;
+
     [KernelFunction(ToolNames.FilterCoins)]
     [Description("Screens the USDT-M futures market: coins whose metrics lie within the given bounds, sorted. " +
         "Windows are 5m, 15m, 1h, 4h, 8h, 1d; change_<window> is the price change in percent, quoteVolume_<window> the traded " +
-        "volume in USDT. Every bound is optional.")]
+        "volume in USDT. Derivatives: fundingRate (a fraction: 0.0001 = 0.01 %), openInterestValue (USDT), oiChange_1h/_4h/_1d " +
+        "(open-interest change, percent), longShortRatio (accounts), topTraderLongShortRatio, takerBuySellRatio, " +
+        "liquidationsLong_<w>/liquidationsShort_<w> for 5m, 1h, 1d (USDT, a lower bound), nextFundingTime (Unix ms). " +
+        "Every bound is optional and inclusive; a coin whose value is unavailable never passes a bound on it. For a strict " +
+        "sign use 5e-324, the smallest number above 0: negative funding is maxFundingRate -5e-324, rising open interest " +
+        "minOiChange_1h 5e-324.")]
     public async Task<JsonObject> FilterCoinsAsync(
         Kernel kernel,
         [Description("Minimum 5-minute price change, percent")] double? minChange_5m = null,
@@ -65,9 +78,22 @@ public sealed partial class ScreenerPlugin(MarketServicesClient api, ExportStore
         [Description("Maximum last price")] double? maxPrice = null,
         [Description("Minimum RSI(14) on 1h bars, 0-100")] double? minRsi14_1h = null,
         [Description("Maximum RSI(14) on 1h bars, 0-100")] double? maxRsi14_1h = null,
+        [Description("Minimum funding rate as a fraction: 0.0001 = 0.01 %, so \"funding above 0.05%\" is 0.0005; positive funding: 5e-324")] double? minFundingRate = null,
+        [Description("Maximum funding rate as a fraction: 0.0001 = 0.01 %, so \"funding below -0.01%\" is -0.0001; negative funding: -5e-324")] double? maxFundingRate = null,
+        [Description("Minimum 1-hour open-interest change, percent; rising open interest: 5e-324")] double? minOiChange_1h = null,
+        [Description("Maximum 1-hour open-interest change, percent; falling open interest: -5e-324")] double? maxOiChange_1h = null,
+        [Description("Minimum 4-hour open-interest change, percent")] double? minOiChange_4h = null,
+        [Description("Maximum 4-hour open-interest change, percent")] double? maxOiChange_4h = null,
+        [Description("Minimum 1-day open-interest change, percent")] double? minOiChange_1d = null,
+        [Description("Maximum 1-day open-interest change, percent")] double? maxOiChange_1d = null,
+        [Description("Minimum open interest, USDT")] double? minOpenInterestValue = null,
+        [Description("Maximum open interest, USDT")] double? maxOpenInterestValue = null,
+        [Description("Minimum long/short account ratio (above 1: more accounts long than short)")] double? minLongShortRatio = null,
+        [Description("Maximum long/short account ratio (below 1: more accounts short than long)")] double? maxLongShortRatio = null,
         [Description("Bounds on any other metric field of the screener, as {\"min<Field>\" or \"max<Field>\": number}, " +
             "for example {\"minRsi14_15m\": 30, \"maxChange_1d\": 10}")] Dictionary<string, double>? filters = null,
-        [Description("Field to sort by, e.g. quoteVolume_1h, change_5m, change_1d, price, rsi14_1h (default quoteVolume_1d)")] string? sortBy = null,
+        [Description("Field to sort by, e.g. quoteVolume_1h, change_5m, change_1d, price, rsi14_1h, fundingRate, oiChange_1h, " +
+            "openInterestValue, longShortRatio, liquidationsLong_1h (default quoteVolume_1d); unavailable values come last")] string? sortBy = null,
         [Description("Sort order: desc (largest first, the default) or asc")][AllowedValues("asc", "desc", null)] string? sortOrder = null,
         [Description("How many coins to return, 1-100 (default 20)")] int? limit = null,
         CancellationToken cancellationToken = default)
@@ -89,6 +115,12 @@ public sealed partial class ScreenerPlugin(MarketServicesClient api, ExportStore
             (nameof(minQuoteVolume_1d), minQuoteVolume_1d), (nameof(maxQuoteVolume_1d), maxQuoteVolume_1d),
             (nameof(minPrice), minPrice), (nameof(maxPrice), maxPrice),
             (nameof(minRsi14_1h), minRsi14_1h), (nameof(maxRsi14_1h), maxRsi14_1h),
+            (nameof(minFundingRate), minFundingRate), (nameof(maxFundingRate), maxFundingRate),
+            (nameof(minOiChange_1h), minOiChange_1h), (nameof(maxOiChange_1h), maxOiChange_1h),
+            (nameof(minOiChange_4h), minOiChange_4h), (nameof(maxOiChange_4h), maxOiChange_4h),
+            (nameof(minOiChange_1d), minOiChange_1d), (nameof(maxOiChange_1d), maxOiChange_1d),
+            (nameof(minOpenInterestValue), minOpenInterestValue), (nameof(maxOpenInterestValue), maxOpenInterestValue),
+            (nameof(minLongShortRatio), minLongShortRatio), (nameof(maxLongShortRatio), maxLongShortRatio),
         };
         foreach (var (name, value) in filters ?? [])
         {
@@ -154,7 +186,7 @@ public sealed partial class ScreenerPlugin(MarketServicesClient api, ExportStore
             }
             coins.Add(slim);
         }
-        return new JsonObject
+        var result = new JsonObject
         {
             ["total"] = response?["total"]?.DeepClone() ?? data.Count,
             ["count"] = data.Count,
@@ -163,11 +195,18 @@ public sealed partial class ScreenerPlugin(MarketServicesClient api, ExportStore
             ["filters"] = applied,
             ["coins"] = coins,
         };
+        if (wanted.Any(f => f.StartsWith("liquidations", StringComparison.OrdinalIgnoreCase)))
+        {
+            result["note"] = CoinDerivatives.LiquidationsNote;
+        }
+        return result;
     }
 
     [KernelFunction(ToolNames.GetCoinAnalysis)]
     [Description("Analyses one coin on a timeframe: current metrics and indicators, trend, support and resistance " +
-        "levels from swing points and pivots, and its recent preset signals.")]
+        "levels from swing points and pivots, its derivatives (open interest and its 1h/4h/1d change, funding rate in percent " +
+        "and the next funding time, long/short ratios, 1h/1d liquidations per side, a lower bound; null = unavailable, " +
+        "listed in derivatives.unavailable) and its recent preset signals.")]
     public async Task<JsonObject> GetCoinAnalysisAsync(
         Kernel kernel,
         [Description("Symbol, e.g. BTCUSDT (BTC is read as BTCUSDT)")] string symbol,
@@ -201,6 +240,7 @@ public sealed partial class ScreenerPlugin(MarketServicesClient api, ExportStore
             ["support"] = analysis.Support,
             ["resistance"] = analysis.Resistance,
             ["pivots"] = analysis.Pivots,
+            ["derivatives"] = CoinDerivatives.Describe(coin, time.GetUtcNow()),
             ["metrics"] = metrics?.DeepClone(),
             ["recentSignals"] = (signals?["signals"] ?? signals as JsonArray)?.DeepClone() ?? new JsonArray(),
         };

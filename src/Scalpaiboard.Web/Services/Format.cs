@@ -48,6 +48,36 @@ public static class Format
         _ => v.Value.ToString("0", Inv),
     };
 
+    /// <summary>
+    /// Amounts in USDT, short: 12.3M, 1.2B, 850.0K, 420 (open interest value, liquidations; format.js <c>compact</c>).
+    /// </summary>
+    public static string Compact(double? v)
+    {
+        if (v is not { } x || !double.IsFinite(x))
+        {
+            return "–";
+        }
+        var a = Math.Abs(x);
+        return a >= 1e9 ? (x / 1e9).ToString("0.0", Inv) + "B"
+            : a >= 1e6 ? (x / 1e6).ToString("0.0", Inv) + "M"
+            : a >= 1e3 ? (x / 1e3).ToString("0.0", Inv) + "K"
+            : x.ToString("0", Inv);
+    }
+
+    /// <summary>A funding rate (a fraction, 0.0001 per settlement) as a percentage: "0.0100 %", "-0.0250 %".</summary>
+    public static string Funding(double? v) => v is { } x && double.IsFinite(x) ? (x * 100).ToString("0.0000", Inv) + " %" : "–";
+
+    /// <summary>Time left until <paramref name="untilMs"/> (Unix ms) as h:mm:ss, "0:00:00" once it has passed.</summary>
+    public static string Countdown(double? untilMs, long nowMs)
+    {
+        if (untilMs is not { } until || !double.IsFinite(until))
+        {
+            return "–";
+        }
+        var seconds = (long)Math.Max(0, Math.Floor((until - nowMs) / 1000));
+        return $"{seconds / 3600}:{seconds / 60 % 60:00}:{seconds % 60:00}";
+    }
+
     public static string Tone(double? v) => v switch { > 0 => "up", < 0 => "down", _ => "flat" };
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv);

@@ -5,6 +5,8 @@ namespace Scalpaiboard.Web.Services;
 /// <summary>
 /// The screener's filter: a search text and min/max bounds on columns, carried in the query string as
 /// <c>min_change_1h=1&amp;max_rsi14_1h=70</c> and sent to <c>GET /api/coins</c> as <c>minChange_1h</c>/<c>maxRsi14_1h</c>.
+/// Bounds are in the units the column shows: a funding rate in percent (<c>min_fundingRate=0.01</c> is
+/// <c>minFundingRate=0.0001</c>), and amounts may carry K, M or B (<c>min_openInterestValue=50M</c>).
 /// </summary>
 public sealed record ScreenFilter(string? Search, IReadOnlyDictionary<string, double> Min, IReadOnlyDictionary<string, double> Max)
 {
@@ -13,6 +15,7 @@ public sealed record ScreenFilter(string? Search, IReadOnlyDictionary<string, do
     [
         "change_5m", "change_15m", "change_1h", "change_4h", "change_1d", "quoteVolume_5m", "quoteVolume_1h", "quoteVolume_1d",
         "rsi14_15m", "rsi14_1h", "atrPercent_1h", "bbPercentB_1h", "vcp_1h", "signals_1h",
+        "fundingRate", "oiChange_1h", "oiChange_4h", "oiChange_1d", "openInterestValue",
     ];
 
     public static ScreenFilter FromQuery(IQueryCollection query)
@@ -23,8 +26,7 @@ public sealed record ScreenFilter(string? Search, IReadOnlyDictionary<string, do
         {
             var bounds = key.StartsWith("min_", StringComparison.Ordinal) ? min : key.StartsWith("max_", StringComparison.Ordinal) ? max : null;
             var field = ScreenerColumns.Find(key.Length > 4 ? key[4..] : null)?.Key;
-            if (bounds is not null && field is not null
-                && double.TryParse(value.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+            if (bounds is not null && field is not null && TryParseBound(value.ToString(), out var number))
             {
                 bounds[field] = number;
             }
@@ -35,17 +37,35 @@ public sealed record ScreenFilter(string? Search, IReadOnlyDictionary<string, do
 
     public bool IsEmpty => Search is null && Min.Count == 0 && Max.Count == 0;
 
+    /// <summary>A number, optionally with a K/M/B multiplier (case-insensitive): "2.5", "-0.01", "50M".</summary>
+    public static bool TryParseBound(string text, out double value)
+    {
+        text = text.Trim();
+        var multiplier = text.Length > 1 ? char.ToUpperInvariant(text[^1]) switch { 'K' => 1e3, 'M' => 1e6, 'B' => 1e9, _ => 1 } : 1;
+        if (multiplier != 1)
+        {
+            text = text[..^1];
+        }
+        var ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+        value *= multiplier;
+        return ok;
+    }
+
+    /// <summary>A bound as <c>GET /api/coins</c> takes it: funding rates are fractions there, percentages here.</summary>
+    private static string GatewayValue(string field, double value) =>
+        (ScreenerColumns.Find(field)?.Kind == ColumnKind.Funding ? value / 100 : value).ToString("R", CultureInfo.InvariantCulture);
+
     /// <summary>The query parameters of <c>GET /api/coins</c> for this filter.</summary>
     public Dictionary<string, string?> ToGatewayQuery()
     {
         var q = new Dictionary<string, string?> { ["search"] = Search };
         foreach (var (k, v) in Min)
         {
-            q["min" + char.ToUpperInvariant(k[0]) + k[1..]] = v.ToString("R", CultureInfo.InvariantCulture);
+            q["min" + char.ToUpperInvariant(k[0]) + k[1..]] = GatewayValue(k, v);
         }
         foreach (var (k, v) in Max)
         {
-            q["max" + char.ToUpperInvariant(k[0]) + k[1..]] = v.ToString("R", CultureInfo.InvariantCulture);
+            q["max" + char.ToUpperInvariant(k[0]) + k[1..]] = GatewayValue(k, v);
         }
         return q;
     }

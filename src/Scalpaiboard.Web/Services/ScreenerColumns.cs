@@ -2,8 +2,10 @@ namespace Scalpaiboard.Web.Services;
 
 /// <summary>How a screener cell is shown (format.js has the same kinds).</summary>
 /// <see cref="Significant"/>: values in price units or small fractions (MACD, band width), shown to four significant
-/// digits so a 0.25 USDT coin's MACD reads -0.0004213, not "-0.00".
-public enum ColumnKind { Price, Percent, Volume, Number, Count, Significant }
+/// digits so a 0.25 USDT coin's MACD reads -0.0004213, not "-0.00". <see cref="Compact"/>: USDT amounts as 12.3M;
+/// <see cref="Funding"/>: a funding-rate fraction as "0.0100 %"; <see cref="Countdown"/>: a Unix-ms time shown as the
+/// h:mm:ss left until it (ticking in the browser).
+public enum ColumnKind { Price, Percent, Volume, Number, Count, Significant, Compact, Funding, Countdown }
 
 public sealed record ScreenerColumn(string Key, string Label, string Group, ColumnKind Kind, bool Default, string Title);
 
@@ -54,8 +56,41 @@ public static class ScreenerColumns
             new("pivotS1Distance_1h", "Δ S1", "Pivots", ColumnKind.Percent, false, "Distance of the price to the 1h S1 level (%)"),
             new("signals_1h", "Signals 1h", "Signals", ColumnKind.Count, true, "Preset signals in the last hour"),
         ]);
+        list.AddRange(DerivativesColumns());
         return list;
     }
+
+    /// <summary>Open interest, funding, ratios and liquidations (../docs/DERIVATIVES.md); null until the feed has them.</summary>
+    private static IEnumerable<ScreenerColumn> DerivativesColumns()
+    {
+        const string group = "Derivatives";
+        yield return new("openInterestValue", "OI", group, ColumnKind.Compact, true, "Open interest value (USDT)");
+        yield return new("openInterest", "OI contracts", group, ColumnKind.Compact, false, "Open interest in contracts (base asset)");
+        foreach (var w in (string[])["1h", "4h", "1d"])
+        {
+            yield return new($"oiChange_{w}", $"OI chg {w}", group, ColumnKind.Percent, w == "1h", $"Change of the open interest value over the last {w} (%)");
+        }
+        yield return new("fundingRate", "Funding", group, ColumnKind.Funding, true, "Funding rate per settlement (%); longs pay shorts when positive");
+        yield return new("nextFundingTime", "Next funding", group, ColumnKind.Countdown, true, "Time left until the next funding settlement");
+        yield return new("markPrice", "Mark", group, ColumnKind.Price, false, "Mark price (USDT)");
+        yield return new("longShortRatio", "L/S", group, ColumnKind.Number, true, "Long/short account ratio (all accounts)");
+        yield return new("topTraderLongShortRatio", "Top L/S", group, ColumnKind.Number, false, "Top traders' long/short position ratio");
+        yield return new("takerBuySellRatio", "Taker B/S", group, ColumnKind.Number, false, "Taker buy/sell volume ratio");
+        foreach (var w in (string[])["5m", "1h", "1d"])
+        {
+            foreach (var (side, closes) in new[] { ("Long", "long"), ("Short", "short") })
+            {
+                yield return new($"liquidations{side}_{w}", $"Liq {closes} {w}", group, ColumnKind.Compact, w == "1h",
+                    $"Liquidated {closes} positions over the last {w} (USDT). " + LiquidationsNote);
+            }
+        }
+    }
+
+    /// <summary>Why liquidation totals are a floor (Binance's <c>!forceOrder</c> stream).</summary>
+    public const string LiquidationsNote = "Binance sends at most one liquidation per symbol per second, so totals are a lower bound.";
+
+    /// <summary>Cells coloured by the sign of their value.</summary>
+    public static bool Toned(ScreenerColumn column) => column.Kind is ColumnKind.Percent or ColumnKind.Funding;
 
     public static string Cell(ScreenerColumn column, double? value) => column.Kind switch
     {
@@ -64,6 +99,9 @@ public static class ScreenerColumns
         ColumnKind.Volume => Format.Volume(value),
         ColumnKind.Count => value is null ? "–" : Format.Num(value, 0),
         ColumnKind.Significant => Format.Significant(value),
+        ColumnKind.Compact => Format.Compact(value),
+        ColumnKind.Funding => Format.Funding(value),
+        ColumnKind.Countdown => Format.Countdown(value, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
         _ => Format.Num(value),
     };
 }

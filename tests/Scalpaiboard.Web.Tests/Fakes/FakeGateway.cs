@@ -149,6 +149,24 @@ public sealed class FakeGateway : IAsyncDisposable
             }
             return Results.Ok(new { symbol, timeframe = tf, candles = Market.Candles(symbol, tf, Math.Clamp(limit ?? 500, 1, 1000)) });
         });
+        app.MapGet("/api/coins/{symbol}/derivatives", (string symbol, string? from, string? to) =>
+        {
+            if (Market.Find(symbol) is null)
+            {
+                return UnknownSymbol(symbol);
+            }
+            long? Time(string? text) => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0 ? v : null;
+            foreach (var (name, text) in new[] { ("from", from), ("to", to) })
+            {
+                if (!string.IsNullOrEmpty(text) && Time(text) is null)
+                {
+                    return Validation(new() { [name] = ["must be a Unix time in milliseconds"] });
+                }
+            }
+            return Time(from) > Time(to)
+                ? Validation(new() { ["from"] = ["must not be after 'to'"] })
+                : Results.Ok(Market.Derivatives(symbol, Time(from), Time(to)));
+        });
         app.MapGet("/api/coins/{symbol}/orderbook", (string symbol, int? depth) =>
             Market.Find(symbol) is null ? UnknownSymbol(symbol) : Results.Ok(Market.OrderBook(symbol, Math.Clamp(depth ?? 100, 5, 500))));
         app.MapGet("/api/metrics/{symbol}", (string symbol) => Market.Find(symbol) is null ? UnknownSymbol(symbol) : Results.Ok(Market.Metrics(symbol)));

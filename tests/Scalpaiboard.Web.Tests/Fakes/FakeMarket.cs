@@ -80,7 +80,63 @@ public sealed class FakeMarket
         {
             d["rsi14_4h"] = null;
         }
+        AddDerivatives(d, i, price);
         return d;
+    }
+
+    /// <summary>The DERIVATIVES.md fields; symbol 6 has none (a feed without derivatives for it: every field null).</summary>
+    private static void AddDerivatives(Dictionary<string, object?> d, int i, double price)
+    {
+        var available = i != 6;
+        double? V(double v) => available ? v : null;
+        var value = Math.Round((1 + i * 37 % 50) * 1_234_567.0 + i, 0);
+        d["openInterestValue"] = V(value);
+        d["openInterest"] = V(value / price);
+        d["oiChange_1h"] = V(Math.Round(((i * 29) % 41 - 20) / 5.0 + i * 0.001, 3));
+        d["oiChange_4h"] = V(Math.Round(((i * 23) % 37 - 18) / 3.0 + i * 0.001, 3));
+        d["oiChange_1d"] = V(Math.Round(((i * 19) % 43 - 21) / 2.0 + i * 0.001, 3));
+        d["longShortRatio"] = V(Math.Round(0.6 + (i * 17 % 30) / 20.0, 4));
+        d["topTraderLongShortRatio"] = V(Math.Round(0.8 + (i * 11 % 20) / 25.0, 4));
+        d["takerBuySellRatio"] = V(Math.Round(0.7 + (i * 7 % 15) / 25.0, 4));
+        d["fundingRate"] = V(((i * 13) % 21 - 10) * 0.00002 + i * 1e-8);
+        d["nextFundingTime"] = available ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 + (1 + i % 8) * 3_600_000L + i * 1000L : null;
+        d["markPrice"] = V(price * 1.0001);
+        foreach (var (w, scale) in new[] { ("5m", 1.0), ("1h", 12.0), ("1d", 288.0) })
+        {
+            d["liquidationsLong_" + w] = V(i % 3 == 0 ? 0 : Math.Round((i * 7919 % 500) * 100.0 * scale, 0));
+            d["liquidationsShort_" + w] = V(i % 4 == 0 ? 0 : Math.Round((i * 104_729 % 400) * 100.0 * scale, 0));
+        }
+    }
+
+    /// <summary>
+    /// <c>GET /api/coins/{symbol}/derivatives</c>: 5-minute samples in [from, to] (to capped at now), oldest first,
+    /// at most 3000; a deterministic function of the time, with liquidations in every third window.
+    /// </summary>
+    public object Derivatives(string symbol, long? from, long? to)
+    {
+        const long step = 300_000;
+        var coin = Find(symbol)!;
+        var upper = Math.Min(to ?? long.MaxValue, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var lower = from ?? upper - 86_400_000;
+        var points = new List<object>();
+        if (coin["openInterestValue"] is double value && coin["fundingRate"] is double rate)
+        {
+            for (var t = (lower + step - 1) / step * step; t <= upper && points.Count < 3000; t += step)
+            {
+                var k = t / step;
+                var liquidating = k % 3 == 0;
+                points.Add(new
+                {
+                    time = t,
+                    openInterestValue = value * (1 + 0.04 * Math.Sin(k / 20.0)),
+                    fundingRate = rate / 4 + 0.00015 * Math.Sin(k / 8.0),
+                    longShortRatio = 1 + 0.2 * Math.Cos(k / 25.0),
+                    liquidationsLong = liquidating ? (double?)(1000 + k % 7 * 5000) : 0,
+                    liquidationsShort = liquidating && k % 2 == 0 ? (double?)(2000 + k % 5 * 8000) : 0,
+                });
+            }
+        }
+        return new { symbol, points };
     }
 
     public static double Num(Dictionary<string, object?> coin, string key) => coin.TryGetValue(key, out var v) && v is not null ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : double.NaN;

@@ -183,5 +183,7 @@ export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: 
         setSignals(list) { signals = list.slice(); renderMarkers(); },
         addSignal(s) { signals.push(s); renderMarkers(); },
         destroy() { loadToken++; unsubscribe?.(); chart.remove(); },
+        // For modules that add panes or markers of their own (derivatives.js): the chart and its candle series.
+        chart, series: candles,
     };
 }

@@ -22,6 +22,10 @@ export function init(el) {
         chart.setSignals(JSON.parse(document.getElementById('coin-signals')?.textContent || '[]'));
     } catch { /* no signals block */ }
     subscribe('signals', frame => { if (frame.data?.symbol === symbol) chart.addSignal(frame.data); });
+    // Open-interest and funding panes and liquidation markers, where the page has the derivatives strip.
+    if (document.getElementById('derivatives')) {
+        import('./derivatives.js').then(m => m.attachDerivatives(el, chart)).catch(e => console.warn('derivatives failed to start', e));
+    }
 
     document.getElementById('tf-switch')?.addEventListener('click', e => {
         const a = e.target.closest('a[data-tf]');

@@ -34,6 +34,24 @@ export function significant(v, digits = 4) {
     const decimals = Math.min(10, Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(v)))));
     return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
+export function compact(v) {
+    if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+    const a = Math.abs(v);
+    if (a >= 1e9) return (v / 1e9).toFixed(1) + 'B';
+    if (a >= 1e6) return (v / 1e6).toFixed(1) + 'M';
+    if (a >= 1e3) return (v / 1e3).toFixed(1) + 'K';
+    return v.toFixed(0);
+}
+export function funding(v) {
+    if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+    return (v * 100).toFixed(4) + ' %';
+}
+export function countdown(untilMs, nowMs = Date.now()) {
+    if (untilMs === null || untilMs === undefined || !Number.isFinite(untilMs)) return '–';
+    const s = Math.max(0, Math.floor((untilMs - nowMs) / 1000));
+    const pad = n => String(n).padStart(2, '0');
+    return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+}
 export function tone(v) {
     return v > 0 ? 'up' : v < 0 ? 'down' : 'flat';
 }
@@ -44,6 +62,9 @@ export function cell(kind, v) {
         case 'volume': return volume(v);
         case 'count': return v === null || v === undefined ? '–' : num(v, 0);
         case 'significant': return significant(v);
+        case 'compact': return compact(v);
+        case 'funding': return funding(v);
+        case 'countdown': return countdown(v);
         default: return num(v, 2);
     }
 }

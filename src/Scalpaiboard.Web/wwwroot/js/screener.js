@@ -1,9 +1,10 @@
 // The screener's live table: client-side sort on header click, a column chooser, saved filter presets,
 // CSV/JSON export, live cell updates from /ws `tickers` that keep the sort and the scroll position, rows of the
 // filter asked for again every few seconds (coins entering the screen appear, coins leaving it go), and a
-// virtualised body (only the rows in view are in the DOM) once the table is long.
+// virtualised body (only the rows in view are in the DOM) once the table is long. Column presets (funding
+// extremes, OI surge...) set the columns and the sort; next-funding cells count down every second.
 import { subscribe, onStatus } from './live.js';
-import { cell, tone, escapeHtml } from './format.js';
+import { cell, tone, countdown, escapeHtml } from './format.js';
 import { api, panelMessage } from './gateway.js';
 
 const VIRTUALIZE_ABOVE = 150;
@@ -15,6 +16,8 @@ export function init(table) {
     const scroller = document.getElementById('screener-scroll');
     const columns = JSON.parse(document.getElementById('screener-columns').textContent);
     const byKey = new Map(columns.map(c => [c.key, c]));
+    const presets = JSON.parse(document.getElementById('screener-presets')?.textContent || '[]');
+    const toned = c => c.kind === 'percent' || c.kind === 'funding';
     let rows = JSON.parse(document.getElementById('screener-data').textContent || '[]');
     const index = new Map(rows.map(r => [r.symbol, r]));
     let visible = loadColumns(columns, byKey);
@@ -71,8 +74,9 @@ export function init(table) {
             const c = byKey.get(k);
             const v = r[k];
             let cls = 'num';
-            if (c.kind === 'percent') cls += ' ' + tone(v);
-            html += `<td class="${cls}">${cell(c.kind, v)}</td>`;
+            if (toned(c)) cls += ' ' + tone(v);
+            const until = c.kind === 'countdown' && Number.isFinite(v) ? ` data-until="${v}"` : '';
+            html += `<td class="${cls}"${until}>${cell(c.kind, v)}</td>`;
         }
         return html + '</tr>';
     }
@@ -111,10 +115,12 @@ export function init(table) {
         }
     }
 
-    function setSort(key) {
-        if (key === sortKey) sortDir = sortDir === 'desc' ? 'asc' : 'desc';
+    function setSort(key, dir) {
+        if (dir) { sortKey = key; sortDir = dir; }
+        else if (key === sortKey) sortDir = sortDir === 'desc' ? 'asc' : 'desc';
         else { sortKey = key; sortDir = key === 'symbol' ? 'asc' : 'desc'; }
         const url = new URL(location.href);
+        url.searchParams.delete('preset');
         url.searchParams.set('sort', sortKey);
         url.searchParams.set('dir', sortDir);
         history.replaceState(null, '', url);
@@ -145,6 +151,7 @@ export function init(table) {
     chooser.addEventListener('change', () => {
         visible = columns.map(c => c.key).filter(k => chooser.querySelector(`input[value="${k}"]`)?.checked);
         localStorage.setItem(COLUMNS_KEY, JSON.stringify(visible));
+        if (presetSelect) presetSelect.value = '';
         if (!visible.includes(sortKey) && sortKey !== 'symbol') { sortKey = 'symbol'; sortDir = 'asc'; sortRows(); }
         renderHead();
         renderBody();
@@ -174,6 +181,35 @@ export function init(table) {
     }
 
     initPresets();
+
+    // Column presets: their columns (remembered like a choice in the chooser) and their sort. A preset in the URL
+    // (the server rendered it) is applied once and then lives on as the column choice.
+    const presetSelect = document.getElementById('column-preset');
+    function usePreset(key) {
+        const p = presets.find(x => x.key === key);
+        if (!p) return null;
+        visible = p.columns.filter(k => byKey.has(k));
+        localStorage.setItem(COLUMNS_KEY, JSON.stringify(visible));
+        for (const box of chooser.querySelectorAll('input[type=checkbox]')) box.checked = visible.includes(box.value);
+        document.querySelector('#filter-form input[name=preset]')?.remove();
+        if (presetSelect) presetSelect.value = p.key;
+        return p;
+    }
+    presetSelect?.addEventListener('change', () => {
+        const p = usePreset(presetSelect.value);
+        if (p) setSort(p.sort, p.dir);   // re-renders head and body, the URL loses ?preset
+    });
+    if (table.dataset.preset && usePreset(table.dataset.preset)) {
+        const url = new URL(location.href);
+        url.searchParams.delete('preset');
+        history.replaceState(null, '', url);
+    }
+
+    // Time to the next funding, every second, in the rendered cells only.
+    setInterval(() => {
+        const now = Date.now();
+        for (const td of tbody.querySelectorAll('td[data-until]')) td.textContent = countdown(+td.dataset.until, now);
+    }, 1000);
 
     // Live cells: updated in place (with a short flash) unless the sort column moved, then the body is re-rendered.
     const liveFields = ['price', 'change_5m', 'change_15m', 'change_1h', 'change_4h', 'change_8h', 'change_1d',

@@ -114,6 +114,10 @@ public sealed class UserApiTests : IAsyncLifetime
     [InlineData("""{"symbol":"AAAUSDT","conditions":[{"type":"price_above"}]}""", "conditions[0].value")]
     [InlineData("""{"symbol":"AAAUSDT","conditions":[{"type":"price_above","value":"high"}]}""", "conditions[0].value")]
     [InlineData("""{"symbol":"AAAUSDT","conditions":[{"type":"change_above","value":1,"window":"2m"}]}""", "conditions[0].window")]
+    [InlineData("""{"symbol":"AAAUSDT","conditions":[{"type":"funding_above","value":0.5}]}""", "conditions[0].value")]
+    [InlineData("""{"symbol":"AAAUSDT","conditions":[{"type":"oi_change_above","value":5,"window":"15m"}]}""", "conditions[0].window")]
+    [InlineData("""{"symbol":"AAAUSDT","conditions":[{"type":"liquidations_above","value":1e6,"window":"1d"}]}""", "conditions[0].window")]
+    [InlineData("""{"symbol":"AAAUSDT","conditions":[{"type":"liquidations_above","value":1e6,"side":"both"}]}""", "conditions[0].side")]
     [InlineData("""{"symbol":"AAAUSDT","conditions":[]}""", "conditions")]
     [InlineData("""{"symbol":"not a symbol!","conditions":[{"type":"price_above","value":1}]}""", "symbol")]
     [InlineData("""{"symbol":"ZZZUSDT","conditions":[{"type":"price_above","value":1}]}""", "symbol")]
@@ -171,6 +175,65 @@ public sealed class UserApiTests : IAsyncLifetime
         Assert.Equal("alerts", frame.RootElement.GetProperty("type").GetString());
         Assert.Equal("alerts", frame.RootElement.GetProperty("channel").GetString());
         Assert.Equal(id, frame.RootElement.GetProperty("data").GetProperty("alertId").GetInt64());
+    }
+
+    /// <summary>
+    /// Metrics frames with the funding rate: minute 1 has none (unavailable), 2 is below the threshold, 3 and 4 above.
+    /// The once alert fires on minute 3 only, is stored in the history with the value, and its notification says it.
+    /// </summary>
+    [Fact]
+    public async Task A_funding_alert_fires_once_on_the_first_frame_above_its_threshold_and_is_stored_with_the_value()
+    {
+        await using var hook = await FakeReceiver.StartAsync();
+        using var a = _app.UserClient("user-f");
+        Assert.Equal(HttpStatusCode.OK, (await a.PutJsonAsync("/api/settings", new { webhooks = new[] { new { kind = "generic", url = hook.Url("/f") } } })).StatusCode);
+        using var created = await a.PostJsonAsync("/api/alerts", new
+        {
+            symbol = "AAAUSDT", conditions = new[] { new { type = "funding_above", value = 0.0005 } }, recurring = false, cooldownMinutes = 5,
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var alert = await created.JsonAsync();
+        var id = alert.GetProperty("id").GetInt64();
+        var condition = alert.GetProperty("conditions")[0];
+        Assert.Equal(("funding_above", 0.0005), (condition.GetProperty("type").GetString(), condition.GetProperty("value").GetDouble()));
+        Assert.Equal(JsonValueKind.Null, condition.GetProperty("window").ValueKind);
+        // unavailable open interest never fires, whatever the threshold
+        using var oi = await a.PostJsonAsync("/api/alerts", new
+        {
+            symbol = "AAAUSDT", conditions = new[] { new { type = "oi_change_below", value = 1e9, window = "4h" } }, recurring = true, cooldownMinutes = 0,
+        });
+        Assert.Equal("4h", (await oi.JsonAsync()).GetProperty("conditions")[0].GetProperty("window").GetString());
+        var oiId = (await oi.JsonAsync()).GetProperty("id").GetInt64();
+
+        double?[] funding = [null, 0.0004, 0.000612, 0.0007];
+        for (var i = 0; i < funding.Length; i++)
+        {
+            var derivatives = funding[i] is { } f ? new Dictionary<string, double> { ["fundingRate"] = f } : null;
+            await MetricsFeed.AppendAsync(_app.Stream, MetricsFeed.Minute(i + 1), new FeedItem("AAAUSDT", 100, 100, MetricsFeed.Quiet, derivatives));
+        }
+        var history = await Eventually.WaitAsync(
+            async () => await (await a.GetAsync($"/api/alerts/{id}/history")).JsonAsync(),
+            h => h.GetProperty("triggers").GetArrayLength() >= 1
+                && h.GetProperty("triggers")[0].GetProperty("deliveries").EnumerateArray().Any(d => d.GetProperty("status").GetString() == "delivered"));
+        // the last frame is processed too before anything is concluded
+        await Eventually.WaitAsync(async () => await _app.Service<Scalpaiboard.Alerts.Infrastructure.FeedStore>().GetAsync("AAAUSDT", CancellationToken.None),
+            f => f?.LastOpenTime == MetricsFeed.Minute(4));
+        await Task.Delay(300);
+        history = await (await a.GetAsync($"/api/alerts/{id}/history")).JsonAsync();
+        var trigger = Assert.Single(history.GetProperty("triggers").EnumerateArray());
+        Assert.Equal(MetricsFeed.Minute(3), trigger.GetProperty("openTime").GetInt64());
+        Assert.Equal(0.000612, trigger.GetProperty("metrics").GetProperty("fundingRate").GetDouble());
+        Assert.False(trigger.GetProperty("metrics").TryGetProperty("oiChange_4h", out _));
+        var after = await (await a.GetAsync($"/api/alerts/{id}")).JsonAsync();
+        Assert.False(after.GetProperty("enabled").GetBoolean());
+        Assert.Equal(1, after.GetProperty("triggerCount").GetInt32());
+        Assert.Equal(0, (await (await a.GetAsync($"/api/alerts/{oiId}/history")).JsonAsync()).GetProperty("triggers").GetArrayLength());
+
+        var sent = Assert.Single(hook.Requests);
+        using var body = JsonDocument.Parse(sent.Body);
+        Assert.Equal(("alert", "funding_above"), (body.RootElement.GetProperty("kind").GetString(), body.RootElement.GetProperty("type").GetString()));
+        Assert.Equal("funding 0.0612 % above 0.05 %", body.RootElement.GetProperty("message").GetString());
+        Assert.Equal(0.000612, body.RootElement.GetProperty("metrics").GetProperty("fundingRate").GetDouble());
     }
 
     [Fact]

@@ -210,8 +210,46 @@ public sealed class BrowserTests(BrowserFixture fixture, Xunit.Abstractions.ITes
         Assert.Contains("price below 0.4321", row);
         // The user's own alert triggers arrive as toasts.
         await page.WaitForSelectorAsync(".toasts .toast", new PageWaitForSelectorOptions { Timeout = 15_000 });
-        Assert.Contains("ETHUSDT", await page.InnerTextAsync(".toasts .toast"));
+        var toast = await page.InnerTextAsync(".toasts .toast");
+        Assert.Contains("ETHUSDT", toast);
+        Assert.Contains("price 3401.5 above 3400", toast); // the trigger's message
         await BrowserFixture.ScreenshotAsync(page, "signals");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Alert_form_follows_the_condition_windows_side_and_value_hint()
+    {
+        var (context, page, errors) = await fixture.NewPageAsync();
+        await using var _ = context;
+        await fixture.LoginAsync(page);
+        await page.GotoAsync("/signals");
+        var form = page.Locator("#alert-form");
+        var side = form.Locator("[data-side-field]");
+        var window = form.Locator("select[name='Form.Window']");
+        await Assertions.Expect(side).ToBeHiddenAsync(); // price_above
+
+        await page.SelectOptionAsync("select[name='Form.ConditionType']", "liquidations_above");
+        await Assertions.Expect(side).ToBeVisibleAsync();
+        Assert.Equal(["", "5m", "1h"], await window.Locator("option:not([disabled])").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
+        Assert.Contains("USDT", await form.Locator("[data-value-hint]").InnerTextAsync());
+
+        await page.SelectOptionAsync("select[name='Form.ConditionType']", "oi_change_below");
+        await Assertions.Expect(side).ToBeHiddenAsync();
+        Assert.Equal(["", "1h", "4h", "1d"], await window.Locator("option:not([disabled])").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
+
+        await page.SelectOptionAsync("select[name='Form.ConditionType']", "funding_above");
+        await Assertions.Expect(window).ToBeDisabledAsync();
+        Assert.Contains("0.0005 = 0.05 %", await form.Locator("[data-value-hint]").InnerTextAsync());
+
+        await page.SelectOptionAsync("select[name='Form.ConditionType']", "liquidations_above");
+        await page.FillAsync("input[name='Form.Symbol']", "SOLUSDT");
+        await page.FillAsync("input[name='Form.Value']", "2500000");
+        await page.SelectOptionAsync("select[name='Form.Window']", "5m");
+        await page.SelectOptionAsync("select[name='Form.Side']", "short");
+        await page.ClickAsync("#alert-form button[type=submit]");
+        await page.WaitForURLAsync("**/signals?created=*");
+        Assert.Contains("liquidations above 2500000 · 5m · short", await page.InnerTextAsync("#alerts-table tbody tr:last-child"));
         Assert.Empty(errors);
     }
 

@@ -208,6 +208,50 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
     }
 
     [Fact]
+    public async Task Alert_form_offers_the_derivatives_conditions_with_their_windows_and_side()
+    {
+        using var client = _app.Browser();
+        await Forms.LoginAsync(client);
+        var page = await client.GetStringAsync("/signals");
+        Assert.Contains("<option value=\"funding_above\" data-windows=\"\" data-side=\"false\"", page);
+        Assert.Contains("<option value=\"oi_change_below\" data-windows=\"1h 4h 1d\" data-side=\"false\"", page);
+        Assert.Contains("<option value=\"liquidations_above\" data-windows=\"5m 1h\" data-side=\"true\"", page);
+        Assert.Matches("<select name=\"Form.Side\"[^>]*>\\s*<option value=\"\">any</option>\\s*<option value=\"long\">long</option>\\s*<option value=\"short\">short</option>", page);
+
+        var fields = new Dictionary<string, string>
+        {
+            ["Form.Symbol"] = "BTCUSDT", ["Form.ConditionType"] = "oi_change_above", ["Form.Value"] = "10", ["Form.Window"] = "15m", ["Form.CooldownMinutes"] = "5",
+        };
+        var window = await (await Forms.SubmitAsync(client, "/signals", "create-alert", fields)).Content.ReadAsStringAsync();
+        Assert.Contains("The window of this condition is one of 1h, 4h, 1d.", window);
+
+        fields["Form.ConditionType"] = "funding_above";
+        fields["Form.Value"] = "0.5";
+        var funding = await (await Forms.SubmitAsync(client, "/signals", "create-alert", fields)).Content.ReadAsStringAsync();
+        Assert.Contains("The funding rate is a fraction between -0.1 and 0.1 (0.0005 = 0.05 %).", funding);
+
+        fields["Form.ConditionType"] = "liquidations_above";
+        fields["Form.Value"] = "1000000";
+        fields["Form.Window"] = "4h";
+        fields["Form.Side"] = "long";
+        var liquidations = await (await Forms.SubmitAsync(client, "/signals", "create-alert", fields)).Content.ReadAsStringAsync();
+        Assert.Contains("The window of this condition is one of 5m, 1h.", liquidations);
+
+        fields["Form.Window"] = "5m";
+        var created = await Forms.SubmitAsync(client, "/signals", "create-alert", fields);
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync(created.Headers.Location!.OriginalString));
+        Assert.Contains("liquidations above 1000000 · 5m · long", html);
+
+        // funding takes no window: none is sent, whatever the window field held
+        fields["Form.ConditionType"] = "funding_below";
+        fields["Form.Value"] = "-0.0003";
+        var fundingCreated = await Forms.SubmitAsync(client, "/signals", "create-alert", fields);
+        Assert.Equal(HttpStatusCode.Redirect, fundingCreated.StatusCode);
+        Assert.Contains("funding below -0.0003</td>", await client.GetStringAsync(fundingCreated.Headers.Location!.OriginalString));
+    }
+
+    [Fact]
     public async Task Created_alert_redirects_and_appears_in_the_list_with_its_bearer_token_sent()
     {
         using var client = _app.Browser();

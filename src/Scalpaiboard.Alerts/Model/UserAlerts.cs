@@ -11,8 +11,11 @@ public sealed record AlertRequest(
     string? Note,
     bool? Enabled);
 
-/// <summary>A validated condition in its canonical wire form, as stored (JSON column) and returned.</summary>
-public sealed record AlertConditionDto(string Type, double? Value, string? Window, string? Direction);
+/// <summary>
+/// A validated condition in its canonical wire form, as stored (JSON column) and returned. <c>side</c> is set for
+/// liquidations_above only (conditions stored before it existed read back with null).
+/// </summary>
+public sealed record AlertConditionDto(string Type, double? Value, string? Window, string? Direction, string? Side = null);
 
 public sealed record AlertDto(
     long Id,

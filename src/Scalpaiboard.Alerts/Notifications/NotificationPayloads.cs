@@ -19,8 +19,9 @@ public static class NotificationPayloads
             WriteCommon(w, symbol, type, openTime, price, metricsJson);
         });
 
+    /// <summary>An alert trigger; <paramref name="message"/> says what held, with the values (<c>funding 0.0612 % above 0.05 %</c>).</summary>
     public static string Alert(long triggerId, long alertId, string symbol, string type, long openTime, double price, string metricsJson,
-        string conditionsJson, string note) =>
+        string conditionsJson, string note, string message) =>
         Write(w =>
         {
             w.WriteString("id", AlertMessageId(triggerId));
@@ -30,6 +31,7 @@ public static class NotificationPayloads
             w.WritePropertyName("conditions");
             w.WriteRawValue(conditionsJson);
             w.WriteString("note", note);
+            w.WriteString("message", message);
         });
 
     public static string AlertMessageId(long triggerId) => "alert-" + triggerId.ToString(CultureInfo.InvariantCulture);

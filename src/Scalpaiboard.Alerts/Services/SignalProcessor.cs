@@ -185,11 +185,12 @@ public sealed partial class SignalProcessor(
             }
             var conditionsJson = Json.Serialize(a.Conditions);
             var conditionType = a.Conditions.Count > 0 ? a.Conditions[0].Type : "alert";
-            var alertPayload = NotificationPayloads.Alert(tid, a.Id, s.Symbol, conditionType, s.OpenTime, s.Price, metrics!, conditionsJson, a.Note);
+            var message = conditions.Describe(cached.Conditions, s);
+            var alertPayload = NotificationPayloads.Alert(tid, a.Id, s.Symbol, conditionType, s.OpenTime, s.Price, metrics!, conditionsJson, a.Note, message);
             outboxRows += await OutboxStore.EnqueueUserAlertAsync(conn, tx, a.UserId, s.Symbol, NotificationPayloads.AlertMessageId(tid), tid,
                 alertPayload, new FloodLimits(opts.MaxNotificationsPerHour, notifications.Value.Email.MaxPerMinute), cancellationToken);
             newTriggers.Add((a.UserId, new TriggerEvent(tid, a.Id, s.Symbol, conditionType, s.OpenTime, CandleTime.CloseOf(s.OpenTime), SignalDto.Finite(s.Price),
-                Json.Parse(metrics!), a.Conditions, a.Note, a.Recurring), cached));
+                Json.Parse(metrics!), a.Conditions, a.Note, a.Recurring, message), cached));
         }
         return outboxRows;
     }
@@ -242,4 +243,5 @@ public sealed record TriggerEvent(
     System.Text.Json.JsonElement Metrics,
     IReadOnlyList<AlertConditionDto> Conditions,
     string Note,
-    bool Recurring);
+    bool Recurring,
+    string Message);

@@ -22,7 +22,8 @@ public sealed record PresetDto(string Key, string DisplayName, string? Descripti
 
 public sealed record PresetList(List<PresetDto> Presets, int CooldownMinutes);
 
-public sealed record AlertConditionDto(string Type, double? Value, string? Window, string? Direction);
+/// <summary><see cref="Side"/>: long, short or any, for liquidations_above only.</summary>
+public sealed record AlertConditionDto(string Type, double? Value, string? Window, string? Direction, string? Side = null);
 
 public sealed record AlertDto(
     long Id, string Symbol, List<AlertConditionDto> Conditions, bool Recurring, int CooldownMinutes, string? Note, bool Enabled,

@@ -103,6 +103,44 @@ public sealed class PluginTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task Create_alert_takes_the_derivatives_conditions_with_their_window_and_side()
+    {
+        var user = NewUser("deriv");
+        var (k, _, scope) = KernelFor(user);
+        using (scope)
+        {
+            await InvokeAsync(k, ToolNames.Alerts, ToolNames.CreateAlert, new() { ["symbol"] = "eth", ["condition"] = "funding_above", ["value"] = 0.0005 });
+            await InvokeAsync(k, ToolNames.Alerts, ToolNames.CreateAlert,
+                new() { ["symbol"] = "btc", ["condition"] = "oi_change_below", ["value"] = -5.0, ["window"] = "4h" });
+            await InvokeAsync(k, ToolNames.Alerts, ToolNames.CreateAlert,
+                new() { ["symbol"] = "sol", ["condition"] = "liquidations_above", ["value"] = 1e6, ["window"] = "5m", ["side"] = "long" });
+            var sent = app.Market.Alerts(user).Select(a => a["conditions"]![0]!.ToJsonString()).ToList();
+            Assert.Equal(
+            [
+                """{"type":"funding_above","value":0.0005}""",
+                """{"type":"oi_change_below","value":-5,"window":"4h"}""",
+                """{"type":"liquidations_above","value":1000000,"window":"5m","side":"long"}""",
+            ], sent);
+
+            // what the Alerts service would refuse is the model's to hear about, named, and nothing is created
+            (string Condition, double Value, string? Window, string? Side, string Error)[] bad =
+            [
+                ("funding_above", 0.05 * 100, null, null, "value: a funding rate is a fraction"),
+                ("oi_change_above", 10, "15m", null, "window: oi_change_above takes one of 1h, 4h, 1d"),
+                ("liquidations_above", 1e6, "4h", null, "window: liquidations_above takes one of 5m, 1h"),
+                ("liquidations_above", -1, null, null, "value: liquidations_above needs a USDT amount"),
+            ];
+            foreach (var (condition, value, window, side, error) in bad)
+            {
+                var args = new KernelArguments { ["symbol"] = "eth", ["condition"] = condition, ["value"] = value, ["window"] = window, ["side"] = side };
+                var refused = await InvokeAsync(k, ToolNames.Alerts, ToolNames.CreateAlert, args);
+                Assert.Contains(error, refused["error"]!.ToString());
+            }
+        }
+        Assert.Equal(3, app.Market.Alerts(user).Count);
+    }
+
+    [Fact]
     public async Task Screener_functions_run_as_the_caller_and_exports_are_stored_for_the_caller_only()
     {
         var (alice, bob) = (NewUser("alice"), NewUser("bob"));

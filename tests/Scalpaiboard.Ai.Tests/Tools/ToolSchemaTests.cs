@@ -94,6 +94,7 @@ public sealed class ToolSchemaTests
             Schemas[tool]["properties"]![parameter]!["enum"]!.AsArray().Select(n => n!.ToString()).ToArray();
         Assert.Equal(AlertsPlugin.ConditionTypes, Enum("create_alert", "condition"));
         Assert.Equal(ToolArguments.Windows, Enum("create_alert", "window"));
+        Assert.Equal(AlertsPlugin.Sides, Enum("create_alert", "side"));
         Assert.Equal(ToolArguments.Timeframes, Enum("analyze_pattern", "timeframe"));
         Assert.Equal(["asc", "desc"], Enum("filter_coins", "sortOrder"));
         Assert.Equal(["csv", "json"], Enum("export_results", "format"));

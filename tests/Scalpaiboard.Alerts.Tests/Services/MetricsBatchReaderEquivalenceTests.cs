@@ -22,7 +22,7 @@ public sealed class MetricsBatchReaderEquivalenceTests
     [Fact]
     public void The_frame_of_a_real_engine_market_evaluates_exactly_like_the_engine_snapshot()
     {
-        var market = new SyntheticMarket(20, seed: 3, MetricsFeed.T0, regimeRate: 0.05);
+        var market = new SyntheticMarket(20, seed: 3, MetricsFeed.T0, regimeRate: 0.05, derivatives: true);
         for (var i = 0; i < 300; i++)
         {
             market.Step(frame: false);
@@ -41,12 +41,16 @@ public sealed class MetricsBatchReaderEquivalenceTests
                         AlertConditionType.RsiAbove or AlertConditionType.RsiBelow or AlertConditionType.RsiCross => 50,
                         AlertConditionType.VolumeAbove => 1_000_000,
                         AlertConditionType.PriceAbove or AlertConditionType.PriceBelow or AlertConditionType.PriceCross => market.Price(0),
+                        AlertConditionType.FundingAbove or AlertConditionType.FundingBelow => 0.0001,
+                        AlertConditionType.LiquidationsAbove => 20_000,
                         _ => 0.1,
-                    }, w, tf, d));
+                    }, w, tf, d, Side: (int)d == 0 ? null : (Scalpaiboard.Market.Derivatives.LiquidationSide)((int)d - 1)));
                 }
             }
         }
         int met = 0, fired = 0;
+        var metDerivatives = new HashSet<AlertConditionType>();
+        var json = "";
         for (var i = 0; i < 60; i++)
         {
             var engine = new List<MetricsSnapshot>();
@@ -65,11 +69,19 @@ public sealed class MetricsBatchReaderEquivalenceTests
                     var m = c.IsMet(want);
                     Assert.True(m == c.IsMet(got), $"{c} on {want.Symbol} at {want.OpenTime}");
                     met += m ? 1 : 0;
+                    if (m && c.Type >= AlertConditionType.FundingAbove)
+                    {
+                        metDerivatives.Add(c.Type);
+                    }
                 }
-                Assert.Equal(MetricsJson.Write(want), MetricsJson.Write(got));
+                json = MetricsJson.Write(got);
+                Assert.Equal(MetricsJson.Write(want), json);
             }
         }
         Assert.True(met > 100 && fired > 0, $"the comparison must see conditions hold ({met}) and presets fire ({fired})");
+        Assert.Equal(5, metDerivatives.Count); // every derivatives condition held somewhere
+        Assert.Contains("\"fundingRate\":", json, StringComparison.Ordinal);
+        Assert.Contains("\"liquidationsLong_1h\":", json, StringComparison.Ordinal);
     }
 
     /// <summary>An entry an ingest of before the frame left in Redis is still read (JSON fallback on its first byte).</summary>

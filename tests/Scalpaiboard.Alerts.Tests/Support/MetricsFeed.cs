@@ -3,13 +3,18 @@ using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Metrics;
 using MarketWindows = Scalpaiboard.Market.Metrics.Windows;
 
 namespace Scalpaiboard.Alerts.Tests.Support;
 
-/// <summary>One symbol's snapshot as the ingest publishes it (windows nested by window name; null = unavailable).</summary>
-public sealed record FeedItem(string Symbol, double Price, double? PreviousPrice = null, IReadOnlyDictionary<string, (double? Change, double? QuoteVolume)>? Windows = null);
+/// <summary>
+/// One symbol's snapshot as the ingest publishes it (windows nested by window name; null = unavailable), with the
+/// derivatives fields by their DERIVATIVES.md names (<c>fundingRate</c>, ...; the frame only, the others unavailable).
+/// </summary>
+public sealed record FeedItem(string Symbol, double Price, double? PreviousPrice = null, IReadOnlyDictionary<string, (double? Change, double? QuoteVolume)>? Windows = null,
+    IReadOnlyDictionary<string, double>? Derivatives = null);
 
 /// <summary>
 /// Writes metrics batches to the real <c>market.metrics</c> stream as the ingest does (the binary frame of the shared
@@ -111,6 +116,11 @@ public static class MetricsFeed
                 }
             }
             s.Indicators[(int)Timeframe.H1].Rsi14 = 55.5;
+            var derivatives = s.Derivatives.AsSpan();
+            foreach (var (name, value) in item.Derivatives ?? new Dictionary<string, double>())
+            {
+                derivatives[Array.IndexOf(DerivativesValues.Names, name)] = value;
+            }
             writer.Add(s, new Candle(openTime, double.NaN, double.NaN, double.NaN, item.Price, double.NaN, double.NaN, 0, double.NaN, double.NaN), 0);
         }
         return writer.Complete(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ToArray();

@@ -480,7 +480,11 @@ public sealed class FakeGateway : IAsyncDisposable
                         await Send(new
                         {
                             type = "alerts", channel, ts,
-                            data = new { id = 7000 + n, alertId = 101, symbol = "ETHUSDT", type = "price_above", openTime = ts / 60_000 * 60_000, time = DateTimeOffset.UtcNow, price = 3401.5 },
+                            data = new
+                            {
+                                id = 7000 + n, alertId = 101, symbol = "ETHUSDT", type = "price_above", openTime = ts / 60_000 * 60_000, time = DateTimeOffset.UtcNow, price = 3401.5,
+                                message = "price 3401.5 above 3400",
+                            },
                         });
                     }
                     else if (channel == "signals" && n % 8 == 0)

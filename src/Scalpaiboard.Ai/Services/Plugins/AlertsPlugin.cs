@@ -17,22 +17,39 @@ public sealed class AlertsPlugin(MarketServicesClient api)
     [
         "price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above",
         "rsi_above", "rsi_below", "rsi_cross", "macd_cross", "bb_breakout",
+        "funding_above", "funding_below", "oi_change_above", "oi_change_below", "liquidations_above",
     ];
+
+    /// <summary>The liquidation sides liquidations_above takes (any: both added up).</summary>
+    public static readonly string[] Sides = ["long", "short", "any"];
+
     private static readonly string[] WindowedConditions = ["change_above", "change_below", "volume_above"];
     private static readonly string[] ValuelessConditions = ["macd_cross", "bb_breakout"];
 
+    /// <summary>The open-interest change is computed over 1h, 4h, 1d and liquidations watched over 5m, 1h (default 1h for both).</summary>
+    private static readonly string[] OiChangeWindows = ["1h", "4h", "1d"];
+    private static readonly string[] LiquidationWindows = ["5m", "1h"];
+
     [KernelFunction(ToolNames.CreateAlert)]
-    [Description("Creates a price/indicator alert for the user. Condition types: price_above, price_below, price_cross, " +
-        "change_above, change_below, volume_above (these three need a window), rsi_above, rsi_below, rsi_cross, macd_cross, bb_breakout.")]
+    [Description("Creates a price/indicator/derivatives alert for the user. Condition types: price_above, price_below, price_cross, " +
+        "change_above, change_below, volume_above (these three need a window), rsi_above, rsi_below, rsi_cross, macd_cross, bb_breakout, " +
+        "funding_above, funding_below (value: the funding rate as a fraction, 0.0005 = 0.05 %), " +
+        "oi_change_above, oi_change_below (value: open-interest change in percent; window 1h, 4h or 1d, default 1h), " +
+        "liquidations_above (value: liquidated USDT notional; window 5m or 1h, default 1h; side long, short or any).")]
     public async Task<JsonObject> CreateAlertAsync(
         Kernel kernel,
         [Description("Symbol, e.g. ETHUSDT (ETH is read as ETHUSDT)")] string symbol,
-        [Description("Condition type, e.g. price_above")]
+        [Description("Condition type, e.g. price_above or funding_above")]
         [AllowedValues("price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above", "rsi_above",
-            "rsi_below", "rsi_cross", "macd_cross", "bb_breakout")] string condition,
-        [Description("Threshold: a price, a percent change, a USDT volume or an RSI level (not needed for macd_cross, bb_breakout)")] double? value = null,
-        [Description("Window for change_above, change_below, volume_above: 5m, 15m, 1h, 4h, 8h or 1d")]
+            "rsi_below", "rsi_cross", "macd_cross", "bb_breakout", "funding_above", "funding_below", "oi_change_above", "oi_change_below",
+            "liquidations_above")] string condition,
+        [Description("Threshold: a price, a percent change (also the open-interest change), a USDT volume or liquidated notional, an RSI level, " +
+            "or a funding rate as a fraction (0.0005 = 0.05 %, negative allowed) (not needed for macd_cross, bb_breakout)")] double? value = null,
+        [Description("Window for change_above, change_below, volume_above: 5m, 15m, 1h, 4h, 8h or 1d; for oi_change_above/below: 1h, 4h or 1d; " +
+            "for liquidations_above: 5m or 1h")]
         [AllowedValues("5m", "15m", "1h", "4h", "8h", "1d", null)] string? window = null,
+        [Description("Which liquidations liquidations_above counts: long (longs liquidated), short, or any (both, the default)")]
+        [AllowedValues("long", "short", "any", null)] string? side = null,
         [Description("true to fire every time the condition holds (after the cooldown), false to fire once")] bool recurring = false,
         [Description("Minutes between two triggers of a recurring alert (default 5)")] int cooldownMinutes = 5,
         [Description("A note shown with the alert")] string? note = null,
@@ -60,16 +77,46 @@ public sealed class AlertsPlugin(MarketServicesClient api)
             {
                 throw new ToolException($"value: {type} needs a positive number");
             }
+            if (type.StartsWith("funding", StringComparison.Ordinal) && Math.Abs(v) > 0.1)
+            {
+                throw new ToolException("value: a funding rate is a fraction between -0.1 and 0.1 (0.0005 = 0.05 %)");
+            }
+            if (type.StartsWith("oi_change", StringComparison.Ordinal) && v < -100)
+            {
+                throw new ToolException("value: the open interest cannot fall by more than 100 percent");
+            }
+            if (type == "liquidations_above" && v < 0)
+            {
+                throw new ToolException("value: liquidations_above needs a USDT amount of 0 or more");
+            }
             cond["value"] = v;
         }
+        var w = (window ?? "").Trim().ToLowerInvariant();
         if (WindowedConditions.Contains(type))
         {
-            var w = (window ?? "").Trim().ToLowerInvariant();
             if (!ToolArguments.Windows.Contains(w))
             {
                 throw new ToolException($"window: {type} needs a window, one of {string.Join(", ", ToolArguments.Windows)}");
             }
             cond["window"] = w;
+        }
+        else if ((type.StartsWith("oi_change", StringComparison.Ordinal) ? OiChangeWindows : type == "liquidations_above" ? LiquidationWindows : null)
+            is { } allowed && w.Length > 0)
+        {
+            if (!allowed.Contains(w))
+            {
+                throw new ToolException($"window: {type} takes one of {string.Join(", ", allowed)}");
+            }
+            cond["window"] = w;
+        }
+        if (type == "liquidations_above" && !string.IsNullOrWhiteSpace(side))
+        {
+            var s = side.Trim().ToLowerInvariant();
+            if (!Sides.Contains(s))
+            {
+                throw new ToolException($"side: one of {string.Join(", ", Sides)}");
+            }
+            cond["side"] = s;
         }
         if (cooldownMinutes is < 0 or > 10080)
         {

@@ -28,7 +28,7 @@ public sealed class ConditionRules
 
     public CompiledConditions Compile(IReadOnlyList<AlertConditionDto> conditions)
     {
-        var specs = conditions.Select(c => (AlertConditionSpec?)new AlertConditionSpec(c.Type, c.Value, c.Window, c.Direction)).ToList();
+        var specs = conditions.Select(c => (AlertConditionSpec?)new AlertConditionSpec(c.Type, c.Value, c.Window, c.Direction, c.Side)).ToList();
         var result = AlertConditionValidator.Validate(specs);
         // A stored condition that no longer validates (engine rules tightened) never fires rather than crashing the consumer.
         return new CompiledConditions(result.IsValid ? result.Conditions : []);
@@ -37,9 +37,12 @@ public sealed class ConditionRules
     /// <summary>All conditions hold (AND) on this closed candle.</summary>
     public bool Matches(CompiledConditions conditions, MetricsSnapshot snapshot) => AlertEvaluator.Matches(conditions.Conditions, snapshot);
 
+    /// <summary>The message of a fired alert: its conditions in words with the values they watched on this candle.</summary>
+    public string Describe(CompiledConditions conditions, MetricsSnapshot snapshot) => AlertEvaluator.Describe(conditions.Conditions, snapshot);
+
     private static AlertConditionDto ToDto(AlertCondition c)
     {
         var spec = c.ToSpec();
-        return new AlertConditionDto(spec.Type!, spec.Value, spec.Window, spec.Direction);
+        return new AlertConditionDto(spec.Type!, spec.Value, spec.Window, spec.Direction, spec.Side);
     }
 }

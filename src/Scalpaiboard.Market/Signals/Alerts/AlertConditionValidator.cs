@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Metrics;
 
 namespace Scalpaiboard.Market.Signals.Alerts;
@@ -45,6 +46,10 @@ public static class AlertConditionValidator
     private static readonly string TypeList = string.Join(", ", AlertConditionTypes.Keys);
     private static readonly string WindowList = string.Join(", ", Windows.Names);
     private static readonly string DirectionList = string.Join(", ", AlertConditionTypes.DirectionNames);
+    private static readonly string SideList = string.Join(", ", AlertConditionTypes.SideNames);
+
+    /// <summary>Largest |funding rate| a condition may name: 0.1 = 10 % per interval, far beyond any exchange's cap.</summary>
+    public const double MaxFundingRate = 0.1;
 
     public static AlertValidationResult Validate(IReadOnlyList<AlertConditionSpec?>? specs, string path = "conditions")
     {
@@ -100,7 +105,8 @@ public static class AlertConditionValidator
                 Text(item, "type", at, errors),
                 Number(item, "value", at, errors),
                 Text(item, "window", at, errors),
-                Text(item, "direction", at, errors)));
+                Text(item, "direction", at, errors),
+                Text(item, "side", at, errors)));
         }
         var result = Validate(specs, path);
         if (errors.Count == 0)
@@ -167,6 +173,11 @@ public static class AlertConditionValidator
                     AlertConditionType.VolumeAbove when v < 0 => "must be a quote volume of 0 or more",
                     AlertConditionType.RsiAbove or AlertConditionType.RsiBelow or AlertConditionType.RsiCross
                         when v is < 0 or > 100 => "must be an RSI level between 0 and 100",
+                    AlertConditionType.FundingAbove or AlertConditionType.FundingBelow when Math.Abs(v) > MaxFundingRate =>
+                        "must be a funding rate as a fraction between -0.1 and 0.1 (0.0005 = 0.05 %)",
+                    AlertConditionType.OiChangeAbove or AlertConditionType.OiChangeBelow when v < -100 =>
+                        "must be a percent change of -100 or more",
+                    AlertConditionType.LiquidationsAbove when v < 0 => "must be a USDT notional of 0 or more",
                     _ => null,
                 };
                 if (problem is not null)
@@ -179,9 +190,12 @@ public static class AlertConditionValidator
         var window = Window.H1;
         var timeframe = Timeframe.H1;
         var windowName = spec.Window?.Trim();
-        if (type.UsesRollingWindow() && !string.IsNullOrEmpty(windowName) && !Windows.TryParse(windowName, out window))
+        if (type.UsesRollingWindow() && !string.IsNullOrEmpty(windowName)
+            && (!Windows.TryParse(windowName, out window) || Array.IndexOf(type.RollingWindows(), window) < 0))
         {
-            errors.Add(new AlertValidationError($"{at}.window", $"must be one of {WindowList}"));
+            var allowed = type.RollingWindows();
+            errors.Add(new AlertValidationError($"{at}.window",
+                $"must be one of {(allowed.Length == Windows.Count ? WindowList : string.Join(", ", allowed.Select(w => w.Name())))}"));
         }
         // Indicators are computed on the timeframes of the rolling windows (MarketEngineOptions.IndicatorTimeframes).
         if (type.UsesTimeframe() && !string.IsNullOrEmpty(windowName)
@@ -197,7 +211,14 @@ public static class AlertConditionValidator
             errors.Add(new AlertValidationError($"{at}.direction", $"must be one of {DirectionList}"));
         }
 
-        return errors.Count == before ? new AlertCondition(type, value, window, timeframe, direction) : null;
+        LiquidationSide? side = null;
+        var sideName = spec.Side?.Trim();
+        if (type.UsesSide() && !string.IsNullOrEmpty(sideName) && !AlertConditionTypes.TryParseSide(sideName, out side))
+        {
+            errors.Add(new AlertValidationError($"{at}.side", $"must be one of {SideList}"));
+        }
+
+        return errors.Count == before ? new AlertCondition(type, value, window, timeframe, direction, side) : null;
     }
 
     private static string? Text(JsonElement item, string name, string at, List<AlertValidationError> errors)

@@ -26,6 +26,7 @@ const modules = [
     ['#heatmap', () => import('./heatmap.js')],
     ['#chart-grid', () => import('./dashboard.js')],
     ['#signals-body', () => import('./signals.js')],
+    ['#alert-form', () => import('./alert-form.js')],
     ['[data-assistant]', () => import('./chat.js')],
     ['#usage-chart', () => import('./usage.js')],
 ];
@@ -42,7 +43,8 @@ function initAlertToasts() {
         const div = document.createElement('div');
         div.className = 'toast';
         div.innerHTML = `<strong>Alert</strong> <a href="/coins/${encodeURIComponent(t.symbol || '')}">${escapeHtml(t.symbol || '')}</a> `
-            + `<span class="num">${t.price === null || t.price === undefined ? '' : price(t.price)}</span>`;
+            + `<span class="num">${t.price === null || t.price === undefined ? '' : price(t.price)}</span>`
+            + (t.message ? ` <span class="small">${escapeHtml(t.message)}</span>` : '');
         box.appendChild(div);
         setTimeout(() => div.remove(), 8000);
     });

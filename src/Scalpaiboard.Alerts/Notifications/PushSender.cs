@@ -18,7 +18,12 @@ namespace Scalpaiboard.Alerts.Notifications;
 /// attempt, no retries inside the library: a 429's Retry-After and 5xx go back to the delivery worker; 404/410 mean the
 /// subscription is gone (<see cref="SendOutcome.Gone"/>). Errors carry the status code only, never the service's body.
 /// </summary>
-public sealed class PushSender(IHttpClientFactory clients, IOptions<NotificationsOptions> options)
+/// <remarks>
+/// The library signs the token for <c>scheme://host</c>, dropping a non-default port; RFC 8292 wants the endpoint's
+/// origin (RFC 6454: with the port). <see cref="OriginAudience"/> signs it for the origin of the request it sends,
+/// which is the same text for the push services' usual port 443 and right for any other.
+/// </remarks>
+public sealed class PushSender(IHttpMessageHandlerFactory handlers, IOptions<NotificationsOptions> options, IOptions<AlertsOptions> alerts)
 {
     public async Task<SendOutcome> SendAsync(WebhookTarget target, string payload, CancellationToken cancellationToken)
     {
@@ -39,7 +44,12 @@ public sealed class PushSender(IHttpClientFactory clients, IOptions<Notification
             subscription.SetKey(PushEncryptionKeyName.P256DH, target.PublicKey);
             subscription.SetKey(PushEncryptionKeyName.Auth, target.Secret);
             using var vapid = new VapidAuthentication(settings.PublicKey, settings.PrivateKey) { Subject = settings.Subject };
-            var client = new PushServiceClient(clients.CreateClient(WebhookSender.UserClient))
+            var http = new HttpClient(new OriginAudience(vapid) { InnerHandler = handlers.CreateHandler(WebhookSender.UserClient) }, disposeHandler: false)
+            {
+                Timeout = TimeSpan.FromSeconds(alerts.Value.Delivery.TimeoutSeconds),
+            };
+            http.DefaultRequestHeaders.UserAgent.Add(new System.Net.Http.Headers.ProductInfoHeaderValue("Scalpaiboard", "1.0"));
+            var client = new PushServiceClient(http)
             {
                 DefaultAuthentication = vapid,
                 DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid,
@@ -77,6 +87,20 @@ public sealed class PushSender(IHttpClientFactory clients, IOptions<Notification
         {
             // keys or endpoint the library cannot use (stored ones were checked when saved): not worth retrying
             return new SendOutcome(false, null, $"push: unusable subscription ({ex.GetType().Name})", null, true, Elapsed());
+        }
+    }
+
+    /// <summary>Re-signs the VAPID token with <c>aud</c> = the origin of the request's URL (port included when not the default).</summary>
+    private sealed class OriginAudience(VapidAuthentication vapid) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri is { } uri && request.Headers.Authorization is { Scheme: "vapid" })
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("vapid",
+                    vapid.GetVapidSchemeAuthenticationHeaderValueParameter(uri.GetLeftPart(UriPartial.Authority)));
+            }
+            return base.SendAsync(request, cancellationToken);
         }
     }
 

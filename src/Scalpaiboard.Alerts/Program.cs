@@ -18,6 +18,7 @@ app.MapOpenApi();
 app.MapSignalsApi();
 app.MapAlertsApi();
 app.MapSettingsApi();
+app.MapPushSubscriptionsApi();
 app.MapWatchlistApi();
 app.MapBacktestsApi();
 app.MapJobDashboard();

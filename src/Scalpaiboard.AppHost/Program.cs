@@ -43,6 +43,7 @@ var alerts = builder.AddService<Projects.Scalpaiboard_Alerts>("alerts", signingK
     // unless the operator gave public addresses (a domain in front of the machine)
     .WithEnvironment("Notifications__PublicWebUrl", builder.Configuration["Notifications:PublicWebUrl"] ?? webOrigin)
     .WithEnvironment("Notifications__PublicApiUrl", builder.Configuration["Notifications:PublicApiUrl"] ?? gatewayAddress)
+    .WithWebPushKeys(data)
     // The Hangfire dashboard, opened from this machine (the dashboard lets only local, unproxied requests in).
     .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/hangfire", DisplayText = "Hangfire jobs" });
 

@@ -42,4 +42,24 @@ public sealed class OptionsTests
         Assert.True(output.Contains("OptionsValidationException", StringComparison.Ordinal), output);
         Assert.True(output.Contains(named, StringComparison.Ordinal), output);
     }
+
+    [Theory]
+    [InlineData("not-a-key", "Notifications:WebPush:PublicKey")]
+    [InlineData("other-pair", "Notifications:WebPush:PrivateKey")]
+    [InlineData("no-subject", "Notifications:WebPush:Subject")]
+    public async Task Bad_vapid_settings_stop_the_service_naming_the_key(string fault, string named)
+    {
+        var pair = Notifications.PushTests.NewVapidKeys();
+        var other = Notifications.PushTests.NewVapidKeys();
+        using var redis = new RedisServer();
+        var db = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
+        var psi = AlertsApp.ProcessStartInfo(db, redis, ServerProcess.FreePort());
+        psi.Environment["Notifications__WebPush__PublicKey"] = fault == "not-a-key" ? "BAAA" : pair.PublicKey;
+        psi.Environment["Notifications__WebPush__PrivateKey"] = fault == "other-pair" ? other.PrivateKey : pair.PrivateKey;
+        psi.Environment["Notifications__WebPush__Subject"] = fault == "no-subject" ? "ops@example.com" : "mailto:ops@example.com";
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(psi, TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, exitCode);
+        Assert.True(output.Contains("OptionsValidationException", StringComparison.Ordinal), output);
+        Assert.True(output.Contains(named, StringComparison.Ordinal), output);
+    }
 }

@@ -18,6 +18,9 @@ public static class SettingsApi
     public const int MaxWebhooks = 10;
     public const int MaxPerHourLimit = 1000;
 
+    private const string PushNotInSettings =
+        "Push subscriptions are made by the browser (POST /api/settings/push-subscriptions), not in the webhooks list.";
+
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
         var settings = app.MapGroup("/api/settings").WithTags("Settings").RequireAuthorization()
@@ -100,6 +103,11 @@ public static class SettingsApi
             {
                 errors[prefix + "kind"] = [$"Unknown kind '{w.Kind}'. Valid: {string.Join(", ", WebhookKinds.All)}."];
             }
+            else if (kind == WebhookKinds.Push)
+            {
+                errors[prefix + "kind"] = [PushNotInSettings];
+                continue;
+            }
             foreach (var (field, message) in ValidateTarget(policy, notifications.Value, kind, w.Url, w.Secret, w.ChatId, requireSecret: w.Id is null))
             {
                 errors[prefix + field] = [message];
@@ -131,8 +139,8 @@ public static class SettingsApi
     /// <summary>Sends one test message to a stored webhook (by id) or to the target in the body, and reports the outcome.</summary>
     /// <remarks>An e-mail channel can be tested once it is saved and confirmed (no mail to an unconfirmed address).</remarks>
     public static async Task<Results<Ok<WebhookTestResult>, NotFound, ValidationProblem>> TestWebhook(WebhookTestRequest? body, ClaimsPrincipal user,
-        SettingsStore store, WebhookSender sender, OutboundAddressPolicy policy, IOptions<NotificationsOptions> notifications, TimeProvider time,
-        CancellationToken cancellationToken)
+        SettingsStore store, PushSubscriptionStore pushSubscriptions, WebhookSender sender, OutboundAddressPolicy policy,
+        IOptions<NotificationsOptions> notifications, TimeProvider time, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -166,6 +174,10 @@ public static class SettingsApi
             {
                 errors["kind"] = ["An e-mail address is tested once it is saved and confirmed: send its webhookId."];
             }
+            else if (kind == WebhookKinds.Push)
+            {
+                errors["kind"] = ["A device is tested once it has subscribed: send the id of its push subscription as webhookId."];
+            }
             else
             {
                 foreach (var (field, message) in ValidateTarget(policy, notifications.Value, kind, body.Url, body.Secret, body.ChatId, requireSecret: true))
@@ -181,6 +193,10 @@ public static class SettingsApi
         }
         var messageId = "test-" + Guid.NewGuid().ToString("N");
         var outcome = await sender.SendAsync(target, messageId, NotificationPayloads.Test(messageId, time.GetUtcNow()), cancellationToken);
+        if (outcome.Gone && body.WebhookId is long gone && target.Kind == WebhookKinds.Push)
+        {
+            await pushSubscriptions.RemoveExpiredAsync(gone, outcome.StatusCode ?? 410, cancellationToken);
+        }
         return TypedResults.Ok(new WebhookTestResult(outcome.Delivered, outcome.StatusCode, outcome.Error, outcome.DurationMs));
     }
 
@@ -241,11 +257,7 @@ public static class SettingsApi
             }
             yield break;
         }
-        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            yield return ("url", "An absolute http(s) URL is required.");
-        }
-        else if (policy.ProblemWith(uri) is { } problem)
+        if (TargetUrlProblem(policy, url) is { } problem)
         {
             yield return ("url", problem);
         }
@@ -260,6 +272,19 @@ public static class SettingsApi
                 yield return ("secret", "Telegram needs the bot token as the secret.");
             }
         }
+    }
+
+    /// <summary>
+    /// Why a user-supplied target URL (a webhook, a push subscription's endpoint) is refused at save time, or null: it must
+    /// be an absolute http(s) URL that passes <see cref="OutboundAddressPolicy.ProblemWith"/>.
+    /// </summary>
+    public static string? TargetUrlProblem(OutboundAddressPolicy policy, string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return "An absolute http(s) URL is required.";
+        }
+        return policy.ProblemWith(uri);
     }
 
     /// <summary>A bare address (no display name, no route, no whitespace), at most 254 characters, with a dotted domain.</summary>

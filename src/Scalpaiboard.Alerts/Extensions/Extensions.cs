@@ -37,6 +37,7 @@ internal static class Extensions
         // Users' webhook secrets and bot tokens are stored encrypted with a key ring kept in PostgreSQL.
         builder.AddServiceDataProtection("Scalpaiboard.Alerts", Schema);
         builder.Services.AddSingleton<SettingsStore>();
+        builder.Services.AddSingleton<PushSubscriptionStore>();
         builder.Services.AddHostedService<PlaintextSecretsMigration>();
         builder.Services.AddSingleton<WatchlistStore>();
         builder.Services.AddSingleton<FeedStore>();
@@ -57,6 +58,7 @@ internal static class Extensions
         builder.Services.AddValidatedOptions<NotificationsOptions>(NotificationsOptions.Section);
         builder.Services.AddSingleton<EmailConfirmations>();
         builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddSingleton<PushSender>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<TelegramChatLimiter>();
         builder.Services.AddSingleton<DeliveryWorker>();

@@ -11,7 +11,9 @@ namespace Scalpaiboard.Alerts.Infrastructure;
 /// the operator (trusted, may be on loopback), not typed in by a user.
 /// </summary>
 /// <see cref="Confirmed"/>: false for an e-mail address whose owner has not opened the confirmation link yet.
-public sealed record WebhookTarget(string Kind, string Url, string? Secret, string? ChatId, bool IsOperatorTarget = false, bool Confirmed = true);
+/// <see cref="PublicKey"/>: a push subscription's <c>p256dh</c> (its <see cref="Secret"/> is the auth secret).
+public sealed record WebhookTarget(string Kind, string Url, string? Secret, string? ChatId, bool IsOperatorTarget = false, bool Confirmed = true,
+    string? PublicKey = null);
 
 /// <summary>Validated settings to store; webhooks without a secret keep their stored one (matched by id).</summary>
 public sealed record SettingsUpdate(
@@ -28,6 +30,8 @@ public sealed record SettingsUpdate(
 /// </summary>
 /// An e-mail channel (kind <c>email</c>) that is new or has a new address is unconfirmed: the save writes its
 /// confirmation mail to the outbox in the same transaction, and nothing else is sent to it until the link is opened.
+/// Push subscriptions (kind <c>push</c>) live in the same table but belong to <see cref="PushSubscriptionStore"/>: the
+/// settings neither show nor replace them.
 public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionProvider dataProtection, EmailConfirmations confirmations)
 {
     public const string SecretsPurpose = "Scalpaiboard.Alerts.WebhookSecrets.v1";
@@ -66,7 +70,7 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
         var before = new Dictionary<long, (string Kind, string Url)>();
-        await using (var cmd = new NpgsqlCommand("SELECT id, kind, url FROM alerts.user_webhooks WHERE user_id = @user", conn, tx))
+        await using (var cmd = new NpgsqlCommand("SELECT id, kind, url FROM alerts.user_webhooks WHERE user_id = @user AND kind <> 'push'", conn, tx))
         {
             cmd.Parameters.AddWithValue("user", userId);
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -76,7 +80,7 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
             }
         }
         var keep = update.Webhooks.Where(w => w.Id is not null).Select(w => w.Id!.Value).ToArray();
-        await using (var cmd = new NpgsqlCommand("DELETE FROM alerts.user_webhooks WHERE user_id = @user AND NOT (id = ANY(@keep))", conn, tx))
+        await using (var cmd = new NpgsqlCommand("DELETE FROM alerts.user_webhooks WHERE user_id = @user AND kind <> 'push' AND NOT (id = ANY(@keep))", conn, tx))
         {
             cmd.Parameters.AddWithValue("user", userId);
             cmd.Parameters.AddWithValue("keep", keep);
@@ -94,7 +98,7 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
                     """
                     UPDATE alerts.user_webhooks SET kind = @kind, url = @url, protected_secret = coalesce(@secret, protected_secret),
                         chat_id = @chat, name = @name, enabled = @enabled
-                    WHERE user_id = @user AND id = @id RETURNING id
+                    WHERE user_id = @user AND id = @id AND kind <> 'push' RETURNING id
                     """, conn, tx);
             cmd.Parameters.AddWithValue("user", userId);
             cmd.Parameters.AddWithValue("kind", w.Kind!);
@@ -179,10 +183,10 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
         return await cmd.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    /// <summary>Ids of the user's webhooks among <paramref name="ids"/> (to tell a foreign id from an own one).</summary>
+    /// <summary>Ids of the user's webhooks (to tell a foreign id from an own one); push subscriptions are not among them.</summary>
     public async Task<HashSet<long>> OwnWebhookIdsAsync(string userId, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT id FROM alerts.user_webhooks WHERE user_id = @user");
+        await using var cmd = dataSource.CreateCommand("SELECT id FROM alerts.user_webhooks WHERE user_id = @user AND kind <> 'push'");
         cmd.Parameters.AddWithValue("user", userId);
         var set = new HashSet<long>();
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -198,7 +202,7 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
     {
         await using var cmd = dataSource.CreateCommand(
             """
-            SELECT kind, url, protected_secret, chat_id, kind <> 'email' OR email_confirmed_at IS NOT NULL
+            SELECT kind, url, protected_secret, chat_id, kind <> 'email' OR email_confirmed_at IS NOT NULL, push_p256dh
             FROM alerts.user_webhooks WHERE id = @id AND (@user::text IS NULL OR user_id = @user) AND enabled
             """);
         cmd.Parameters.AddWithValue("id", id);
@@ -209,7 +213,7 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
             return null;
         }
         return new WebhookTarget(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : _secrets.Unprotect(r.GetString(2)),
-            r.IsDBNull(3) ? null : r.GetString(3), Confirmed: r.GetBoolean(4));
+            r.IsDBNull(3) ? null : r.GetString(3), Confirmed: r.GetBoolean(4), PublicKey: r.IsDBNull(5) ? null : r.GetString(5));
     }
 
     private static async Task<SettingsDto> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string userId, int defaultMaxPerHour,
@@ -232,7 +236,7 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource, IDataProtectionPr
             """
             SELECT id, kind, url, protected_secret IS NOT NULL, chat_id, name, enabled,
                    CASE WHEN kind = 'email' THEN email_confirmed_at IS NOT NULL END
-            FROM alerts.user_webhooks WHERE user_id = @user ORDER BY id
+            FROM alerts.user_webhooks WHERE user_id = @user AND kind <> 'push' ORDER BY id
             """, conn, tx))
         {
             cmd.Parameters.AddWithValue("user", userId);

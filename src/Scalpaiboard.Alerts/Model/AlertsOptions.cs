@@ -46,9 +46,9 @@ public sealed class AlertsOptions : IValidatableObject
         for (var i = 0; i < Webhooks.Count; i++)
         {
             var w = Webhooks[i];
-            if (Notifications.WebhookKinds.Normalize(w.Kind) == Notifications.WebhookKinds.Email)
+            if (Notifications.WebhookKinds.Normalize(w.Kind) is Notifications.WebhookKinds.Email or Notifications.WebhookKinds.Push)
             {
-                yield return new ValidationResult("e-mail channels are per user (settings), not operator webhooks", [$"Webhooks:{i}:Kind"]);
+                yield return new ValidationResult("e-mail and push channels are per user (settings), not operator webhooks", [$"Webhooks:{i}:Kind"]);
                 continue;
             }
             if (string.IsNullOrWhiteSpace(w.Url) || !Uri.TryCreate(w.Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))

@@ -31,8 +31,14 @@ public sealed class NotificationsOptions : IValidatableObject
     [Required]
     public EmailOptions Email { get; set; } = new();
 
+    [Required]
+    public WebPushOptions WebPush { get; set; } = new();
+
     /// <summary>True when an SMTP host is configured: users may add e-mail channels.</summary>
     public bool EmailEnabled => !string.IsNullOrWhiteSpace(Smtp.Host);
+
+    /// <summary>True when VAPID keys are configured: browsers may subscribe to push notifications.</summary>
+    public bool PushEnabled => WebPush.Configured;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -43,7 +49,7 @@ public sealed class NotificationsOptions : IValidatableObject
                 yield return new ValidationResult("must be an absolute http(s) URL", [key]);
             }
         }
-        foreach (var (prefix, section) in new (string, object)[] { ("Smtp", Smtp), ("Email", Email) })
+        foreach (var (prefix, section) in new (string, object)[] { ("Smtp", Smtp), ("Email", Email), ("WebPush", WebPush) })
         {
             var results = new List<ValidationResult>();
             Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true);
@@ -55,6 +61,10 @@ public sealed class NotificationsOptions : IValidatableObject
         if (Email.ConfirmationLifetime <= TimeSpan.Zero || Email.ConfirmationLifetime > TimeSpan.FromDays(30))
         {
             yield return new ValidationResult("must be more than 0 and at most 30 days", ["Email:ConfirmationLifetime"]);
+        }
+        foreach (var (key, message) in WebPush.Problems())
+        {
+            yield return new ValidationResult(message, [$"WebPush:{key}"]);
         }
         if (!EmailEnabled)
         {
@@ -124,4 +134,58 @@ public sealed class EmailOptions
 
     /// <summary>How long a confirmation link works.</summary>
     public TimeSpan ConfirmationLifetime { get; set; } = TimeSpan.FromHours(24);
+}
+
+/// <summary>
+/// <c>Notifications:WebPush</c>: the server's VAPID key pair (RFC 8292) that signs every push request, and the contact
+/// the push services see. The AppHost generates the pair on the first run and keeps it with its other secrets; without
+/// keys browser push is off. Changing the pair invalidates every subscription (browsers bind them to the public key).
+/// </summary>
+public sealed class WebPushOptions
+{
+    /// <summary>The public key, base64url: the uncompressed P-256 point (65 bytes), as browsers take it for <c>applicationServerKey</c>.</summary>
+    public string? PublicKey { get; set; }
+
+    /// <summary>The private key, base64url: the P-256 private scalar (32 bytes). From the environment, never the database.</summary>
+    public string? PrivateKey { get; set; }
+
+    /// <summary>The <c>sub</c> of the VAPID token: a <c>mailto:</c> address or an https URL where the push service can reach the operator.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>How long a push service keeps a message for a device that is offline (TTL header); a stale signal is no use.</summary>
+    [Range(0, 2_419_200)]
+    public int TimeToLiveSeconds { get; set; } = 3600;
+
+    /// <summary>True when either key is set (then both must be valid).</summary>
+    public bool Configured => !string.IsNullOrWhiteSpace(PublicKey) || !string.IsNullOrWhiteSpace(PrivateKey);
+
+    /// <summary>(key, message) for each bad setting; none when push is off or the settings are sound.</summary>
+    public IEnumerable<(string Key, string Message)> Problems()
+    {
+        if (!Configured)
+        {
+            yield break;
+        }
+        if (Notifications.PushKeys.VapidProblem(PublicKey, PrivateKey) is { } keys)
+        {
+            yield return keys;
+        }
+        if (!IsContact(Subject))
+        {
+            yield return ("Subject", "must be a mailto: address or an https URL where the push services can reach the operator (e.g. mailto:ops@example.com)");
+        }
+    }
+
+    private static bool IsContact(string? subject)
+    {
+        if (string.IsNullOrWhiteSpace(subject))
+        {
+            return false;
+        }
+        if (subject.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
+        {
+            return subject.Length > "mailto:".Length + 2 && subject.Contains('@', StringComparison.Ordinal);
+        }
+        return Uri.TryCreate(subject, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
+    }
 }

@@ -8,11 +8,13 @@ namespace Scalpaiboard.Alerts.Notifications;
 /// Sends outbox rows: claims due rows (SKIP LOCKED), sends each once, marks it delivered after a 2xx, or schedules a
 /// retry with exponential backoff and jitter (honouring the target's Retry-After), or dead-letters it after the last
 /// attempt. A crash between send and mark leaves the row 'sending' until its lease expires; it is then sent again
-/// with the same Idempotency-Key, so receivers that dedupe by key see exactly one effect.
+/// with the same Idempotency-Key, so receivers that dedupe by key see exactly one effect. A push subscription that
+/// its push service calls gone (404/410) is removed with whatever still waits for it.
 /// </summary>
 public sealed partial class DeliveryWorker(
     OutboxStore outbox,
     SettingsStore settings,
+    PushSubscriptionStore pushSubscriptions,
     WebhookSender sender,
     TelegramChatLimiter telegram,
     OutboxWakeup wakeup,
@@ -138,6 +140,11 @@ public sealed partial class DeliveryWorker(
             LogDelivered(message.Id, message.Target, message.MessageId, outcome.DurationMs);
             return;
         }
+        if (outcome.Gone && message.WebhookId is long gone && WebhookKinds.Normalize(target.Kind) == WebhookKinds.Push)
+        {
+            await pushSubscriptions.RemoveExpiredAsync(gone, outcome.StatusCode ?? 410, CancellationToken.None);
+            LogSubscriptionRemoved(gone, outcome.StatusCode ?? 410);
+        }
         var attempt = message.Attempts + 1;
         var dead = outcome.Permanent || attempt >= options.Value.Delivery.MaxAttempts;
         var retryAt = time.GetUtcNow() + (outcome.RetryAfter ?? Backoff(attempt));
@@ -194,6 +201,9 @@ public sealed partial class DeliveryWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox {Id} to {Target} is dead after attempt {Attempt}: {Error}")]
     private partial void LogDead(long id, string target, int attempt, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Push subscription {Id} removed: the push service answered {StatusCode}")]
+    private partial void LogSubscriptionRemoved(long id, int statusCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery loop failed; retrying")]
     private partial void LogLoopFailed(Exception ex);

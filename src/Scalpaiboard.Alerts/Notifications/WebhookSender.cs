@@ -10,20 +10,23 @@ using Scalpaiboard.Infrastructure.Net;
 
 namespace Scalpaiboard.Alerts.Notifications;
 
-/// <summary>How one attempt ended. <see cref="RetryAfter"/> is the target's own wish (429 Retry-After, Telegram retry_after).</summary>
-public sealed record SendOutcome(bool Delivered, int? StatusCode, string? Error, TimeSpan? RetryAfter, bool Permanent, long DurationMs);
+/// <summary>
+/// How one attempt ended. <see cref="RetryAfter"/> is the target's own wish (429 Retry-After, Telegram retry_after).
+/// <see cref="Gone"/>: the target says it no longer exists (a push service's 404/410), so it is removed.
+/// </summary>
+public sealed record SendOutcome(bool Delivered, int? StatusCode, string? Error, TimeSpan? RetryAfter, bool Permanent, long DurationMs, bool Gone = false);
 
 /// <summary>
 /// Sends one message to one target over HTTP, formatted for its kind: generic JSON (signed, with an
 /// Idempotency-Key), a Discord embed, or (through <see cref="TelegramSender"/>, Telegram.Bot) a Telegram message; e-mail goes
-/// through <see cref="EmailSender"/>. Makes exactly one attempt: retries,
+/// through <see cref="EmailSender"/>, browser push through <see cref="PushSender"/>. Makes exactly one attempt: retries,
 /// backoff and dead letters belong to the delivery worker. Its clients carry no shared retry/circuit breaker (one
 /// slow receiver must not trip another's circuit, and every attempt must be counted here). A user's target goes
 /// through <see cref="UserClient"/>, which connects only to public addresses; an operator's through
 /// <see cref="OperatorClient"/>, which trusts the configuration. Neither follows redirects. The receiver's answer
 /// body is read for a retry hint only, never passed on: a user must not be able to read what some server answered.
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory clients, TelegramSender telegram, EmailSender email)
+public sealed class WebhookSender(IHttpClientFactory clients, TelegramSender telegram, EmailSender email, PushSender push)
 {
     public const string SignatureHeader = "X-Scalpaiboard-Signature";
     public const string IdempotencyHeader = "Idempotency-Key";
@@ -38,6 +41,8 @@ public sealed class WebhookSender(IHttpClientFactory clients, TelegramSender tel
                 return await telegram.SendAsync(target, payload, cancellationToken);
             case WebhookKinds.Email:
                 return await email.SendAsync(target, messageId, payload, cancellationToken);
+            case WebhookKinds.Push:
+                return await push.SendAsync(target, payload, cancellationToken);
         }
         var started = Stopwatch.GetTimestamp();
         try
@@ -236,7 +241,7 @@ public static class MessageFormats
         return $"{Str(e, "symbol")} {Title(type, Str(e, "kind"))} @ {Num(e, "price")}{change} {Str(e, "time")}";
     }
 
-    private static string Title(string type, string kind)
+    internal static string Title(string type, string kind)
     {
         if (Scalpaiboard.Market.Signals.PresetTypes.TryParse(type, out var preset))
         {
@@ -254,10 +259,10 @@ public static class MessageFormats
         w.WriteEndObject();
     }
 
-    private static string Str(JsonElement e, string name) =>
+    internal static string Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 
-    private static string Num(JsonElement e, string name) =>
+    internal static string Num(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number
             ? v.GetDouble().ToString("0.########", CultureInfo.InvariantCulture) : "n/a";
 }

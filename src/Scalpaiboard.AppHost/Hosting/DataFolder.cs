@@ -118,6 +118,23 @@ public sealed class DataFolder : IDisposable
     private const string KeyRingName = "key-ring-certificate";
     private const string PreviousKeyRingsName = "key-ring-certificates-previous";
 
+    /// <summary>
+    /// The VAPID key pair that signs the Alerts service's Web Push requests (P-256, base64url: the uncompressed public
+    /// point and the private scalar). Kept like the other secrets: browsers bind their subscriptions to the public key,
+    /// so a new pair would silently end every subscription.
+    /// </summary>
+    public (string PublicKey, string PrivateKey) VapidKeys()
+    {
+        var pair = Secret("web-push-vapid-keys", () =>
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var p = key.ExportParameters(includePrivateParameters: true);
+            return System.Buffers.Text.Base64Url.EncodeToString([0x04, .. p.Q.X!, .. p.Q.Y!]) + "." + System.Buffers.Text.Base64Url.EncodeToString(p.D);
+        });
+        var dot = pair.IndexOf('.', StringComparison.Ordinal);
+        return (pair[..dot], pair[(dot + 1)..]);
+    }
+
     private string Secret(string name, Func<string> create)
     {
         var secrets = ReadSecrets();

@@ -61,6 +61,11 @@ public sealed record SettingsUpdate(
 
 public sealed record WebhookTestResult(bool Ok, int? StatusCode, string? Error, long DurationMs);
 
+/// <summary>A device that receives push notifications (its keys stay with the Alerts service).</summary>
+public sealed record PushSubscriptionDto(long Id, string Endpoint, string Name, DateTimeOffset CreatedAt);
+
+public sealed record PushSubscriptionList(List<PushSubscriptionDto> Subscriptions);
+
 public sealed record NotificationDto(long Id, string Target, string Kind, string MessageKind, string Status, int Attempts,
     int? LastStatusCode, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt);
 

@@ -79,6 +79,13 @@ public sealed partial class GatewayClient(HttpClient http, ILogger<GatewayClient
     public Task<GatewayResult<WebhookTestResult>> TestWebhookAsync(long webhookId, string token, CancellationToken cancellationToken) =>
         SendAsync<WebhookTestResult>(HttpMethod.Post, "/api/settings/webhooks/test", new { webhookId }, token, cancellationToken);
 
+    // Browser push: the browser subscribes itself (wwwroot/js/push.js); the page lists and removes devices.
+    public Task<GatewayResult<PushSubscriptionList>> GetPushSubscriptionsAsync(string token, CancellationToken cancellationToken) =>
+        SendAsync<PushSubscriptionList>(HttpMethod.Get, "/api/settings/push-subscriptions", null, token, cancellationToken);
+
+    public Task<GatewayResult<JsonElement>> DeletePushSubscriptionAsync(long id, string token, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"/api/settings/push-subscriptions/{id}", null, token, cancellationToken);
+
     // Watchlist
     public Task<GatewayResult<Watchlist>> GetWatchlistAsync(string token, CancellationToken cancellationToken) =>
         SendAsync<Watchlist>(HttpMethod.Get, "/api/watchlist", null, token, cancellationToken);

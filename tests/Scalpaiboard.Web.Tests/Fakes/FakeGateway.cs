@@ -82,6 +82,43 @@ public sealed class FakeGateway : IAsyncDisposable
         public List<string> Subscriptions { get; set; } = [];
         public List<JsonObject> Webhooks { get; set; } = [];
         public List<JsonObject> Providers { get; } = [];
+        public List<JsonObject> Devices { get; } = [];
+    }
+
+    /// <summary>
+    /// The VAPID public key the fake hands out (a real P-256 point, base64url, as the Alerts service would), or null
+    /// for a server without push (404 problem details).
+    /// </summary>
+    public string? PushPublicKey { get; set; } = NewPushKey();
+
+    /// <summary>Every push subscription posted (user, body), as the browser sent it.</summary>
+    public ConcurrentQueue<(string User, JsonObject Body)> PushSubscriptions { get; } = new();
+
+    private static string NewPushKey()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var q = key.ExportParameters(false).Q;
+        return System.Buffers.Text.Base64Url.EncodeToString([0x04, .. q.X!, .. q.Y!]);
+    }
+
+    /// <summary>The Alerts service's checks of a subscription's keys: a 65-byte uncompressed point and a 16-byte secret.</summary>
+    private static Dictionary<string, string[]> PushProblems(JsonObject body)
+    {
+        var errors = new Dictionary<string, string[]>();
+        static byte[]? Bytes(string? s) => s is not null && System.Buffers.Text.Base64Url.IsValid(s) ? System.Buffers.Text.Base64Url.DecodeFromChars(s) : null;
+        if (!Uri.TryCreate((string?)body["endpoint"], UriKind.Absolute, out var endpoint) || endpoint.Scheme != Uri.UriSchemeHttps)
+        {
+            errors["endpoint"] = ["An absolute https URL is required."];
+        }
+        if (Bytes((string?)body["keys"]?["p256dh"]) is not { Length: 65 } point || point[0] != 0x04)
+        {
+            errors["keys.p256dh"] = ["The browser's public key is required."];
+        }
+        if (Bytes((string?)body["keys"]?["auth"]) is not { Length: 16 })
+        {
+            errors["keys.auth"] = ["The auth secret is required."];
+        }
+        return errors;
     }
 
     private string? UserOf(HttpContext context)
@@ -252,9 +289,37 @@ public sealed class FakeGateway : IAsyncDisposable
             return Results.Ok(Settings(s));
         });
         user.MapPost("/settings/webhooks/test", (HttpContext c, JsonObject body) =>
-            State(c).Webhooks.Any(w => (long)w["id"]! == (long?)body["webhookId"])
+            State(c).Webhooks.Concat(State(c).Devices).Any(w => (long)w["id"]! == (long?)body["webhookId"])
                 ? Results.Ok(new { ok = true, statusCode = 204, error = (string?)null, durationMs = 12L })
                 : Results.NotFound());
+        app.MapGet("/api/notifications/push/key", () => PushPublicKey is { } key
+            ? Results.Ok(new { publicKey = key })
+            : Results.Problem("This server does not send push notifications.", statusCode: 404, title: "Push notifications are not available"));
+        user.MapGet("/settings/push-subscriptions", (HttpContext c) => new { subscriptions = State(c).Devices });
+        user.MapPost("/settings/push-subscriptions", (HttpContext c, JsonObject body) =>
+        {
+            if (PushProblems(body) is { Count: > 0 } errors)
+            {
+                return Validation(errors);
+            }
+            PushSubscriptions.Enqueue((UserOf(c)!, body));
+            var devices = State(c).Devices;
+            var endpoint = (string)body["endpoint"]!;
+            var known = devices.FirstOrDefault(d => (string?)d["endpoint"] == endpoint);
+            if (known is not null)
+            {
+                known["name"] = (string?)body["name"] ?? "";
+                return Results.Ok(known);
+            }
+            var device = new JsonObject
+            {
+                ["id"] = Interlocked.Increment(ref _ids), ["endpoint"] = endpoint, ["name"] = (string?)body["name"] ?? "", ["createdAt"] = DateTimeOffset.UtcNow,
+            };
+            devices.Add(device);
+            return Results.Created($"/api/settings/push-subscriptions/{device["id"]}", device);
+        });
+        user.MapDelete("/settings/push-subscriptions/{id:long}", (HttpContext c, long id) =>
+            State(c).Devices.RemoveAll(d => (long)d["id"]! == id) > 0 ? Results.NoContent() : Results.NotFound());
         user.MapGet("/watchlist", (HttpContext c) => new { items = State(c).Watchlist.Select(s => new { symbol = s, addedPrice = 1.0, addedAt = DateTimeOffset.UtcNow, currentPrice = 1.1 }) });
         user.MapPost("/watchlist", (HttpContext c, JsonObject body) =>
         {

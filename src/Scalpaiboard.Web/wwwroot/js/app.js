@@ -29,6 +29,7 @@ const modules = [
     ['#alert-form', () => import('./alert-form.js')],
     ['[data-assistant]', () => import('./chat.js')],
     ['#usage-chart', () => import('./usage.js')],
+    ['#push-devices', () => import('./push.js')],
 ];
 
 // The signed-in user's own alert triggers (/ws `alerts`, sent only after the socket's auth) as toasts on any page.

@@ -28,6 +28,7 @@ const modules = [
     ['#signals-body', () => import('./signals.js')],
     ['[data-assistant]', () => import('./chat.js')],
     ['#usage-chart', () => import('./usage.js')],
+    ['#backtest-run', () => import('./backtests.js')],
 ];
 
 // The signed-in user's own alert triggers (/ws `alerts`, sent only after the socket's auth) as toasts on any page.

@@ -136,6 +136,7 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
     [InlineData("/watchlist")]
     [InlineData("/settings")]
     [InlineData("/chat")]
+    [InlineData("/backtests?rule=futures_top_hunter")]
     public async Task Per_user_pages_redirect_anonymous_users_to_login(string path)
     {
         using var client = _app.Browser();
@@ -249,6 +250,23 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
         var fundingCreated = await Forms.SubmitAsync(client, "/signals", "create-alert", fields);
         Assert.Equal(HttpStatusCode.Redirect, fundingCreated.StatusCode);
         Assert.Contains("funding below -0.0003</td>", await client.GetStringAsync(fundingCreated.Headers.Location!.OriginalString));
+    }
+
+    [Fact]
+    public async Task Signals_page_offers_a_backtest_of_each_preset()
+    {
+        using var client = _app.Browser();
+        await Forms.LoginAsync(client);
+        var html = await client.GetStringAsync("/signals");
+        var links = BacktestLinkRegex().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(Model.BacktestForm.Rules, links);
+
+        // Followed without a session, the link goes through the login and back to that preset.
+        using var anonymous = _app.Browser();
+        var rule = links[^1];
+        var redirect = await anonymous.GetAsync($"/backtests?rule={rule}");
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        Assert.EndsWith("/login?returnUrl=" + Uri.EscapeDataString($"/backtests?rule={rule}"), redirect.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -386,6 +404,9 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
 
     [GeneratedRegex("<tr data-symbol=\"([A-Z0-9]+)\"")]
     private static partial Regex RowRegex();
+
+    [GeneratedRegex("<a class=\"small backtest-preset\" href=\"/backtests\\?rule=([a-z0-9_]+)\"")]
+    private static partial Regex BacktestLinkRegex();
 }
 
 /// <summary>The Gateway is not running: pages show a message box, not an error page.</summary>

@@ -7,8 +7,9 @@ public readonly record struct AdxResult(double? Pdi, double? Mdi, double? Dx, do
 /// <summary>
 /// Wilder's directional movement. From the second bar: TR, +DM, -DM; their Wilder sums start as the plain sum of
 /// bars 1..n and continue as <c>s - s / n + x</c>; +DI/-DI = 100 * DM / TR sum; DX = 100 |+DI - -DI| / (+DI + -DI);
-/// ADX = mean of the first n DX (bars n..2n-1) then <c>(adx (n - 1) + dx) / n</c>; ADXR = (ADX + ADX n-1 bars ago) / 2.
-/// Warm-up (14): Pdi/Mdi/Dx from bar 14, Adx from bar 27, Adxr from bar 40.
+/// ADX = mean of the first n DX (bars n..2n-1) then <c>(adx (n - 1) + dx) / n</c>; ADXR = (ADX + ADX n bars ago) / 2,
+/// from the first bar whose ADX n bars ago exists (the library's 2.7.1+ and 3.x; before, it took the ADX n-1 bars ago).
+/// Warm-up (14): Pdi/Mdi/Dx from bar 14, Adx from bar 27, Adxr from bar 41.
 /// As in the reference library a bar whose smoothed TR is 0 has no values at all and does not count towards ADX;
 /// +DI == -DI gives DX 0.
 /// </summary>
@@ -61,7 +62,8 @@ public sealed class Adx
             return default;
         }
 
-        var adxr = i >= (3 * n) - 2 && s.Trs != 0 ? (s.Adx + _adxHistory.Ago(n - 2)) / 2 : double.NaN;
+        // The history holds the ADX of bars 1..i-1 (NaN where there was none), so Ago(n - 1) is bar i - n.
+        var adxr = i >= (3 * n) - 1 && s.Trs != 0 ? (s.Adx + _adxHistory.Ago(n - 1)) / 2 : double.NaN;
         if (commit)
         {
             (_prevHigh, _prevLow, _prevClose) = (quote.High, quote.Low, quote.Close);
@@ -119,7 +121,7 @@ public sealed class Adx
                 adx[i] = prevAdx = ((prevAdx * (period - 1)) + dx) / period;
             }
 
-            var adxr = i >= (3 * period) - 2 ? (adx[i] + adx[i - period + 1]) / 2 : double.NaN;
+            var adxr = i >= (3 * period) - 1 ? (adx[i] + adx[i - period]) / 2 : double.NaN;
             results[i] = new AdxResult(pdi, mdi, dx, N(adx[i]), N(adxr));
         }
 

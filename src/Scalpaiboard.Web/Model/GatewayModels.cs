@@ -94,5 +94,34 @@ public sealed record BudgetStatus(string Provider, decimal Budget, decimal Spent
 
 public sealed record UsageResponse(string Month, List<UsageDay> Days, decimal MonthCost, List<BudgetStatus> Budgets);
 
+// Backtests (BACKTEST.md, docs/backtests.md): times Unix ms, returns fractions, the summary's percentages in percent.
+public sealed record BacktestCreated(Guid Id, string Status);
+
+public sealed record BacktestExits(int Target, int Stop, int Time, int End);
+
+public sealed record BacktestSummary(int Trades, int Wins, int Losses, double? WinRate, double? ProfitFactor, double TotalReturnPct,
+    double MaxDrawdownPct, double? Sharpe, double? AvgR, double? AvgHoldMinutes, BacktestExits Exits, int SkippedSignals);
+
+/// <summary>The inputs as the API echoes them, defaults filled in; <see cref="Symbols"/> is "all" or a list.</summary>
+public sealed record BacktestInputsDto(string Rule, JsonElement Symbols, long? From, long? To, double TakeProfitPct, double StopLossPct,
+    int MaxHoldMinutes, double FeePct, int CooldownMinutes)
+{
+    public IReadOnlyList<string>? SymbolList => Symbols.ValueKind == JsonValueKind.Array ? Symbols.EnumerateArray().Select(s => s.GetString() ?? "").ToList() : null;
+}
+
+/// <summary>A backtest; <see cref="Equity"/> ([exit time, cumulative return %] per trade) only from GET /api/backtests/{id}.</summary>
+public sealed record BacktestDto(Guid Id, string Status, double Progress, long CandlesProcessed, BacktestInputsDto Inputs, BacktestSummary? Summary,
+    List<double[]>? Equity, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+{
+    public bool IsActive => Status is "queued" or "running";
+}
+
+public sealed record BacktestList(List<BacktestDto> Backtests);
+
+public sealed record BacktestTrade(string Symbol, string Rule, string Side, long EntryTime, double EntryPrice, long ExitTime, double ExitPrice,
+    string Reason, double Return, double RMultiple);
+
+public sealed record BacktestTradePage(List<BacktestTrade> Trades, long Total, int Limit, int Offset);
+
 /// <summary>An RFC 7807 problem (validation problems carry <see cref="Errors"/> keyed by field path).</summary>
 public sealed record ProblemDetailsDto(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors);

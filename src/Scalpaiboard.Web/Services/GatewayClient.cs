@@ -99,6 +99,26 @@ public sealed partial class GatewayClient(HttpClient http, ILogger<GatewayClient
     public Task<GatewayResult<Portfolio>> GetPortfolioAsync(string token, CancellationToken cancellationToken) =>
         SendAsync<Portfolio>(HttpMethod.Get, "/api/portfolio", null, token, cancellationToken);
 
+    // Backtests
+    public Task<GatewayResult<BacktestCreated>> StartBacktestAsync(IReadOnlyDictionary<string, object?> inputs, string token, CancellationToken cancellationToken) =>
+        SendAsync<BacktestCreated>(HttpMethod.Post, "/api/backtests", inputs, token, cancellationToken);
+
+    public Task<GatewayResult<BacktestList>> GetBacktestsAsync(string token, CancellationToken cancellationToken) =>
+        SendAsync<BacktestList>(HttpMethod.Get, "/api/backtests", null, token, cancellationToken);
+
+    public Task<GatewayResult<BacktestDto>> GetBacktestAsync(Guid id, string token, CancellationToken cancellationToken) =>
+        SendAsync<BacktestDto>(HttpMethod.Get, $"/api/backtests/{id}", null, token, cancellationToken);
+
+    public Task<GatewayResult<BacktestTradePage>> GetBacktestTradesAsync(Guid id, int limit, int offset, string token, CancellationToken cancellationToken) =>
+        SendAsync<BacktestTradePage>(HttpMethod.Get, $"/api/backtests/{id}/trades" + QueryString(new Dictionary<string, string?>
+        {
+            ["limit"] = limit.ToString(CultureInfo.InvariantCulture), ["offset"] = offset.ToString(CultureInfo.InvariantCulture),
+        }), null, token, cancellationToken);
+
+    /// <summary>Cancels a queued or running backtest, or deletes a finished one.</summary>
+    public Task<GatewayResult<JsonElement>> DeleteBacktestAsync(Guid id, string token, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"/api/backtests/{id}", null, token, cancellationToken);
+
     // Assistant
     public Task<GatewayResult<List<ProviderEntry>>> GetProvidersAsync(string token, CancellationToken cancellationToken) =>
         SendAsync<List<ProviderEntry>>(HttpMethod.Get, "/api/ai/providers", null, token, cancellationToken);

@@ -181,7 +181,7 @@ public sealed class ReferenceValuesTests
         var r = Results(form, Q, q => Adx.Calculate(q, 14), () => new Adx(14).Add);
         Assert.Equal(488, r.Count(x => x.Dx != null));
         Assert.Equal(475, r.Count(x => x.Adx != null));
-        Assert.Equal(462, r.Count(x => x.Adxr != null));
+        Assert.Equal(461, r.Count(x => x.Adxr != null));
         Assert.Null(r[13].Pdi);
         Assert.Null(r[13].Mdi);
         Assert.Null(r[13].Dx);
@@ -199,16 +199,37 @@ public sealed class ReferenceValuesTests
         Near(45.6600, r[29].Dx, 4);
         Near(19.7949, r[29].Adx, 4);
         Assert.Null(r[39].Adxr);
-        Near(29.1062, r[40].Adxr, 4);
+        Assert.Null(r[40].Adxr);
+        Near(29.6824, r[41].Adxr, 4);
         Near(32.3167, r[248].Pdi, 4);
         Near(18.2471, r[248].Mdi, 4);
         Near(27.8255, r[248].Dx, 4);
         Near(30.5903, r[248].Adx, 4);
-        Near(29.1252, r[248].Adxr, 4);
+        Near(29.2101, r[248].Adxr, 4);
         Near(17.7565, r[501].Pdi, 4);
         Near(31.1510, r[501].Mdi, 4);
         Near(27.3873, r[501].Dx, 4);
         Near(34.2987, r[501].Adx, 4);
+        Near(30.6945, r[501].Adxr, 4);
+    }
+
+    /// <summary>
+    /// ADXR = (ADX + the ADX 14 bars earlier) / 2, so its first value is at bar 41 (the first ADX is at 27); the library
+    /// put it at 40 (the ADX 13 bars earlier) before 2.7.1. The values are the library's own results file
+    /// (tests/indicators/_testdata/results/adx.standard.json), to 1e-9 relative.
+    /// </summary>
+    [Theory]
+    [InlineData(Form.Batch)]
+    [InlineData(Form.Streaming)]
+    public void Adxr_first_value_is_at_bar_41(Form form)
+    {
+        var r = Results(form, Q, q => Adx.Calculate(q, 14), () => new Adx(14).Add);
+        Assert.Equal(41, Array.FindIndex(r, x => x.Adxr != null));
+        Assert.Equal(29.682374580467233, r[41].Adxr!.Value, 1e-9 * 29.68);
+        Assert.Equal(30.74813101286184, r[42].Adxr!.Value, 1e-9 * 30.75);
+        Assert.Equal((r[41].Adx!.Value + r[27].Adx!.Value) / 2, r[41].Adxr!.Value, 1e-12);
+        Assert.Equal(29.210070120612077, r[248].Adxr!.Value, 1e-9 * 29.21);
+        Assert.Equal(30.69454831069241, r[501].Adxr!.Value, 1e-9 * 30.69);
     }
 
     [Theory]

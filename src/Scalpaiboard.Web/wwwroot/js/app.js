@@ -30,6 +30,7 @@ const modules = [
     ['[data-assistant]', () => import('./chat.js')],
     ['#usage-chart', () => import('./usage.js')],
     ['#push-devices', () => import('./push.js')],
+    ['#backtest-run', () => import('./backtests.js')],
 ];
 
 // The signed-in user's own alert triggers (/ws `alerts`, sent only after the socket's auth) as toasts on any page.

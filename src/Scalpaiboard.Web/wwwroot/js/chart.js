@@ -31,9 +31,10 @@ const toVol = c => ({ time: Math.floor(c.openTime / 1000), value: c.volume, colo
 
 /**
  * Creates a candle chart in `el`. Options: symbol, tf, mini (no panes/overlays), overlays {ema20, ema50, bb},
+ * trade {entry, exit, side} (a backtest trade: the bars around it, entry/exit markers, no live bars),
  * onStatus(text|null). Returns { setTimeframe, setOverlays, setSignals, addSignal, destroy }.
  */
-export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: true, ema50: true, bb: true, signals: true }, onStatus = () => {} }) {
+export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: true, ema50: true, bb: true, signals: true }, trade = null, onStatus = () => {} }) {
     const chart = createChart(el, baseOptions(mini));
     const candles = chart.addSeries(CandlestickSeries, { upColor: UP, downColor: DOWN, borderVisible: false, wickUpColor: UP, wickDownColor: DOWN });
     const volume = chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'vol', lastValueVisible: false, priceLineVisible: false });
@@ -95,8 +96,23 @@ export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: 
         renderMarkers();
     }
 
+    // A trade's entry and exit are the closes of 1m candles: entry/exit time - 1 min is the candle, then its bar.
+    function tradeMarkers() {
+        if (!trade || bars.length === 0) return [];
+        const step = TF_MS[tf];
+        const barOf = t => Math.floor(Math.floor((t - 60e3) / step) * step / 1000);
+        const long = trade.side === 'long';
+        const list = [
+            { time: barOf(trade.entry), position: long ? 'belowBar' : 'aboveBar', color: '#3aa0ff', shape: long ? 'arrowUp' : 'arrowDown', text: `${trade.side} entry` },
+            { time: barOf(trade.exit), position: long ? 'aboveBar' : 'belowBar', color: '#f0b429', shape: 'circle', text: 'exit' },
+        ];
+        return list.filter(m => m.time >= bars[0].time && m.time <= bars[bars.length - 1].time);
+    }
+
     function renderMarkers() {
-        if (!overlays.signals || bars.length === 0) { markers.setMarkers([]); el.dataset.markers = el.dataset.markedSignals = '0'; return; }
+        const traded = tradeMarkers();
+        el.dataset.tradeMarkers = String(traded.length);
+        if (!overlays.signals || bars.length === 0) { markers.setMarkers(traded); el.dataset.markers = el.dataset.markedSignals = '0'; return; }
         const step = TF_MS[tf];
         const first = bars[0].time, lastT = bars[bars.length - 1].time;
         // One marker per bar and direction: on 4h..1d bars a busy day holds dozens of signals, and a marker each
@@ -117,6 +133,7 @@ export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: 
             const text = mini ? '' : g.count === 1 ? name : `${name} +${g.count - 1}`;
             list.push({ time: g.time, position: g.bull ? 'belowBar' : 'aboveBar', color: g.bull ? UP : DOWN, shape: g.bull ? 'arrowUp' : 'arrowDown', text });
         }
+        list.push(...traded);
         list.sort((a, b) => a.time - b.time);
         markers.setMarkers(list);
         el.dataset.markers = String(list.length);
@@ -136,7 +153,9 @@ export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: 
         onStatus('loading…');
         el.dataset.ready = 'false';
         try {
-            const r = await api(`/api/coins/${encodeURIComponent(symbol)}/candles?timeframe=${tf}&limit=${mini ? 150 : 500}`);
+            // A trade: the bars up to 100 after its exit (the exit bar's open plus 100 bars), not the latest ones.
+            const until = trade ? `&to=${Math.floor((trade.exit - 60e3) / TF_MS[tf]) * TF_MS[tf] + 100 * TF_MS[tf]}` : '';
+            const r = await api(`/api/coins/${encodeURIComponent(symbol)}/candles?timeframe=${tf}&limit=${mini ? 150 : 500}${until}`);
             if (token !== loadToken) return;
             const list = r.candles || [];
             bars = list.map(toBar);
@@ -147,7 +166,8 @@ export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: 
             applyIndicators(true);
             renderMarkers();
             chart.timeScale().fitContent();
-            if (!mini && bars.length > 160) chart.timeScale().setVisibleLogicalRange({ from: bars.length - 160, to: bars.length + 5 });
+            if (trade) showTrade();
+            else if (!mini && bars.length > 160) chart.timeScale().setVisibleLogicalRange({ from: bars.length - 160, to: bars.length + 5 });
             if (bars.length) publish(bars[bars.length - 1]);
             el.dataset.ready = 'true';
             onStatus(bars.length ? null : 'no candles yet');
@@ -156,7 +176,8 @@ export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: 
             onStatus(`Chart unavailable: ${e.message}`);
             el.dataset.ready = 'error';
         }
-        // Live bars; frames for an older timeframe are ignored.
+        // Live bars; frames for an older timeframe are ignored. A past trade's chart stays where it is.
+        if (trade) return;
         const channel = `candles:${symbol}:${tf}`;
         unsubscribe = subscribe(channel, frame => {
             if (token !== loadToken) return;
@@ -173,6 +194,16 @@ export function candleChart(el, { symbol, tf, mini = false, overlays = { ema20: 
             updates++;
             publish(bar);
         });
+    }
+
+    // The trade's bars with 30 bars of context either side.
+    function showTrade() {
+        const times = tradeMarkers().map(m => m.time);
+        if (times.length === 0) return;
+        const index = t => bars.findIndex(b => b.time >= t);
+        const from = Math.max(0, index(Math.min(...times)) - 30);
+        const to = index(Math.max(...times)) + 30;
+        chart.timeScale().setVisibleLogicalRange({ from, to });
     }
 
     load();

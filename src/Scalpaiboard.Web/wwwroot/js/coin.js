@@ -1,4 +1,5 @@
 // /coins/{SYMBOL}: the main chart with timeframe switcher, overlays and signal markers (live signals added).
+// ?entry=<ms>&exit=<ms>&side=long|short (a backtest trade's link) shows the chart around that trade with its markers.
 import { candleChart } from './chart.js';
 import { subscribe } from './live.js';
 import { panelMessage } from './gateway.js';
@@ -10,11 +11,14 @@ export function init(el) {
     const toggles = document.getElementById('overlay-toggles');
     const overlays = {};
     for (const box of toggles?.querySelectorAll('input') || []) overlays[box.value] = box.checked;
+    const query = new URLSearchParams(location.search);
+    const entry = Number(query.get('entry')), exit = Number(query.get('exit'));
+    const trade = entry > 0 && exit >= entry ? { entry, exit, side: query.get('side') === 'short' ? 'short' : 'long' } : null;
     const chart = candleChart(el, {
-        symbol, tf: el.dataset.tf || '1m', overlays,
+        symbol, tf: el.dataset.tf || '1m', overlays, trade,
         onStatus: text => {
             const problem = !!text && text !== 'loading…';
-            if (status) { status.textContent = text || 'live'; status.classList.toggle('warn', problem); }
+            if (status) { status.textContent = text || (trade ? 'backtest trade' : 'live'); status.classList.toggle('warn', problem); }
             panelMessage(el, problem ? text : null);
         },
     });

@@ -271,6 +271,38 @@ public sealed class SimulatedDerivativesTests(SimulatedDerivativesFixture fixtur
         Assert.InRange((double)quietOnes / quietMinutes, 0.01, 0.2);
     }
 
+    [Fact]
+    public void A_tick_and_a_closed_minute_allocate_nothing()
+    {
+        var market = new SimulatedMarket(42);
+        var model = new SimulatedDerivatives(market, 42);
+        var output = new List<DerivativesUpdate>(4096);
+        var minute = SimulatedDerivativesRun.Start;
+        for (var i = 0; i < market.Symbols.Count; i++)
+        {
+            model.OnClosed(i, market.Generate(i, minute, market.Symbols[i].BasePrice), output); // the warm-up, once
+        }
+        output.Clear();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var m = minute + 1; m < minute + 11; m++)
+        {
+            for (var second = 1; second <= 60; second++)
+            {
+                for (var i = 0; i < market.Symbols.Count; i++)
+                {
+                    output.Add(model.Mark(i, (m * Candle.MinuteMs) + (second * 1000), market.Symbols[i].BasePrice));
+                }
+                output.Clear();
+            }
+            for (var i = 0; i < market.Symbols.Count; i++)
+            {
+                model.OnClosed(i, market.Generate(i, m, market.Symbols[i].BasePrice), output);
+            }
+            output.Clear();
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static double Correlation(List<double> a, List<double> b)
     {
         var ma = a.Average();

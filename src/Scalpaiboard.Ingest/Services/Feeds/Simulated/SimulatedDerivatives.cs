@@ -8,11 +8,11 @@ namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
 /// minutes the block's return, quote volume and taker volumes move a few slow states per symbol: the recent move (1 h
 /// and 8 h half-lives), the open-interest level (grows with the trend and with volume above the usual, pulled back with
 /// an 8 h half-life), the premium (a per-symbol bias plus the move) whose average over the funding interval gives the
-/// funding rate by Binance's formula. Liquidations come per second from the minute's move: bursts on the side a sharp
-/// move hurts, a few small ones otherwise, at most one per symbol per second. Deterministic for (seed, start): the
-/// random draws are keyed by (seed, symbol, block or second), and a symbol starts (or restarts) by running its states
-/// over the <see cref="WarmUpMinutes"/> before, from <see cref="SimulatedMarket.Flow"/>, so a restart continues where
-/// the run left off. Not thread-safe: the feed loop calls it.
+/// funding rate by Binance's formula. Liquidations come with each closed minute, from its move: bursts on the side a
+/// sharp move hurts, a few small ones otherwise, at most one per symbol per second. Deterministic for (seed, start):
+/// the random draws are keyed by (seed, symbol, block, minute or second), and a symbol starts (or restarts) by running
+/// its states over the <see cref="WarmUpMinutes"/> before, from <see cref="SimulatedMarket.Flow"/>, so a restart
+/// continues where the run left off. Not thread-safe: the feed loop calls it.
 /// </summary>
 public sealed class SimulatedDerivatives
 {
@@ -165,7 +165,7 @@ public sealed class SimulatedDerivatives
     public static long NextFundingTime(long time) => ((time / FundingMs) + 1) * FundingMs;
 
     /// <summary>
-    /// The forced orders of a closed minute, one draw per second: on a move of more than <see cref="SharpMove"/>
+    /// The forced orders of a closed minute, at most one a second: on a move of more than <see cref="SharpMove"/>
     /// quiet-minute deviations, likely (up to 85 % a second) and sized by the move and the minute's volume (a 12-deviation
     /// minute liquidates about a tenth of its volume), on the side the move hurts (a drop liquidates longs); otherwise
     /// now and then a small one on either side.
@@ -177,16 +177,15 @@ public sealed class SimulatedDerivatives
         var hurt = ret < 0 ? LiquidationSide.Long : LiquidationSide.Short;
         var firstSecond = candle.OpenTime / 1000;
         var rng = new SplitMix(SplitMix.Mix(_seed ^ LiquidationSalt, (ulong)(((candle.OpenTime / Candle.MinuteMs) * 64) + symbol)));
-        for (var k = 0; k < 60; k++)
+        // A draw per second, each a liquidation with probability p: the seconds between two are geometric, so a quiet
+        // minute costs a draw or two rather than sixty.
+        var p = burst + LiquidationsPerSecond;
+        var logMiss = Math.Log(1 - p);
+        for (var k = SecondsToNext(ref rng, logMiss); k < 60; k += 1 + SecondsToNext(ref rng, logMiss))
         {
-            var u = rng.NextDouble();
-            if (u >= burst + LiquidationsPerSecond)
-            {
-                continue;
-            }
             LiquidationSide side;
             double notional;
-            if (u < burst)
+            if (rng.NextDouble() * p < burst)
             {
                 side = hurt;
                 notional = candle.QuoteVolume * 0.0015 * Math.Sqrt(sharpness / 3) * Math.Exp((0.6 * rng.NextGaussian()) - 0.18);
@@ -203,6 +202,9 @@ public sealed class SimulatedDerivatives
             output.Add(DerivativesUpdate.Of(Market.Symbols[symbol].Symbol, new Liquidation(time, side, price, quantity)));
         }
     }
+
+    /// <summary>Seconds without a liquidation before the next (geometric, at most 60): <paramref name="logMiss"/> is ln(1 - p).</summary>
+    private static int SecondsToNext(ref SplitMix rng, double logMiss) => (int)Math.Min(60, Math.Floor(Math.Log(1 - rng.NextDouble()) / logMiss));
 
     /// <summary>An order-quantity step like Binance's: 0.001 for the dear coins, up to 1 for the cheap ones.</summary>
     private static double QuantityStep(double price) => Math.Clamp(Math.Pow(10, Math.Floor(Math.Log10(1 / price))), 0.001, 1);

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Npgsql;
+using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Testing;
 
 namespace Scalpaiboard.Ingest.Tests;
@@ -110,5 +112,97 @@ public sealed class SimulatedFeedTests
             Assert.Equal(r.GetInt64(2), r.GetInt64(1));
         }
         Assert.Equal(6, symbols);
+    }
+
+    [Fact]
+    public async Task First_start_has_every_derivatives_field_at_once_and_stores_open_interest_funding_and_liquidations()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("simderiv");
+        var settings = Settings(cs);
+        settings["Ingest:Simulated:SymbolCount"] = "3";
+        settings["Ingest:Simulated:HistoryMinutes"] = "1441";
+        await using var app = new IngestApp(settings);
+        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(90));
+
+        // Every field of the coin, right after the history fill.
+        var coin = await app.GetJsonAsync("/api/coins/BTCUSDT");
+        foreach (var name in DerivativesValues.Names)
+        {
+            Assert.True(coin.GetProperty(name).ValueKind == JsonValueKind.Number, $"{name}: {coin}");
+        }
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.InRange(coin.GetProperty("nextFundingTime").GetInt64(), now - 60_000, now + (8 * HourMs));
+        Assert.Equal(0, coin.GetProperty("nextFundingTime").GetInt64() % (8 * HourMs));
+        Assert.InRange(coin.GetProperty("markPrice").GetDouble() / coin.GetProperty("price").GetDouble(), 0.99, 1.01);
+        Assert.True(coin.GetProperty("openInterestValue").GetDouble() > 0);
+
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        var first = await HigherTimeframeTests.ScalarAsync(conn, "SELECT min(open_time) FROM ingest.candles_1m WHERE symbol = 'BTCUSDT'");
+        var closed = await HigherTimeframeTests.ScalarAsync(conn, "SELECT max(open_time) FROM ingest.candles_1m WHERE symbol = 'BTCUSDT'") + 60_000;
+        // Funding settled at every 8 h boundary from a day before the 1m history (stored off the feed's thread).
+        var settlements = new List<long>();
+        for (var waited = 0; waited < 100; waited++)
+        {
+            settlements = await ListAsync(conn, "SELECT time FROM ingest.funding_rates WHERE symbol = 'BTCUSDT' ORDER BY time");
+            if (settlements.Count > 0 && settlements[^1] >= closed / (8 * HourMs) * 8 * HourMs)
+            {
+                break;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Equal(first - (24 * HourMs), settlements[0]);
+        Assert.True(settlements[^1] >= closed / (8 * HourMs) * 8 * HourMs);
+        Assert.All(settlements.Zip(settlements.Skip(1)), p => Assert.Equal(8 * HourMs, p.Second - p.First));
+
+        // Open interest every 5 minutes over the same span, its value the contracts at the price of the candle closing then.
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT o.time, o.open_interest, o.open_interest_value, o.long_short_ratio, o.top_trader_long_short_ratio, o.taker_buy_sell_ratio, c.close
+            FROM ingest.open_interest o LEFT JOIN ingest.candles_1m c ON c.symbol = o.symbol AND c.open_time = o.time - 60000
+            WHERE o.symbol = 'BTCUSDT' AND o.time <= $1 ORDER BY o.time
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue(closed);
+            await using var r = await cmd.ExecuteReaderAsync();
+            var expected = first - (24 * HourMs);
+            while (await r.ReadAsync())
+            {
+                Assert.Equal(expected, r.GetInt64(0));
+                expected += 300_000;
+                Assert.True(r.GetDouble(3) > 0 && r.GetDouble(4) > 0 && r.GetDouble(5) > 0);
+                if (!r.IsDBNull(6))
+                {
+                    Assert.Equal(Math.Round(r.GetDouble(1) * r.GetDouble(6), 2), r.GetDouble(2), 0.011);
+                }
+            }
+            Assert.True(expected > closed - 600_000, $"open interest stops at {expected - 300_000}, the candles at {closed}");
+        }
+        var liquidations = await HigherTimeframeTests.ScalarAsync(conn, "SELECT count(*) FROM ingest.liquidations WHERE side IN (0, 1) AND price > 0 AND quantity > 0");
+        Assert.True(liquidations > 0);
+
+        // The 5-minute history of the coin page.
+        var points = (await app.GetJsonAsync("/api/coins/BTCUSDT/derivatives")).GetProperty("points");
+        Assert.True(points.GetArrayLength() >= 280);
+        foreach (var point in points.EnumerateArray())
+        {
+            foreach (var name in new[] { "openInterestValue", "fundingRate", "longShortRatio", "liquidationsLong", "liquidationsShort" })
+            {
+                Assert.True(point.GetProperty(name).ValueKind == JsonValueKind.Number, $"{name}: {point}");
+            }
+        }
+    }
+
+    private const long HourMs = 3_600_000;
+
+    private static async Task<List<long>> ListAsync(NpgsqlConnection conn, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var list = new List<long>();
+        while (await r.ReadAsync())
+        {
+            list.Add(r.GetInt64(0));
+        }
+        return list;
     }
 }

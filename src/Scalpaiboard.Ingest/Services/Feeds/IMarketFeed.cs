@@ -36,7 +36,8 @@ public interface IFeedSink
 
     /// <summary>
     /// Derivatives samples (open interest, funding, mark price, liquidations), each known from its time: the candles
-    /// that close at or after it read it. Deliver them before the candles of the minute they fall in.
+    /// that close at or after it read it. Deliver them before the candles of the minute they fall in. The list stays the
+    /// caller's: it is read during the call only.
     /// </summary>
     void OnDerivatives(IReadOnlyList<DerivativesUpdate> updates);
 

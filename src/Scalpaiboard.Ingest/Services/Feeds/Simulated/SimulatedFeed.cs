@@ -4,6 +4,7 @@ using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Derivatives;
 
 namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
 
@@ -13,7 +14,10 @@ namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
 /// complete); after a restart it continues from each symbol's stored close. Then every tick (1 s) it updates the
 /// forming candle and closes each minute as the clock passes it. Before a symbol's first history it stores and seeds
 /// <c>Ingest:SeedDays</c> of coarse 4h/8h/1d history (<see cref="SimulatedHistory"/>); after a restart those come
-/// from the table.
+/// from the table. Derivatives (<see cref="SimulatedDerivatives"/>) go with the candles: each closed minute's
+/// liquidations, open interest every 5 minutes, funding settlements every 8 hours and the mark price, delivered before the
+/// minute's candles; the mark price every tick; on a first start, the day before the 1m history too
+/// (<see cref="SimulatedHistory.Derivatives"/>).
 /// </summary>
 public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, MarketState state, BarSeeder seeder, TimeProvider time, ILogger<SimulatedFeed> logger) : IMarketFeed
 {
@@ -24,8 +28,10 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
     {
         var o = options.Value.Simulated;
         var market = new SimulatedMarket(o.Seed, o.SymbolCount);
+        var derivatives = new SimulatedDerivatives(market, o.Seed);
         var symbols = market.Symbols;
         sink.SetSymbols(symbols.Select(s => s.Symbol).ToArray());
+        sink.TrackLiquidations();
         sink.Status.RealTime = true;
 
         var current = Minute(time.GetUtcNow());
@@ -48,7 +54,18 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
                 }
             }
         }
-        await SeedAsync(market, lastStored, next, close, cancellationToken);
+        var seededBars = await SeedAsync(market, lastStored, next, close, cancellationToken);
+        // Reused for every delivery (the sink reads the list during the call).
+        var updates = new List<DerivativesUpdate>(symbols.Count * 8);
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            // A first start: the derivatives of the day before the 1m history, so its first candles have them all.
+            if (!lastStored.ContainsKey(symbols[i].Symbol) && next[i] == historyStart)
+            {
+                SimulatedHistory.Derivatives(derivatives, i, next[i], seededBars[i], close[i], updates);
+            }
+        }
+        Deliver(sink, updates);
         var from = next.Min();
         LogStarting(logger, symbols.Count, o.Seed, current - from);
         var batch = new List<SymbolCandle>(symbols.Count);
@@ -64,10 +81,13 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
                         continue;
                     }
                     var candle = market.Generate(i, m, close[i]);
+                    derivatives.OnClosed(i, candle, updates);
                     close[i] = candle.Close;
                     next[i] = m + 1;
                     batch.Add(new SymbolCandle(symbols[i].Symbol, candle));
                 }
+                // The minute's samples before its candles, which read them at their close.
+                Deliver(sink, updates);
                 if (batch.Count > 0)
                 {
                     await sink.OnClosedAsync(m * Candle.MinuteMs, batch.ToArray(), cancellationToken);
@@ -83,21 +103,29 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
             var now = time.GetUtcNow();
             var minute = Minute(now);
             await CloseMinutesAsync(minute);
-            var seconds = (int)(now.ToUnixTimeMilliseconds() / 1000 % 60) + 1;
+            var nowMs = now.ToUnixTimeMilliseconds();
+            var seconds = (int)(nowMs / 1000 % 60) + 1;
             for (var i = 0; i < symbols.Count; i++)
             {
-                sink.OnForming(symbols[i].Symbol, market.Generate(i, minute, close[i], seconds));
+                var forming = market.Generate(i, minute, close[i], seconds);
+                sink.OnForming(symbols[i].Symbol, forming);
+                updates.Add(derivatives.Mark(i, nowMs, forming.Close));
             }
+            Deliver(sink, updates);
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
-    /// <summary>Seeds every symbol that starts its 1m history now (nothing stored) with the coarse history before it.</summary>
-    private async Task SeedAsync(SimulatedMarket market, IReadOnlyDictionary<string, long> lastStored, long[] next, double[] close, CancellationToken cancellationToken)
+    /// <summary>
+    /// Seeds every symbol that starts its 1m history now (nothing stored) with the coarse history before it; returns
+    /// the 4h bars generated per symbol (null where none were).
+    /// </summary>
+    private async Task<Candle[]?[]> SeedAsync(SimulatedMarket market, IReadOnlyDictionary<string, long> lastStored, long[] next, double[] close, CancellationToken cancellationToken)
     {
         var days = options.Value.SeedDays;
         var seed = options.Value.Simulated.Seed;
         var seeded = 0;
+        var generated = new Candle[]?[market.Symbols.Count];
         for (var i = 0; i < market.Symbols.Count; i++)
         {
             var symbol = market.Symbols[i].Symbol;
@@ -114,11 +142,22 @@ public sealed partial class SimulatedFeed(IOptions<IngestOptions> options, Marke
             var index = Array.FindIndex(SimulatedSymbols.All, x => x.Symbol == symbol);
             var bars = SimulatedHistory.FourHourBars(seed, index, start, days, close[i]);
             await seeder.StoreAndSeedAsync(symbol, bars, start, cancellationToken);
+            generated[i] = bars;
             seeded++;
         }
         if (seeded > 0)
         {
             LogSeeded(logger, seeded, days);
+        }
+        return generated;
+    }
+
+    private static void Deliver(IFeedSink sink, List<DerivativesUpdate> updates)
+    {
+        if (updates.Count > 0)
+        {
+            sink.OnDerivatives(updates);
+            updates.Clear();
         }
     }
 

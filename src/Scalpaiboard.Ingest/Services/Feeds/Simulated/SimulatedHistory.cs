@@ -1,5 +1,6 @@
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Bars;
+using Scalpaiboard.Market.Derivatives;
 
 namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
 
@@ -53,4 +54,48 @@ public static class SimulatedHistory
         }
         return bars;
     }
+
+    /// <summary>
+    /// The derivatives of the day before the 1m history of <paramref name="symbol"/>, which starts at
+    /// <paramref name="firstMinute"/> (Unix minutes): open interest every 5 minutes from a day before it up to it and
+    /// the funding settlements in between, so the first 1m candles have a 1d open-interest change and a funding rate.
+    /// The model (<paramref name="model"/>) runs over that day's minutes (<see cref="SimulatedMarket.Flow"/>), priced
+    /// at <paramref name="fourHourBars"/> (the bars ending at the 1m history, <see cref="FourHourBars"/>), or at
+    /// <paramref name="firstOpen"/> without them. Appended to <paramref name="output"/>, oldest first; the model
+    /// continues with the 1m history.
+    /// </summary>
+    public static void Derivatives(SimulatedDerivatives model, int symbol, long firstMinute, IReadOnlyList<Candle>? fourHourBars, double firstOpen,
+        List<DerivativesUpdate> output)
+    {
+        // One block more than a day: the sample exactly a day before the first close is there too.
+        for (var m = firstMinute - MinutesPerDay - 5; m < firstMinute; m++)
+        {
+            var flow = model.Market.Flow(symbol, m);
+            var price = fourHourBars is { Count: > 0 } ? PriceAt(fourHourBars, (m + 1) * Candle.MinuteMs) : firstOpen;
+            model.Advance(symbol, m, flow.Return, flow.QuoteVolume, flow.QuoteVolume * flow.TakerShare, price, output);
+        }
+    }
+
+    /// <summary>
+    /// The price at <paramref name="time"/> (Unix ms) on consecutive 4h bars: within a bar, geometric from its open to
+    /// its close; before the first bar its open, from the end of the last its close.
+    /// </summary>
+    public static double PriceAt(IReadOnlyList<Candle> fourHourBars, long time)
+    {
+        var first = fourHourBars[0];
+        if (time <= first.OpenTime)
+        {
+            return first.Open;
+        }
+        var index = (time - first.OpenTime) / H4;
+        if (index >= fourHourBars.Count)
+        {
+            return fourHourBars[^1].Close;
+        }
+        var bar = fourHourBars[(int)index];
+        var fraction = (double)(time - bar.OpenTime) / H4;
+        return SimulatedMarket.RoundPrice(bar.Open * Math.Pow(bar.Close / bar.Open, fraction));
+    }
+
+    private const long MinutesPerDay = 1440;
 }

@@ -19,7 +19,8 @@ namespace Scalpaiboard.Ingest.Services.Feeds.Simulated;
 public sealed class SimulatedMarket
 {
     public const int Trenders = 20;
-    private const double Noise = 0.0003;
+    /// <summary>The standard deviation of a quiet minute's log return.</summary>
+    public const double Noise = 0.0003;
     private const double TrendPerMinute = 0.09 / 1440;
     private const long PeriodMinutes = 72 * 60;
     private const long HalfPeriod = PeriodMinutes / 2;
@@ -67,10 +68,8 @@ public sealed class SimulatedMarket
     /// </summary>
     public Candle Generate(int symbol, long minute, double previousClose, int seconds = 60)
     {
-        var (drift, volumeFactor) = Regime(symbol, minute);
         var rng = new SplitMix(SplitMix.Mix((ulong)_seed, (ulong)(minute * 64 + symbol)));
-        var total = drift + Noise * rng.NextGaussian();
-        var perMinute = Symbols[symbol].DailyQuoteVolume / 1440 * volumeFactor * Math.Exp(0.2 * rng.NextGaussian() - 0.02);
+        var (total, perMinute, takerShare) = Flow(symbol, minute, ref rng);
         // The minute's path: 60 steps that add up to the minute's return (a Brownian bridge).
         Span<double> steps = stackalloc double[60];
         double sum = 0;
@@ -101,10 +100,28 @@ public sealed class SimulatedMarket
         var mid = (open + close) / 2;
         var baseVolume = quote / mid;
         var trades = (long)Math.Max(1, quote / (250 + 50 * (symbol % 7)));
-        var takerShare = 0.5 + Math.Clamp(total * 200, -0.2, 0.2);
         return new Candle(minute * Candle.MinuteMs, RoundPrice(open), RoundPrice(open * Math.Exp(high)), RoundPrice(open * Math.Exp(low)),
             RoundPrice(close), Math.Round(baseVolume, 4), Math.Round(quote, 2), trades,
             Math.Round(baseVolume * takerShare, 4), Math.Round(quote * takerShare, 2));
+    }
+
+    /// <summary>
+    /// What a symbol's minute adds up to, without its path: the log return from open to close, the quote volume and
+    /// the share of it bought by takers. <see cref="Generate"/> builds the closed candle from exactly these (before
+    /// rounding); the derivatives (<see cref="SimulatedDerivatives"/>) read them for minutes no candle is made for.
+    /// </summary>
+    public MinuteFlow Flow(int symbol, long minute)
+    {
+        var rng = new SplitMix(SplitMix.Mix((ulong)_seed, (ulong)(minute * 64 + symbol)));
+        return Flow(symbol, minute, ref rng);
+    }
+
+    private MinuteFlow Flow(int symbol, long minute, ref SplitMix rng)
+    {
+        var (drift, volumeFactor) = Regime(symbol, minute);
+        var total = drift + Noise * rng.NextGaussian();
+        var perMinute = Symbols[symbol].DailyQuoteVolume / 1440 * volumeFactor * Math.Exp(0.2 * rng.NextGaussian() - 0.02);
+        return new MinuteFlow(total, perMinute, 0.5 + Math.Clamp(total * 200, -0.2, 0.2));
     }
 
     /// <summary>Drift (log return) and volume multiplier of a symbol's minute.</summary>
@@ -238,3 +255,6 @@ public sealed class SimulatedMarket
 
     private static long Mod(long a, long b) => ((a % b) + b) % b;
 }
+
+/// <summary>A minute's log return (open to close), quote volume and taker-buy share of that volume.</summary>
+public readonly record struct MinuteFlow(double Return, double QuoteVolume, double TakerShare);

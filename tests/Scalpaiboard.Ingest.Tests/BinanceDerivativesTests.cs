@@ -278,6 +278,36 @@ public sealed class BinanceDerivativesTests
         }
     }
 
+    [Fact]
+    public async Task A_429_on_a_statistic_pauses_every_call_for_its_Retry_After_and_the_backfill_still_completes()
+    {
+        var clock = new ScaledClock(60, new DateTimeOffset(2026, 3, 10, 9, 33, 0, TimeSpan.Zero));
+        var symbols = Enumerable.Range(0, 40).Select(i => $"S{i:00}USDT").ToArray();
+        await using var fake = new FakeBinanceServer(clock, symbols, weightLimit: 2400) { TooManyDataRequests = 1, RetryAfterSeconds = 20 };
+        await fake.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(fake.RestUrl) };
+        var rest = new BinanceRestClient(http, new RequestWeightLimiter(clock, 2400, 0.8), clock);
+        var delivered = new List<DerivativesUpdate>();
+        var poller = new DerivativesPoller(rest, symbols, updates => { lock (delivered) delivered.AddRange(updates); }, clock, NullLogger.Instance);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var lastStored = symbols.ToDictionary(s => s, _ => ((now - 3_600_000) / Period) * Period);
+
+        await poller.BackfillAsync(lastStored, CancellationToken.None);
+
+        Assert.Equal(1, rest.RateLimited);
+        Assert.Equal(0, poller.Failures);
+        var refused = Assert.Single(fake.DataRequests, r => r.Status == 429);
+        // Nothing but what was already on its way before the answer came, until Retry-After has passed; then the
+        // refused call again.
+        Assert.DoesNotContain(fake.DataRequests, r => r.Time > refused.Time + 5_000 && r.Time < refused.Time + 20_000);
+        var retried = fake.DataRequests.First(r => r.Status == 200 && r.Path == refused.Path && r.Symbol == refused.Symbol);
+        Assert.True(retried.Time >= refused.Time + 20_000, $"retried {retried.Time - refused.Time} ms after the 429");
+        // Every symbol's periods since its stored one.
+        var periods = delivered.Where(u => u.Kind == DerivativesKind.OpenInterest).GroupBy(u => u.Symbol).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(symbols.Length, periods.Count);
+        Assert.All(periods.Values, n => Assert.True(n >= 12, $"{n} periods"));
+    }
+
     private static Dictionary<string, string?> Settings(string cs, FakeBinanceServer fake) => new()
     {
         ["ConnectionStrings:postgres"] = cs,

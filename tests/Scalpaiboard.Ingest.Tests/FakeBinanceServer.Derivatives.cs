@@ -45,6 +45,11 @@ public sealed partial class FakeBinanceServer
     /// <summary>Data requests beyond an endpoint's count limit (answered 429).</summary>
     public int DataViolations;
 
+    /// <summary>The next this many <c>/futures/data</c> requests are answered 429 with <see cref="RetryAfterSeconds"/>.</summary>
+    public int TooManyDataRequests;
+
+    public int RetryAfterSeconds = 1;
+
     /// <summary>Symbols whose <c>/futures/data</c> calls fail (400, as for a symbol Binance has no statistics of).</summary>
     public ConcurrentDictionary<string, byte> BrokenDataSymbols { get; } = new(StringComparer.Ordinal);
 
@@ -173,6 +178,12 @@ public sealed partial class FakeBinanceServer
     {
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         var n = limit ?? 30;
+        if (Interlocked.Decrement(ref TooManyDataRequests) >= 0)
+        {
+            DataRequests.Enqueue(new DataRequest(path, symbol, now, startTime, endTime, n, 429));
+            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Json(new { code = -1003, msg = "Way too many requests; IP banned until later." }, statusCode: 429);
+        }
         if (!Count(path, 1000))
         {
             DataRequests.Enqueue(new DataRequest(path, symbol, now, startTime, endTime, n, 429));

@@ -19,7 +19,7 @@ public readonly record struct RatioRow(long Time, double Ratio);
 /// <summary>A funding settlement of <c>/fapi/v1/fundingRate</c>.</summary>
 public readonly record struct FundingRow(string Symbol, long Time, double Rate);
 
-/// <summary>The ratio statistics of <c>/futures/data</c>, each with its path and the field read from its rows.</summary>
+/// <summary>The ratio statistics of <c>/futures/data</c> (<see cref="BinanceRestClient.RatioPath"/> gives each one's path).</summary>
 public enum FuturesRatio
 {
     /// <summary><c>globalLongShortAccountRatio</c>: long/short account ratio of all traders.</summary>
@@ -46,8 +46,10 @@ public sealed class BinanceRestClient(
     public const string TakerBuySellPath = "/futures/data/takerlongshortRatio";
     public const string FundingRatePath = "/fapi/v1/fundingRate";
 
-    /// <summary>The statistics' period we ask for, and their 500-row page.</summary>
+    /// <summary>The statistics' period we ask for (5m).</summary>
     public const long PeriodMs = 300_000;
+
+    /// <summary>The most rows a statistic and the funding history answer with.</summary>
     public const int MaxDataRows = 500;
     public const int MaxFundingRows = 1000;
 
@@ -63,9 +65,6 @@ public sealed class BinanceRestClient(
     };
 
     public RequestWeightLimiter Limiter => limiter;
-
-    /// <summary>The request counter of a count-limited endpoint (its path).</summary>
-    public RequestCountLimiter CountLimiter(string path) => _counted[path];
 
     public static string RatioPath(FuturesRatio ratio) => ratio switch
     {

@@ -81,8 +81,13 @@ public sealed partial class DerivativesPoller(
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            // This period's poll if its time is still to come, else the next one's.
             var now = Now;
-            var start = now - (now % PeriodMs) + PeriodMs + PollDelayMs;
+            var start = now - (now % PeriodMs) + PollDelayMs;
+            if (start <= now)
+            {
+                start += PeriodMs;
+            }
             await DelayUntilAsync(start, cancellationToken);
             await PollFundingAsync(Now, cancellationToken);
             var step = (double)SpreadMs / Math.Max(1, symbols.Count);

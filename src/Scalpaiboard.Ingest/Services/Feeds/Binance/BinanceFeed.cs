@@ -7,7 +7,6 @@ using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Market;
 using Scalpaiboard.Market.Bars;
-using Scalpaiboard.Market.Derivatives;
 
 namespace Scalpaiboard.Ingest.Services.Feeds.Binance;
 

@@ -14,12 +14,14 @@ namespace Scalpaiboard.Ingest.Tests;
 
 /// <summary>
 /// A small Binance USDT-M futures over real sockets on 127.0.0.1: exchangeInfo, klines (with request weight,
-/// <c>X-MBX-USED-WEIGHT-1M</c> and 429 + Retry-After past the limit) and combined streams (<c>/stream?streams=</c>)
-/// pushing kline_1m (forming, then <c>"x": true</c> once the minute is over), miniTicker and depth20 on SUBSCRIBE.
-/// It can drop every connection, go silent and send malformed frames. Klines are a pure function of
-/// (symbol, minute), so a test can check every stored candle.
+/// <c>X-MBX-USED-WEIGHT-1M</c> and 429 + Retry-After past the limit) and combined streams on Binance's routes
+/// (<c>/market/stream?streams=</c>: kline_1m, forming then <c>"x": true</c> once the minute is over, miniTicker, the
+/// derivatives streams; <c>/public/stream?streams=</c>: depth20, also on SUBSCRIBE). A stream asked for on the wrong
+/// route is accepted and stays silent, as on Binance. It can drop every connection, go silent and send malformed
+/// frames. Klines are a pure function of (symbol, minute), so a test can check every stored candle; the derivatives
+/// (FakeBinanceServer.Derivatives.cs) likewise.
 /// </summary>
-public sealed class FakeBinanceServer : IAsyncDisposable
+public sealed partial class FakeBinanceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly TimeProvider _clock;
@@ -42,8 +44,22 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         _app.UseWebSockets();
         _app.MapGet("/fapi/v1/exchangeInfo", ExchangeInfo);
         _app.MapGet("/fapi/v1/klines", Klines);
-        _app.Map("/stream", Stream);
+        _app.Map("/market/stream", http => Stream(http, StreamRoute.Market));
+        _app.Map("/public/stream", http => Stream(http, StreamRoute.Public));
+        MapDerivatives(_app);
     }
+
+    private enum StreamRoute
+    {
+        Market,
+        Public,
+    }
+
+    /// <summary>Streams asked for on a route that does not carry them (they never send anything).</summary>
+    public int MisroutedStreams;
+
+    private static bool Carries(StreamRoute route, string stream) =>
+        stream.Contains("@depth", StringComparison.Ordinal) ? route == StreamRoute.Public : route == StreamRoute.Market;
 
     public int WeightLimit { get; }
 
@@ -250,18 +266,20 @@ public sealed class FakeBinanceServer : IAsyncDisposable
 
     private static string S(double v) => v.ToString("0.########", CultureInfo.InvariantCulture);
 
-    private async Task Stream(HttpContext http)
+    private async Task Stream(HttpContext http, StreamRoute route)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
             http.Response.StatusCode = 400;
             return;
         }
-        var streams = (http.Request.Query["streams"].ToString()).Split('/', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        var asked = (http.Request.Query["streams"].ToString()).Split('/', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
         lock (_weightGate)
         {
-            MaxStreamsPerConnection = Math.Max(MaxStreamsPerConnection, streams.Count);
+            MaxStreamsPerConnection = Math.Max(MaxStreamsPerConnection, asked.Count);
         }
+        Interlocked.Add(ref MisroutedStreams, asked.Count(s => !Carries(route, s)));
+        var streams = asked.Where(s => Carries(route, s)).ToHashSet();
         using var ws = await http.WebSockets.AcceptWebSocketAsync();
         _sockets[ws] = 0;
         Interlocked.Increment(ref Connections);
@@ -270,7 +288,8 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         {
             depth[s] = 0;
         }
-        var receive = ReceiveControlAsync(ws, depth, http.RequestAborted);
+        var receive = ReceiveControlAsync(ws, route, depth, http.RequestAborted);
+        var derivatives = new DerivativesCursor(streams, this);
         var sentMinute = _clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
         var loop = 0;
         try
@@ -296,16 +315,23 @@ public sealed class FakeBinanceServer : IAsyncDisposable
                 sentMinute = minute;
                 if (streams.Contains("!miniTicker@arr"))
                 {
-                    var tickers = _symbols.Select(s => new { e = "24hrMiniTicker", E = 0L, s, c = S(Kline(s, minute, true).Close), o = "1", h = "2", l = "0.5", v = "10", q = "100" });
-                    await SendAsync(ws, JsonSerializer.Serialize(new { stream = "!miniTicker@arr", data = tickers }));
+                    var tickers = _symbols.Select(s => new Dictionary<string, object?>
+                    {
+                        ["e"] = "24hrMiniTicker", ["E"] = 0L, ["s"] = s, ["c"] = S(Kline(s, minute, true).Close), ["o"] = "1", ["h"] = "2", ["l"] = "0.5", ["v"] = "10", ["q"] = "100",
+                    }).ToList();
+                    await SendAsync(ws, Frame("!miniTicker@arr", tickers));
                 }
+                await SendDerivativesAsync(ws, derivatives);
                 foreach (var d in depth.Keys)
                 {
                     var symbol = d[..d.IndexOf('@')].ToUpperInvariant();
                     var mid = Kline(symbol, minute, true).Close;
                     var bids = Enumerable.Range(1, 20).Select(i => new[] { S(Math.Round(mid - i * 0.01, 2)), S(i) });
                     var asks = Enumerable.Range(1, 20).Select(i => new[] { S(Math.Round(mid + i * 0.01, 2)), S(i) });
-                    await SendAsync(ws, JsonSerializer.Serialize(new { stream = d, data = new { e = "depthUpdate", E = _clock.GetUtcNow().ToUnixTimeMilliseconds(), s = symbol, b = bids, a = asks } }));
+                    await SendAsync(ws, Frame(d, new Dictionary<string, object?>
+                    {
+                        ["e"] = "depthUpdate", ["E"] = _clock.GetUtcNow().ToUnixTimeMilliseconds(), ["s"] = symbol, ["b"] = bids.ToList(), ["a"] = asks.ToList(),
+                    }));
                 }
                 // Counted across connections, so frequent drops cannot keep a connection from reaching its turn.
                 if (MalformedEvery > 0 && Interlocked.Increment(ref _pushes) % MalformedEvery == 0)
@@ -328,23 +354,26 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private static string KlineFrame(string stream, string symbol, long minute, bool closed)
     {
         var k = Kline(symbol, minute, forming: !closed);
-        return JsonSerializer.Serialize(new
+        return Frame(stream, new Dictionary<string, object?>
         {
-            stream,
-            data = new
+            ["e"] = "kline", ["E"] = minute * 60_000 + 1, ["s"] = symbol,
+            ["k"] = new Dictionary<string, object?>
             {
-                e = "kline", E = minute * 60_000 + 1, s = symbol,
-                k = new
-                {
-                    t = minute * 60_000, T = minute * 60_000 + 59_999, s = symbol, i = "1m", f = 1, L = 2,
-                    o = S(k.Open), c = S(k.Close), h = S(k.High), l = S(k.Low), v = S(k.Volume), n = k.Trades, x = closed,
-                    q = S(k.Quote), V = S(k.Volume / 2), Q = S(k.Quote / 2), B = "0",
-                },
+                ["t"] = minute * 60_000, ["T"] = minute * 60_000 + 59_999, ["s"] = symbol, ["i"] = "1m", ["f"] = 1, ["L"] = 2,
+                ["o"] = S(k.Open), ["c"] = S(k.Close), ["h"] = S(k.High), ["l"] = S(k.Low), ["v"] = S(k.Volume), ["n"] = k.Trades, ["x"] = closed,
+                ["q"] = S(k.Quote), ["V"] = S(k.Volume / 2), ["Q"] = S(k.Quote / 2), ["B"] = "0",
             },
         });
     }
 
-    private static async Task ReceiveControlAsync(WebSocket ws, ConcurrentDictionary<string, byte> depth, CancellationToken cancellationToken)
+    /// <summary>
+    /// A combined-stream frame. Payloads are dictionaries: Binance's names differ only in case (<c>e</c>/<c>E</c>,
+    /// <c>t</c>/<c>T</c>), which System.Text.Json refuses for anonymous types (their constructor parameters bind by
+    /// name whatever the case), so a frame built from one threw instead of being sent.
+    /// </summary>
+    private static string Frame(string stream, object data) => JsonSerializer.Serialize(new Dictionary<string, object> { ["stream"] = stream, ["data"] = data });
+
+    private async Task ReceiveControlAsync(WebSocket ws, StreamRoute route, ConcurrentDictionary<string, byte> depth, CancellationToken cancellationToken)
     {
         var buffer = new byte[8192];
         while (ws.State == WebSocketState.Open)
@@ -358,7 +387,8 @@ public sealed class FakeBinanceServer : IAsyncDisposable
             var method = doc.RootElement.GetProperty("method").GetString();
             foreach (var p in doc.RootElement.GetProperty("params").EnumerateArray())
             {
-                if (method == "SUBSCRIBE") depth[p.GetString()!] = 0;
+                if (method == "SUBSCRIBE" && !Carries(route, p.GetString()!)) Interlocked.Increment(ref MisroutedStreams);
+                else if (method == "SUBSCRIBE") depth[p.GetString()!] = 0;
                 else depth.TryRemove(p.GetString()!, out _);
             }
             await SendAsync(ws, JsonSerializer.Serialize(new { result = (object?)null, id = doc.RootElement.GetProperty("id").GetInt32() }));

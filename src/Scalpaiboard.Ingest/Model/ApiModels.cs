@@ -18,7 +18,8 @@ public sealed record FeedStatusResponse(
     int Connections,
     int WeightUsed,
     int WeightLimit,
-    string? Error);
+    string? Error,
+    string? LiquidationsNote);
 
 /// <summary><c>GET /api/coins/{symbol}/candles</c>.</summary>
 public sealed record CandlesResponse(string Symbol, string Timeframe, IReadOnlyList<CandleDto> Candles);

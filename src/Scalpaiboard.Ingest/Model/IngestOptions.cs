@@ -218,6 +218,17 @@ public sealed class BinanceOptions
     [Range(0.1, 1.0)]
     public double WeightBudgetFraction { get; set; } = 0.8;
 
+    /// <summary>
+    /// Requests per 5 minutes per IP that Binance allows each <c>/futures/data</c> statistic (open interest, the
+    /// long/short ratios; weight 0); we use <see cref="WeightBudgetFraction"/> of it.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int DataRequestsPerFiveMinutes { get; set; } = 1000;
+
+    /// <summary>Requests per 5 minutes per IP that Binance allows <c>/fapi/v1/fundingRate</c>; we use <see cref="WeightBudgetFraction"/> of it.</summary>
+    [Range(1, 100_000)]
+    public int FundingRequestsPerFiveMinutes { get; set; } = 500;
+
     /// <summary>Weight limit per minute assumed until exchangeInfo says otherwise.</summary>
     [Range(1, 100_000)]
     public int DefaultWeightLimit { get; set; } = 2400;

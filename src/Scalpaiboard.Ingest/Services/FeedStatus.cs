@@ -49,6 +49,9 @@ public sealed class FeedStatus(TimeProvider time)
 
     public int Connections { get; set; }
 
+    /// <summary>A caveat to show with liquidation totals (the Binance feed's: they are a lower bound), or null.</summary>
+    public string? LiquidationsNote { get; set; }
+
     public long CandlesIngested => Interlocked.Read(ref _candlesIngested);
 
     public long? LastOpenTime => Interlocked.Read(ref _lastOpenTime) is var v && v != long.MinValue ? v : null;
@@ -87,5 +90,5 @@ public sealed class FeedStatus(TimeProvider time)
     public long? LagMs => LastOpenTime is { } t ? Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - (t + Market.Candle.MinuteMs)) : null;
 
     public FeedStatusResponse ToResponse() => new(Feed, State, Symbols, CandlesIngested, LastOpenTime, LagMs,
-        MalformedRows, MalformedFrames, Rejected, Reconnects, Progress, Connections, WeightUsed, WeightLimit, Error);
+        MalformedRows, MalformedFrames, Rejected, Reconnects, Progress, Connections, WeightUsed, WeightLimit, Error, LiquidationsNote);
 }

@@ -19,14 +19,23 @@ namespace Scalpaiboard.Ingest.Services.Feeds.Binance;
 /// A symbol with nothing stored is first seeded with <c>Ingest:SeedDays</c> of closed 4h klines (8h and 1d aggregated
 /// from them; from <c>ingest.bars</c> when they are there), and its 1m backfill then starts at that UTC day's start so
 /// that its first 1d bar is whole.
+/// Derivatives: <c>!markPrice@arr@1s</c> (mark price, funding rate, next funding time) and <c>!forceOrder@arr</c>
+/// (liquidations) on a connection of their own, and the open interest, long/short ratios and funding history of
+/// <see cref="DerivativesPoller"/>, backfilled before the candles and polled every 5 minutes. Streams go to Binance's
+/// routes: klines and the derivatives streams under <c>/market</c>, partial depth under <c>/public</c>.
 /// </summary>
 public sealed partial class BinanceFeed(
     IOptions<IngestOptions> options,
     MarketState state,
     BarSeeder seeder,
+    DerivativesStore derivativesStore,
     TimeProvider time,
     ILogger<BinanceFeed> logger) : IMarketFeed
 {
+    /// <summary>Shown with liquidation totals (feed status <c>liquidationsNote</c>).</summary>
+    public const string LiquidationsNote =
+        "Binance reports at most one liquidation per symbol per second (the latest), so liquidation totals are a lower bound.";
+
     private const int HistoryMinutes = 1441;
     private readonly Channel<object> _events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, long> _lastDelivered = new(StringComparer.Ordinal);
@@ -35,6 +44,7 @@ public sealed partial class BinanceFeed(
     private IFeedSink _sink = null!;
     private BinanceRestClient _rest = null!;
     private string[] _symbols = [];
+    private HashSet<string> _tracked = new(StringComparer.Ordinal);
 
     public string Name => FeedKinds.Binance;
 
@@ -49,7 +59,7 @@ public sealed partial class BinanceFeed(
         _sink = sink;
         using var http = new HttpClient { BaseAddress = new Uri(b.RestUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
         var limiter = new RequestWeightLimiter(time, b.DefaultWeightLimit, b.WeightBudgetFraction);
-        _rest = new BinanceRestClient(http, limiter, time);
+        _rest = new BinanceRestClient(http, limiter, time, b.DataRequestsPerFiveMinutes, b.FundingRequestsPerFiveMinutes);
         sink.Status.RealTime = true;
 
         var info = await _rest.GetExchangeInfoAsync(cancellationToken);
@@ -69,6 +79,7 @@ public sealed partial class BinanceFeed(
         {
             throw new InvalidOperationException("No TRADING USDT-margined perpetual matches Ingest:Symbols.");
         }
+        _tracked = _symbols.ToHashSet(StringComparer.Ordinal);
         sink.SetSymbols(_symbols);
         sink.Status.WeightLimit = limiter.Limit;
         foreach (var s in _symbols)
@@ -80,22 +91,32 @@ public sealed partial class BinanceFeed(
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var ct = linked.Token;
-        var streamBase = new Uri(b.StreamUrl.TrimEnd('/') + "/");
+        // Binance routes USDT-M streams by kind (the single legacy path was retired on 2026-04-23).
+        var root = b.StreamUrl.TrimEnd('/') + "/";
+        var market = new Uri(root + "market/");
         var connections = new List<BinanceStreamConnection>();
         foreach (var chunk in _symbols.Chunk(b.StreamsPerConnection))
         {
             var streams = chunk.Select(s => s.ToLowerInvariant() + "@kline_1m").ToArray();
             var symbols = chunk;
-            connections.Add(new BinanceStreamConnection($"klines-{connections.Count}", streamBase, streams, b, OnMessage,
+            connections.Add(new BinanceStreamConnection($"klines-{connections.Count}", market, streams, b, OnMessage,
                 () => _events.Writer.TryWrite(new Reconnected(symbols)), sink.Status, time, logger));
         }
-        var control = new BinanceStreamConnection("tickers-depth", streamBase, ["!miniTicker@arr"], b, OnMessage, () => { }, sink.Status, time, logger);
-        var tasks = connections.Select(c => c.RunAsync(ct)).Append(control.RunAsync(ct)).ToList();
-        tasks.Add(ManageDepthAsync(control, ct));
-        tasks.Add(ReportAsync(connections.Append(control).ToArray(), limiter, ct));
+        var derivatives = new BinanceStreamConnection("derivatives", market, [DerivativesFrames.MarkPriceStream, DerivativesFrames.ForceOrderStream],
+            b, OnMessage, () => { }, sink.Status, time, logger, quietStreams: [DerivativesFrames.ForceOrderStream]);
+        var depth = new BinanceStreamConnection("depth", new Uri(root + "public/"), [], b, OnMessage, () => { }, sink.Status, time, logger);
+        BinanceStreamConnection[] all = [.. connections, derivatives, depth];
+        var tasks = all.Select(c => c.RunAsync(ct)).ToList();
+        tasks.Add(TrackLiquidationsAsync(derivatives, ct));
+        tasks.Add(ManageDepthAsync(depth, ct));
+        tasks.Add(ReportAsync(all, limiter, ct));
         try
         {
-            // Backfill after the streams are up: what closes meanwhile waits in the channel.
+            // Derivatives history first, so the backfilled candles' closes read it; then the candles, after the streams
+            // are up: what closes meanwhile waits in the channel.
+            var poller = new DerivativesPoller(_rest, _symbols, sink.OnDerivatives, time, logger);
+            await poller.BackfillAsync(await derivativesStore.LastOpenInterestTimesAsync(ct), ct);
+            tasks.Add(poller.RunAsync(ct));
             await DeliverHistoryAsync(_symbols, LastClosedMinute(), ct);
             sink.Status.State = FeedStates.Running;
             await DeliverLiveAsync(ct);
@@ -338,11 +359,21 @@ public sealed partial class BinanceFeed(
                 var eventTime = data.TryGetProperty("E", out var et) ? et.GetInt64() : time.GetUtcNow().ToUnixTimeMilliseconds();
                 _sink.OnOrderBook(new OrderBookSnapshot(symbol, eventTime, Levels(data.GetProperty("b")), Levels(data.GetProperty("a")), Synthetic: false));
             }
-            else if (stream == "!miniTicker@arr")
+            else if (stream == DerivativesFrames.MarkPriceStream)
             {
-                if (data.ValueKind != JsonValueKind.Array)
+                // One message (every symbol's second) is one call.
+                var updates = DerivativesFrames.MarkPrices(data, _tracked);
+                if (updates.Count > 0)
                 {
-                    throw new FormatException("miniTicker is not an array");
+                    _sink.OnDerivatives(updates);
+                }
+            }
+            else if (stream == DerivativesFrames.ForceOrderStream)
+            {
+                var updates = DerivativesFrames.ForceOrders(data, _tracked);
+                if (updates.Count > 0)
+                {
+                    _sink.OnDerivatives(updates);
                 }
             }
             else
@@ -377,8 +408,16 @@ public sealed partial class BinanceFeed(
         return levels;
     }
 
+    /// <summary>Once the liquidation stream is subscribed, windows without a liquidation total 0 instead of unavailable.</summary>
+    private async Task TrackLiquidationsAsync(BinanceStreamConnection derivatives, CancellationToken cancellationToken)
+    {
+        await derivatives.FirstConnect.WaitAsync(cancellationToken);
+        _sink.TrackLiquidations();
+        _sink.Status.LiquidationsNote = LiquidationsNote;
+    }
+
     /// <summary>Subscribes partial depth for the symbols clients watch and drops the ones nobody asked for lately.</summary>
-    private async Task ManageDepthAsync(BinanceStreamConnection control, CancellationToken cancellationToken)
+    private async Task ManageDepthAsync(BinanceStreamConnection depth, CancellationToken cancellationToken)
     {
         var subscribed = new HashSet<string>(StringComparer.Ordinal);
         var known = _symbols.ToHashSet(StringComparer.Ordinal);
@@ -388,17 +427,17 @@ public sealed partial class BinanceFeed(
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var wanted = state.WatchedBooks.Where(kv => known.Contains(kv.Key) && now - kv.Value <= idle)
-                .Select(kv => kv.Key.ToLowerInvariant() + "@depth20@100ms").Take(options.Value.Binance.StreamsPerConnection - 1).ToHashSet(StringComparer.Ordinal);
+                .Select(kv => kv.Key.ToLowerInvariant() + "@depth20@100ms").Take(options.Value.Binance.StreamsPerConnection).ToHashSet(StringComparer.Ordinal);
             var add = wanted.Except(subscribed).ToArray();
             var drop = subscribed.Except(wanted).ToArray();
             if (add.Length > 0)
             {
-                control.Subscribe(add);
+                depth.Subscribe(add);
                 subscribed.UnionWith(add);
             }
             if (drop.Length > 0)
             {
-                control.Unsubscribe(drop);
+                depth.Unsubscribe(drop);
                 subscribed.ExceptWith(drop);
             }
         }

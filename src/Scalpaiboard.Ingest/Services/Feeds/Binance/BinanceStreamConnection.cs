@@ -7,11 +7,14 @@ using Scalpaiboard.Ingest.Model;
 namespace Scalpaiboard.Ingest.Services.Feeds.Binance;
 
 /// <summary>
-/// One combined-stream WebSocket (<c>/stream?streams=a/b/c</c>) that stays up: reconnects with jittered
-/// exponential backoff after any drop (including Binance's forced 24 h disconnect), reconnects a connection on
-/// which a watched stream has been silent too long, sends SUBSCRIBE/UNSUBSCRIBE control messages no faster than
-/// the configured rate, and hands every text frame to <see cref="_onMessage"/>. Server pings are answered by
-/// <see cref="ClientWebSocket"/> itself; our keep-alive pongs go out every 15 s.
+/// One combined-stream WebSocket (<c>/stream?streams=a/b/c</c> under <paramref name="streamBase"/>, Binance's route
+/// for the kind of stream) that stays up: reconnects with jittered exponential backoff after any drop (including
+/// Binance's forced 24 h disconnect), reconnects a connection on which a watched stream has been silent too long
+/// (every stream but the <paramref name="quietStreams"/>, which may rightly say nothing for minutes; a subscribed one
+/// from its subscription on), sends SUBSCRIBE/UNSUBSCRIBE control messages no faster than the configured rate, and
+/// hands every text frame to <see cref="_onMessage"/>. A connection without any stream waits for a subscription
+/// before it connects. Server pings are answered by <see cref="ClientWebSocket"/> itself; our keep-alive pongs go
+/// out every 15 s.
 /// </summary>
 public sealed partial class BinanceStreamConnection(
     string name,
@@ -22,16 +25,23 @@ public sealed partial class BinanceStreamConnection(
     Action onReconnected,
     FeedStatus status,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    IReadOnlyCollection<string>? quietStreams = null)
 {
     private readonly Action<ReadOnlyMemory<byte>> _onMessage = onMessage;
     private readonly Lock _gate = new();
     private readonly HashSet<string> _dynamic = new(StringComparer.Ordinal);
     private readonly Queue<(string Method, string[] Streams)> _control = new();
     private readonly Dictionary<string, long> _lastMessage = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _subscribedAt = new(StringComparer.Ordinal);
+    private readonly string[] _watchedFixed = fixedStreams.Where(s => quietStreams?.Contains(s) != true).ToArray();
+    private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _controlId;
 
     public bool Connected { get; private set; }
+
+    /// <summary>Completes when the connection is first established (its streams subscribed).</summary>
+    public Task FirstConnect => _firstConnect.Task;
 
     public int Connects { get; private set; }
 
@@ -55,6 +65,10 @@ public sealed partial class BinanceStreamConnection(
             if (added.Length > 0)
             {
                 _control.Enqueue(("SUBSCRIBE", added));
+                foreach (var a in added)
+                {
+                    _subscribedAt[a] = time.GetTimestamp();
+                }
             }
         }
     }
@@ -76,6 +90,10 @@ public sealed partial class BinanceStreamConnection(
         var delay = options.ReconnectDelayMilliseconds;
         while (!cancellationToken.IsCancellationRequested)
         {
+            while (StreamCount == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            }
             var started = time.GetTimestamp();
             try
             {
@@ -118,6 +136,7 @@ public sealed partial class BinanceStreamConnection(
         connectTimeout.CancelAfter(TimeSpan.FromSeconds(15));
         await ws.ConnectAsync(uri, connectTimeout.Token);
         Connected = true;
+        _firstConnect.TrySetResult();
         if (Connects++ > 0)
         {
             onReconnected();
@@ -125,7 +144,7 @@ public sealed partial class BinanceStreamConnection(
         var connectedAt = time.GetTimestamp();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var control = SendControlAsync(ws, linked.Token);
-        var watchdog = WatchAsync(ws, fixedStreams, connectedAt, linked.Token);
+        var watchdog = WatchAsync(ws, connectedAt, linked.Token);
         try
         {
             await ReceiveAsync(ws, linked.Token);
@@ -197,7 +216,7 @@ public sealed partial class BinanceStreamConnection(
         }
     }
 
-    private async Task WatchAsync(ClientWebSocket ws, IReadOnlyList<string> watched, long connectedAt, CancellationToken cancellationToken)
+    private async Task WatchAsync(ClientWebSocket ws, long connectedAt, CancellationToken cancellationToken)
     {
         var limit = TimeSpan.FromSeconds(options.SilenceTimeoutSeconds);
         var period = TimeSpan.FromMilliseconds(Math.Max(50, limit.TotalMilliseconds / 4));
@@ -207,9 +226,10 @@ public sealed partial class BinanceStreamConnection(
             string? silent = null;
             lock (_gate)
             {
-                foreach (var s in watched)
+                foreach (var s in _watchedFixed.Concat(_dynamic))
                 {
-                    var last = _lastMessage.TryGetValue(s, out var t) ? t : connectedAt;
+                    var last = _lastMessage.TryGetValue(s, out var t) ? t
+                        : _subscribedAt.TryGetValue(s, out var at) && at > connectedAt ? at : connectedAt;
                     if (time.GetElapsedTime(last) > limit)
                     {
                         silent = s;
@@ -246,6 +266,18 @@ public sealed partial class BinanceStreamConnection(
             }
             var payload = JsonSerializer.SerializeToUtf8Bytes(new { method = next.Method, @params = next.Streams, id = Interlocked.Increment(ref _controlId) });
             await ws.SendAsync(payload, WebSocketMessageType.Text, true, cancellationToken);
+            if (next.Method == "SUBSCRIBE")
+            {
+                lock (_gate)
+                {
+                    // Watched from now on: its first message is still to come.
+                    foreach (var s in next.Streams)
+                    {
+                        _subscribedAt[s] = time.GetTimestamp();
+                        _lastMessage.Remove(s);
+                    }
+                }
+            }
             await Task.Delay(spacing, cancellationToken);
         }
     }

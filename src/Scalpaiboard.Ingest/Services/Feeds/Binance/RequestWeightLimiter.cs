@@ -15,6 +15,9 @@ public sealed class RequestWeightLimiter(TimeProvider time, int limit, double bu
 
     public int Limit { get; private set; } = limit;
 
+    /// <summary>The share of a server limit we allow ourselves.</summary>
+    public double BudgetFraction => budgetFraction;
+
     /// <summary>Weight used in the current minute as far as we know.</summary>
     public int Used
     {
@@ -38,7 +41,7 @@ public sealed class RequestWeightLimiter(TimeProvider time, int limit, double bu
         }
     }
 
-    /// <summary>Waits until <paramref name="weight"/> fits in this minute's budget, then reserves it.</summary>
+    /// <summary>Waits until <paramref name="weight"/> fits in this minute's budget, then reserves it (weight 0 only waits out a pause).</summary>
     public async Task AcquireAsync(int weight, CancellationToken cancellationToken)
     {
         while (true)
@@ -52,7 +55,7 @@ public sealed class RequestWeightLimiter(TimeProvider time, int limit, double bu
                 {
                     wait = _pausedUntil - now;
                 }
-                else if (_used + weight <= Budget || (_used == 0 && weight > Budget))
+                else if (weight == 0 || _used + weight <= Budget || (_used == 0 && weight > Budget))
                 {
                     _used += weight;
                     return;
@@ -63,7 +66,7 @@ public sealed class RequestWeightLimiter(TimeProvider time, int limit, double bu
                     wait = TimeSpan.FromMilliseconds(60_000 - now.ToUnixTimeMilliseconds() % 60_000 + 5);
                 }
             }
-            await Task.Delay(Clamp(wait), cancellationToken);
+            await Task.Delay(RealDelay(time, wait), cancellationToken);
         }
     }
 
@@ -101,7 +104,7 @@ public sealed class RequestWeightLimiter(TimeProvider time, int limit, double bu
     }
 
     /// <summary>Waits are in the provider's time; a sped-up test clock gives shorter real waits, never longer than a minute.</summary>
-    private TimeSpan Clamp(TimeSpan wait)
+    internal static TimeSpan RealDelay(TimeProvider time, TimeSpan wait)
     {
         var scale = time is IScaledTime scaled ? scaled.Scale : 1.0;
         var real = TimeSpan.FromMilliseconds(wait.TotalMilliseconds / scale);

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -86,10 +88,12 @@ public sealed record ReceivedPush(string Path, IReadOnlyDictionary<string, strin
 
 /// <summary>
 /// A push service on 127.0.0.1 over a real socket (Kestrel, port 0), speaking RFC 8030 as the browsers' push services
-/// do: a POST to a subscription's endpoint (<c>/push/{id}</c>) with a VAPID <c>Authorization: vapid t=JWT, k=key</c>
-/// (RFC 8292). It checks the token as a push service would: ES256 over the header and claims, verified with the key in
-/// <c>k</c>, which must be the server's public key; <c>aud</c> the origin of the endpoint, <c>exp</c> in the future and
-/// at most 24 hours ahead, <c>sub</c> a contact; and answers 201, or what <see cref="Respond"/> says (401 for a bad token).
+/// do: a POST to a subscription's endpoint (<c>/push/{id}</c>, or FCM's <c>/fcm/send/{token}</c>) with a VAPID
+/// <c>Authorization: vapid t=JWT, k=key</c> (RFC 8292). It checks the token as a push service would: ES256 over the
+/// header and claims, verified with the key in <c>k</c>, which must be the server's public key; <c>aud</c> the origin
+/// the request was sent to (its scheme and <c>Host</c>), <c>exp</c> in the future and at most 24 hours ahead, <c>sub</c>
+/// a contact; and answers 201, or what <see cref="Respond"/> says (401 for a bad token). Plain HTTP, or TLS with a
+/// certificate of the test's (standing in for a push service's public host, as the browser tests do).
 /// </summary>
 public sealed class FakePushService : IAsyncDisposable
 {
@@ -113,14 +117,23 @@ public sealed class FakePushService : IAsyncDisposable
     /// <summary>The origin that VAPID tokens for this service's endpoints must name as <c>aud</c>.</summary>
     public string Origin => BaseUri.GetLeftPart(UriPartial.Authority);
 
-    public static async Task<FakePushService> StartAsync(string serverPublicKey)
+    /// <param name="certificate">Serve TLS with this certificate instead of plain HTTP.</param>
+    public static async Task<FakePushService> StartAsync(string serverPublicKey, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (certificate is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        }
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var service = new FakePushService(app, serverPublicKey);
         app.MapPost("/push/{id}", service.HandleAsync);
+        app.MapPost("/fcm/send/{token}", service.HandleAsync);
         await app.StartAsync();
         service.BaseUri = new Uri(app.Urls.First());
         return service;
@@ -134,7 +147,7 @@ public sealed class FakePushService : IAsyncDisposable
         using var ms = new MemoryStream();
         await context.Request.Body.CopyToAsync(ms);
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-        var (problem, claims) = CheckVapid(context.Request.Headers.Authorization.ToString());
+        var (problem, claims) = CheckVapid(context.Request.Headers.Authorization.ToString(), $"{context.Request.Scheme}://{context.Request.Host}");
         var push = new ReceivedPush(context.Request.Path.Value ?? "", headers, ms.ToArray(), DateTimeOffset.UtcNow, problem, claims);
         Requests.Enqueue(push);
         var n = Interlocked.Increment(ref _count);
@@ -150,7 +163,7 @@ public sealed class FakePushService : IAsyncDisposable
         }
     }
 
-    private (string? Problem, JsonElement? Claims) CheckVapid(string authorization)
+    private (string? Problem, JsonElement? Claims) CheckVapid(string authorization, string origin)
     {
         if (!authorization.StartsWith("vapid ", StringComparison.Ordinal))
         {
@@ -190,9 +203,9 @@ public sealed class FakePushService : IAsyncDisposable
         var claims = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1])).RootElement.Clone();
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var exp = claims.TryGetProperty("exp", out var e) && e.TryGetInt64(out var x) ? x : 0;
-        if (claims.TryGetProperty("aud", out var aud) && aud.GetString() != Origin)
+        if (claims.TryGetProperty("aud", out var aud) && aud.GetString() != origin)
         {
-            return ($"aud '{aud.GetString()}' is not the endpoint's origin {Origin}", claims);
+            return ($"aud '{aud.GetString()}' is not the endpoint's origin {origin}", claims);
         }
         if (!claims.TryGetProperty("aud", out _))
         {

@@ -1,5 +1,3 @@
-extern alias alerts;
-
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Net.Http.Json;

@@ -52,6 +52,7 @@ public sealed partial class MarketEngine
     private readonly SignalCooldown _cooldown;
     private readonly Timeframe[] _indicatorTimeframes;
     private SymbolContext? _previous;
+    private SymbolContext? _previousDerivatives;
 
     public MarketEngine() : this(new MarketEngineOptions())
     {
@@ -144,7 +145,25 @@ public sealed partial class MarketEngine
     /// </summary>
     public void OnDerivatives(in DerivativesUpdate update)
     {
-        var history = GetOrAdd(update.Symbol).Derivatives ??= new DerivativesHistory();
+        // As for candles, feeds send every symbol's samples in much the same order each time (Binance's arrays, the
+        // simulated and replayed minutes): the symbol after the previous one last time is checked before the dictionary.
+        var previous = _previousDerivatives;
+        SymbolContext ctx;
+        if (previous is not null && string.Equals(previous.Symbol, update.Symbol, StringComparison.Ordinal))
+        {
+            ctx = previous; // another sample of the same symbol
+        }
+        else
+        {
+            var guess = previous?.NextDerivatives;
+            ctx = guess is not null && string.Equals(guess.Symbol, update.Symbol, StringComparison.Ordinal) ? guess : GetOrAdd(update.Symbol);
+            if (previous is not null && !ReferenceEquals(guess, ctx))
+            {
+                previous.NextDerivatives = ctx;
+            }
+            _previousDerivatives = ctx;
+        }
+        var history = ctx.Derivatives ??= new DerivativesHistory();
         switch (update.Kind)
         {
             case DerivativesKind.OpenInterest:
@@ -254,6 +273,11 @@ public sealed partial class MarketEngine
         PrefetchWindowArray(snapshot.Trades);
         var target = snapshot.PreviousIndicators;
         CacheHints.Prefetch(ref target[(int)timeframes[0]], ((int)timeframes[^1] - (int)timeframes[0] + 1) * Unsafe.SizeOf<IndicatorValues>());
+        if (ctx.Derivatives is { } derivatives)
+        {
+            CacheHints.Prefetch(ref snapshot.Derivatives);
+            derivatives.Prefetch();
+        }
     }
 
     private static void PrefetchWindowArray(double[] values) => CacheHints.Prefetch(ref values[0], values.Length * sizeof(double));
@@ -412,6 +436,9 @@ public sealed partial class MarketEngine
 
         /// <summary>The symbol updated after this one the last time (the guess at the next one).</summary>
         public SymbolContext? Next { get; set; }
+
+        /// <summary>The symbol whose derivatives sample came after this one's the last time.</summary>
+        public SymbolContext? NextDerivatives { get; set; }
 
         /// <summary>What <see cref="SeedBars"/> committed before the first candle (null: not seeded, or reset since).</summary>
         public SeedMark? Seeds { get; set; }

@@ -23,11 +23,26 @@ public sealed class DerivativesHistory
     private readonly List<LiquidationPoint> _liquidations = [];
     private double _baseLong, _baseShort;
 
+    // The open-interest and liquidation fields of the last evaluation, and the close times [from, until) for which they
+    // stay the same (no lookup would find another sample): samples arrive every 5 minutes, liquidations now and then,
+    // so most closes copy these instead of reading the lists (whose arrays are cold in the cache with many symbols).
+    // Adding a sample empties the range.
+    private long _oiFrom, _oiUntil, _liqFrom, _liqUntil;
+    private double _oiValue, _oiContracts, _oiLongShort, _oiTop, _oiTaker, _oi1hChange, _oi4hChange, _oi1dChange;
+    private double _liqLong5m, _liqShort5m, _liqLong1h, _liqShort1h, _liqLong1d, _liqShort1d;
+
     // Cursors of the lookups (index of the last answer), each moving forward with the close time.
     private int _oiNow = -1, _oi1h = -1, _oi4h = -1, _oi1d = -1, _fundingNow = -1;
     private int _liqNow = -1, _liq5m = -1, _liq1h = -1, _liq1d = -1;
 
     public int OpenInterestCount => _oi.Count;
+
+    /// <summary>Asks for the lines a close reads when nothing new arrived: the cached fields and the latest mark prices (a hint only).</summary>
+    internal void Prefetch()
+    {
+        CacheHints.Prefetch(ref _oiFrom, 16 * sizeof(double));
+        CacheHints.Prefetch(ref _marks[0], _marks.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<MarkPriceSample>());
+    }
 
     public int FundingCount => _funding.Count;
 
@@ -35,6 +50,7 @@ public sealed class DerivativesHistory
 
     public void Add(in OpenInterestSample sample)
     {
+        _oiUntil = long.MinValue;
         Insert(_oi, sample);
         Prune(_oi, keepFrom: _oi[^1].Time - KeepMs);
     }
@@ -65,6 +81,7 @@ public sealed class DerivativesHistory
             return;
         }
         var isLong = liquidation.Side == LiquidationSide.Long;
+        _liqUntil = long.MinValue;
         var at = _liquidations.Count;
         while (at > 0 && _liquidations[at - 1].Time > liquidation.Time)
         {
@@ -102,25 +119,18 @@ public sealed class DerivativesHistory
     /// </summary>
     public void Evaluate(long closeTime, bool liquidationsTracked, ref DerivativesValues v)
     {
-        var now = Latest(_oi, closeTime, ref _oiNow);
-        if (now >= 0)
+        if (closeTime < _oiFrom || closeTime >= _oiUntil)
         {
-            var row = _oi[now];
-            v.OpenInterest = row.OpenInterest;
-            v.OpenInterestValue = row.OpenInterestValue;
-            v.LongShortRatio = row.LongShortRatio;
-            v.TopTraderLongShortRatio = row.TopTraderLongShortRatio;
-            v.TakerBuySellRatio = row.TakerBuySellRatio;
-            var value = row.OpenInterestValue;
-            v.OiChange1h = Change(value, Latest(_oi, closeTime - HourMs, ref _oi1h));
-            v.OiChange4h = Change(value, Latest(_oi, closeTime - (4 * HourMs), ref _oi4h));
-            v.OiChange1d = Change(value, Latest(_oi, closeTime - (24 * HourMs), ref _oi1d));
+            EvaluateOpenInterest(closeTime);
         }
-        else
-        {
-            v.OpenInterest = v.OpenInterestValue = v.LongShortRatio = v.TopTraderLongShortRatio = v.TakerBuySellRatio = double.NaN;
-            v.OiChange1h = v.OiChange4h = v.OiChange1d = double.NaN;
-        }
+        v.OpenInterest = _oiContracts;
+        v.OpenInterestValue = _oiValue;
+        v.LongShortRatio = _oiLongShort;
+        v.TopTraderLongShortRatio = _oiTop;
+        v.TakerBuySellRatio = _oiTaker;
+        v.OiChange1h = _oi1hChange;
+        v.OiChange4h = _oi4hChange;
+        v.OiChange1d = _oi1dChange;
 
         var funding = Latest(_funding, closeTime, ref _fundingNow);
         v.FundingRate = funding >= 0 ? _funding[funding].Rate : double.NaN;
@@ -142,17 +152,82 @@ public sealed class DerivativesHistory
             v.LiquidationsLong1d = v.LiquidationsShort1d = double.NaN;
             return;
         }
-        var (endLong, endShort) = Cumulative(Latest(_liquidations, closeTime, ref _liqNow));
-        var (l5, s5) = Cumulative(Latest(_liquidations, closeTime - (5 * 60_000), ref _liq5m));
-        var (l1h, s1h) = Cumulative(Latest(_liquidations, closeTime - HourMs, ref _liq1h));
-        var (l1d, s1d) = Cumulative(Latest(_liquidations, closeTime - (24 * HourMs), ref _liq1d));
-        v.LiquidationsLong5m = endLong - l5;
-        v.LiquidationsShort5m = endShort - s5;
-        v.LiquidationsLong1h = endLong - l1h;
-        v.LiquidationsShort1h = endShort - s1h;
-        v.LiquidationsLong1d = endLong - l1d;
-        v.LiquidationsShort1d = endShort - s1d;
+        if (closeTime < _liqFrom || closeTime >= _liqUntil)
+        {
+            EvaluateLiquidations(closeTime);
+        }
+        v.LiquidationsLong5m = _liqLong5m;
+        v.LiquidationsShort5m = _liqShort5m;
+        v.LiquidationsLong1h = _liqLong1h;
+        v.LiquidationsShort1h = _liqShort1h;
+        v.LiquidationsLong1d = _liqLong1d;
+        v.LiquidationsShort1d = _liqShort1d;
     }
+
+    private void EvaluateOpenInterest(long closeTime)
+    {
+        var now = Latest(_oi, closeTime, ref _oiNow);
+        var (from, until) = Holds(_oi, now, 0);
+        if (now >= 0)
+        {
+            var row = _oi[now];
+            _oiContracts = row.OpenInterest;
+            _oiValue = row.OpenInterestValue;
+            _oiLongShort = row.LongShortRatio;
+            _oiTop = row.TopTraderLongShortRatio;
+            _oiTaker = row.TakerBuySellRatio;
+            var h1 = Latest(_oi, closeTime - HourMs, ref _oi1h);
+            var h4 = Latest(_oi, closeTime - (4 * HourMs), ref _oi4h);
+            var d1 = Latest(_oi, closeTime - (24 * HourMs), ref _oi1d);
+            _oi1hChange = Change(_oiValue, h1);
+            _oi4hChange = Change(_oiValue, h4);
+            _oi1dChange = Change(_oiValue, d1);
+            (from, until) = Intersect((from, until), Holds(_oi, h1, HourMs));
+            (from, until) = Intersect((from, until), Holds(_oi, h4, 4 * HourMs));
+            (from, until) = Intersect((from, until), Holds(_oi, d1, 24 * HourMs));
+        }
+        else
+        {
+            _oiContracts = _oiValue = _oiLongShort = _oiTop = _oiTaker = double.NaN;
+            _oi1hChange = _oi4hChange = _oi1dChange = double.NaN;
+        }
+        (_oiFrom, _oiUntil) = (from, until);
+    }
+
+    private void EvaluateLiquidations(long closeTime)
+    {
+        var end = Latest(_liquidations, closeTime, ref _liqNow);
+        var m5 = Latest(_liquidations, closeTime - (5 * 60_000), ref _liq5m);
+        var h1 = Latest(_liquidations, closeTime - HourMs, ref _liq1h);
+        var d1 = Latest(_liquidations, closeTime - (24 * HourMs), ref _liq1d);
+        var (endLong, endShort) = Cumulative(end);
+        var (l5, s5) = Cumulative(m5);
+        var (l1h, s1h) = Cumulative(h1);
+        var (l1d, s1d) = Cumulative(d1);
+        _liqLong5m = endLong - l5;
+        _liqShort5m = endShort - s5;
+        _liqLong1h = endLong - l1h;
+        _liqShort1h = endShort - s1h;
+        _liqLong1d = endLong - l1d;
+        _liqShort1d = endShort - s1d;
+        var range = Intersect(Holds(_liquidations, end, 0), Holds(_liquidations, m5, 5 * 60_000));
+        range = Intersect(range, Holds(_liquidations, h1, HourMs));
+        (_liqFrom, _liqUntil) = Intersect(range, Holds(_liquidations, d1, 24 * HourMs));
+    }
+
+    /// <summary>
+    /// The close times for which a lookup <paramref name="offset"/> ms back still finds <paramref name="index"/>: from
+    /// its time to the next item's (shifted by the offset).
+    /// </summary>
+    private static (long From, long Until) Holds<T>(List<T> list, int index, long offset) where T : ITimed
+    {
+        var from = index < 0 ? long.MinValue : list[index].Time + offset;
+        var until = index + 1 < list.Count ? list[index + 1].Time + offset : long.MaxValue;
+        return (from, until);
+    }
+
+    private static (long From, long Until) Intersect((long From, long Until) a, (long From, long Until) b) =>
+        (Math.Max(a.From, b.From), Math.Min(a.Until, b.Until));
 
     /// <summary>The liquidation totals per side over (<paramref name="from"/>, <paramref name="to"/>] (Unix ms).</summary>
     public (double Long, double Short) LiquidationsBetween(long from, long to)

@@ -146,4 +146,49 @@ public sealed class DerivativesHistoryTests
         var v = Evaluate(h, 5 * 24 * 60);
         Assert.Equal((((1000.0 + 7200) / (1000 + 5760)) - 1) * 100, v.OiChange1d, 12);
     }
+
+    [Fact]
+    public void Values_kept_between_closes_equal_those_of_a_history_read_once()
+    {
+        // The history keeps its open-interest and liquidation fields while no lookup would change; a new history
+        // holding the same samples, read once, has nothing kept: both must agree at every close.
+        var live = new DerivativesHistory();
+        var samples = new List<Action<DerivativesHistory>>();
+        void Add(Action<DerivativesHistory> add)
+        {
+            add(live);
+            samples.Add(add);
+        }
+        for (var m = 0; m < 3 * 24 * 60; m++)
+        {
+            if (m % 5 == 0)
+            {
+                var value = 1000 + (m * 7 % 113);
+                var minute = m; // (the loop variable is one variable for every iteration)
+                Add(h => h.Add(Oi(minute, value)));
+            }
+            if (m % 37 == 0)
+            {
+                var side = m % 2 == 0 ? LiquidationSide.Long : LiquidationSide.Short;
+                var time = T0 + (m * Minute) + 1234;
+                var price = 10 + (m % 7);
+                Add(h => h.Add(new Liquidation(time, side, price, 3)));
+            }
+            if (m % 97 == 0 && m > 0)
+            {
+                var late = T0 + ((m - 50) * Minute); // a late sample, inside the windows
+                Add(h => h.Add(new Liquidation(late, LiquidationSide.Short, 5, 1)));
+            }
+            var kept = Evaluate(live, m, liquidations: true);
+            if (m % 53 == 0)
+            {
+                var once = new DerivativesHistory();
+                foreach (var add in samples)
+                {
+                    add(once);
+                }
+                Assert.Equal(Evaluate(once, m, liquidations: true).AsSpan().ToArray(), kept.AsSpan().ToArray());
+            }
+        }
+    }
 }

@@ -243,6 +243,7 @@ public sealed partial class MarketEngine
         }
 
         CacheHints.Prefetch(ref Unsafe.AsRef(in ctx.Lanes.Data), ctx.Lanes.Stride * IndicatorLanes.FieldCount * sizeof(double));
+        CacheHints.Prefetch(ref ctx.IndicatorTrend[0], ctx.IndicatorTrend.Length * Unsafe.SizeOf<IndicatorTrendState>());
         ctx.Bars.Prefetch();
         var snapshot = ctx.Snapshot;
         PrefetchWindowArray(snapshot.Change);
@@ -341,6 +342,7 @@ public sealed partial class MarketEngine
                 var tf = timeframes[k];
                 ref readonly var forming = ref bars.Forming(tf);
                 IndicatorKernel.Compute(in peek[k], forming.High, forming.Low, forming.Close, forming.Volume, ref current[(int)tf]);
+                IndicatorKernel.ComputeTrend(in ctx.IndicatorTrend[k], forming.High, forming.Low, forming.Close, forming.Volume, ref current[(int)tf]);
             }
             return;
         }
@@ -361,6 +363,14 @@ public sealed partial class MarketEngine
         Unsafe.SkipInit(out IndicatorLaneValues values);
         IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, ref values);
         values.CopyTo(timeframes.Length, timeframes, current);
+
+        // The trend indicators (ROC, Donchian, Keltner, SuperTrend, SAR, OBV): a scalar step per timeframe after the
+        // lanes, on the same forming bars and reading the lanes' EMA(20) and ATR(14).
+        var trend = ctx.IndicatorTrend;
+        for (var k = 0; k < timeframes.Length; k++)
+        {
+            IndicatorKernel.ComputeTrend(in trend[k], formingLanes.High[k], formingLanes.Low[k], formingLanes.Close[k], formingLanes.Volume[k], ref current[(int)timeframes[k]]);
+        }
     }
 
     private sealed class SymbolContext
@@ -374,6 +384,7 @@ public sealed partial class MarketEngine
             // only bar closes touch.
             IndicatorPeek = new IndicatorPeekState[indicatorTimeframes.Length];
             IndicatorCommit = new IndicatorCommitState[indicatorTimeframes.Length];
+            IndicatorTrend = new IndicatorTrendState[indicatorTimeframes.Length];
             Lanes = new IndicatorLanes(indicatorTimeframes.Length);
             ResetIndicators();
             Snapshot = new MetricsSnapshot { Symbol = symbol };
@@ -392,6 +403,9 @@ public sealed partial class MarketEngine
         public IndicatorPeekState[] IndicatorPeek { get; }
 
         public IndicatorCommitState[] IndicatorCommit { get; }
+
+        /// <summary>The trend indicators' state (read by the scalar step after the lanes on every candle).</summary>
+        public IndicatorTrendState[] IndicatorTrend { get; }
 
         public MetricsSnapshot Snapshot { get; }
 
@@ -430,7 +444,7 @@ public sealed partial class MarketEngine
         /// <summary>Commits a closed bar of timeframe k (index into <see cref="IndicatorTimeframes"/>) to its indicators.</summary>
         public void CommitBar(int k, in Candle bar)
         {
-            IndicatorKernel.Commit(ref IndicatorPeek[k], ref IndicatorCommit[k], bar);
+            IndicatorKernel.Commit(ref IndicatorPeek[k], ref IndicatorCommit[k], ref IndicatorTrend[k], bar);
             Lanes.Load(k, in IndicatorPeek[k]);
         }
 
@@ -438,7 +452,7 @@ public sealed partial class MarketEngine
         {
             for (var k = 0; k < IndicatorPeek.Length; k++)
             {
-                IndicatorKernel.Reset(ref IndicatorPeek[k], ref IndicatorCommit[k]);
+                IndicatorKernel.Reset(ref IndicatorPeek[k], ref IndicatorCommit[k], ref IndicatorTrend[k]);
                 Lanes.Load(k, in IndicatorPeek[k]);
             }
         }

@@ -15,16 +15,20 @@ public sealed class TimeframeIndicators
 {
     private IndicatorPeekState _peek;
     private IndicatorCommitState _commit;
+    private IndicatorTrendState _trend;
 
-    public TimeframeIndicators() => IndicatorKernel.Reset(ref _peek, ref _commit);
+    public TimeframeIndicators() => IndicatorKernel.Reset(ref _peek, ref _commit, ref _trend);
 
     /// <summary>Bars committed since construction or the last <see cref="Reset"/>.</summary>
     public long BarCount => _commit.BarCount;
 
-    public void OnBarClosed(in Candle bar) => IndicatorKernel.Commit(ref _peek, ref _commit, bar);
+    public void OnBarClosed(in Candle bar) => IndicatorKernel.Commit(ref _peek, ref _commit, ref _trend, bar);
 
-    public void Compute(in Candle forming, ref IndicatorValues values) =>
+    public void Compute(in Candle forming, ref IndicatorValues values)
+    {
         IndicatorKernel.Compute(in _peek, forming.High, forming.Low, forming.Close, forming.Volume, ref values);
+        IndicatorKernel.ComputeTrend(in _trend, forming.High, forming.Low, forming.Close, forming.Volume, ref values);
+    }
 
-    public void Reset() => IndicatorKernel.Reset(ref _peek, ref _commit);
+    public void Reset() => IndicatorKernel.Reset(ref _peek, ref _commit, ref _trend);
 }

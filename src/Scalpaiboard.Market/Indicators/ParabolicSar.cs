@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Scalpaiboard.Market.Indicators;
 
 public readonly record struct ParabolicSarResult(double? Sar, bool? IsReversal);
@@ -90,6 +91,7 @@ internal struct SarState
     public double Low2;
 
     /// <summary>The SAR of this bar, NaN on the first bar and up to and including the first reversal (warm-up).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Next(ref SarState s, double high, double low, double initialFactor, double accelerationStep, double maxFactor, out bool reversal)
     {
         if (s.Count == 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static Scalpaiboard.Market.Indicators.Num;
 
 namespace Scalpaiboard.Market.Indicators;
@@ -101,6 +102,7 @@ internal struct SuperTrendState
     public double Lower;
 
     /// <summary>The active band after a bar with this ATR (not NaN); <see cref="IsBullish"/> is the trend after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Next(ref SuperTrendState s, double high, double low, double close, double prevClose, double atr, double multiplier)
     {
         var mid = (high + low) / 2;

@@ -216,37 +216,37 @@ internal struct IndicatorLaneValues
     public Lanes PivotR1;
     public Lanes PivotS1;
 
-    /// <summary>Lane <paramref name="lane"/>'s values.</summary>
+    /// <summary>
+    /// Lane <paramref name="lane"/>'s values, field by field (not a new struct: that would zero and copy the whole
+    /// struct, the trend fields included, which <see cref="IndicatorKernel.ComputeTrend"/> writes right after).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly void CopyTo(int lane, ref IndicatorValues target)
     {
-        target = new IndicatorValues
-        {
-            Sma20 = Sma20[lane],
-            Ema20 = Ema20[lane],
-            Ema50 = Ema50[lane],
-            Rsi14 = Rsi14[lane],
-            Macd = Macd[lane],
-            MacdSignal = MacdSignal[lane],
-            MacdHistogram = MacdHistogram[lane],
-            BbUpper = BbUpper[lane],
-            BbMiddle = BbMiddle[lane],
-            BbLower = BbLower[lane],
-            BbPercentB = BbPercentB[lane],
-            BbWidth = BbWidth[lane],
-            Atr14 = Atr14[lane],
-            AtrPercent = AtrPercent[lane],
-            StochK = StochK[lane],
-            StochD = StochD[lane],
-            Adx14 = Adx14[lane],
-            Cci20 = Cci20[lane],
-            WilliamsR14 = WilliamsR14[lane],
-            Vwap = Vwap[lane],
-            Vcp = Vcp[lane],
-            PivotPp = PivotPp[lane],
-            PivotR1 = PivotR1[lane],
-            PivotS1 = PivotS1[lane],
-        };
+        target.Sma20 = Sma20[lane];
+        target.Ema20 = Ema20[lane];
+        target.Ema50 = Ema50[lane];
+        target.Rsi14 = Rsi14[lane];
+        target.Macd = Macd[lane];
+        target.MacdSignal = MacdSignal[lane];
+        target.MacdHistogram = MacdHistogram[lane];
+        target.BbUpper = BbUpper[lane];
+        target.BbMiddle = BbMiddle[lane];
+        target.BbLower = BbLower[lane];
+        target.BbPercentB = BbPercentB[lane];
+        target.BbWidth = BbWidth[lane];
+        target.Atr14 = Atr14[lane];
+        target.AtrPercent = AtrPercent[lane];
+        target.StochK = StochK[lane];
+        target.StochD = StochD[lane];
+        target.Adx14 = Adx14[lane];
+        target.Cci20 = Cci20[lane];
+        target.WilliamsR14 = WilliamsR14[lane];
+        target.Vwap = Vwap[lane];
+        target.Vcp = Vcp[lane];
+        target.PivotPp = PivotPp[lane];
+        target.PivotR1 = PivotR1[lane];
+        target.PivotS1 = PivotS1[lane];
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public sealed class MarketEngineOptions
 
     /// <summary>
     /// The timeframes whose indicators are computed: by default those of the rolling windows (5m, 15m, 1h, 4h, 8h,
-    /// 1d), which the API and the alert conditions use. 1m can be added; each timeframe costs about 1.7 KB per
+    /// 1d), which the API and the alert conditions use. 1m can be added; each timeframe costs about 2.2 KB per
     /// symbol and some tens of ns per candle. The others stay NaN in the snapshot.
     /// </summary>
     public IReadOnlyList<Timeframe> IndicatorTimeframes { get; set; } = DefaultIndicatorTimeframes;

@@ -7,9 +7,11 @@ namespace Scalpaiboard.Market.Indicators;
 /// Definitions are those of the single indicators (Skender-compatible), bit for bit; NaN while warming up.
 /// Vwap is the rolling VWAP of the last 20 bars (this one included); Vcp uses it as its weighted average;
 /// the pivot levels are the standard ones of the previous committed bar of this timeframe.
-/// State: two plain structs (<see cref="IndicatorPeekState"/>, read on every peek, and
-/// <see cref="IndicatorCommitState"/>, touched only when a bar closes), about 1.6 KB in all; the market engine keeps
-/// the same structs of all timeframes of a symbol in two contiguous arrays.
+/// The trend indicators (ROC(20), Donchian(20), Keltner(20, 2, 10), SuperTrend(14, 3), parabolic SAR(0.02, 0.2),
+/// OBV) are the single indicators' values too, from a third struct (<see cref="IndicatorTrendState"/>).
+/// State: three plain structs (<see cref="IndicatorPeekState"/>, read on every peek, <see cref="IndicatorCommitState"/>,
+/// touched only when a bar closes, and <see cref="IndicatorTrendState"/>), about 2.1 KB in all; the market engine
+/// keeps the same structs of all timeframes of a symbol in three contiguous arrays.
 /// </summary>
 public sealed class TimeframeIndicators
 {

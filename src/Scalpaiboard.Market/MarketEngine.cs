@@ -364,12 +364,12 @@ public sealed partial class MarketEngine
         IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, ref values);
         values.CopyTo(timeframes.Length, timeframes, current);
 
-        // The trend indicators (ROC, Donchian, Keltner, SuperTrend, SAR, OBV): a scalar step per timeframe after the
-        // lanes, on the same forming bars and reading the lanes' EMA(20) and ATR(14).
+        // SuperTrend, the parabolic SAR (branches of their own) and the Donchian channel: a scalar step per timeframe
+        // after the lanes (which computed ROC, Keltner and OBV), on the same forming bars, reading the lanes' ATR(14).
         var trend = ctx.IndicatorTrend;
         for (var k = 0; k < timeframes.Length; k++)
         {
-            IndicatorKernel.ComputeTrend(in trend[k], formingLanes.High[k], formingLanes.Low[k], formingLanes.Close[k], formingLanes.Volume[k], ref current[(int)timeframes[k]]);
+            IndicatorKernel.ComputeTrendSteps(in trend[k], formingLanes.High[k], formingLanes.Low[k], formingLanes.Close[k], ref current[(int)timeframes[k]]);
         }
     }
 
@@ -446,6 +446,7 @@ public sealed partial class MarketEngine
         {
             IndicatorKernel.Commit(ref IndicatorPeek[k], ref IndicatorCommit[k], ref IndicatorTrend[k], bar);
             Lanes.Load(k, in IndicatorPeek[k]);
+            Lanes.LoadTrend(k, in IndicatorTrend[k]);
         }
 
         private void ResetIndicators()
@@ -454,6 +455,7 @@ public sealed partial class MarketEngine
             {
                 IndicatorKernel.Reset(ref IndicatorPeek[k], ref IndicatorCommit[k], ref IndicatorTrend[k]);
                 Lanes.Load(k, in IndicatorPeek[k]);
+                Lanes.LoadTrend(k, in IndicatorTrend[k]);
             }
         }
     }

@@ -21,7 +21,7 @@ namespace Scalpaiboard.Market.Indicators;
 /// </para>
 /// <para>
 /// Layout: field f of lane k is <c>[f * stride + k]</c>, the stride being the number of lanes in use (six by
-/// default), so the 47 fields of six timeframes are 2.2 KB (35 cache lines) read in one sweep on every candle, not
+/// default), so the 50 fields of six timeframes are 2.4 KB (38 cache lines) read in one sweep on every candle, not
 /// 3 KB with room for all seven timeframes in each field. A vector load at the end of a field reads the first lanes
 /// of the next one into lanes that are not in use: their results are computed and never stored.
 /// </para>
@@ -64,7 +64,12 @@ internal struct IndicatorLanes
     public const int PdmsBase = 25;
     public const int MdmsBase = 26;
     public const int AdxBase = 27;
-    public const int Typical = 28; // .. Typical + TypicalDepth - 1: the typical price 1, 2, ... 19 bars ago
+    // The trend indicators the lanes compute (from IndicatorTrendState, LoadTrend): ROC's close 20 bars ago,
+    // Keltner's ATR(10) base, OBV.
+    public const int RocPast = 28;
+    public const int Atr10Base = 29;
+    public const int Obv = 30;
+    public const int Typical = 31; // .. Typical + TypicalDepth - 1: the typical price 1, 2, ... 19 bars ago
     public const int FieldCount = Typical + TypicalDepth;
 
     private int _stride;
@@ -145,6 +150,21 @@ internal struct IndicatorLanes
         }
     }
 
+    /// <summary>
+    /// Copies what the lanes' part of the trend peek (ROC, Keltner's ATR(10), OBV) needs from <paramref name="t"/>;
+    /// after <see cref="Load"/> (its flag bit joins the flags written there).
+    /// </summary>
+    public void LoadTrend(int lane, ref readonly IndicatorTrendState t)
+    {
+        const int N = IndicatorLaneKernel.KeltnerAtrPeriod;
+        var flags = BitConverter.DoubleToInt64Bits(_data[(Flags * _stride) + lane]) & ~LaneFlags.Atr10Ready;
+        flags |= t.Atr10.Count >= N ? LaneFlags.Atr10Ready : 0;
+        Set(Flags, lane, BitConverter.Int64BitsToDouble(flags));
+        Set(RocPast, lane, t.RocPast);
+        Set(Atr10Base, lane, t.Atr10.Count > N ? t.Atr10.Atr * (N - 1) : t.Atr10.Sum);
+        Set(Obv, lane, t.Obv);
+    }
+
     private void Set(int field, int lane, double value) => _data[(field * _stride) + lane] = value;
 
     private static long EmaFlags(EmaCore ema, int period, long seed, long ready) =>
@@ -186,6 +206,7 @@ internal static class LaneFlags
     public const long DReady = 1 << 15;
     public const long AdxReady = 1 << 16;
     public const long HasPrevious = 1 << 17;
+    public const long Atr10Ready = 1 << 18;
 }
 
 /// <summary>The indicator values of every lane (same fields as <see cref="IndicatorValues"/>).</summary>
@@ -215,6 +236,10 @@ internal struct IndicatorLaneValues
     public Lanes PivotPp;
     public Lanes PivotR1;
     public Lanes PivotS1;
+    public Lanes Roc20;
+    public Lanes KeltnerUpper;
+    public Lanes KeltnerLower;
+    public Lanes Obv;
 
     /// <summary>
     /// Lane <paramref name="lane"/>'s values, field by field (not a new struct: that would zero and copy the whole
@@ -247,6 +272,10 @@ internal struct IndicatorLaneValues
         target.PivotPp = PivotPp[lane];
         target.PivotR1 = PivotR1[lane];
         target.PivotS1 = PivotS1[lane];
+        target.Roc20 = Roc20[lane];
+        target.KeltnerUpper = KeltnerUpper[lane];
+        target.KeltnerLower = KeltnerLower[lane];
+        target.Obv = Obv[lane];
     }
 
     /// <summary>
@@ -279,6 +308,7 @@ internal static class IndicatorLaneKernel
     public const int RangePeriod = 14;
     public const int StochSmooth = 3;
     public const int StochSignal = 3;
+    public const int KeltnerAtrPeriod = 10;
     private const double W = IndicatorPeekState.Window;
     private static readonly double K20 = EmaCore.Alpha(20);
     private static readonly double K50 = EmaCore.Alpha(50);
@@ -425,6 +455,24 @@ internal static class IndicatorLaneKernel
         Store(Vector512.ConditionalSelect(hasPrevious, pp, nan), ref v.PivotPp);
         Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevLow, nan), ref v.PivotR1);
         Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevHigh, nan), ref v.PivotS1);
+
+        // The trend indicators without branches of their own (IndicatorKernel.ComputeTrend computes the others).
+        // ROC(20): Roc.Percent (NaN before 20 bars: the past close is NaN).
+        var past = Field(in l, IndicatorLanes.RocPast);
+        Store(Vector512.ConditionalSelect(Vector512.Equals(past, zero), nan, hundred * (close - past) / past), ref v.Roc20);
+
+        // Keltner(20, 2, 10): Keltner.Bands around EMA(20) with ATR(10) (AtrState.Peek, the TR of ATR(14)).
+        var atr10 = Vector512.ConditionalSelect(
+            Flag(flags, LaneFlags.Atr10Ready), (Field(in l, IndicatorLanes.Atr10Base) + tr) / Vector512.Create((double)KeltnerAtrPeriod), nan);
+        var center = Load(in v.Ema20);
+        Store(center + (two * atr10), ref v.KeltnerUpper);
+        Store(center - (two * atr10), ref v.KeltnerLower);
+
+        // OBV: Obv.Next.
+        var obv = Field(in l, IndicatorLanes.Obv);
+        var obvNext = Vector512.ConditionalSelect(Vector512.GreaterThan(close, prevClose), obv + volume,
+            Vector512.ConditionalSelect(Vector512.LessThan(close, prevClose), obv - volume, obv));
+        Store(Vector512.ConditionalSelect(hasPrevious, obvNext, obv), ref v.Obv);
     }
 
     /// <summary>EmaCore.Peek: NaN while seeding, the seed (the average) on the period's input, then the EMA step.</summary>

@@ -198,7 +198,7 @@ internal static class IndicatorKernel
     private static readonly double KFast = EmaCore.Alpha(12);
     private static readonly double KSlow = EmaCore.Alpha(26);
     private static readonly double KSignal = EmaCore.Alpha(9);
-    private const int KeltnerAtrPeriod = 10;
+    private const int KeltnerAtrPeriod = IndicatorLaneKernel.KeltnerAtrPeriod;
     private const double KeltnerMultiplier = 2;
     private const double SuperTrendMultiplier = 3;
     private const double SarStep = 0.02;
@@ -214,19 +214,27 @@ internal static class IndicatorKernel
     }
 
     /// <summary>
-    /// The trend indicators as if the forming bar closed now, after <see cref="Compute"/> (or the lanes) filled
-    /// <paramref name="v"/>: Keltner's centerline is its EMA(20), SuperTrend's ATR its ATR(14), the same steps on the
-    /// same bars as <see cref="Keltner"/> and <see cref="SuperTrend"/>.
+    /// The trend indicators as if the forming bar closed now, after <see cref="Compute"/> filled <paramref name="v"/>:
+    /// Keltner's centerline is its EMA(20), SuperTrend's ATR its ATR(14), the same steps on the same bars as
+    /// <see cref="Keltner"/> and <see cref="SuperTrend"/>. The lanes compute ROC, Keltner and OBV themselves and
+    /// call only <see cref="ComputeTrendSteps"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ComputeTrend(ref readonly IndicatorTrendState t, double high, double low, double close, double volume, ref IndicatorValues v)
     {
         v.Roc20 = Roc.Percent(close, t.RocPast);
-        v.DonchianUpper20 = t.DonchianUpper;
-        v.DonchianLower20 = t.DonchianLower;
-
         var atr10 = t.Atr10.Peek(high, low, t.PrevClose, KeltnerAtrPeriod, out _, out _);
         (v.KeltnerUpper, v.KeltnerLower) = Keltner.Bands(v.Ema20, atr10, KeltnerMultiplier);
+        v.Obv = Obv.Next(t.HasPrevious, t.PrevClose, t.Obv, close, volume);
+        ComputeTrendSteps(in t, high, low, close, ref v);
+    }
+
+    /// <summary>The trend indicators with branches of their own (SuperTrend, SAR) and the Donchian channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ComputeTrendSteps(ref readonly IndicatorTrendState t, double high, double low, double close, ref IndicatorValues v)
+    {
+        v.DonchianUpper20 = t.DonchianUpper;
+        v.DonchianLower20 = t.DonchianLower;
 
         var atr14 = v.Atr14;
         if (double.IsNaN(atr14))
@@ -242,7 +250,6 @@ internal static class IndicatorKernel
 
         var sar = t.Sar;
         v.Psar = SarState.Next(ref sar, high, low, SarStep, SarStep, SarMax, out _);
-        v.Obv = Obv.Next(t.HasPrevious, t.PrevClose, t.Obv, close, volume);
     }
 
     /// <summary>The indicators as if the forming bar (high, low, close, base volume) closed now.</summary>

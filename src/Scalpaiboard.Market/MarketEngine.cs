@@ -243,7 +243,6 @@ public sealed partial class MarketEngine
         }
 
         CacheHints.Prefetch(ref Unsafe.AsRef(in ctx.Lanes.Data), ctx.Lanes.Stride * IndicatorLanes.FieldCount * sizeof(double));
-        CacheHints.Prefetch(ref ctx.IndicatorTrend[0], ctx.IndicatorTrend.Length * Unsafe.SizeOf<IndicatorTrendState>());
         ctx.Bars.Prefetch();
         var snapshot = ctx.Snapshot;
         PrefetchWindowArray(snapshot.Change);
@@ -363,14 +362,6 @@ public sealed partial class MarketEngine
         Unsafe.SkipInit(out IndicatorLaneValues values);
         IndicatorLaneKernel.Compute(in ctx.Lanes, in formingLanes, ref values);
         values.CopyTo(timeframes.Length, timeframes, current);
-
-        // SuperTrend, the parabolic SAR (branches of their own) and the Donchian channel: a scalar step per timeframe
-        // after the lanes (which computed ROC, Keltner and OBV), on the same forming bars, reading the lanes' ATR(14).
-        var trend = ctx.IndicatorTrend;
-        for (var k = 0; k < timeframes.Length; k++)
-        {
-            IndicatorKernel.ComputeTrendSteps(in trend[k], formingLanes.High[k], formingLanes.Low[k], formingLanes.Close[k], ref current[(int)timeframes[k]]);
-        }
     }
 
     private sealed class SymbolContext

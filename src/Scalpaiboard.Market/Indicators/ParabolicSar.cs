@@ -90,6 +90,23 @@ internal struct SarState
     public double High2;
     public double Low2;
 
+    /// <summary>
+    /// The SAR of the next bar unless it reverses (then it is the extreme point): it does not depend on that bar,
+    /// so the engine's lanes prepare it when a bar closes. Only after the first bar.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly double Candidate()
+    {
+        if (IsRising)
+        {
+            var rising = PriorSar + (Factor * (ExtremePoint - PriorSar));
+            return Count >= 2 ? Math.Min(rising, Math.Min(Low1, Low2)) : rising;
+        }
+
+        var falling = PriorSar - (Factor * (PriorSar - ExtremePoint));
+        return Count >= 2 ? Math.Max(falling, Math.Max(High1, High2)) : falling;
+    }
+
     /// <summary>The SAR of this bar, NaN on the first bar and up to and including the first reversal (warm-up).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Next(ref SarState s, double high, double low, double initialFactor, double accelerationStep, double maxFactor, out bool reversal)
@@ -106,15 +123,9 @@ internal struct SarState
             return double.NaN;
         }
 
-        double sar;
+        var sar = s.Candidate();
         if (s.IsRising)
         {
-            sar = s.PriorSar + (s.Factor * (s.ExtremePoint - s.PriorSar));
-            if (s.Count >= 2)
-            {
-                sar = Math.Min(sar, Math.Min(s.Low1, s.Low2));
-            }
-
             reversal = low < sar;
             if (reversal)
             {
@@ -131,12 +142,6 @@ internal struct SarState
         }
         else
         {
-            sar = s.PriorSar - (s.Factor * (s.PriorSar - s.ExtremePoint));
-            if (s.Count >= 2)
-            {
-                sar = Math.Max(sar, Math.Max(s.High1, s.High2));
-            }
-
             reversal = high > sar;
             if (reversal)
             {

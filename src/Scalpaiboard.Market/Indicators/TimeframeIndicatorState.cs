@@ -200,7 +200,7 @@ internal static class IndicatorKernel
     private static readonly double KSignal = EmaCore.Alpha(9);
     private const int KeltnerAtrPeriod = IndicatorLaneKernel.KeltnerAtrPeriod;
     private const double KeltnerMultiplier = 2;
-    private const double SuperTrendMultiplier = 3;
+    private const double SuperTrendMultiplier = IndicatorLaneKernel.SuperTrendMultiplier;
     private const double SarStep = 0.02;
     private const double SarMax = 0.2;
 
@@ -216,8 +216,8 @@ internal static class IndicatorKernel
     /// <summary>
     /// The trend indicators as if the forming bar closed now, after <see cref="Compute"/> filled <paramref name="v"/>:
     /// Keltner's centerline is its EMA(20), SuperTrend's ATR its ATR(14), the same steps on the same bars as
-    /// <see cref="Keltner"/> and <see cref="SuperTrend"/>. The lanes compute ROC, Keltner and OBV themselves and
-    /// call only <see cref="ComputeTrendSteps"/>.
+    /// <see cref="Keltner"/> and <see cref="SuperTrend"/>. (The engine's SIMD lanes compute the same values from the
+    /// same state, <see cref="IndicatorLanes.LoadTrend"/>.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ComputeTrend(ref readonly IndicatorTrendState t, double high, double low, double close, double volume, ref IndicatorValues v)
@@ -226,13 +226,6 @@ internal static class IndicatorKernel
         var atr10 = t.Atr10.Peek(high, low, t.PrevClose, KeltnerAtrPeriod, out _, out _);
         (v.KeltnerUpper, v.KeltnerLower) = Keltner.Bands(v.Ema20, atr10, KeltnerMultiplier);
         v.Obv = Obv.Next(t.HasPrevious, t.PrevClose, t.Obv, close, volume);
-        ComputeTrendSteps(in t, high, low, close, ref v);
-    }
-
-    /// <summary>The trend indicators with branches of their own (SuperTrend, SAR) and the Donchian channel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ComputeTrendSteps(ref readonly IndicatorTrendState t, double high, double low, double close, ref IndicatorValues v)
-    {
         v.DonchianUpper20 = t.DonchianUpper;
         v.DonchianLower20 = t.DonchianLower;
 

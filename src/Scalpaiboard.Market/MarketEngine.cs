@@ -281,12 +281,14 @@ public sealed partial class MarketEngine
 
         var peek = ctx.IndicatorPeek;
         var commit = ctx.IndicatorCommit;
+        var trend = ctx.IndicatorTrend;
         for (var k = 0; k < timeframes.Length; k++)
         {
             if (closing.Contains(timeframes[k]))
             {
                 CacheHints.Prefetch(ref peek[k]);
                 CacheHints.Prefetch(ref commit[k]);
+                CacheHints.Prefetch(ref trend[k]);
             }
         }
     }
@@ -395,7 +397,7 @@ public sealed partial class MarketEngine
 
         public IndicatorCommitState[] IndicatorCommit { get; }
 
-        /// <summary>The trend indicators' state (read by the scalar step after the lanes on every candle).</summary>
+        /// <summary>The trend indicators' state (touched at bar closes; the lanes read what a peek needs of it).</summary>
         public IndicatorTrendState[] IndicatorTrend { get; }
 
         public MetricsSnapshot Snapshot { get; }

@@ -99,10 +99,12 @@ internal struct IndicatorCommitState
 }
 
 /// <summary>
-/// What the trend indicators' peek reads (ROC, Donchian, Keltner, SuperTrend, parabolic SAR, OBV): a scalar step
-/// after the SIMD lanes (<see cref="IndicatorKernel.ComputeTrend"/>), which also takes EMA(20) and ATR(14) from the
-/// lanes' values (Keltner's centerline, SuperTrend's ATR). What does not depend on the forming bar (ROC's close 20
-/// bars ago, the Donchian channel of the 20 bars before) is prepared when a bar closes.
+/// The state of the trend indicators (ROC(20), Donchian(20), Keltner(20, 2, 10), SuperTrend(14, 3), parabolic
+/// SAR(0.02, 0.2), OBV), updated at each bar close through the single indicators' steps. Their peek
+/// (<see cref="IndicatorKernel.ComputeTrend"/>) also takes EMA(20) and ATR(14) from the other values (Keltner's
+/// centerline, SuperTrend's ATR); what does not depend on the forming bar (ROC's close 20 bars ago, the Donchian
+/// channel of the 20 bars before) is prepared here when a bar closes. The engine's SIMD lanes peek from a copy
+/// (<see cref="IndicatorLanes.LoadTrend"/>), so on its path this struct is touched only at bar closes.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 internal struct IndicatorTrendState

@@ -64,7 +64,9 @@ public sealed class EngineParityTests
         ("bbLower", v.BbLower), ("bbPercentB", v.BbPercentB), ("bbWidth", v.BbWidth), ("atr14", v.Atr14),
         ("atrPercent", v.AtrPercent), ("stochK", v.StochK), ("stochD", v.StochD), ("adx14", v.Adx14), ("cci20", v.Cci20),
         ("williamsR14", v.WilliamsR14), ("vwap", v.Vwap), ("vcp", v.Vcp), ("pivotPp", v.PivotPp), ("pivotR1", v.PivotR1),
-        ("pivotS1", v.PivotS1),
+        ("pivotS1", v.PivotS1), ("roc20", v.Roc20), ("donchianUpper20", v.DonchianUpper20),
+        ("donchianLower20", v.DonchianLower20), ("keltnerUpper", v.KeltnerUpper), ("keltnerLower", v.KeltnerLower),
+        ("superTrend", v.SuperTrend), ("superTrendDirection", v.SuperTrendDirection), ("psar", v.Psar), ("obv", v.Obv),
     ];
 
     private static void Same(double want, JsonElement got, string what)

@@ -360,6 +360,15 @@ public static class IndicatorFields
             case var n when n.SequenceEqual("pivotPp"u8): v.PivotPp = value; break;
             case var n when n.SequenceEqual("pivotR1"u8): v.PivotR1 = value; break;
             case var n when n.SequenceEqual("pivotS1"u8): v.PivotS1 = value; break;
+            case var n when n.SequenceEqual("roc20"u8): v.Roc20 = value; break;
+            case var n when n.SequenceEqual("donchianUpper20"u8): v.DonchianUpper20 = value; break;
+            case var n when n.SequenceEqual("donchianLower20"u8): v.DonchianLower20 = value; break;
+            case var n when n.SequenceEqual("keltnerUpper"u8): v.KeltnerUpper = value; break;
+            case var n when n.SequenceEqual("keltnerLower"u8): v.KeltnerLower = value; break;
+            case var n when n.SequenceEqual("superTrend"u8): v.SuperTrend = value; break;
+            case var n when n.SequenceEqual("superTrendDirection"u8): v.SuperTrendDirection = value; break;
+            case var n when n.SequenceEqual("psar"u8): v.Psar = value; break;
+            case var n when n.SequenceEqual("obv"u8): v.Obv = value; break;
         }
     }
 
@@ -391,6 +400,15 @@ public static class IndicatorFields
             case "pivotPp": v.PivotPp = value; break;
             case "pivotR1": v.PivotR1 = value; break;
             case "pivotS1": v.PivotS1 = value; break;
+            case "roc20": v.Roc20 = value; break;
+            case "donchianUpper20": v.DonchianUpper20 = value; break;
+            case "donchianLower20": v.DonchianLower20 = value; break;
+            case "keltnerUpper": v.KeltnerUpper = value; break;
+            case "keltnerLower": v.KeltnerLower = value; break;
+            case "superTrend": v.SuperTrend = value; break;
+            case "superTrendDirection": v.SuperTrendDirection = value; break;
+            case "psar": v.Psar = value; break;
+            case "obv": v.Obv = value; break;
         }
     }
 }

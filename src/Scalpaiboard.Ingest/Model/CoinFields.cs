@@ -92,6 +92,19 @@ public static class CoinFields
         list.Add(("pivotPpDistance_1h", s => Distance(s, v => v.PivotPp)));
         list.Add(("pivotR1Distance_1h", s => Distance(s, v => v.PivotR1)));
         list.Add(("pivotS1Distance_1h", s => Distance(s, v => v.PivotS1)));
+        // The trend indicators (live like the others since issue 21): SuperTrend's direction (+1 up, -1 down) on
+        // three timeframes, so a screen can ask for trends that agree; the levels on 1h.
+        list.Add(("superTrendDirection_15m", Ind(Timeframe.M15, v => v.SuperTrendDirection)));
+        list.Add(("superTrendDirection_1h", Ind(Timeframe.H1, v => v.SuperTrendDirection)));
+        list.Add(("superTrendDirection_4h", Ind(Timeframe.H4, v => v.SuperTrendDirection)));
+        list.Add(("superTrend_1h", Ind(Timeframe.H1, v => v.SuperTrend)));
+        list.Add(("psar_1h", Ind(Timeframe.H1, v => v.Psar)));
+        list.Add(("donchianUpper20_1h", Ind(Timeframe.H1, v => v.DonchianUpper20)));
+        list.Add(("donchianLower20_1h", Ind(Timeframe.H1, v => v.DonchianLower20)));
+        list.Add(("keltnerUpper_1h", Ind(Timeframe.H1, v => v.KeltnerUpper)));
+        list.Add(("keltnerLower_1h", Ind(Timeframe.H1, v => v.KeltnerLower)));
+        list.Add(("roc20_1h", Ind(Timeframe.H1, v => v.Roc20)));
+        list.Add(("obv_1h", Ind(Timeframe.H1, v => v.Obv)));
         list.Add(("signals_1h", s => s.LastClosed is null ? double.NaN : s.SignalsLastHour));
         // Open interest, funding, ratios and liquidations at the last close (../docs/DERIVATIVES.md), by their own names.
         for (var i = 0; i < Market.Derivatives.DerivativesValues.Count; i++)

@@ -79,7 +79,9 @@ public sealed record IndicatorBlock(
     double? Sma20, double? Ema20, double? Ema50, double? Rsi14, double? Macd, double? MacdSignal, double? MacdHistogram,
     double? BbUpper, double? BbMiddle, double? BbLower, double? BbPercentB, double? BbWidth, double? Atr14,
     double? AtrPercent, double? StochK, double? StochD, double? Adx14, double? Cci20, double? WilliamsR14,
-    double? Vwap, double? Vcp, double? PivotPp, double? PivotR1, double? PivotS1)
+    double? Vwap, double? Vcp, double? PivotPp, double? PivotR1, double? PivotS1, double? Roc20,
+    double? DonchianUpper20, double? DonchianLower20, double? KeltnerUpper, double? KeltnerLower, double? SuperTrend,
+    double? SuperTrendDirection, double? Psar, double? Obv)
 {
     public static IndicatorBlock From(in IndicatorValues v)
     {
@@ -87,7 +89,8 @@ public sealed record IndicatorBlock(
         return new IndicatorBlock(N(v.Sma20), N(v.Ema20), N(v.Ema50), N(v.Rsi14), N(v.Macd), N(v.MacdSignal),
             N(v.MacdHistogram), N(v.BbUpper), N(v.BbMiddle), N(v.BbLower), N(v.BbPercentB), N(v.BbWidth), N(v.Atr14),
             N(v.AtrPercent), N(v.StochK), N(v.StochD), N(v.Adx14), N(v.Cci20), N(v.WilliamsR14), N(v.Vwap), N(v.Vcp),
-            N(v.PivotPp), N(v.PivotR1), N(v.PivotS1));
+            N(v.PivotPp), N(v.PivotR1), N(v.PivotS1), N(v.Roc20), N(v.DonchianUpper20), N(v.DonchianLower20),
+            N(v.KeltnerUpper), N(v.KeltnerLower), N(v.SuperTrend), N(v.SuperTrendDirection), N(v.Psar), N(v.Obv));
     }
 }
 

@@ -58,7 +58,8 @@ public sealed class LiveFrameWriter : IDisposable
     {
         "sma20", "ema20", "ema50", "rsi14", "macd", "macdSignal", "macdHistogram", "bbUpper", "bbMiddle", "bbLower",
         "bbPercentB", "bbWidth", "atr14", "atrPercent", "stochK", "stochD", "adx14", "cci20", "williamsR14", "vwap",
-        "vcp", "pivotPp", "pivotR1", "pivotS1",
+        "vcp", "pivotPp", "pivotR1", "pivotS1", "roc20", "donchianUpper20", "donchianLower20", "keltnerUpper",
+        "keltnerLower", "superTrend", "superTrendDirection", "psar", "obv",
     }.Select(n => JsonEncodedText.Encode(n))];
 
     private static readonly JsonEncodedText TickerChange5m = JsonEncodedText.Encode("change_5m");
@@ -221,6 +222,15 @@ public sealed class LiveFrameWriter : IDisposable
             Nullable(IndicatorNames[21], v.PivotPp);
             Nullable(IndicatorNames[22], v.PivotR1);
             Nullable(IndicatorNames[23], v.PivotS1);
+            Nullable(IndicatorNames[24], v.Roc20);
+            Nullable(IndicatorNames[25], v.DonchianUpper20);
+            Nullable(IndicatorNames[26], v.DonchianLower20);
+            Nullable(IndicatorNames[27], v.KeltnerUpper);
+            Nullable(IndicatorNames[28], v.KeltnerLower);
+            Nullable(IndicatorNames[29], v.SuperTrend);
+            Nullable(IndicatorNames[30], v.SuperTrendDirection);
+            Nullable(IndicatorNames[31], v.Psar);
+            Nullable(IndicatorNames[32], v.Obv);
             _json.WriteEndObject();
         }
         _json.WriteEndObject();

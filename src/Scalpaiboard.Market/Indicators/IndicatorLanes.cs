@@ -21,7 +21,7 @@ namespace Scalpaiboard.Market.Indicators;
 /// </para>
 /// <para>
 /// Layout: field f of lane k is <c>[f * stride + k]</c>, the stride being the number of lanes in use (six by
-/// default), so the 47 fields of six timeframes are 2.2 KB (35 cache lines) read in one sweep on every candle, not
+/// default), so the 50 fields of six timeframes are 2.4 KB (38 cache lines) read in one sweep on every candle, not
 /// 3 KB with room for all seven timeframes in each field. A vector load at the end of a field reads the first lanes
 /// of the next one into lanes that are not in use: their results are computed and never stored.
 /// </para>
@@ -64,7 +64,18 @@ internal struct IndicatorLanes
     public const int PdmsBase = 25;
     public const int MdmsBase = 26;
     public const int AdxBase = 27;
-    public const int Typical = 28; // .. Typical + TypicalDepth - 1: the typical price 1, 2, ... 19 bars ago
+    // The trend indicators (from IndicatorTrendState, LoadTrend): ROC's close 20 bars ago, Keltner's ATR(10) base, OBV.
+    public const int RocPast = 28;
+    public const int Atr10Base = 29;
+    public const int Obv = 30;
+    // SuperTrend's bands, the SAR of the next bar unless it reverses and the extreme point it reverses to, Donchian.
+    public const int SuperTrendUpper = 31;
+    public const int SuperTrendLower = 32;
+    public const int SarCandidate = 33;
+    public const int SarExtreme = 34;
+    public const int DonchianUpper = 35;
+    public const int DonchianLower = 36;
+    public const int Typical = 37; // .. Typical + TypicalDepth - 1: the typical price 1, 2, ... 19 bars ago
     public const int FieldCount = Typical + TypicalDepth;
 
     private int _stride;
@@ -145,6 +156,38 @@ internal struct IndicatorLanes
         }
     }
 
+    /// <summary>
+    /// Copies what the lanes' part of the trend peek (ROC, Keltner's ATR(10), OBV) needs from <paramref name="t"/>;
+    /// after <see cref="Load"/> (its flag bit joins the flags written there).
+    /// </summary>
+    public void LoadTrend(int lane, ref readonly IndicatorTrendState t)
+    {
+        const int N = IndicatorLaneKernel.KeltnerAtrPeriod;
+        const long Mine = LaneFlags.Atr10Ready | LaneFlags.SuperTrendStarted | LaneFlags.SuperTrendBullish
+            | LaneFlags.SuperTrendUpperReset | LaneFlags.SuperTrendLowerReset | LaneFlags.SarValid | LaneFlags.SarRising;
+        var flags = BitConverter.DoubleToInt64Bits(_data[(Flags * _stride) + lane]) & ~Mine;
+        flags |= t.Atr10.Count >= N ? LaneFlags.Atr10Ready : 0;
+        var st = t.SuperTrend;
+        flags |= st.Started ? LaneFlags.SuperTrendStarted : 0;
+        flags |= st.IsBullish ? LaneFlags.SuperTrendBullish : 0;
+        // SuperTrendState.Next's "the previous close broke the band" (a started state's bands are known now).
+        flags |= t.PrevClose > st.Upper ? LaneFlags.SuperTrendUpperReset : 0;
+        flags |= t.PrevClose < st.Lower ? LaneFlags.SuperTrendLowerReset : 0;
+        // SarState.Next's result is valid once it reversed (never on the first bar, where Count is 0).
+        flags |= t.Sar.Reversed && t.Sar.Count > 0 ? LaneFlags.SarValid : 0;
+        flags |= t.Sar.IsRising ? LaneFlags.SarRising : 0;
+        Set(Flags, lane, BitConverter.Int64BitsToDouble(flags));
+        Set(RocPast, lane, t.RocPast);
+        Set(Atr10Base, lane, t.Atr10.Count > N ? t.Atr10.Atr * (N - 1) : t.Atr10.Sum);
+        Set(Obv, lane, t.Obv);
+        Set(SuperTrendUpper, lane, st.Upper);
+        Set(SuperTrendLower, lane, st.Lower);
+        Set(SarCandidate, lane, t.Sar.Count > 0 ? t.Sar.Candidate() : 0);
+        Set(SarExtreme, lane, t.Sar.ExtremePoint);
+        Set(DonchianUpper, lane, t.DonchianUpper);
+        Set(DonchianLower, lane, t.DonchianLower);
+    }
+
     private void Set(int field, int lane, double value) => _data[(field * _stride) + lane] = value;
 
     private static long EmaFlags(EmaCore ema, int period, long seed, long ready) =>
@@ -186,6 +229,13 @@ internal static class LaneFlags
     public const long DReady = 1 << 15;
     public const long AdxReady = 1 << 16;
     public const long HasPrevious = 1 << 17;
+    public const long Atr10Ready = 1 << 18;
+    public const long SuperTrendStarted = 1 << 19;
+    public const long SuperTrendBullish = 1 << 20;
+    public const long SuperTrendUpperReset = 1 << 21;
+    public const long SuperTrendLowerReset = 1 << 22;
+    public const long SarValid = 1 << 23;
+    public const long SarRising = 1 << 24;
 }
 
 /// <summary>The indicator values of every lane (same fields as <see cref="IndicatorValues"/>).</summary>
@@ -215,38 +265,55 @@ internal struct IndicatorLaneValues
     public Lanes PivotPp;
     public Lanes PivotR1;
     public Lanes PivotS1;
+    public Lanes Roc20;
+    public Lanes KeltnerUpper;
+    public Lanes KeltnerLower;
+    public Lanes Obv;
+    public Lanes DonchianUpper20;
+    public Lanes DonchianLower20;
+    public Lanes SuperTrend;
+    public Lanes SuperTrendDirection;
+    public Lanes Psar;
 
-    /// <summary>Lane <paramref name="lane"/>'s values.</summary>
+    /// <summary>
+    /// Lane <paramref name="lane"/>'s values, field by field (not a new struct, which the JIT zeroes and copies).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly void CopyTo(int lane, ref IndicatorValues target)
     {
-        target = new IndicatorValues
-        {
-            Sma20 = Sma20[lane],
-            Ema20 = Ema20[lane],
-            Ema50 = Ema50[lane],
-            Rsi14 = Rsi14[lane],
-            Macd = Macd[lane],
-            MacdSignal = MacdSignal[lane],
-            MacdHistogram = MacdHistogram[lane],
-            BbUpper = BbUpper[lane],
-            BbMiddle = BbMiddle[lane],
-            BbLower = BbLower[lane],
-            BbPercentB = BbPercentB[lane],
-            BbWidth = BbWidth[lane],
-            Atr14 = Atr14[lane],
-            AtrPercent = AtrPercent[lane],
-            StochK = StochK[lane],
-            StochD = StochD[lane],
-            Adx14 = Adx14[lane],
-            Cci20 = Cci20[lane],
-            WilliamsR14 = WilliamsR14[lane],
-            Vwap = Vwap[lane],
-            Vcp = Vcp[lane],
-            PivotPp = PivotPp[lane],
-            PivotR1 = PivotR1[lane],
-            PivotS1 = PivotS1[lane],
-        };
+        target.Sma20 = Sma20[lane];
+        target.Ema20 = Ema20[lane];
+        target.Ema50 = Ema50[lane];
+        target.Rsi14 = Rsi14[lane];
+        target.Macd = Macd[lane];
+        target.MacdSignal = MacdSignal[lane];
+        target.MacdHistogram = MacdHistogram[lane];
+        target.BbUpper = BbUpper[lane];
+        target.BbMiddle = BbMiddle[lane];
+        target.BbLower = BbLower[lane];
+        target.BbPercentB = BbPercentB[lane];
+        target.BbWidth = BbWidth[lane];
+        target.Atr14 = Atr14[lane];
+        target.AtrPercent = AtrPercent[lane];
+        target.StochK = StochK[lane];
+        target.StochD = StochD[lane];
+        target.Adx14 = Adx14[lane];
+        target.Cci20 = Cci20[lane];
+        target.WilliamsR14 = WilliamsR14[lane];
+        target.Vwap = Vwap[lane];
+        target.Vcp = Vcp[lane];
+        target.PivotPp = PivotPp[lane];
+        target.PivotR1 = PivotR1[lane];
+        target.PivotS1 = PivotS1[lane];
+        target.Roc20 = Roc20[lane];
+        target.KeltnerUpper = KeltnerUpper[lane];
+        target.KeltnerLower = KeltnerLower[lane];
+        target.Obv = Obv[lane];
+        target.DonchianUpper20 = DonchianUpper20[lane];
+        target.DonchianLower20 = DonchianLower20[lane];
+        target.SuperTrend = SuperTrend[lane];
+        target.SuperTrendDirection = SuperTrendDirection[lane];
+        target.Psar = Psar[lane];
     }
 
     /// <summary>
@@ -279,6 +346,8 @@ internal static class IndicatorLaneKernel
     public const int RangePeriod = 14;
     public const int StochSmooth = 3;
     public const int StochSignal = 3;
+    public const int KeltnerAtrPeriod = 10;
+    public const double SuperTrendMultiplier = 3;
     private const double W = IndicatorPeekState.Window;
     private static readonly double K20 = EmaCore.Alpha(20);
     private static readonly double K50 = EmaCore.Alpha(50);
@@ -425,6 +494,53 @@ internal static class IndicatorLaneKernel
         Store(Vector512.ConditionalSelect(hasPrevious, pp, nan), ref v.PivotPp);
         Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevLow, nan), ref v.PivotR1);
         Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevHigh, nan), ref v.PivotS1);
+
+        // The trend indicators without branches of their own (IndicatorKernel.ComputeTrend computes the others).
+        // ROC(20): Roc.Percent (NaN before 20 bars: the past close is NaN).
+        var past = Field(in l, IndicatorLanes.RocPast);
+        Store(Vector512.ConditionalSelect(Vector512.Equals(past, zero), nan, hundred * (close - past) / past), ref v.Roc20);
+
+        // Keltner(20, 2, 10): Keltner.Bands around EMA(20) with ATR(10) (AtrState.Peek, the TR of ATR(14)).
+        var atr10 = Vector512.ConditionalSelect(
+            Flag(flags, LaneFlags.Atr10Ready), (Field(in l, IndicatorLanes.Atr10Base) + tr) / Vector512.Create((double)KeltnerAtrPeriod), nan);
+        var center = Load(in v.Ema20);
+        Store(center + (two * atr10), ref v.KeltnerUpper);
+        Store(center - (two * atr10), ref v.KeltnerLower);
+
+        // OBV: Obv.Next.
+        var obv = Field(in l, IndicatorLanes.Obv);
+        var obvNext = Vector512.ConditionalSelect(Vector512.GreaterThan(close, prevClose), obv + volume,
+            Vector512.ConditionalSelect(Vector512.LessThan(close, prevClose), obv - volume, obv));
+        Store(Vector512.ConditionalSelect(hasPrevious, obvNext, obv), ref v.Obv);
+
+        // Donchian(20): prepared at the bar close.
+        Store(Field(in l, IndicatorLanes.DonchianUpper), ref v.DonchianUpper20);
+        Store(Field(in l, IndicatorLanes.DonchianLower), ref v.DonchianLower20);
+
+        // SuperTrend(14, 3): SuperTrendState.Next on ATR(14). A state not started yet takes the bar's bands and its
+        // trend from close >= mid; a started one keeps a band unless the bar's is tighter or the previous close broke it.
+        var mid = (high + low) / two;
+        var band = Vector512.Create(SuperTrendMultiplier) * atr;
+        var upperEval = mid + band;
+        var lowerEval = mid - band;
+        var started = Flag(flags, LaneFlags.SuperTrendStarted);
+        var stUpper = Field(in l, IndicatorLanes.SuperTrendUpper);
+        var stLower = Field(in l, IndicatorLanes.SuperTrendLower);
+        stUpper = Vector512.ConditionalSelect(
+            ~started | Vector512.LessThan(upperEval, stUpper) | Flag(flags, LaneFlags.SuperTrendUpperReset), upperEval, stUpper);
+        stLower = Vector512.ConditionalSelect(
+            ~started | Vector512.GreaterThan(lowerEval, stLower) | Flag(flags, LaneFlags.SuperTrendLowerReset), lowerEval, stLower);
+        var bullish = Vector512.ConditionalSelect(started, Flag(flags, LaneFlags.SuperTrendBullish), Vector512.GreaterThanOrEqual(close, mid));
+        var turnsDown = Vector512.LessThanOrEqual(close, Vector512.ConditionalSelect(bullish, stLower, stUpper));
+        var hasAtr = Vector512.Equals(atr, atr);
+        Store(Vector512.ConditionalSelect(hasAtr, Vector512.ConditionalSelect(turnsDown, stUpper, stLower), nan), ref v.SuperTrend);
+        Store(Vector512.ConditionalSelect(hasAtr, Vector512.ConditionalSelect(turnsDown, Vector512.Create(-1d), Vector512<double>.One), nan), ref v.SuperTrendDirection);
+
+        // Parabolic SAR(0.02, 0.2): SarState.Next's value, the prepared candidate unless the bar reverses it.
+        var candidate = Field(in l, IndicatorLanes.SarCandidate);
+        var reverses = Vector512.ConditionalSelect(Flag(flags, LaneFlags.SarRising), Vector512.LessThan(low, candidate), Vector512.GreaterThan(high, candidate));
+        var sar = Vector512.ConditionalSelect(reverses, Field(in l, IndicatorLanes.SarExtreme), candidate);
+        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.SarValid), sar, nan), ref v.Psar);
     }
 
     /// <summary>EmaCore.Peek: NaN while seeding, the seed (the average) on the period's input, then the EMA step.</summary>

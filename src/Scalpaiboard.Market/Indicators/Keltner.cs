@@ -53,10 +53,13 @@ public sealed class Keltner
             return default;
         }
 
-        var upper = center + (multiplier * atr);
-        var lower = center - (multiplier * atr);
+        var (upper, lower) = Bands(center, atr, multiplier);
         return new KeltnerResult(upper, center, lower, center == 0 ? null : (upper - lower) / center);
     }
+
+    /// <summary>The bands (the step the engine's packed state shares; NaN when the centerline or the ATR is).</summary>
+    internal static (double Upper, double Lower) Bands(double center, double atr, double multiplier) =>
+        (center + (multiplier * atr), center - (multiplier * atr));
 
     public static KeltnerResult[] Calculate(IReadOnlyList<Quote> quotes, int emaPeriods = 20, double multiplier = 2, int atrPeriods = 10)
     {

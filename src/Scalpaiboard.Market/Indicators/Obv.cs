@@ -28,8 +28,11 @@ public sealed class Obv
         _prevClose = _obv = 0;
     }
 
-    private double Next(in Quote q) =>
-        !_started || q.Close == _prevClose ? _obv : q.Close > _prevClose ? _obv + q.Volume : _obv - q.Volume;
+    private double Next(in Quote q) => Next(_started, _prevClose, _obv, q.Close, q.Volume);
+
+    /// <summary>OBV after a bar (the step the engine's packed state shares).</summary>
+    internal static double Next(bool started, double prevClose, double obv, double close, double volume) =>
+        !started || close == prevClose ? obv : close > prevClose ? obv + volume : obv - volume;
 
     public static ObvResult[] Calculate(IReadOnlyList<Quote> quotes)
     {

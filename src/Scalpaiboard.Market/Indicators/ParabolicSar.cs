@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Scalpaiboard.Market.Indicators;
 
 public readonly record struct ParabolicSarResult(double? Sar, bool? IsReversal);
@@ -11,7 +12,7 @@ public readonly record struct ParabolicSarResult(double? Sar, bool? IsReversal);
 /// </summary>
 public sealed class ParabolicSar
 {
-    private State _state;
+    private SarState _state;
 
     public ParabolicSar(double accelerationStep = 0.02, double maxAccelerationFactor = 0.2, double? initialFactor = null)
     {
@@ -40,90 +41,10 @@ public sealed class ParabolicSar
 
     public void Reset() => _state = default;
 
-    private struct State
+    private ParabolicSarResult Next(ref SarState s, in Quote q)
     {
-        public int Count;
-        public bool IsRising;
-        public bool Reversed;
-        public double Factor;
-        public double ExtremePoint;
-        public double PriorSar;
-        public double High1;
-        public double Low1;
-        public double High2;
-        public double Low2;
-    }
-
-    private ParabolicSarResult Next(ref State s, in Quote q)
-    {
-        if (s.Count == 0)
-        {
-            s.Count = 1;
-            s.IsRising = true;
-            s.Factor = InitialFactor;
-            s.ExtremePoint = q.High;
-            s.PriorSar = q.Low;
-            (s.High1, s.Low1) = (q.High, q.Low);
-            return default;
-        }
-
-        double sar;
-        bool reversal;
-        if (s.IsRising)
-        {
-            sar = s.PriorSar + (s.Factor * (s.ExtremePoint - s.PriorSar));
-            if (s.Count >= 2)
-            {
-                sar = Math.Min(sar, Math.Min(s.Low1, s.Low2));
-            }
-
-            reversal = q.Low < sar;
-            if (reversal)
-            {
-                sar = s.ExtremePoint;
-                s.IsRising = false;
-                s.Factor = InitialFactor;
-                s.ExtremePoint = q.Low;
-            }
-            else if (q.High > s.ExtremePoint)
-            {
-                s.ExtremePoint = q.High;
-                s.Factor = Math.Min(s.Factor + AccelerationStep, MaxAccelerationFactor);
-            }
-        }
-        else
-        {
-            sar = s.PriorSar - (s.Factor * (s.PriorSar - s.ExtremePoint));
-            if (s.Count >= 2)
-            {
-                sar = Math.Max(sar, Math.Max(s.High1, s.High2));
-            }
-
-            reversal = q.High > sar;
-            if (reversal)
-            {
-                sar = s.ExtremePoint;
-                s.IsRising = true;
-                s.Factor = InitialFactor;
-                s.ExtremePoint = q.High;
-            }
-            else if (q.Low < s.ExtremePoint)
-            {
-                s.ExtremePoint = q.Low;
-                s.Factor = Math.Min(s.Factor + AccelerationStep, MaxAccelerationFactor);
-            }
-        }
-
-        s.PriorSar = sar;
-        (s.High2, s.Low2, s.High1, s.Low1) = (s.High1, s.Low1, q.High, q.Low);
-        if (s.Count < 2)
-        {
-            s.Count++;
-        }
-
-        var valid = s.Reversed;
-        s.Reversed |= reversal;
-        return valid ? new ParabolicSarResult(sar, reversal) : default;
+        var sar = SarState.Next(ref s, q.High, q.Low, InitialFactor, AccelerationStep, MaxAccelerationFactor, out var reversal);
+        return double.IsNaN(sar) ? default : new ParabolicSarResult(sar, reversal);
     }
 
     public static ParabolicSarResult[] Calculate(IReadOnlyList<Quote> quotes, double accelerationStep = 0.02, double maxAccelerationFactor = 0.2, double? initialFactor = null)
@@ -133,7 +54,7 @@ public sealed class ParabolicSar
         var results = new ParabolicSarResult[quotes.Count];
         var sars = new double[quotes.Count];
         var reversals = new bool[quotes.Count];
-        var s = default(State);
+        var s = default(SarState);
         for (var i = 0; i < quotes.Count; i++)
         {
             s.Reversed = true;
@@ -149,5 +70,102 @@ public sealed class ParabolicSar
         }
 
         return results;
+    }
+}
+
+/// <summary>
+/// The parabolic SAR's step (see <see cref="ParabolicSar"/>), shared by the single indicator and the engine's
+/// packed state (<see cref="IndicatorKernel"/>).
+/// </summary>
+internal struct SarState
+{
+    public int Count;
+    public bool IsRising;
+    public bool Reversed;
+    public double Factor;
+    public double ExtremePoint;
+    public double PriorSar;
+    public double High1;
+    public double Low1;
+    public double High2;
+    public double Low2;
+
+    /// <summary>
+    /// The SAR of the next bar unless it reverses (then it is the extreme point): it does not depend on that bar,
+    /// so the engine's lanes prepare it when a bar closes. Only after the first bar.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly double Candidate()
+    {
+        if (IsRising)
+        {
+            var rising = PriorSar + (Factor * (ExtremePoint - PriorSar));
+            return Count >= 2 ? Math.Min(rising, Math.Min(Low1, Low2)) : rising;
+        }
+
+        var falling = PriorSar - (Factor * (PriorSar - ExtremePoint));
+        return Count >= 2 ? Math.Max(falling, Math.Max(High1, High2)) : falling;
+    }
+
+    /// <summary>The SAR of this bar, NaN on the first bar and up to and including the first reversal (warm-up).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Next(ref SarState s, double high, double low, double initialFactor, double accelerationStep, double maxFactor, out bool reversal)
+    {
+        if (s.Count == 0)
+        {
+            s.Count = 1;
+            s.IsRising = true;
+            s.Factor = initialFactor;
+            s.ExtremePoint = high;
+            s.PriorSar = low;
+            (s.High1, s.Low1) = (high, low);
+            reversal = false;
+            return double.NaN;
+        }
+
+        var sar = s.Candidate();
+        if (s.IsRising)
+        {
+            reversal = low < sar;
+            if (reversal)
+            {
+                sar = s.ExtremePoint;
+                s.IsRising = false;
+                s.Factor = initialFactor;
+                s.ExtremePoint = low;
+            }
+            else if (high > s.ExtremePoint)
+            {
+                s.ExtremePoint = high;
+                s.Factor = Math.Min(s.Factor + accelerationStep, maxFactor);
+            }
+        }
+        else
+        {
+            reversal = high > sar;
+            if (reversal)
+            {
+                sar = s.ExtremePoint;
+                s.IsRising = true;
+                s.Factor = initialFactor;
+                s.ExtremePoint = high;
+            }
+            else if (low < s.ExtremePoint)
+            {
+                s.ExtremePoint = low;
+                s.Factor = Math.Min(s.Factor + accelerationStep, maxFactor);
+            }
+        }
+
+        s.PriorSar = sar;
+        (s.High2, s.Low2, s.High1, s.Low1) = (s.High1, s.Low1, high, low);
+        if (s.Count < 2)
+        {
+            s.Count++;
+        }
+
+        var valid = s.Reversed;
+        s.Reversed |= reversal;
+        return valid ? sar : double.NaN;
     }
 }

@@ -34,7 +34,10 @@ public sealed class Roc
     public void Reset() => _closes.Reset();
 
     private static RocResult Result(double close, double past) =>
-        new(close - past, past == 0 ? null : 100d * (close - past) / past);
+        new(close - past, past == 0 ? null : Percent(close, past));
+
+    /// <summary>100 * (close - past) / past (the step the engine's packed state shares; NaN when past is 0 or NaN).</summary>
+    internal static double Percent(double close, double past) => past == 0 ? double.NaN : 100d * (close - past) / past;
 
     public static RocResult[] Calculate(IReadOnlyList<Quote> quotes, int period = 20)
     {

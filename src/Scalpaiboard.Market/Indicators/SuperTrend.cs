@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static Scalpaiboard.Market.Indicators.Num;
 
 namespace Scalpaiboard.Market.Indicators;
@@ -50,8 +51,8 @@ public sealed class SuperTrend
         var result = default(SuperTrendResult);
         if (!double.IsNaN(atr))
         {
-            var state = new State(_started, _isBullish, _upper, _lower);
-            result = Next(ref state, quote, _prevClose, atr, Multiplier);
+            var state = new SuperTrendState { Started = _started, IsBullish = _isBullish, Upper = _upper, Lower = _lower };
+            result = Result(ref state, quote, _prevClose, atr, Multiplier);
             if (commit)
             {
                 (_started, _isBullish, _upper, _lower) = (state.Started, state.IsBullish, state.Upper, state.Lower);
@@ -66,23 +67,51 @@ public sealed class SuperTrend
         return result;
     }
 
-    private struct State(bool started, bool isBullish, double upper, double lower)
+    private static SuperTrendResult Result(ref SuperTrendState s, in Quote q, double prevClose, double atr, double multiplier)
     {
-        public bool Started = started;
-        public bool IsBullish = isBullish;
-        public double Upper = upper;
-        public double Lower = lower;
+        var band = SuperTrendState.Next(ref s, q.High, q.Low, q.Close, prevClose, atr, multiplier);
+        return s.IsBullish ? new SuperTrendResult(band, null, band) : new SuperTrendResult(band, band, null);
     }
 
-    private static SuperTrendResult Next(ref State s, in Quote q, double prevClose, double atr, double multiplier)
+    public static SuperTrendResult[] Calculate(IReadOnlyList<Quote> quotes, int lookbackPeriods = 14, double multiplier = 3)
     {
-        var mid = (q.High + q.Low) / 2;
+        var atr = Atr.Calculate(quotes, lookbackPeriods);
+        var results = new SuperTrendResult[quotes.Count];
+        var state = default(SuperTrendState);
+        for (var i = 1; i < quotes.Count; i++)
+        {
+            if (atr[i].Atr is { } value)
+            {
+                results[i] = Result(ref state, quotes[i], quotes[i - 1].Close, value, multiplier);
+            }
+        }
+
+        return results;
+    }
+}
+
+/// <summary>
+/// SuperTrend's step (see <see cref="SuperTrend"/>), shared by the single indicator and the engine's packed state
+/// (<see cref="IndicatorKernel"/>).
+/// </summary>
+internal struct SuperTrendState
+{
+    public bool Started;
+    public bool IsBullish;
+    public double Upper;
+    public double Lower;
+
+    /// <summary>The active band after a bar with this ATR (not NaN); <see cref="IsBullish"/> is the trend after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Next(ref SuperTrendState s, double high, double low, double close, double prevClose, double atr, double multiplier)
+    {
+        var mid = (high + low) / 2;
         var upperEval = mid + (multiplier * atr);
         var lowerEval = mid - (multiplier * atr);
         if (!s.Started)
         {
             s.Started = true;
-            s.IsBullish = q.Close >= mid;
+            s.IsBullish = close >= mid;
             s.Upper = upperEval;
             s.Lower = lowerEval;
         }
@@ -97,29 +126,13 @@ public sealed class SuperTrend
             s.Lower = lowerEval;
         }
 
-        if (q.Close <= (s.IsBullish ? s.Lower : s.Upper))
+        if (close <= (s.IsBullish ? s.Lower : s.Upper))
         {
             s.IsBullish = false;
-            return new SuperTrendResult(s.Upper, s.Upper, null);
+            return s.Upper;
         }
 
         s.IsBullish = true;
-        return new SuperTrendResult(s.Lower, null, s.Lower);
-    }
-
-    public static SuperTrendResult[] Calculate(IReadOnlyList<Quote> quotes, int lookbackPeriods = 14, double multiplier = 3)
-    {
-        var atr = Atr.Calculate(quotes, lookbackPeriods);
-        var results = new SuperTrendResult[quotes.Count];
-        var state = default(State);
-        for (var i = 1; i < quotes.Count; i++)
-        {
-            if (atr[i].Atr is { } value)
-            {
-                results[i] = Next(ref state, quotes[i], quotes[i - 1].Close, value, multiplier);
-            }
-        }
-
-        return results;
+        return s.Lower;
     }
 }

@@ -89,10 +89,42 @@ internal struct IndicatorCommitState
     public Ring20 Closes;
     public Ring20 PriceVolumes;
     public Ring20 Volumes;
+    // Donchian(20): the last 20 highs and lows (same ring position as the others).
+    public Ring20 Highs20;
+    public Ring20 Lows20;
     public ExtremesDeque14 Highs;
     public ExtremesDeque14 Lows;
     public SmallSum3 Raw;
     public SmallSum3 K;
+}
+
+/// <summary>
+/// The state of the trend indicators (ROC(20), Donchian(20), Keltner(20, 2, 10), SuperTrend(14, 3), parabolic
+/// SAR(0.02, 0.2), OBV), updated at each bar close through the single indicators' steps. Their peek
+/// (<see cref="IndicatorKernel.ComputeTrend"/>) also takes EMA(20) and ATR(14) from the other values (Keltner's
+/// centerline, SuperTrend's ATR); what does not depend on the forming bar (ROC's close 20 bars ago, the Donchian
+/// channel of the 20 bars before) is prepared here when a bar closes. The engine's SIMD lanes peek from a copy
+/// (<see cref="IndicatorLanes.LoadTrend"/>), so on its path this struct is touched only at bar closes.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+internal struct IndicatorTrendState
+{
+    public bool HasPrevious;
+    public double PrevClose;
+
+    /// <summary>ROC(20): the close 20 bars before the forming bar (NaN before 20 bars).</summary>
+    public double RocPast;
+
+    /// <summary>Donchian(20) of the 20 committed bars (NaN before 20 bars).</summary>
+    public double DonchianUpper;
+    public double DonchianLower;
+
+    /// <summary>Keltner's ATR(10).</summary>
+    public AtrState Atr10;
+
+    public SuperTrendState SuperTrend;
+    public SarState Sar;
+    public double Obv;
 }
 
 [InlineArray(IndicatorPeekState.Window)]
@@ -168,12 +200,51 @@ internal static class IndicatorKernel
     private static readonly double KFast = EmaCore.Alpha(12);
     private static readonly double KSlow = EmaCore.Alpha(26);
     private static readonly double KSignal = EmaCore.Alpha(9);
+    private const int KeltnerAtrPeriod = IndicatorLaneKernel.KeltnerAtrPeriod;
+    private const double KeltnerMultiplier = 2;
+    private const double SuperTrendMultiplier = IndicatorLaneKernel.SuperTrendMultiplier;
+    private const double SarStep = 0.02;
+    private const double SarMax = 0.2;
 
-    public static void Reset(ref IndicatorPeekState p, ref IndicatorCommitState c)
+    public static void Reset(ref IndicatorPeekState p, ref IndicatorCommitState c, ref IndicatorTrendState t)
     {
         p = default;
         c = default;
+        t = default;
+        t.RocPast = t.DonchianUpper = t.DonchianLower = double.NaN;
         PrepareRange(ref p, ref c);
+    }
+
+    /// <summary>
+    /// The trend indicators as if the forming bar closed now, after <see cref="Compute"/> filled <paramref name="v"/>:
+    /// Keltner's centerline is its EMA(20), SuperTrend's ATR its ATR(14), the same steps on the same bars as
+    /// <see cref="Keltner"/> and <see cref="SuperTrend"/>. (The engine's SIMD lanes compute the same values from the
+    /// same state, <see cref="IndicatorLanes.LoadTrend"/>.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ComputeTrend(ref readonly IndicatorTrendState t, double high, double low, double close, double volume, ref IndicatorValues v)
+    {
+        v.Roc20 = Roc.Percent(close, t.RocPast);
+        var atr10 = t.Atr10.Peek(high, low, t.PrevClose, KeltnerAtrPeriod, out _, out _);
+        (v.KeltnerUpper, v.KeltnerLower) = Keltner.Bands(v.Ema20, atr10, KeltnerMultiplier);
+        v.Obv = Obv.Next(t.HasPrevious, t.PrevClose, t.Obv, close, volume);
+        v.DonchianUpper20 = t.DonchianUpper;
+        v.DonchianLower20 = t.DonchianLower;
+
+        var atr14 = v.Atr14;
+        if (double.IsNaN(atr14))
+        {
+            v.SuperTrend = v.SuperTrendDirection = double.NaN;
+        }
+        else
+        {
+            var st = t.SuperTrend;
+            v.SuperTrend = SuperTrendState.Next(ref st, high, low, close, t.PrevClose, atr14, SuperTrendMultiplier);
+            v.SuperTrendDirection = st.IsBullish ? 1 : -1;
+        }
+
+        var sar = t.Sar;
+        v.Psar = SarState.Next(ref sar, high, low, SarStep, SarStep, SarMax, out _);
     }
 
     /// <summary>The indicators as if the forming bar (high, low, close, base volume) closed now.</summary>
@@ -249,7 +320,7 @@ internal static class IndicatorKernel
     }
 
     /// <summary>Commits a closed bar (each indicator's Add, in the order of the single indicators' state updates).</summary>
-    public static void Commit(ref IndicatorPeekState p, ref IndicatorCommitState c, in Candle bar)
+    public static void Commit(ref IndicatorPeekState p, ref IndicatorCommitState c, ref IndicatorTrendState t, in Candle bar)
     {
         double high = bar.High, low = bar.Low, close = bar.Close, volume = bar.Volume;
         var tp = (high + low + close) / 3d;
@@ -261,6 +332,18 @@ internal static class IndicatorKernel
         var k = PeekK(in p, raw);
         p.Adx.Peek(high, low, p.PrevHigh, p.PrevLow, p.PrevClose, AdxPeriod, out var adx);
         var macd = p.MacdFast.Peek(close, 12, KFast) - p.MacdSlow.Peek(close, 26, KSlow);
+
+        // Trend indicators (SuperTrend on this bar's ATR(14) from the state before it, as its own Atr computes it).
+        var atr10 = t.Atr10.Peek(high, low, t.PrevClose, KeltnerAtrPeriod, out _, out var atr10Sum);
+        t.Atr10.Commit(atr10, atr10Sum, KeltnerAtrPeriod);
+        if (!double.IsNaN(atr))
+        {
+            SuperTrendState.Next(ref t.SuperTrend, high, low, close, t.PrevClose, atr, SuperTrendMultiplier);
+        }
+
+        SarState.Next(ref t.Sar, high, low, SarStep, SarStep, SarMax, out _);
+        t.Obv = Obv.Next(t.HasPrevious, t.PrevClose, t.Obv, close, volume);
+        (t.HasPrevious, t.PrevClose) = (true, close);
 
         // 20-bar rings: SMA's RollingSum and Bollinger's RollingMoments of the closes, CCI's of the typical prices,
         // the VWAP's of price-volumes and volumes, sharing one position. Bollinger first: it reads the leaving close.
@@ -281,6 +364,8 @@ internal static class IndicatorKernel
         p.Typical[next] = tp;
         c.PriceVolumes[next] = priceVolume;
         c.Volumes[next] = volume;
+        c.Highs20[next] = high;
+        c.Lows20[next] = low;
         p.RingNext = next = next + 1 == W ? 0 : next + 1;
         if (++c.SinceAnchor >= W)
         {
@@ -293,6 +378,13 @@ internal static class IndicatorKernel
         p.PriceVolumeBase = RingSum.Base(c.PriceVolumeSum, full, c.PriceVolumes[next]);
         p.VolumeBase = RingSum.Base(c.VolumeSum, full, c.Volumes[next]);
         p.BbLeaving = full ? c.Closes[next] - p.Bb.Shift : 0;
+
+        // ROC(20) and Donchian(20) of the next forming bar: the close 20 bars before it, the 20 bars' extremes.
+        if (full)
+        {
+            t.RocPast = c.Closes[next];
+            (t.DonchianUpper, t.DonchianLower) = Extremes(c.Highs20, c.Lows20);
+        }
 
         // EMAs and MACD
         p.Ema20.Push(close, 20, K20);
@@ -328,6 +420,19 @@ internal static class IndicatorKernel
         // Previous bar (RSI, ATR, ADX, pivots)
         (p.HasPrevious, p.PrevHigh, p.PrevLow, p.PrevClose) = (true, high, low, close);
         c.BarCount++;
+    }
+
+    /// <summary>Highest high and lowest low of the full 20-bar rings (Donchian: max and min are exact in any order).</summary>
+    private static (double High, double Low) Extremes(ReadOnlySpan<double> highs, ReadOnlySpan<double> lows)
+    {
+        double hh = double.MinValue, ll = double.MaxValue;
+        for (var i = 0; i < highs.Length; i++)
+        {
+            hh = Math.Max(hh, highs[i]);
+            ll = Math.Min(ll, lows[i]);
+        }
+
+        return (hh, ll);
     }
 
     /// <summary>Stoch's raw %K (and Williams %R + 100) of a peek: the committed extremes with this bar's.</summary>

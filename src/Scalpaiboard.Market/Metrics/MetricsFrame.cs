@@ -42,7 +42,8 @@ public static class MetricsFrame
     [
         "sma20", "ema20", "ema50", "rsi14", "macd", "macdSignal", "macdHistogram", "bbUpper", "bbMiddle", "bbLower",
         "bbPercentB", "bbWidth", "atr14", "atrPercent", "stochK", "stochD", "adx14", "cci20", "williamsR14", "vwap", "vcp",
-        "pivotPp", "pivotR1", "pivotS1",
+        "pivotPp", "pivotR1", "pivotS1", "roc20", "donchianUpper20", "donchianLower20", "keltnerUpper", "keltnerLower",
+        "superTrend", "superTrendDirection", "psar", "obv",
     ];
 
     /// <summary>The per-window metrics, in the order of <see cref="FieldKind"/> Window0..Window6.</summary>
@@ -66,7 +67,7 @@ public static class MetricsFrame
         Candle,
         /// <summary>Index = metric * Windows.Count + window (metric: <see cref="WindowMetricNames"/>).</summary>
         Window,
-        /// <summary>Index = timeframe * 24 + field of <see cref="IndicatorValues"/>.</summary>
+        /// <summary>Index = timeframe * <see cref="IndicatorNames"/>.Length + field of <see cref="IndicatorValues"/>.</summary>
         Indicator,
         PreviousIndicator,
         /// <summary>Index = field of <see cref="DerivativesValues"/>.</summary>
@@ -80,6 +81,10 @@ public static class MetricsFrame
 
     private static Dictionary<string, Slot> BuildSlots()
     {
+        if (IndicatorNames.Length * sizeof(double) != System.Runtime.CompilerServices.Unsafe.SizeOf<IndicatorValues>())
+        {
+            throw new InvalidOperationException("MetricsFrame.IndicatorNames must name every IndicatorValues field, in order.");
+        }
         var slots = new Dictionary<string, Slot>(StringComparer.Ordinal)
         {
             ["price"] = new(FieldKind.Price, 0),

@@ -17,16 +17,22 @@ public sealed class MetricsFrameWriter : IDisposable
     /// <summary>Indicators carried for these timeframes: the ones user alerts and the stored signal metrics use.</summary>
     private static readonly Timeframe[] IndicatorTimeframes = [Timeframe.M5, Timeframe.M15, Timeframe.H1, Timeframe.H4, Timeframe.H8, Timeframe.D1];
 
-    /// <summary>Current values: RSI/MACD/Bollinger conditions and <c>bbPercentB</c> of the stored metrics.</summary>
-    private static readonly string[] CurrentIndicators = ["rsi14", "macd", "macdSignal", "bbUpper", "bbLower", "bbPercentB"];
+    /// <summary>
+    /// Current values: RSI/MACD/Bollinger/SuperTrend/Donchian conditions and <c>bbPercentB</c> of the stored metrics.
+    /// </summary>
+    private static readonly string[] CurrentIndicators =
+        ["rsi14", "macd", "macdSignal", "bbUpper", "bbLower", "bbPercentB", "superTrendDirection", "donchianUpper20", "donchianLower20"];
 
     /// <summary>One candle earlier: only what the crossing conditions compare with.</summary>
-    private static readonly string[] PreviousIndicators = ["rsi14", "macd", "macdSignal", "bbUpper", "bbLower"];
+    private static readonly string[] PreviousIndicators =
+        ["rsi14", "macd", "macdSignal", "bbUpper", "bbLower", "superTrendDirection", "donchianUpper20", "donchianLower20"];
+
+    private const int IndicatorFieldsPerTimeframe = 9 + 8;
 
     private static readonly string[] CandleFields = ["open", "high", "low", "close", "volume", "quoteVolume", "trades"];
 
-    /// <summary>3 scalars + 7 candle fields + 7 window metrics x 6 windows + 6 timeframes x (6 current + 5 previous) + the derivatives.</summary>
-    private const int FieldCount = 3 + 7 + (7 * Windows.Count) + (6 * 11) + DerivativesValues.Count;
+    /// <summary>3 scalars + 7 candle fields + 7 window metrics x 6 windows + 6 timeframes x (9 current + 8 previous) + the derivatives.</summary>
+    private const int FieldCount = 3 + 7 + (7 * Windows.Count) + (6 * IndicatorFieldsPerTimeframe) + DerivativesValues.Count;
 
     private static readonly string[] Names = BuildNames();
     private static readonly byte[] Header = BuildHeader();
@@ -111,12 +117,18 @@ public sealed class MetricsFrameWriter : IDisposable
             v[k + 3] = now.BbUpper;
             v[k + 4] = now.BbLower;
             v[k + 5] = now.BbPercentB;
-            v[k + 6] = before.Rsi14;
-            v[k + 7] = before.Macd;
-            v[k + 8] = before.MacdSignal;
-            v[k + 9] = before.BbUpper;
-            v[k + 10] = before.BbLower;
-            k += 11;
+            v[k + 6] = now.SuperTrendDirection;
+            v[k + 7] = now.DonchianUpper20;
+            v[k + 8] = now.DonchianLower20;
+            v[k + 9] = before.Rsi14;
+            v[k + 10] = before.Macd;
+            v[k + 11] = before.MacdSignal;
+            v[k + 12] = before.BbUpper;
+            v[k + 13] = before.BbLower;
+            v[k + 14] = before.SuperTrendDirection;
+            v[k + 15] = before.DonchianUpper20;
+            v[k + 16] = before.DonchianLower20;
+            k += IndicatorFieldsPerTimeframe;
         }
         s.Derivatives.AsSpan().CopyTo(v[k..]);
         for (var i = 0; i < v.Length; i++)

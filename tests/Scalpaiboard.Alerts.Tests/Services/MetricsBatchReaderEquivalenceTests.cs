@@ -50,6 +50,7 @@ public sealed class MetricsBatchReaderEquivalenceTests
         }
         int met = 0, fired = 0;
         var metDerivatives = new HashSet<AlertConditionType>();
+        var metTrend = new HashSet<AlertConditionType>();
         var json = "";
         for (var i = 0; i < 60; i++)
         {
@@ -69,9 +70,13 @@ public sealed class MetricsBatchReaderEquivalenceTests
                     var m = c.IsMet(want);
                     Assert.True(m == c.IsMet(got), $"{c} on {want.Symbol} at {want.OpenTime}");
                     met += m ? 1 : 0;
-                    if (m && c.Type >= AlertConditionType.FundingAbove)
+                    if (m && c.Type is >= AlertConditionType.FundingAbove and <= AlertConditionType.LiquidationsAbove)
                     {
                         metDerivatives.Add(c.Type);
+                    }
+                    if (m && c.Type is AlertConditionType.SupertrendFlip or AlertConditionType.DonchianBreakout)
+                    {
+                        metTrend.Add(c.Type);
                     }
                 }
                 json = MetricsJson.Write(got);
@@ -80,6 +85,7 @@ public sealed class MetricsBatchReaderEquivalenceTests
         }
         Assert.True(met > 100 && fired > 0, $"the comparison must see conditions hold ({met}) and presets fire ({fired})");
         Assert.Equal(5, metDerivatives.Count); // every derivatives condition held somewhere
+        Assert.Equal(2, metTrend.Count); // supertrend_flip and donchian_breakout too
         Assert.Contains("\"fundingRate\":", json, StringComparison.Ordinal);
         Assert.Contains("\"liquidationsLong_1h\":", json, StringComparison.Ordinal);
     }

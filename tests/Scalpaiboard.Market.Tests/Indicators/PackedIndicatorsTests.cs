@@ -93,7 +93,9 @@ public sealed class PackedIndicatorsTests
         ("BbLower", v.BbLower), ("BbPercentB", v.BbPercentB), ("BbWidth", v.BbWidth), ("Atr14", v.Atr14),
         ("AtrPercent", v.AtrPercent), ("StochK", v.StochK), ("StochD", v.StochD), ("Adx14", v.Adx14), ("Cci20", v.Cci20),
         ("WilliamsR14", v.WilliamsR14), ("Vwap", v.Vwap), ("Vcp", v.Vcp), ("PivotPp", v.PivotPp), ("PivotR1", v.PivotR1),
-        ("PivotS1", v.PivotS1),
+        ("PivotS1", v.PivotS1), ("Roc20", v.Roc20), ("DonchianUpper20", v.DonchianUpper20),
+        ("DonchianLower20", v.DonchianLower20), ("KeltnerUpper", v.KeltnerUpper), ("KeltnerLower", v.KeltnerLower),
+        ("SuperTrend", v.SuperTrend), ("SuperTrendDirection", v.SuperTrendDirection), ("Psar", v.Psar), ("Obv", v.Obv),
     ];
 
     /// <summary>
@@ -115,6 +117,12 @@ public sealed class PackedIndicatorsTests
         private readonly WilliamsR _williamsR14 = new(14);
         private readonly RollingVwap _vwap20 = new(20);
         private readonly Vcp _vcp20 = new(20);
+        private readonly Roc _roc20 = new(20);
+        private readonly Donchian _donchian20 = new(20);
+        private readonly Keltner _keltner = new(20, 2, 10);
+        private readonly SuperTrend _superTrend = new(14, 3);
+        private readonly ParabolicSar _sar = new(0.02, 0.2);
+        private readonly Obv _obv = new();
         private bool _hasPrevious;
         private double _prevHigh;
         private double _prevLow;
@@ -138,6 +146,12 @@ public sealed class PackedIndicatorsTests
             _williamsR14.Add(q);
             _vwap20.Add(q);
             _vcp20.Add(q);
+            _roc20.Add(q);
+            _donchian20.Add(q);
+            _keltner.Add(q);
+            _superTrend.Add(q);
+            _sar.Add(q);
+            _obv.Add(q);
             (_hasPrevious, _prevHigh, _prevLow, _prevClose) = (true, q.High, q.Low, q.Close);
             BarCount++;
         }
@@ -170,6 +184,18 @@ public sealed class PackedIndicatorsTests
             values.WilliamsR14 = _williamsR14.Peek(q).WilliamsR ?? double.NaN;
             values.Vwap = _vwap20.Peek(q).Vwap ?? double.NaN;
             values.Vcp = _vcp20.Peek(q).Vcp ?? double.NaN;
+            values.Roc20 = _roc20.Peek(q).Roc ?? double.NaN;
+            var donchian = _donchian20.Peek(q);
+            values.DonchianUpper20 = donchian.UpperBand ?? double.NaN;
+            values.DonchianLower20 = donchian.LowerBand ?? double.NaN;
+            var keltner = _keltner.Peek(q);
+            values.KeltnerUpper = keltner.UpperBand ?? double.NaN;
+            values.KeltnerLower = keltner.LowerBand ?? double.NaN;
+            var superTrend = _superTrend.Peek(q);
+            values.SuperTrend = superTrend.SuperTrend ?? double.NaN;
+            values.SuperTrendDirection = superTrend.SuperTrend is null ? double.NaN : superTrend.LowerBand is null ? -1 : 1;
+            values.Psar = _sar.Peek(q).Sar ?? double.NaN;
+            values.Obv = _obv.Peek(q).Obv ?? double.NaN;
             if (_hasPrevious)
             {
                 var pp = (_prevHigh + _prevLow + _prevClose) / 3;
@@ -198,6 +224,12 @@ public sealed class PackedIndicatorsTests
             _williamsR14.Reset();
             _vwap20.Reset();
             _vcp20.Reset();
+            _roc20.Reset();
+            _donchian20.Reset();
+            _keltner.Reset();
+            _superTrend.Reset();
+            _sar.Reset();
+            _obv.Reset();
             _hasPrevious = false;
             _prevHigh = _prevLow = _prevClose = 0;
             BarCount = 0;

@@ -18,6 +18,11 @@ namespace Scalpaiboard.Market.Signals.Alerts;
 /// <item>macd_cross: the MACD line crossing its signal line (up: from below), i.e. MACD - signal crossing 0.</item>
 /// <item>bb_breakout: the close leaving the Bollinger band (20, 2): up when it closes above the upper band having
 /// been at or below it on the previous candle, down the mirror image at the lower band.</item>
+/// <item>supertrend_flip: SuperTrend(14, 3)'s direction changed between the previous and this candle (up: from a
+/// down trend to an up trend).</item>
+/// <item>donchian_breakout: the close leaving the Donchian channel (20) of the 20 bars before the forming one: up
+/// when it closes above the upper band having been at or below it (as it was then) on the previous candle, down the
+/// mirror image at the lower band.</item>
 /// <item>funding_above / funding_below: the funding rate (a fraction, 0.0005 = 0.05 %) &gt; / &lt; value.</item>
 /// <item>oi_change_above / oi_change_below: the open-interest change (%) over <see cref="Window"/> (1h, 4h, 1d).</item>
 /// <item>liquidations_above: the USDT notional liquidated in <see cref="Window"/> (5m, 1h) on <see cref="Side"/>
@@ -54,6 +59,9 @@ public sealed record AlertCondition(
                 s.PreviousIndicators[tf].Macd - s.PreviousIndicators[tf].MacdSignal,
                 s.Indicators[tf].Macd - s.Indicators[tf].MacdSignal, 0, Direction),
             AlertConditionType.BbBreakout => BrokeOut(s, tf, Direction),
+            AlertConditionType.SupertrendFlip => Crossed(
+                s.PreviousIndicators[tf].SuperTrendDirection, s.Indicators[tf].SuperTrendDirection, 0, Direction),
+            AlertConditionType.DonchianBreakout => BrokeOutOfDonchian(s, tf, Direction),
             AlertConditionType.FundingAbove => s.Derivatives.FundingRate > Value,
             AlertConditionType.FundingBelow => s.Derivatives.FundingRate < Value,
             AlertConditionType.OiChangeAbove => OiChange(s) > Value,
@@ -96,6 +104,10 @@ public sealed record AlertCondition(
                 $"RSI {timeframe} {Level(s.PreviousIndicators[tf].Rsi14)} -> {Level(s.Indicators[tf].Rsi14)} crossed {Level(Value)}",
             AlertConditionType.MacdCross => $"MACD {timeframe} crossed its signal ({Direction.Name()})",
             AlertConditionType.BbBreakout => $"close {Price(s.Price)} broke out of the Bollinger band {timeframe} ({Direction.Name()})",
+            AlertConditionType.SupertrendFlip =>
+                $"SuperTrend {timeframe} flipped {(s.Indicators[tf].SuperTrendDirection > 0 ? "up" : "down")} ({Price(s.Indicators[tf].SuperTrend)})",
+            AlertConditionType.DonchianBreakout =>
+                $"close {Price(s.Price)} broke out of the Donchian channel {timeframe} ({Price(s.Indicators[tf].DonchianLower20)} .. {Price(s.Indicators[tf].DonchianUpper20)}, {Direction.Name()})",
             AlertConditionType.FundingAbove => $"funding {FundingPercent(s.Derivatives.FundingRate)} above {FundingPercent(Value)}",
             AlertConditionType.FundingBelow => $"funding {FundingPercent(s.Derivatives.FundingRate)} below {FundingPercent(Value)}",
             AlertConditionType.OiChangeAbove => $"OI change {window} {Percent(OiChange(s))} above {Percent(Value)}",
@@ -156,8 +168,21 @@ public sealed record AlertCondition(
     {
         ref readonly var now = ref s.Indicators[tf];
         ref readonly var before = ref s.PreviousIndicators[tf];
-        var up = s.Price > now.BbUpper && s.PreviousPrice <= before.BbUpper;
-        var down = s.Price < now.BbLower && s.PreviousPrice >= before.BbLower;
+        return BrokeOut(s.PreviousPrice, s.Price, before.BbUpper, now.BbUpper, before.BbLower, now.BbLower, direction);
+    }
+
+    private static bool BrokeOutOfDonchian(MetricsSnapshot s, int tf, CrossDirection direction)
+    {
+        ref readonly var now = ref s.Indicators[tf];
+        ref readonly var before = ref s.PreviousIndicators[tf];
+        return BrokeOut(s.PreviousPrice, s.Price, before.DonchianUpper20, now.DonchianUpper20, before.DonchianLower20, now.DonchianLower20, direction);
+    }
+
+    /// <summary>The close above the upper band now, at or below it (as it was) on the previous candle; the mirror image below.</summary>
+    private static bool BrokeOut(double previousPrice, double price, double upperBefore, double upperNow, double lowerBefore, double lowerNow, CrossDirection direction)
+    {
+        var up = price > upperNow && previousPrice <= upperBefore;
+        var down = price < lowerNow && previousPrice >= lowerBefore;
         return direction switch
         {
             CrossDirection.Up => up,

@@ -22,6 +22,8 @@ public enum AlertConditionType
     OiChangeAbove = 13,
     OiChangeBelow = 14,
     LiquidationsAbove = 15,
+    SupertrendFlip = 16,
+    DonchianBreakout = 17,
 }
 
 /// <summary>Which way a crossing or breakout must go.</summary>
@@ -40,6 +42,7 @@ public static class AlertConditionTypes
         "price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above",
         "rsi_above", "rsi_below", "rsi_cross", "macd_cross", "bb_breakout",
         "funding_above", "funding_below", "oi_change_above", "oi_change_below", "liquidations_above",
+        "supertrend_flip", "donchian_breakout",
     ];
 
     public static readonly string[] DirectionNames = ["any", "up", "down"];
@@ -132,13 +135,18 @@ public static class AlertConditionTypes
     /// <summary>The indicator conditions take a chart timeframe as <c>window</c> (5m..1d, default 1h).</summary>
     public static bool UsesTimeframe(this AlertConditionType type) =>
         type is AlertConditionType.RsiAbove or AlertConditionType.RsiBelow or AlertConditionType.RsiCross
-            or AlertConditionType.MacdCross or AlertConditionType.BbBreakout;
+            or AlertConditionType.MacdCross or AlertConditionType.BbBreakout or AlertConditionType.SupertrendFlip
+            or AlertConditionType.DonchianBreakout;
 
     public static bool UsesDirection(this AlertConditionType type) =>
         type is AlertConditionType.PriceCross or AlertConditionType.RsiCross or AlertConditionType.MacdCross
-            or AlertConditionType.BbBreakout;
+            or AlertConditionType.BbBreakout or AlertConditionType.SupertrendFlip or AlertConditionType.DonchianBreakout;
 
-    /// <summary>macd_cross and bb_breakout compare the indicator with itself; every other type needs a value.</summary>
+    /// <summary>
+    /// macd_cross, bb_breakout, supertrend_flip and donchian_breakout compare indicators with themselves or the
+    /// close; every other type needs a value.
+    /// </summary>
     public static bool NeedsValue(this AlertConditionType type) =>
-        type is not (AlertConditionType.MacdCross or AlertConditionType.BbBreakout);
+        type is not (AlertConditionType.MacdCross or AlertConditionType.BbBreakout or AlertConditionType.SupertrendFlip
+            or AlertConditionType.DonchianBreakout);
 }

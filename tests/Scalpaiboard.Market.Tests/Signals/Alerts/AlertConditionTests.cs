@@ -77,6 +77,92 @@ public class AlertConditionTests
         Assert.False(new AlertCondition(AlertConditionType.BbBreakout, Timeframe: Timeframe.M15).IsMet(s));
     }
 
+    [Theory]
+    [InlineData(-1, 1, CrossDirection.Up, true)]
+    [InlineData(-1, 1, CrossDirection.Any, true)]
+    [InlineData(-1, 1, CrossDirection.Down, false)]
+    [InlineData(1, -1, CrossDirection.Down, true)]
+    [InlineData(1, -1, CrossDirection.Any, true)]
+    [InlineData(1, -1, CrossDirection.Up, false)]
+    [InlineData(1, 1, CrossDirection.Any, false)]     // no change: no flip
+    [InlineData(-1, -1, CrossDirection.Any, false)]
+    [InlineData(double.NaN, 1, CrossDirection.Any, false)] // warm-up just ended: not a flip
+    [InlineData(1, double.NaN, CrossDirection.Any, false)]
+    public void SupertrendFlip_compares_the_direction_with_the_previous_candle(double previous, double current, CrossDirection direction, bool met)
+    {
+        var s = Prices(100, 101);
+        s.PreviousIndicators[(int)Timeframe.H4].SuperTrendDirection = previous;
+        s.Indicators[(int)Timeframe.H4].SuperTrendDirection = current;
+        Assert.Equal(met, new AlertCondition(AlertConditionType.SupertrendFlip, Timeframe: Timeframe.H4, Direction: direction).IsMet(s));
+        // Another timeframe's direction is not looked at (1h: unavailable).
+        Assert.False(new AlertCondition(AlertConditionType.SupertrendFlip, Direction: direction).IsMet(s));
+    }
+
+    [Theory]
+    [InlineData(99, 101, CrossDirection.Up, true)]     // previous close at or below the previous upper band, close above the current
+    [InlineData(100, 101, CrossDirection.Up, true)]
+    [InlineData(99, 100, CrossDirection.Up, false)]    // reaching the band is not breaking it
+    [InlineData(100.5, 101, CrossDirection.Up, false)] // already above the previous upper band: no new breakout
+    [InlineData(99, 101, CrossDirection.Down, false)]
+    [InlineData(91, 89, CrossDirection.Down, true)]
+    [InlineData(91, 89, CrossDirection.Any, true)]
+    [InlineData(91, 89, CrossDirection.Up, false)]
+    [InlineData(89.5, 89, CrossDirection.Down, false)] // already below the previous lower band
+    public void DonchianBreakout_is_the_close_leaving_the_channel(double previousPrice, double price, CrossDirection direction, bool met)
+    {
+        var s = Prices(previousPrice, price);
+        s.PreviousIndicators[(int)Timeframe.M15].DonchianUpper20 = 100;
+        s.PreviousIndicators[(int)Timeframe.M15].DonchianLower20 = 90;
+        s.Indicators[(int)Timeframe.M15].DonchianUpper20 = 100;
+        s.Indicators[(int)Timeframe.M15].DonchianLower20 = 90;
+        Assert.Equal(met, new AlertCondition(AlertConditionType.DonchianBreakout, Timeframe: Timeframe.M15, Direction: direction).IsMet(s));
+        Assert.False(new AlertCondition(AlertConditionType.DonchianBreakout, Timeframe: Timeframe.H4, Direction: direction).IsMet(s));
+    }
+
+    [Fact]
+    public void Trend_conditions_fire_on_the_engines_values()
+    {
+        // A market that moves sideways for hours, rises for 100 minutes, then falls: the rise breaks out of the 5m
+        // Donchian channel upwards, the fall flips the 5m SuperTrend down and breaks out downwards.
+        var engine = new MarketEngine();
+        var flipDown = new AlertCondition(AlertConditionType.SupertrendFlip, Timeframe: Timeframe.M5, Direction: CrossDirection.Down);
+        var breakoutUp = new AlertCondition(AlertConditionType.DonchianBreakout, Timeframe: Timeframe.M5, Direction: CrossDirection.Up);
+        var breakoutDown = new AlertCondition(AlertConditionType.DonchianBreakout, Timeframe: Timeframe.M5, Direction: CrossDirection.Down);
+        var start = DateTimeOffset.Parse("2026-01-05T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        var price = 100d;
+        List<int> downFlips = [], upBreakouts = [], downBreakouts = [];
+        for (var m = 0; m < 600; m++)
+        {
+            var open = price;
+            price = m < 300 ? 100 * (1 + (0.002 * Math.Sin(m / 7d))) : m < 400 ? price * 1.001 : price * 0.999;
+            var candle = new Candle(start + (m * Candle.MinuteMs), open, Math.Max(open, price) * 1.0002, Math.Min(open, price) * 0.9998, price, 10, 10 * price, 5, 5, 5 * price);
+            var s = engine.OnClosedCandle("AUSDT", candle).Snapshot!;
+            if (flipDown.IsMet(s))
+            {
+                downFlips.Add(m);
+                Assert.Equal(-1, s.Indicators[(int)Timeframe.M5].SuperTrendDirection);
+                Assert.Equal(1, s.PreviousIndicators[(int)Timeframe.M5].SuperTrendDirection);
+            }
+
+            if (breakoutUp.IsMet(s))
+            {
+                upBreakouts.Add(m);
+                Assert.True(s.Price > s.Indicators[(int)Timeframe.M5].DonchianUpper20);
+            }
+
+            if (breakoutDown.IsMet(s))
+            {
+                downBreakouts.Add(m);
+            }
+        }
+
+        Assert.Contains(upBreakouts, m => m is >= 300 and < 330);
+        Assert.DoesNotContain(downFlips, m => m is >= 330 and < 400); // no flip down while it rises
+        Assert.Contains(downFlips, m => m is >= 400 and < 480);
+        Assert.Contains(downBreakouts, m => m is >= 400 and < 480);
+        Assert.DoesNotContain(upBreakouts, m => m >= 420);
+    }
+
     [Fact]
     public void Evaluator_AndsAllConditions()
     {

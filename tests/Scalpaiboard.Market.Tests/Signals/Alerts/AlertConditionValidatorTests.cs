@@ -53,6 +53,11 @@ public class AlertConditionValidatorTests
     [InlineData("""[{"type": "liquidations_above", "value": 1000000, "side": 1}]""", "conditions[0].side")]
     [InlineData("""[{"type": "liquidations_above", "value": -1}]""", "conditions[0].value")]
     [InlineData("""[{"type": "price_above", "value": 1}, {"type": "liquidations_above", "value": 5, "window": "1d", "side": "long"}]""", "conditions[1].window")]
+    [InlineData("""[{"type": "supertrend_flip", "window": "2h"}]""", "conditions[0].window")]
+    [InlineData("""[{"type": "supertrend_flip", "window": "1m"}]""", "conditions[0].window")]
+    [InlineData("""[{"type": "supertrend_flip", "direction": "long"}]""", "conditions[0].direction")]
+    [InlineData("""[{"type": "donchian_breakout", "window": 4}]""", "conditions[0].window")]
+    [InlineData("""[{"type": "donchian_breakout", "direction": "sideways"}]""", "conditions[0].direction")]
     [InlineData("""[]""", "conditions")]
     [InlineData("""{"type": "price_above"}""", "conditions")]
     [InlineData("""[42]""", "conditions[0]")]
@@ -114,6 +119,27 @@ public class AlertConditionValidatorTests
     }
 
     [Fact]
+    public void Trend_conditions_take_a_timeframe_and_a_direction_and_no_value()
+    {
+        var r = Json("""
+            [{"type": "supertrend_flip", "window": "4h", "direction": "up"},
+             {"type": "supertrend_flip"},
+             {"type": "donchian_breakout", "window": "15m", "direction": "down", "value": 5},
+             {"type": "DONCHIAN_BREAKOUT", "window": "1d"}]
+            """);
+        Assert.True(r.IsValid, string.Join("; ", r.Errors));
+        Assert.Equal(
+        [
+            new AlertCondition(AlertConditionType.SupertrendFlip, Timeframe: Timeframe.H4, Direction: CrossDirection.Up),
+            new AlertCondition(AlertConditionType.SupertrendFlip, Timeframe: Timeframe.H1),
+            new AlertCondition(AlertConditionType.DonchianBreakout, Timeframe: Timeframe.M15, Direction: CrossDirection.Down),
+            new AlertCondition(AlertConditionType.DonchianBreakout, Timeframe: Timeframe.D1),
+        ], r.Conditions);
+        Assert.Equal(new AlertConditionSpec("supertrend_flip", null, "4h", "up"), r.Conditions[0].ToSpec());
+        Assert.Equal(new AlertConditionSpec("donchian_breakout", null, "15m", "down"), r.Conditions[2].ToSpec());
+    }
+
+    [Fact]
     public void ToSpec_RoundTripsThroughTheValidator()
     {
         AlertCondition[] conditions =
@@ -125,9 +151,11 @@ public class AlertConditionValidatorTests
             new(AlertConditionType.OiChangeAbove, 7.5, Window.H4),
             new(AlertConditionType.LiquidationsAbove, 5e5, Window.M5, Side: LiquidationSide.Short),
             new(AlertConditionType.LiquidationsAbove, 5e5, Window.H1),
+            new(AlertConditionType.SupertrendFlip, Timeframe: Timeframe.M15, Direction: CrossDirection.Down),
+            new(AlertConditionType.DonchianBreakout, Timeframe: Timeframe.H8),
         ];
         var specs = conditions.Select(c => c.ToSpec()).ToList();
-        Assert.Equal(new AlertConditionSpec("liquidations_above", 5e5, "5m", null, "short"), specs[^2]);
+        Assert.Equal(new AlertConditionSpec("liquidations_above", 5e5, "5m", null, "short"), specs[5]);
         Assert.Equal(new AlertConditionSpec("funding_below", -0.0003), specs[3]);
         var r = AlertConditionValidator.Validate(specs);
         Assert.Equal(conditions, r.Conditions);

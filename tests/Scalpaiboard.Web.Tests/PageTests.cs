@@ -217,6 +217,9 @@ public sealed partial class PageTests(GatewayFixture fixture) : IClassFixture<Ga
         Assert.Contains("<option value=\"funding_above\" data-windows=\"\" data-side=\"false\"", page);
         Assert.Contains("<option value=\"oi_change_below\" data-windows=\"1h 4h 1d\" data-side=\"false\"", page);
         Assert.Contains("<option value=\"liquidations_above\" data-windows=\"5m 1h\" data-side=\"true\"", page);
+        // the trend conditions (no value, a timeframe and a direction)
+        Assert.Contains("<option value=\"supertrend_flip\" data-windows=\"5m 15m 1h 4h 8h 1d\" data-side=\"false\"", page);
+        Assert.Contains("<option value=\"donchian_breakout\" data-windows=\"5m 15m 1h 4h 8h 1d\" data-side=\"false\"", page);
         Assert.Matches("<select name=\"Form.Side\"[^>]*>\\s*<option value=\"\">any</option>\\s*<option value=\"long\">long</option>\\s*<option value=\"short\">short</option>", page);
 
         var fields = new Dictionary<string, string>

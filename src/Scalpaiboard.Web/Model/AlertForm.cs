@@ -8,7 +8,8 @@ public sealed class AlertForm : IValidatableObject
     public static readonly string[] ConditionTypes =
     [
         "price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above", "rsi_above", "rsi_below", "rsi_cross",
-        "macd_cross", "bb_breakout", "funding_above", "funding_below", "oi_change_above", "oi_change_below", "liquidations_above",
+        "macd_cross", "bb_breakout", "supertrend_flip", "donchian_breakout", "funding_above", "funding_below", "oi_change_above",
+        "oi_change_below", "liquidations_above",
     ];
 
     public static readonly string[] Windows = ["5m", "15m", "1h", "4h", "8h", "1d"];
@@ -47,7 +48,7 @@ public sealed class AlertForm : IValidatableObject
     [StringLength(500, ErrorMessage = "The note is at most 500 characters.")]
     public string? Note { get; set; }
 
-    public static bool NeedsValue(string? type) => type is not ("macd_cross" or "bb_breakout");
+    public static bool NeedsValue(string? type) => type is not ("macd_cross" or "bb_breakout" or "supertrend_flip" or "donchian_breakout");
 
     /// <summary>
     /// Price and funding conditions watch the last value; the others a rolling window (change, volume, OI change,

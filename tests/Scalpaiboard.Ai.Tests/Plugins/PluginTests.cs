@@ -141,6 +141,32 @@ public sealed class PluginTests(AiAppFixture app)
     }
 
     [Fact]
+    public async Task Create_alert_takes_the_trend_conditions_with_a_timeframe_and_a_direction()
+    {
+        var user = NewUser("trend");
+        var (k, _, scope) = KernelFor(user);
+        using (scope)
+        {
+            await InvokeAsync(k, ToolNames.Alerts, ToolNames.CreateAlert,
+                new() { ["symbol"] = "btc", ["condition"] = "supertrend_flip", ["window"] = "4h", ["direction"] = "up" });
+            await InvokeAsync(k, ToolNames.Alerts, ToolNames.CreateAlert, new() { ["symbol"] = "eth", ["condition"] = "donchian_breakout" });
+            Assert.Equal(
+            [
+                """{"type":"supertrend_flip","window":"4h","direction":"up"}""",
+                """{"type":"donchian_breakout"}""",
+            ], app.Market.Alerts(user).Select(a => a["conditions"]![0]!.ToJsonString()));
+
+            var refused = await InvokeAsync(k, ToolNames.Alerts, ToolNames.CreateAlert,
+                new() { ["symbol"] = "eth", ["condition"] = "supertrend_flip", ["direction"] = "sideways" });
+            Assert.Contains("direction: one of up, down, any", refused["error"]!.ToString());
+            refused = await InvokeAsync(k, ToolNames.Alerts, ToolNames.CreateAlert,
+                new() { ["symbol"] = "eth", ["condition"] = "donchian_breakout", ["window"] = "2h" });
+            Assert.Contains("window: donchian_breakout takes a timeframe", refused["error"]!.ToString());
+        }
+        Assert.Equal(2, app.Market.Alerts(user).Count);
+    }
+
+    [Fact]
     public async Task Screener_functions_run_as_the_caller_and_exports_are_stored_for_the_caller_only()
     {
         var (alice, bob) = (NewUser("alice"), NewUser("bob"));

@@ -16,7 +16,7 @@ public sealed class AlertsPlugin(MarketServicesClient api)
     public static readonly string[] ConditionTypes =
     [
         "price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above",
-        "rsi_above", "rsi_below", "rsi_cross", "macd_cross", "bb_breakout",
+        "rsi_above", "rsi_below", "rsi_cross", "macd_cross", "bb_breakout", "supertrend_flip", "donchian_breakout",
         "funding_above", "funding_below", "oi_change_above", "oi_change_below", "liquidations_above",
     ];
 
@@ -24,7 +24,12 @@ public sealed class AlertsPlugin(MarketServicesClient api)
     public static readonly string[] Sides = ["long", "short", "any"];
 
     private static readonly string[] WindowedConditions = ["change_above", "change_below", "volume_above"];
-    private static readonly string[] ValuelessConditions = ["macd_cross", "bb_breakout"];
+    private static readonly string[] ValuelessConditions = ["macd_cross", "bb_breakout", "supertrend_flip", "donchian_breakout"];
+
+    /// <summary>Conditions on one timeframe's trend indicators: the window names the timeframe, the direction up, down or any.</summary>
+    private static readonly string[] TrendConditions = ["supertrend_flip", "donchian_breakout"];
+
+    public static readonly string[] Directions = ["up", "down", "any"];
 
     /// <summary>The open-interest change is computed over 1h, 4h, 1d and liquidations watched over 5m, 1h (default 1h for both).</summary>
     private static readonly string[] OiChangeWindows = ["1h", "4h", "1d"];
@@ -33,6 +38,8 @@ public sealed class AlertsPlugin(MarketServicesClient api)
     [KernelFunction(ToolNames.CreateAlert)]
     [Description("Creates a price/indicator/derivatives alert for the user. Condition types: price_above, price_below, price_cross, " +
         "change_above, change_below, volume_above (these three need a window), rsi_above, rsi_below, rsi_cross, macd_cross, bb_breakout, " +
+        "supertrend_flip (SuperTrend changed direction), donchian_breakout (the close broke the 20-bar Donchian channel) " +
+        "(these two: no value; window = the timeframe, default 1h; direction up, down or any), " +
         "funding_above, funding_below (value: the funding rate as a fraction, 0.0005 = 0.05 %), " +
         "oi_change_above, oi_change_below (value: open-interest change in percent; window 1h, 4h or 1d, default 1h), " +
         "liquidations_above (value: liquidated USDT notional; window 5m or 1h, default 1h; side long, short or any).")]
@@ -41,15 +48,17 @@ public sealed class AlertsPlugin(MarketServicesClient api)
         [Description("Symbol, e.g. ETHUSDT (ETH is read as ETHUSDT)")] string symbol,
         [Description("Condition type, e.g. price_above or funding_above")]
         [AllowedValues("price_above", "price_below", "price_cross", "change_above", "change_below", "volume_above", "rsi_above",
-            "rsi_below", "rsi_cross", "macd_cross", "bb_breakout", "funding_above", "funding_below", "oi_change_above", "oi_change_below",
-            "liquidations_above")] string condition,
+            "rsi_below", "rsi_cross", "macd_cross", "bb_breakout", "supertrend_flip", "donchian_breakout", "funding_above", "funding_below",
+            "oi_change_above", "oi_change_below", "liquidations_above")] string condition,
         [Description("Threshold: a price, a percent change (also the open-interest change), a USDT volume or liquidated notional, an RSI level, " +
-            "or a funding rate as a fraction (0.0005 = 0.05 %, negative allowed) (not needed for macd_cross, bb_breakout)")] double? value = null,
+            "or a funding rate as a fraction (0.0005 = 0.05 %, negative allowed) (not needed for macd_cross, bb_breakout, supertrend_flip, donchian_breakout)")] double? value = null,
         [Description("Window for change_above, change_below, volume_above: 5m, 15m, 1h, 4h, 8h or 1d; for oi_change_above/below: 1h, 4h or 1d; " +
-            "for liquidations_above: 5m or 1h")]
+            "for liquidations_above: 5m or 1h; for supertrend_flip and donchian_breakout the timeframe")]
         [AllowedValues("5m", "15m", "1h", "4h", "8h", "1d", null)] string? window = null,
         [Description("Which liquidations liquidations_above counts: long (longs liquidated), short, or any (both, the default)")]
         [AllowedValues("long", "short", "any", null)] string? side = null,
+        [Description("For supertrend_flip and donchian_breakout: up (flip to up / break above), down, or any (the default)")]
+        [AllowedValues("up", "down", "any", null)] string? direction = null,
         [Description("true to fire every time the condition holds (after the cooldown), false to fire once")] bool recurring = false,
         [Description("Minutes between two triggers of a recurring alert (default 5)")] int cooldownMinutes = 5,
         [Description("A note shown with the alert")] string? note = null,
@@ -108,6 +117,23 @@ public sealed class AlertsPlugin(MarketServicesClient api)
                 throw new ToolException($"window: {type} takes one of {string.Join(", ", allowed)}");
             }
             cond["window"] = w;
+        }
+        else if (TrendConditions.Contains(type) && w.Length > 0)
+        {
+            if (!ToolArguments.Windows.Contains(w))
+            {
+                throw new ToolException($"window: {type} takes a timeframe, one of {string.Join(", ", ToolArguments.Windows)}");
+            }
+            cond["window"] = w;
+        }
+        if (TrendConditions.Contains(type) && !string.IsNullOrWhiteSpace(direction))
+        {
+            var d = direction.Trim().ToLowerInvariant();
+            if (!Directions.Contains(d))
+            {
+                throw new ToolException($"direction: one of {string.Join(", ", Directions)}");
+            }
+            cond["direction"] = d;
         }
         if (type == "liquidations_above" && !string.IsNullOrWhiteSpace(side))
         {

@@ -8,24 +8,20 @@ namespace Scalpaiboard.Ingest.Tests;
 /// <summary>The ingest service as its own OS process (so a test can kill -9 it), on a free port.</summary>
 public sealed class IngestProcess : IDisposable
 {
-    private readonly Process _process;
+    private readonly ServiceProcess _process;
 
     public IngestProcess(IReadOnlyDictionary<string, string> environment)
     {
-        Port = ServerProcess.FreePort();
-        _process = Process.Start(StartInfo(Port, environment))!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
+        var settings = new Dictionary<string, string>(environment);
+        settings.TryAdd("ConnectionStrings__redis", RedisServer.Shared.ConnectionString);
+        _process = new ServiceProcess("Scalpaiboard.Ingest", ServerProcess.FreePort(), settings);
     }
 
-    public int Port { get; }
+    public int Port => _process.Port;
 
-    public HttpClient Client { get; }
+    public HttpClient Client => _process.Client;
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
     public async Task<JsonElement> WaitForStatusAsync(Func<JsonElement, bool> until, TimeSpan timeout)
     {
@@ -33,7 +29,7 @@ public sealed class IngestProcess : IDisposable
         JsonElement status = default;
         while (DateTime.UtcNow < deadline)
         {
-            Assert.False(_process.HasExited, "the ingest process exited");
+            Assert.False(_process.HasExited, $"the ingest process exited:\n{_process.Log}");
             try
             {
                 status = await Client.GetFromJsonAsync<JsonElement>("/api/feed/status");
@@ -52,25 +48,12 @@ public sealed class IngestProcess : IDisposable
         return status;
     }
 
-    /// <summary>SIGKILL: no shutdown, no flushing.</summary>
-    public void Kill()
-    {
-        ServerProcess.Run("kill", ["-9", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        _process.WaitForExit(10_000);
-    }
+    /// <summary>SIGKILL, as a crash.</summary>
+    public void Kill() => _process.Kill();
 
-    public void Dispose()
-    {
-        Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 
-    /// <summary>How to start the service on <paramref name="port"/> with these environment variables (output redirected).</summary>
+    /// <summary>How to start the service on <paramref name="port"/> with these environment variables (output redirected), for a test that runs it to its exit.</summary>
     public static ProcessStartInfo StartInfo(int port, IReadOnlyDictionary<string, string> environment)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -81,10 +64,7 @@ public sealed class IngestProcess : IDisposable
         {
             psi.Environment[k] = v;
         }
-        if (!environment.ContainsKey("ConnectionStrings__redis"))
-        {
-            psi.Environment["ConnectionStrings__redis"] = RedisServer.Shared.ConnectionString;
-        }
+        psi.Environment.TryAdd("ConnectionStrings__redis", RedisServer.Shared.ConnectionString);
         return psi;
     }
 }

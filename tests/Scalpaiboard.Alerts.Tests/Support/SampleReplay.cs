@@ -1,3 +1,4 @@
+using Scalpaiboard.Testing;
 using Scalpaiboard.Infrastructure.Events;
 using Scalpaiboard.Infrastructure.Redis;
 using Scalpaiboard.Market;
@@ -13,7 +14,7 @@ namespace Scalpaiboard.Alerts.Tests.Support;
 /// </summary>
 public static class SampleReplay
 {
-    public static string SharedRoot { get; } = Find();
+    public static string SharedRoot => SharedData.Root;
 
     public static string KlinesFolder => Path.Combine(SharedRoot, "data", "klines-sample");
 
@@ -57,23 +58,5 @@ public static class SampleReplay
         {
             await stream.AppendBinaryAsync(EventNames.MetricsStream, [new KeyValuePair<string, ReadOnlyMemory<byte>>("data", b)], StreamTrim.None, CancellationToken.None);
         }
-    }
-
-    private static string Find()
-    {
-        var env = Environment.GetEnvironmentVariable("SCALPAIBOARD_SHARED");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return env;
-        }
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "data", "klines-sample")))
-            {
-                return candidate;
-            }
-        }
-        throw new DirectoryNotFoundException("shared reference data not found: set SCALPAIBOARD_SHARED to the folder holding data/");
     }
 }

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text;
-using Scalpaiboard.Testing;
+using Xunit;
 
-namespace Scalpaiboard.Web.Tests.RealServices;
+namespace Scalpaiboard.Testing;
 
 /// <summary>
-/// One of our services as its own process on 127.0.0.1 (the build of this test project puts it beside its source),
-/// started through the test host's launcher so it dies with the host; its output is kept for failure messages.
+/// One of our services as its own process on 127.0.0.1 (the build of the test project puts it beside its source,
+/// <see cref="ServiceBinaries"/>), started through the test host's launcher so it dies with the host; its output is
+/// kept for failure messages.
 /// </summary>
 public sealed class ServiceProcess : IDisposable
 {
@@ -16,6 +17,7 @@ public sealed class ServiceProcess : IDisposable
     public ServiceProcess(string project, int port, IReadOnlyDictionary<string, string> environment)
     {
         Name = project;
+        Port = port;
         Url = $"http://127.0.0.1:{port}";
         var dll = ServiceBinaries.Dll(project);
         var psi = new ProcessStartInfo("dotnet")
@@ -40,6 +42,12 @@ public sealed class ServiceProcess : IDisposable
     }
 
     public string Name { get; }
+
+    public int Port { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     public string Url { get; }
 
@@ -82,6 +90,13 @@ public sealed class ServiceProcess : IDisposable
             Assert.True(DateTime.UtcNow < deadline, $"{Name} did not answer {path} within {timeout}:\n{Log}");
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>SIGKILL, as a crash: nothing of the service's shutdown runs.</summary>
+    public void Kill()
+    {
+        ServerProcess.Run("kill", ["-9", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        _process.WaitForExit(10_000);
     }
 
     public void Dispose()

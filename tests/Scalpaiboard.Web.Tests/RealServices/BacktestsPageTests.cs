@@ -25,8 +25,18 @@ public sealed class BacktestsPageTests(ServicesFixture system, Xunit.Abstraction
 
         // "Backtest this preset" on the signals page opens the form with that rule chosen.
         await page.GotoAsync("/signals");
-        await page.ClickAsync($"#subscriptions a.backtest-preset[href='/backtests?rule={Rule}']");
-        await page.WaitForURLAsync($"**/backtests?rule={Rule}");
+        // (A click that lands while the page's enhanced load still swaps the DOM can be lost: one more after 15 s.)
+        var link = $"#subscriptions a.backtest-preset[href='/backtests?rule={Rule}']";
+        await page.ClickAsync(link);
+        try
+        {
+            await page.WaitForURLAsync($"**/backtests?rule={Rule}", new() { Timeout = 15_000 });
+        }
+        catch (TimeoutException)
+        {
+            await page.ClickAsync(link);
+            await page.WaitForURLAsync($"**/backtests?rule={Rule}");
+        }
         Assert.Equal(Rule, await page.InputValueAsync("#bt-rule"));
 
         // The Gateway's validation problems, each next to the field it names, in the API's own words.

@@ -187,6 +187,8 @@ public sealed partial class EmailTests
         await using var app = await AlertsApp.StartAsync(redis, Settings(smtp, new Dictionary<string, string?>
         {
             ["Alerts:Delivery:MaxAttempts"] = "100",
+            // Retries at most 20 s apart, so the test sees the delivery soon after the outage (the default is 300 s).
+            ["Alerts:Delivery:MaxDelaySeconds"] = "20",
         }));
         using var user = await EmailUserAsync(app, "user-outage");
         var confirmPath = ConfirmPath(Assert.Single(await MailsAsync(smtp, 1)));
@@ -213,7 +215,8 @@ public sealed partial class EmailTests
         var row = Assert.Single(failing.GetProperty("notifications").EnumerateArray());
         Assert.Equal("alert", row.GetProperty("messageKind").GetString());
         Assert.Contains("SMTP", row.GetProperty("lastError").GetString());
-        var remaining = TimeSpan.FromSeconds(10) - (DateTime.UtcNow - outageStarted);
+        // The two-minute outage: the message keeps failing and waiting meanwhile.
+        var remaining = TimeSpan.FromMinutes(2) - (DateTime.UtcNow - outageStarted);
         if (remaining > TimeSpan.Zero)
         {
             await Task.Delay(remaining);
@@ -221,7 +224,7 @@ public sealed partial class EmailTests
         Assert.Single(smtp.Messages);
 
         smtp.Resume();
-        var mails = await MailsAsync(smtp, 2);
+        var mails = await MailsAsync(smtp, 2, TimeSpan.FromSeconds(60));
         await Task.Delay(2000); // a second copy arriving now would be a duplicate
         Assert.Equal(2, smtp.Messages.Count);
         var message = mails[1].Parse();

@@ -40,7 +40,8 @@ public sealed class BacktestsApiTests
         {
             rule, symbols = "all", takeProfitPct = 2, stopLossPct = 1, maxHoldMinutes = 240, feePct = 0.04,
         });
-        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        // (the body says why when it is not 202: one 500 was seen once under load in a CI emulation)
+        Assert.True(created.StatusCode == HttpStatusCode.Accepted, $"{(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
         var start = await created.JsonAsync();
         Assert.Equal("queued", start.GetProperty("status").GetString());
         var id = start.GetProperty("id").GetString()!;

@@ -55,7 +55,17 @@ public static class BacktestsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A backtest is already running",
                 detail: $"Backtest {active} is still queued or running; wait for it or cancel it (DELETE /api/backtests/{active}). One runs per user at a time.");
         }
-        var jobId = jobs.Enqueue<BacktestJob>(job => job.RunAsync(id, CancellationToken.None));
+        string jobId;
+        try
+        {
+            jobId = jobs.Enqueue<BacktestJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not queued: the row must not stay "queued" without a job (it would refuse every later start with a 409).
+            await store.FailAsync(id, "could not be queued: " + e.Message, CancellationToken.None);
+            throw;
+        }
         await store.SetJobIdAsync(id, jobId, cancellationToken);
         await store.PruneAsync(userId, options.Value.MaxStoredPerUser, cancellationToken);
         return TypedResults.Accepted($"/api/backtests/{id}", new BacktestCreated(id, BacktestStore.Statuses.Queued));

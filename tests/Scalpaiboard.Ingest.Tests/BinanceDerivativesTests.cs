@@ -57,7 +57,7 @@ public sealed class BinanceDerivativesTests
             return btc.GetProperty("liquidationsShort_1h").ValueKind == JsonValueKind.Number && btc.GetProperty("liquidationsShort_1h").GetDouble() > 0
                 && eth.GetProperty("liquidationsLong_1h").ValueKind == JsonValueKind.Number && eth.GetProperty("liquidationsLong_1h").GetDouble() > 0
                 && eth.GetProperty("liquidationsShort_1h").GetDouble() > 0;
-        }, TimeSpan.FromSeconds(40), () => $"{btc}\n{eth}\npushed: {string.Join(", ", fake.PushedLiquidations)}\n{app.GetJsonAsync("/api/feed/status").Result}");
+        }, TimeSpan.FromSeconds(40), async () => $"{btc}\n{eth}\npushed: {string.Join(", ", fake.PushedLiquidations)}\n{await app.GetJsonAsync("/api/feed/status")}");
 
         // A SELL order closed longs, a BUY order shorts; notional = filled quantity x average price.
         Assert.Equal(101.25 * 3, btc.GetProperty("liquidationsLong_1h").GetDouble(), 9);
@@ -376,12 +376,15 @@ public sealed class BinanceDerivativesTests
         return rows;
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string>? state = null)
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<Task<string>>? state = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time: " + state?.Invoke());
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail("condition not met in time: " + (state is null ? "" : await state()));
+            }
             await Task.Delay(100);
         }
     }

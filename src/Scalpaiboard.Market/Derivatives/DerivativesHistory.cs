@@ -239,18 +239,17 @@ public sealed class DerivativesHistory
         return (l1 - l0, s1 - s0);
     }
 
-    private static double Change(double now, int thenIndex, List<OpenInterestSample> list)
+    /// <summary>The change in percent from the open-interest value of sample <paramref name="thenIndex"/> to <paramref name="now"/>.</summary>
+    private double Change(double now, int thenIndex)
     {
         if (thenIndex < 0)
         {
             return double.NaN;
         }
-        var then = list[thenIndex].OpenInterestValue;
+        var then = _oi[thenIndex].OpenInterestValue;
         // A zero value has no relative change either.
         return double.IsFinite(now) && double.IsFinite(then) && then != 0 ? ((now / then) - 1) * 100 : double.NaN;
     }
-
-    private double Change(double now, int thenIndex) => Change(now, thenIndex, _oi);
 
     private (double Long, double Short) Cumulative(int index) =>
         index < 0 ? (_baseLong, _baseShort) : (_liquidations[index].CumLong, _liquidations[index].CumShort);

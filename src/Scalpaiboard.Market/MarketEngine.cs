@@ -181,9 +181,6 @@ public sealed partial class MarketEngine
         }
     }
 
-    /// <summary>The derivatives history of a symbol, or null when none was recorded.</summary>
-    public DerivativesHistory? GetDerivatives(string symbol) => _symbols.TryGetValue(symbol, out var ctx) ? ctx.Derivatives : null;
-
     /// <summary>Known market cap in USD (NaN to forget it); the presets' cap bounds apply only when it is known.</summary>
     public void SetMarketCap(string symbol, double marketCap)
     {

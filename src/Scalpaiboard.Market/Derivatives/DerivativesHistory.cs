@@ -44,10 +44,6 @@ public sealed class DerivativesHistory
         CacheHints.Prefetch(ref _marks[0], _marks.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<MarkPriceSample>());
     }
 
-    public int FundingCount => _funding.Count;
-
-    public int LiquidationCount => _liquidations.Count;
-
     public void Add(in OpenInterestSample sample)
     {
         _oiUntil = long.MinValue;

@@ -134,11 +134,13 @@ public sealed class DerivativesStore(NpgsqlDataSource dataSource)
         await using var cmd = dataSource.CreateCommand("""
             SELECT o.time, o.open_interest_value, o.long_short_ratio,
                    (SELECT f.rate FROM ingest.funding_rates f WHERE f.symbol = o.symbol AND f.time <= o.time ORDER BY f.time DESC LIMIT 1),
-                   (SELECT coalesce(sum(l.price * l.quantity) FILTER (WHERE l.side = 0), 0) FROM ingest.liquidations l
-                     WHERE l.symbol = o.symbol AND l.time > o.time - 300000 AND l.time <= o.time),
-                   (SELECT coalesce(sum(l.price * l.quantity) FILTER (WHERE l.side = 1), 0) FROM ingest.liquidations l
-                     WHERE l.symbol = o.symbol AND l.time > o.time - 300000 AND l.time <= o.time)
+                   liq.long, liq.short
             FROM ingest.open_interest o
+            CROSS JOIN LATERAL (
+                SELECT coalesce(sum(l.price * l.quantity) FILTER (WHERE l.side = 0), 0) AS long,
+                       coalesce(sum(l.price * l.quantity) FILTER (WHERE l.side = 1), 0) AS short
+                FROM ingest.liquidations l
+                WHERE l.symbol = o.symbol AND l.time > o.time - 300000 AND l.time <= o.time) liq
             WHERE o.symbol = $1 AND o.time >= $2 AND o.time <= $3
             ORDER BY o.time
             LIMIT $4

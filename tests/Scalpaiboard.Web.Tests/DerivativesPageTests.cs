@@ -1,3 +1,4 @@
+using System.Net;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Scalpaiboard.Web.Services;
@@ -110,6 +111,26 @@ public sealed partial class DerivativesPageTests(GatewayFixture fixture) : IClas
         Assert.Contains("Funding " + Format.Funding(FakeMarket.Num(sol, "fundingRate")), strip);
         Assert.Contains($"data-until=\"{FakeMarket.Num(sol, "nextFundingTime").ToString("R", CultureInfo.InvariantCulture)}\"", strip);
         Assert.Contains("so totals are a lower bound", strip);
+    }
+
+    [Fact]
+    public async Task Trend_columns_are_offered_and_show_the_direction()
+    {
+        // Issue 21: the live trend indicators are screener columns like the others.
+        string[] keys = ["superTrendDirection_15m", "superTrendDirection_1h", "superTrendDirection_4h", "superTrend_1h", "psar_1h",
+            "donchianUpper20_1h", "donchianLower20_1h", "keltnerUpper_1h", "keltnerLower_1h", "roc20_1h", "obv_1h"];
+        Assert.All(keys, k => Assert.NotNull(ScreenerColumns.Find(k)));
+        Assert.Equal(["▲ up", "▼ down", "–", "–"], new double?[] { 1, -1, double.NaN, null }.Select(Format.Trend));
+
+        using var client = _app.Browser();
+        var html = await client.GetStringAsync("/screener?sort=superTrendDirection_1h&dir=asc");
+        Assert.Contains("superTrendDirection_1h", HeaderRegex().Matches(html).Select(m => m.Groups[1].Value));
+        var order = RowRegex().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        var expected = _gateway.Market.Coins.OrderBy(c => FakeMarket.Num(c, "superTrendDirection_1h")).Select(c => (string)c["symbol"]!).ToList();
+        // Down trends first: their cells read "▼ down" and are toned like a fall.
+        Assert.Equal(expected.Take(3).Order(), order.Take(3).Order());
+        Assert.Contains("<td class=\"num down\">▼ down</td>", WebUtility.HtmlDecode(html));
+        Assert.Contains("<td class=\"num up\">▲ up</td>", WebUtility.HtmlDecode(html));
     }
 
     [Fact]

@@ -78,6 +78,9 @@ public static class Format
         return $"{seconds / 3600}:{seconds / 60 % 60:00}:{seconds % 60:00}";
     }
 
+    /// <summary>A trend direction (SuperTrend's): +1 as "▲ up", -1 as "▼ down" (format.js's <c>trend</c>).</summary>
+    public static string Trend(double? v) => v switch { > 0 => "▲ up", < 0 => "▼ down", _ => "–" };
+
     public static string Tone(double? v) => v switch { > 0 => "up", < 0 => "down", _ => "flat" };
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv);

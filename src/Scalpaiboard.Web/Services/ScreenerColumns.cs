@@ -4,8 +4,8 @@ namespace Scalpaiboard.Web.Services;
 /// <see cref="Significant"/>: values in price units or small fractions (MACD, band width), shown to four significant
 /// digits so a 0.25 USDT coin's MACD reads -0.0004213, not "-0.00". <see cref="Compact"/>: USDT amounts as 12.3M;
 /// <see cref="Funding"/>: a funding-rate fraction as "0.0100 %"; <see cref="Countdown"/>: a Unix-ms time shown as the
-/// h:mm:ss left until it (ticking in the browser).
-public enum ColumnKind { Price, Percent, Volume, Number, Count, Significant, Compact, Funding, Countdown }
+/// h:mm:ss left until it (ticking in the browser); <see cref="Trend"/>: a direction, +1 as "▲ up" and -1 as "▼ down".
+public enum ColumnKind { Price, Percent, Volume, Number, Count, Significant, Compact, Funding, Countdown, Trend }
 
 public sealed record ScreenerColumn(string Key, string Label, string Group, ColumnKind Kind, bool Default, string Title);
 
@@ -47,8 +47,19 @@ public static class ScreenerColumns
             new("ema20_1h", "EMA20 1h", "Trend", ColumnKind.Price, false, "EMA(20) on 1h bars"),
             new("ema50_1h", "EMA50 1h", "Trend", ColumnKind.Price, false, "EMA(50) on 1h bars"),
             new("vwap_1h", "VWAP 1h", "Trend", ColumnKind.Price, false, "VWAP on 1h bars"),
+            new("superTrendDirection_15m", "ST 15m", "Trend", ColumnKind.Trend, false, "SuperTrend(14,3) direction on 15m bars"),
+            new("superTrendDirection_1h", "ST 1h", "Trend", ColumnKind.Trend, true, "SuperTrend(14,3) direction on 1h bars"),
+            new("superTrendDirection_4h", "ST 4h", "Trend", ColumnKind.Trend, false, "SuperTrend(14,3) direction on 4h bars"),
+            new("superTrend_1h", "SuperTrend 1h", "Trend", ColumnKind.Price, false, "SuperTrend(14,3) active band on 1h bars"),
+            new("psar_1h", "PSAR 1h", "Trend", ColumnKind.Price, false, "Parabolic SAR(0.02, 0.2) on 1h bars"),
+            new("donchianUpper20_1h", "Donchian hi 1h", "Trend", ColumnKind.Price, false, "Donchian(20): highest high of the 20 1h bars before this one"),
+            new("donchianLower20_1h", "Donchian lo 1h", "Trend", ColumnKind.Price, false, "Donchian(20): lowest low of the 20 1h bars before this one"),
+            new("roc20_1h", "ROC 1h", "Momentum", ColumnKind.Percent, false, "Rate of change(20) on 1h bars (%)"),
+            new("obv_1h", "OBV 1h", "Volume", ColumnKind.Compact, false, "On-balance volume on 1h bars (base asset, since the engine started on the symbol)"),
             new("bbPercentB_1h", "BB %B 1h", "Volatility", ColumnKind.Number, true, "Bollinger %B (20,2) on 1h bars"),
             new("bbWidth_1h", "BB width 1h", "Volatility", ColumnKind.Significant, false, "Bollinger band width on 1h bars"),
+            new("keltnerUpper_1h", "Keltner hi 1h", "Volatility", ColumnKind.Price, false, "Keltner channel: EMA(20) + 2 ATR(10) on 1h bars"),
+            new("keltnerLower_1h", "Keltner lo 1h", "Volatility", ColumnKind.Price, false, "Keltner channel: EMA(20) - 2 ATR(10) on 1h bars"),
             new("atrPercent_1h", "ATR% 1h", "Volatility", ColumnKind.Number, true, "ATR(14) as % of price on 1h bars"),
             new("vcp_1h", "VCP 1h", "Volatility", ColumnKind.Number, true, "Volatility contraction pattern score on 1h bars"),
             new("pivotPpDistance_1h", "Δ Pivot", "Pivots", ColumnKind.Percent, true, "Distance of the price to the 1h pivot point (%)"),
@@ -90,7 +101,7 @@ public static class ScreenerColumns
     public const string LiquidationsNote = "Binance sends at most one liquidation per symbol per second, so totals are a lower bound.";
 
     /// <summary>Cells coloured by the sign of their value.</summary>
-    public static bool Toned(ScreenerColumn column) => column.Kind is ColumnKind.Percent or ColumnKind.Funding;
+    public static bool Toned(ScreenerColumn column) => column.Kind is ColumnKind.Percent or ColumnKind.Funding or ColumnKind.Trend;
 
     public static string Cell(ScreenerColumn column, double? value) => column.Kind switch
     {
@@ -102,6 +113,7 @@ public static class ScreenerColumns
         ColumnKind.Compact => Format.Compact(value),
         ColumnKind.Funding => Format.Funding(value),
         ColumnKind.Countdown => Format.Countdown(value, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+        ColumnKind.Trend => Format.Trend(value),
         _ => Format.Num(value),
     };
 }

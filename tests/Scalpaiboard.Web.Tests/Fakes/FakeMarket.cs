@@ -75,6 +75,18 @@ public sealed class FakeMarket
         d["pivotR1Distance_1h"] = -1.0;
         d["pivotS1Distance_1h"] = 1.0;
         d["signals_1h"] = (double)(i % 4);
+        // The trend indicators (issue 21): SuperTrend's direction +1/-1, its band, PSAR, the channels, ROC, OBV.
+        d["superTrendDirection_15m"] = i % 2 == 0 ? 1.0 : -1.0;
+        d["superTrendDirection_1h"] = i % 3 == 0 ? -1.0 : 1.0;
+        d["superTrendDirection_4h"] = 1.0;
+        d["superTrend_1h"] = price * (i % 3 == 0 ? 1.02 : 0.98);
+        d["psar_1h"] = price * 0.97;
+        d["donchianUpper20_1h"] = price * 1.04;
+        d["donchianLower20_1h"] = price * 0.96;
+        d["keltnerUpper_1h"] = price * 1.03;
+        d["keltnerLower_1h"] = price * 0.97;
+        d["roc20_1h"] = (i % 9 - 4) * 1.5;
+        d["obv_1h"] = (i % 5 - 2) * 125_000.0;
         // An unavailable value, as the API gives before warm-up.
         if (i == 4)
         {

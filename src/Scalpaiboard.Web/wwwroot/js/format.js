@@ -52,6 +52,10 @@ export function countdown(untilMs, nowMs = Date.now()) {
     const pad = n => String(n).padStart(2, '0');
     return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
 }
+// A trend direction (SuperTrend's): +1 up, -1 down (Format.Trend on the server).
+export function trend(v) {
+    return v > 0 ? '▲ up' : v < 0 ? '▼ down' : '–';
+}
 export function tone(v) {
     return v > 0 ? 'up' : v < 0 ? 'down' : 'flat';
 }
@@ -65,6 +69,7 @@ export function cell(kind, v) {
         case 'compact': return compact(v);
         case 'funding': return funding(v);
         case 'countdown': return countdown(v);
+        case 'trend': return trend(v);
         default: return num(v, 2);
     }
 }

@@ -17,7 +17,7 @@ export function init(table) {
     const columns = JSON.parse(document.getElementById('screener-columns').textContent);
     const byKey = new Map(columns.map(c => [c.key, c]));
     const presets = JSON.parse(document.getElementById('screener-presets')?.textContent || '[]');
-    const toned = c => c.kind === 'percent' || c.kind === 'funding';
+    const toned = c => c.kind === 'percent' || c.kind === 'funding' || c.kind === 'trend';
     let rows = JSON.parse(document.getElementById('screener-data').textContent || '[]');
     const index = new Map(rows.map(r => [r.symbol, r]));
     let visible = loadColumns(columns, byKey);
@@ -242,7 +242,7 @@ export function init(table) {
             const td = tr.cells[col + 1];
             const c = byKey.get(k);
             td.textContent = cell(c.kind, r[k]);
-            if (c.kind === 'percent') td.className = 'num ' + tone(r[k]);
+            if (toned(c)) td.className = 'num ' + tone(r[k]);
             if (dir && td.animate) {
                 td.animate([{ backgroundColor: dir === 'up' ? 'rgba(38,194,129,.28)' : 'rgba(240,80,110,.28)' }, { backgroundColor: 'transparent' }], { duration: 700, easing: 'ease-out' });
             }

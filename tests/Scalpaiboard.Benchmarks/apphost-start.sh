@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Times the AppHost's start (launch to every service Healthy at the Gateway's /api/health and the Web UI answering)
 # and stop (SIGINT to its process group, as Ctrl+C, to no process left), on a fresh data folder.
-#   apphost-start.sh new            the Aspire AppHost of this checkout (build it first: dotnet build src/Scalpaiboard.AppHost -c Release)
+#   apphost-start.sh new [checkout] the Aspire AppHost of this checkout, or of another one (build it first:
+#                                   dotnet build src/Scalpaiboard.AppHost -c Release)
 #   apphost-start.sh old <checkout> the home-made AppHost of an older checkout (git worktree add ../old 9f7743a; build it in Release)
 set -u
 which=$1
-old_checkout=${2:-../old}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+checkout=${2:-$repo}
 data=$(mktemp -d /tmp/startdata.XXXX)
 chmod 755 $data
 if [ "$which" = old ]; then
-  ( cd "$old_checkout"; exec setsid dotnet src/Scalpaiboard.AppHost/bin/Release/net10.0/Scalpaiboard.AppHost.dll --data $data > "$data.log" 2>&1 ) &
+  ( cd "$checkout"; exec setsid dotnet src/Scalpaiboard.AppHost/bin/Release/net10.0/Scalpaiboard.AppHost.dll --data $data > "$data.log" 2>&1 ) &
 else
-  ( cd "$repo"; exec setsid dotnet run --project src/Scalpaiboard.AppHost -c Release --no-build --launch-profile http -- --data $data > "$data.log" 2>&1 ) &
+  ( cd "$checkout"; exec setsid dotnet run --project src/Scalpaiboard.AppHost -c Release --no-build --launch-profile http -- --data $data > "$data.log" 2>&1 ) &
 fi
 pid=$!
 start=$(date +%s.%N)

@@ -32,6 +32,7 @@ public static class PostgresServerBuilderExtensions
         builder.Services.AddHealthChecks().AddNpgSql(
             _ => connectionString ?? throw new InvalidOperationException($"The {name} connection string is not available yet."),
             name: healthCheck);
+        builder.Services.WaitForServerInHealthCheck(healthCheck);
 
         return builder.AddResource(server)
             .WithEndpoint(name: PostgresServerResource.EndpointName, scheme: "tcp", isProxied: false)

@@ -15,7 +15,12 @@ public sealed class RestartTests(SystemFixture system)
         var candles = (long)(await system.FeedStatusAsync())["candlesIngested"]!;
         Assert.Equal(system.CandlesIngested, candles);
 
-        // The service process and the `dotnet run` DCP started it with, as a crash (or e2e.py's kill -9) takes them.
+        // Started from its built assembly (`dotnet exec`), not by `dotnet run` with an MSBuild evaluation first.
+        var commandLine = File.ReadAllText($"/proc/{before.Pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("exec", commandLine[1]);
+        Assert.EndsWith("Scalpaiboard.Ingest.dll", commandLine[2]);
+
+        // The service's process tree, as a crash (or e2e.py's kill -9) takes it.
         var killed = Posix.Tree(before.Pid!.Value);
         foreach (var pid in killed)
         {

@@ -5,19 +5,19 @@ namespace Scalpaiboard.AppHost.Hosting;
 
 /// <summary>
 /// A server's health check that, while the server is still starting, asks again every 100 ms for up to
-/// <see cref="Patience"/> before it answers Unhealthy. Aspire asks a resource that answered Unhealthy again only after
+/// <paramref name="patience"/> (<see cref="DefaultPatience"/>) before it answers Unhealthy. Aspire asks a resource that answered Unhealthy again only after
 /// 1 s, then 2 s, 3 s..., and the services wait for PostgreSQL and Redis to be Healthy (<c>WaitFor</c>): the first check
 /// runs a few milliseconds after the server's process starts, before it listens, so without this every start waited
 /// one more polling interval (docs/performance.md, "Start-up").
 /// </summary>
-internal sealed class StartingServerHealthCheck(IHealthCheck server) : IHealthCheck
+public sealed class StartingServerHealthCheck(IHealthCheck server, TimeSpan? patience = null) : IHealthCheck
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultPatience = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var giveUp = DateTime.UtcNow + Patience;
+        var giveUp = DateTime.UtcNow + (patience ?? DefaultPatience);
         while (true)
         {
             var result = await server.CheckHealthAsync(context, cancellationToken);

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Scalpaiboard.Alerts.Tests.Support;
 using Scalpaiboard.Infrastructure.Events;
@@ -12,111 +10,21 @@ namespace Scalpaiboard.Alerts.Tests;
 /// <summary>The real service process killed with SIGKILL mid-stream and started again (new pid, new consumer name).</summary>
 public sealed class KillTests
 {
-    private const int SigStop = 19;
-    private const int SigCont = 18;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Signal(int pid, int signal);
-
-    private sealed class ServiceProcess : IDisposable
+    /// <summary>The Alerts service as a process of its own, claiming idle work quickly and in small batches.</summary>
+    private static ServiceProcess StartService(string postgres, RedisServer redis)
     {
-        private readonly Process _process;
+        var environment = AlertsApp.ProcessEnvironment(postgres, redis);
+        environment["Alerts__RetentionHours"] = "87600";
+        environment["Alerts__Consumer__ClaimIdleSeconds"] = "1";
+        environment["Alerts__Consumer__ClaimIntervalSeconds"] = "1";
+        environment["Alerts__Consumer__BatchSize"] = "8";
+        return new ServiceProcess("Scalpaiboard.Alerts", ServerProcess.FreePort(), environment);
+    }
 
-        public ServiceProcess(string postgres, RedisServer redis)
-        {
-            Port = ServerProcess.FreePort();
-            var psi = AlertsApp.ProcessStartInfo(postgres, redis, Port);
-            psi.Environment["Alerts__RetentionHours"] = "87600";
-            psi.Environment["Alerts__Consumer__ClaimIdleSeconds"] = "1";
-            psi.Environment["Alerts__Consumer__ClaimIntervalSeconds"] = "1";
-            psi.Environment["Alerts__Consumer__BatchSize"] = "8";
-            psi.Environment["Logging__LogLevel__Default"] = "Warning";
-            _process = Process.Start(psi)!;
-            _process.OutputDataReceived += (_, _) => { };
-            _process.ErrorDataReceived += (_, _) => { };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
-        }
-
-        public int Port { get; }
-
-        public HttpClient Client { get; }
-
-        public async Task WaitAliveAsync()
-        {
-            await Eventually.WaitAsync(async () =>
-            {
-                try
-                {
-                    using var r = await Client.GetAsync(new Uri("/alive", UriKind.Relative));
-                    return r.IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            }, ok => ok, TimeSpan.FromSeconds(60));
-        }
-
-        public async Task<long> TotalAsync()
-        {
-            var body = await Client.GetFromJsonAsync<JsonElement>(new Uri("/api/signals?limit=1", UriKind.Relative));
-            return body.GetProperty("total").GetInt64();
-        }
-
-        /// <summary>Freezes (SIGSTOP) or thaws (SIGCONT) the process, so the test can look at its work in flight.</summary>
-        public async Task FreezeAsync(bool frozen)
-        {
-            if (Signal(_process.Id, frozen ? SigStop : SigCont) != 0)
-            {
-                throw new InvalidOperationException($"kill({_process.Id}) failed with errno {Marshal.GetLastPInvokeError()}");
-            }
-            // kill() only queues the signal: wait until every thread of the process is really stopped (state T)
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (frozen && !AllThreadsStopped())
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the service did not stop on SIGSTOP");
-                await Task.Delay(1);
-            }
-        }
-
-        private bool AllThreadsStopped()
-        {
-            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
-            {
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0];
-                    if (state is not ('T' or 't'))
-                    {
-                        return false;
-                    }
-                }
-                catch (IOException)
-                {
-                    // the thread ended meanwhile
-                }
-            }
-            return true;
-        }
-
-        public void KillHard()
-        {
-            _process.Kill(); // SIGKILL: no shutdown, no acknowledgements, open transactions roll back
-            _process.WaitForExit(10_000);
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                KillHard();
-            }
-            Client.Dispose();
-            _process.Dispose();
-        }
+    private static async Task<long> TotalAsync(ServiceProcess service)
+    {
+        var body = await service.Client.GetFromJsonAsync<JsonElement>(new Uri("/api/signals?limit=1", UriKind.Relative));
+        return body.GetProperty("total").GetInt64();
     }
 
     [Fact]
@@ -129,12 +37,12 @@ public sealed class KillTests
         await using var producer = await redis.ConnectAsync();
         var stream = new RedisEventStream(producer);
 
-        using (var first = new ServiceProcess(db, redis))
+        using (var first = StartService(db, redis))
         {
-            await first.WaitAliveAsync();
+            await first.WaitHealthyAsync("/alive", TimeSpan.FromSeconds(60));
             await SampleReplay.AppendAsync(stream, batches);
             // kill it while it is in the middle of the stream
-            await Eventually.WaitAsync(first.TotalAsync, n => n >= expected.Count / 3, TimeSpan.FromSeconds(60));
+            await Eventually.WaitAsync(() => TotalAsync(first), n => n >= expected.Count / 3, TimeSpan.FromSeconds(60));
             // freeze it until it is caught holding delivered but unacknowledged entries, then SIGKILL it there
             for (var attempt = 0; ; attempt++)
             {
@@ -149,16 +57,16 @@ public sealed class KillTests
                 await first.FreezeAsync(false);
                 await Task.Delay(5);
             }
-            first.KillHard();
+            first.Kill();
         }
         var pendingAfterKill = await stream.PendingAsync(EventNames.MetricsStream, EventNames.AlertsGroup, 100, CancellationToken.None);
 
-        using var second = new ServiceProcess(db, redis);
-        await second.WaitAliveAsync();
+        using var second = StartService(db, redis);
+        await second.WaitHealthyAsync("/alive", TimeSpan.FromSeconds(60));
         // an ingest restart re-publishing candles already processed must not add anything either
         await SampleReplay.AppendAsync(stream, batches.Take(batches.Count / 4));
         await Eventually.WaitAsync(
-            async () => await second.TotalAsync() >= expected.Count
+            async () => await TotalAsync(second) >= expected.Count
                 && (await stream.PendingAsync(EventNames.MetricsStream, EventNames.AlertsGroup, 10, CancellationToken.None)).Count == 0,
             done => done, TimeSpan.FromSeconds(120));
         await Task.Delay(1000); // anything still arriving would be an extra signal

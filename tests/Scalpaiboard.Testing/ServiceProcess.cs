@@ -92,6 +92,41 @@ public sealed class ServiceProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the process, so a test can look at its work in flight; frozen means every
+    /// thread is really stopped (kill only queues the signal).
+    /// </summary>
+    public async Task FreezeAsync(bool frozen)
+    {
+        ServerProcess.Run("kill", [frozen ? "-STOP" : "-CONT", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (frozen && !AllThreadsStopped())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{Name} did not stop on SIGSTOP");
+            await Task.Delay(1);
+        }
+    }
+
+    private bool AllThreadsStopped()
+    {
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{Pid}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                if (stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0] is not ('T' or 't'))
+                {
+                    return false;
+                }
+            }
+            catch (IOException)
+            {
+                // the thread ended meanwhile
+            }
+        }
+        return true;
+    }
+
     /// <summary>SIGKILL, as a crash: nothing of the service's shutdown runs.</summary>
     public void Kill()
     {

@@ -43,6 +43,23 @@ public sealed class PushTests
         return await AlertsApp.StartAsync(redis, settings, resolver: resolver);
     }
 
+    /// <summary>Appends a Pioneer Bull run for <paramref name="symbol"/> from <paramref name="minute"/> and waits until the service has stored <paramref name="signals"/> signals of it.</summary>
+    private static async Task FirePioneerRunAsync(AlertsApp app, int minute, string symbol, long signals)
+    {
+        await MetricsFeed.AppendPioneerRunAsync(app.Stream, minute, symbol);
+        await Eventually.WaitAsync(async () => (await (await app.CreateClient().GetAsync($"/api/signals?symbol={symbol}")).JsonAsync())
+            .GetProperty("total").GetInt64(), t => t >= signals);
+    }
+
+    /// <summary>Waits for the user's one notification in <paramref name="status"/> and returns it.</summary>
+    private static async Task<JsonElement> SingleNotificationAsync(HttpClient user, string status)
+    {
+        var notes = await Eventually.WaitAsync(
+            async () => await (await user.GetAsync($"/api/notifications?status={status}")).JsonAsync(),
+            n => n.GetProperty("notifications").GetArrayLength() == 1);
+        return Assert.Single(notes.GetProperty("notifications").EnumerateArray());
+    }
+
     private static async Task<(HttpClient User, long Id)> SubscribeAsync(AlertsApp app, string userId, string endpoint, TestBrowser browser,
         string symbol)
     {
@@ -91,10 +108,7 @@ public sealed class PushTests
 
             await MetricsFeed.AppendPioneerRunAsync(app.Stream, 1, "AAAUSDT");
 
-            var delivered = await Eventually.WaitAsync(
-                async () => await (await user.GetAsync("/api/notifications?status=delivered")).JsonAsync(),
-                n => n.GetProperty("notifications").GetArrayLength() == 1);
-            var row = Assert.Single(delivered.GetProperty("notifications").EnumerateArray());
+            var row = await SingleNotificationAsync(user, "delivered");
             Assert.Equal("push", row.GetProperty("kind").GetString());
             Assert.Equal(201, row.GetProperty("lastStatusCode").GetInt32());
             await Task.Delay(1000); // a second copy arriving now would be a duplicate
@@ -144,18 +158,13 @@ public sealed class PushTests
         {
             await MetricsFeed.AppendPioneerRunAsync(app.Stream, 1, "AAAUSDT");
 
-            var notes = await Eventually.WaitAsync(
-                async () => await (await user.GetAsync("/api/notifications?status=dead")).JsonAsync(),
-                n => n.GetProperty("notifications").GetArrayLength() == 1);
-            var dead = Assert.Single(notes.GetProperty("notifications").EnumerateArray());
+            var dead = await SingleNotificationAsync(user, "dead");
             Assert.Equal(1, dead.GetProperty("attempts").GetInt32());
             Assert.Equal(410, dead.GetProperty("lastStatusCode").GetInt32());
             Assert.Contains("removed", dead.GetProperty("lastError").GetString());
             Assert.Empty((await (await user.GetAsync("/api/settings/push-subscriptions")).JsonAsync()).GetProperty("subscriptions").EnumerateArray());
 
-            await MetricsFeed.AppendPioneerRunAsync(app.Stream, 7, "AAAUSDT"); // fires again at minute 5
-            await Eventually.WaitAsync(async () => (await (await app.CreateClient().GetAsync("/api/signals?symbol=AAAUSDT")).JsonAsync())
-                .GetProperty("total").GetInt64(), t => t >= 2);
+            await FirePioneerRunAsync(app, 7, "AAAUSDT", signals: 2); // fires again at minute 5
             await Task.Delay(1000);
             Assert.Single(push.Requests);
         }
@@ -180,10 +189,7 @@ public sealed class PushTests
         {
             await MetricsFeed.AppendPioneerRunAsync(app.Stream, 1, "BBBUSDT");
 
-            var notes = await Eventually.WaitAsync(
-                async () => await (await user.GetAsync("/api/notifications?status=delivered")).JsonAsync(),
-                n => n.GetProperty("notifications").GetArrayLength() == 1);
-            Assert.Equal(3, Assert.Single(notes.GetProperty("notifications").EnumerateArray()).GetProperty("attempts").GetInt32());
+            Assert.Equal(3, (await SingleNotificationAsync(user, "delivered")).GetProperty("attempts").GetInt32());
             await Task.Delay(1000);
             var requests = push.Requests.ToList();
             Assert.Equal(3, requests.Count);
@@ -224,9 +230,7 @@ public sealed class PushTests
             Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
             Assert.Empty((await (await user.GetAsync("/api/settings/push-subscriptions")).JsonAsync()).GetProperty("subscriptions").EnumerateArray());
 
-            await MetricsFeed.AppendPioneerRunAsync(app.Stream, 1, "CCCUSDT");
-            await Eventually.WaitAsync(async () => (await (await app.CreateClient().GetAsync("/api/signals?symbol=CCCUSDT")).JsonAsync())
-                .GetProperty("total").GetInt64(), t => t >= 1);
+            await FirePioneerRunAsync(app, 1, "CCCUSDT", signals: 1);
             await Task.Delay(1000);
             Assert.Single(push.Requests);
         }
@@ -321,10 +325,7 @@ public sealed class PushTests
         using (user)
         {
             await MetricsFeed.AppendPioneerRunAsync(app.Stream, 1, "AAAUSDT");
-            var notes = await Eventually.WaitAsync(
-                async () => await (await user.GetAsync("/api/notifications?status=dead")).JsonAsync(),
-                n => n.GetProperty("notifications").GetArrayLength() == 1);
-            var dead = Assert.Single(notes.GetProperty("notifications").EnumerateArray());
+            var dead = await SingleNotificationAsync(user, "dead");
             Assert.Equal(1, dead.GetProperty("attempts").GetInt32()); // a refusal is final
             Assert.Contains($"Refused to connect to '{RiggedDns.Evil}'", dead.GetProperty("lastError").GetString(), StringComparison.Ordinal);
             var tested = await (await user.PostJsonAsync("/api/settings/webhooks/test", new { webhookId = id })).JsonAsync();

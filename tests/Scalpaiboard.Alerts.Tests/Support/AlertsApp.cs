@@ -29,13 +29,22 @@ public sealed class AlertsApp : WebApplicationFactory<Program>
             RedirectStandardError = true,
         };
         psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        psi.Environment["ConnectionStrings__postgres"] = postgres;
-        psi.Environment["ConnectionStrings__redis"] = redis.ConnectionString;
-        psi.Environment["Identity__SigningKey"] = SigningKey;
-        psi.Environment["Security__KeyRingCertificate"] = TestKeyRing.Certificate;
-        psi.Environment["services__ingest__http__0"] = "http://127.0.0.1:9";
+        foreach (var (k, v) in ProcessEnvironment(postgres, redis))
+        {
+            psi.Environment[k] = v;
+        }
         return psi;
     }
+
+    /// <summary>What the service needs as a process of its own: the servers, the signing key and key ring, no Ingest.</summary>
+    public static Dictionary<string, string> ProcessEnvironment(string postgres, RedisServer redis) => new()
+    {
+        ["ConnectionStrings__postgres"] = postgres,
+        ["ConnectionStrings__redis"] = redis.ConnectionString,
+        ["Identity__SigningKey"] = SigningKey,
+        ["Security__KeyRingCertificate"] = TestKeyRing.Certificate,
+        ["services__ingest__http__0"] = "http://127.0.0.1:9",
+    };
 
     private readonly Dictionary<string, string?> _settings;
     private readonly HostAddressResolver? _resolver;

@@ -4,11 +4,13 @@
 #   apphost-start.sh new [checkout] the Aspire AppHost of this checkout, or of another one (build it first:
 #                                   dotnet build src/Scalpaiboard.AppHost -c Release)
 #   apphost-start.sh old <checkout> the home-made AppHost of an older checkout (git worktree add ../old 9f7743a; build it in Release)
+# DATA=<folder>: start from that data folder (kept; start once first so that it is initialised) instead of a fresh
+# one, which also times the first run's initdb and key generation.
 set -u
 which=$1
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 checkout=${2:-$repo}
-data=$(mktemp -d /tmp/startdata.XXXX)
+data=${DATA:-$(mktemp -d /tmp/startdata.XXXX)}
 chmod 755 $data
 if [ "$which" = old ]; then
   ( cd "$checkout"; exec setsid dotnet src/Scalpaiboard.AppHost/bin/Release/net10.0/Scalpaiboard.AppHost.dll --data $data > "$data.log" 2>&1 ) &
@@ -34,4 +36,4 @@ down=$(echo "$(date +%s.%N) - $s2" | bc)
 left=$(pgrep -f "$data" | wc -l)
 printf "%s up %.1f s, stop %.1f s, processes left %s\n" $which $up $down $left
 pkill -9 -f "$data" 2>/dev/null
-rm -rf $data 2>/dev/null
+[ -n "${DATA:-}" ] || rm -rf $data 2>/dev/null

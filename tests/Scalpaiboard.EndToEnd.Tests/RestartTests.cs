@@ -1,3 +1,4 @@
+using Scalpaiboard.Testing;
 using Scalpaiboard.EndToEnd.Tests.Infrastructure;
 
 namespace Scalpaiboard.EndToEnd.Tests;

@@ -98,39 +98,19 @@ public sealed class ServiceProcess : IDisposable
     /// </summary>
     public async Task FreezeAsync(bool frozen)
     {
-        ServerProcess.Run("kill", [frozen ? "-STOP" : "-CONT", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Posix.Kill(Pid, frozen ? Posix.SigStop : Posix.SigCont);
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (frozen && !AllThreadsStopped())
+        while (frozen && !Posix.AllThreadsStopped(Pid))
         {
             Assert.True(DateTime.UtcNow < deadline, $"{Name} did not stop on SIGSTOP");
             await Task.Delay(1);
         }
     }
 
-    private bool AllThreadsStopped()
-    {
-        foreach (var task in Directory.EnumerateDirectories($"/proc/{Pid}/task"))
-        {
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                if (stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0] is not ('T' or 't'))
-                {
-                    return false;
-                }
-            }
-            catch (IOException)
-            {
-                // the thread ended meanwhile
-            }
-        }
-        return true;
-    }
-
     /// <summary>SIGKILL, as a crash: nothing of the service's shutdown runs.</summary>
     public void Kill()
     {
-        ServerProcess.Run("kill", ["-9", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Posix.Kill(Pid, Posix.SigKill);
         _process.WaitForExit(10_000);
     }
 

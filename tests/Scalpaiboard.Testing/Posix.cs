@@ -1,14 +1,16 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace Scalpaiboard.EndToEnd.Tests.Infrastructure;
+namespace Scalpaiboard.Testing;
 
 /// <summary>Signals and /proc: what `kill -INT` and `kill -9` do from a shell.</summary>
-internal static partial class Posix
+public static class Posix
 {
     public const int SigInt = 2;
     public const int SigKill = 9;
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int KillNative(int pid, int signal);
@@ -36,9 +38,28 @@ internal static partial class Posix
         }
     }
 
-    /// <summary>
-    /// The process and its descendants (DCP starts a project as `dotnet run`, whose child is the service itself).
-    /// </summary>
+    /// <summary>Every thread of the process is stopped (state T or t): a SIGSTOP has taken effect, not only been queued.</summary>
+    public static bool AllThreadsStopped(int pid)
+    {
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                if (stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0] is not ('T' or 't'))
+                {
+                    return false;
+                }
+            }
+            catch (IOException)
+            {
+                // the thread ended meanwhile
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The process and its descendants (a service started through a launcher or a shell, with its children).</summary>
     public static IReadOnlyList<int> Tree(int root)
     {
         var parents = new Dictionary<int, int>();

@@ -4,11 +4,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Scalpaiboard.AppHost.Hosting;
 
 /// <summary>
-/// A server's health check that, while the server is still starting, asks again every 100 ms for up to
-/// <paramref name="patience"/> (<see cref="DefaultPatience"/>) before it answers Unhealthy. Aspire asks a resource that answered Unhealthy again only after
-/// 1 s, then 2 s, 3 s..., and the services wait for PostgreSQL and Redis to be Healthy (<c>WaitFor</c>): the first check
-/// runs a few milliseconds after the server's process starts, before it listens, so without this every start waited
-/// one more polling interval (docs/performance.md, "Start-up").
+/// A server's health check that, while the server does not answer, asks again every 100 ms for up to
+/// <paramref name="patience"/> (<see cref="DefaultPatience"/>) before it answers Unhealthy. Aspire asks a resource that
+/// answered Unhealthy again only after 1 s, then 2 s, 3 s..., and the services wait for PostgreSQL and Redis to be
+/// Healthy (<c>WaitFor</c>): the first check runs a few milliseconds after the server's process starts, before it
+/// listens, so without this every start waited one more polling interval (docs/performance.md, "Start-up"). The price:
+/// a server that goes away later is reported Unhealthy up to <see cref="DefaultPatience"/> later.
 /// </summary>
 public sealed class StartingServerHealthCheck(IHealthCheck server, TimeSpan? patience = null) : IHealthCheck
 {

@@ -132,8 +132,13 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         {
             pipeline.Restore(Minute(m));
         }
+        // Redis's side of the round trips: its latency monitor (fork, AOF writes and fsyncs over 1 ms) and its persistence counters.
+        await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(((RedisServer)cleanup).ConnectionString + ",allowAdmin=true");
+        var redisServer = admin.GetServers()[0];
+        await redisServer.ExecuteAsync("CONFIG", "SET", "latency-monitor-threshold", "1");
+        var lastRewrites = await RedisRewritesAsync(redisServer);
         var latencies = new List<double>();
-        var byMinute = new List<(double Ms, int Minute, double JitMs, int Gcs, double SentMs, double PassMs)>();
+        var byMinute = new List<(double Ms, int Minute, double JitMs, int Gcs, double SentMs, double PassMs, bool Rewrite)>();
         var withGc = new List<double>();
         var gcPause0 = GC.GetTotalPauseDuration();
         var allocated0 = GC.GetTotalAllocatedBytes();
@@ -164,6 +169,10 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 await Task.Delay(1);
             }
             spans[m % 1440] = (utcHanded, DateTime.UtcNow.Ticks);
+            // After the minute's ack, outside its measurement: did Redis fork or rewrite its AOF during it?
+            var rewrites = await RedisRewritesAsync(redisServer);
+            var duringRewrite = rewrites != lastRewrites;
+            lastRewrites = rewrites;
             if (m < 1440 + warmUp)
             {
                 warmUpMinutes.Add((Stopwatch.GetElapsedTime(handed, acked).TotalMilliseconds, m % 1440, (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds));
@@ -173,7 +182,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                 latencies.Add(Stopwatch.GetElapsedTime(handed, acked).TotalMilliseconds);
                 byMinute.Add((latencies[^1], m % 1440, (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds, GC.CollectionCount(0) - gcBefore,
                     sends.TryGetValue(openTime, out var sent) ? Stopwatch.GetElapsedTime(handed, sent).TotalMilliseconds : double.NaN,
-                    Stopwatch.GetElapsedTime(handed, passed).TotalMilliseconds));
+                    Stopwatch.GetElapsedTime(handed, passed).TotalMilliseconds, duringRewrite));
                 // A collection during the minute's path (counted until the ack is seen, so possibly just after it).
                 if (GC.CollectionCount(0) != gcBefore)
                 {
@@ -190,7 +199,9 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         }
         // The slowest minutes (minute of the day: 0 mod 5/15/60/240 close the larger bars) and the test process's GCs.
         output.WriteLine($"warm-up (first {warmUp} minutes, not measured), slowest: " + string.Join(", ", warmUpMinutes.OrderByDescending(x => x.Ms).Take(4).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (JIT {x.JitMs:F1} ms)")));
-        output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (XADD sent at {x.SentMs:F1} ms, JIT {x.JitMs:F1} ms, {x.Gcs} GCs)")));
+        output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (XADD sent at {x.SentMs:F1} ms, JIT {x.JitMs:F1} ms, {x.Gcs} GCs{(x.Rewrite ? ", Redis rewriting its AOF" : "")})")));
+        var quiet = byMinute.Where(x => !x.Rewrite).Select(x => x.Ms).Order().ToList();
+        output.WriteLine($"minutes while Redis rewrote its AOF: {byMinute.Count - quiet.Count}; the others: p50={quiet[quiet.Count / 2]:F2} p99={quiet[Math.Min(quiet.Count - 1, (int)Math.Ceiling(0.99 * quiet.Count) - 1)]:F2} ms");
         jit?.Stop();
         if (jit is not null)
         {
@@ -205,6 +216,11 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         }
         output.WriteLine($"gc during the timed minutes: {(GC.GetTotalAllocatedBytes() - allocated0) / (warmUp + minutes) / 1024} KB allocated per minute, pause {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F1} ms, collections gen0/1/2 " +
             $"{GC.CollectionCount(0) - gcCounts0[0]}/{GC.CollectionCount(1) - gcCounts0[1]}/{GC.CollectionCount(2) - gcCounts0[2]}");
+        var persistence = (await redisServer.InfoAsync()).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
+        output.WriteLine($"redis: {persistence.GetValueOrDefault("aof_rewrites")} AOF rewrites, last fork {persistence.GetValueOrDefault("latest_fork_usec", "?")} us, " +
+            $"{persistence.GetValueOrDefault("aof_delayed_fsync")} delayed fsyncs; latency events over 1 ms (event: last / max ms): " +
+            string.Join(", ", ((StackExchange.Redis.RedisResult[])(await redisServer.ExecuteAsync("LATENCY", "LATEST")))!
+                .Select(e => (StackExchange.Redis.RedisResult[])e!).Select(e => $"{e[0]}: {e[2]} / {e[3]}")));
         output.WriteLine($"minutes with a GC on their path: {withGc.Count}, their latencies: {string.Join(", ", withGc.Order().Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} ms");
         // Where a typical minute's time goes: until the XADD is sent (engine, frame, states, hand-off), then its round trip.
         var pass = byMinute.Select(x => x.PassMs).Order().ToList();
@@ -377,6 +393,13 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         }
         var body = await client.GetFromJsonAsync<JsonElement>("/api/coins");
         Assert.Equal(symbols, body.GetProperty("total").GetInt32());
+    }
+
+    /// <summary>Redis's AOF rewrites so far, counting one in progress (a fork, then a child compressing the data set).</summary>
+    private static async Task<(string Done, string InProgress)> RedisRewritesAsync(StackExchange.Redis.IServer server)
+    {
+        var info = (await server.InfoAsync("persistence")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return (info.GetValueOrDefault("aof_rewrites", ""), info.GetValueOrDefault("aof_rewrite_in_progress", "") is "1" ? Guid.NewGuid().ToString() : "0");
     }
 
     /// <summary>Redis as the AppHost runs it (append-only file, fsync every second); BENCH_REDIS_AOF=0: without persistence.</summary>

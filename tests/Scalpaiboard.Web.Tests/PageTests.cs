@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Scalpaiboard.Testing;
 using Scalpaiboard.Web.Tests.Fakes;
 
@@ -446,5 +449,53 @@ public sealed class GatewayDownTests : IAsyncLifetime
         using var client = _app.Browser();
         var html = await (await Forms.LoginAsync(client)).Content.ReadAsStringAsync();
         Assert.Contains("Login unavailable: gateway not reachable.", html);
+    }
+}
+
+/// <summary>
+/// The Gateway runs but the service behind a route does not (a start or a restart): it answers 502 problem details,
+/// as YARP does. A page shows that at once, with at most one quick retry per call, not after the standard resilience
+/// handler's three retries 2 s apart (a page then took about 14 s).
+/// </summary>
+public sealed class GatewayAnswers502Tests : IAsyncLifetime
+{
+    private WebApplication _gateway = null!;
+    private WebApp _app = null!;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _calls = new();
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:" + ServerProcess.FreePort());
+        _gateway = builder.Build();
+        ((IApplicationBuilder)_gateway).Run(async context =>
+        {
+            _calls.AddOrUpdate(context.Request.Path, 1, (_, n) => n + 1);
+            context.Response.StatusCode = StatusCodes.Status502BadGateway;
+            context.Response.ContentType = "application/problem+json";
+            await context.Response.WriteAsync("""{"title":"Service unavailable","status":502,"detail":"ingest is not answering"}""");
+        });
+        await _gateway.StartAsync();
+        _app = new WebApp(_gateway.Urls.First());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _gateway.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/screener")]
+    public async Task A_page_shows_the_502_after_at_most_one_retry_per_call(string path)
+    {
+        using var client = _app.Browser();
+        var response = await client.GetAsync(path);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("class=\"msgbox error\"", html);
+        Assert.NotEmpty(_calls);
+        Assert.All(_calls, call => Assert.InRange(call.Value, 1, 2));
     }
 }

@@ -49,13 +49,9 @@ public sealed class ReplayTests
                 var item = e.Items[i];
                 Assert.Equal(e.OpenTime, item.OpenTime);
                 seen.Add((item.Symbol, e.OpenTime));
-                // The frame carries the candle and the snapshot: the candle is the sample's, the price its close.
+                // The frame carries the snapshot at the candle's close (the candle itself is in PostgreSQL): the price is the sample's close.
                 var k = sampleByKey[(item.Symbol, e.OpenTime)];
-                var c = e.Frame.Candles[i];
                 Assert.True(SampleKlines.Close(k.Close, item.Price), $"{item.Symbol} price at {e.OpenTime}");
-                Assert.True(SampleKlines.Close(k.High, c.High) && SampleKlines.Close(k.Low, c.Low) && SampleKlines.Close(k.Open, c.Open),
-                    $"{item.Symbol} candle at {e.OpenTime}");
-                Assert.Equal(k.Trades, c.Trades);
             }
         }
         Assert.All(Sample, k => Assert.Contains((k.Symbol, k.OpenTime), seen));

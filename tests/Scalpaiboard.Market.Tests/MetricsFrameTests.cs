@@ -33,15 +33,13 @@ public sealed class MetricsFrameTests
         return s;
     }
 
-    private static Candle CandleOf(double seed) => new(OpenTime, seed, seed + 2, seed - 1, seed + 0.5, 12.5, 1234.75, 321, 6, 600);
-
-    private static byte[] Write(params (MetricsSnapshot S, Candle C, int Presets)[] items)
+    private static byte[] Write(params (MetricsSnapshot S, int Presets)[] items)
     {
         using var w = new MetricsFrameWriter(16);
         w.Begin(OpenTime);
-        foreach (var (s, c, p) in items)
+        foreach (var (s, p) in items)
         {
-            w.Add(s, c, p);
+            w.Add(s, p);
         }
         return w.Complete(OpenTime + 60_123).ToArray();
     }
@@ -50,7 +48,7 @@ public sealed class MetricsFrameTests
     public void Every_carried_field_round_trips_bit_for_bit_and_the_others_stay_unavailable()
     {
         var s = Snapshot("BTCUSDT", 100);
-        var frame = Write((s, CandleOf(100), 0b101));
+        var frame = Write((s, 0b101));
         var batch = MetricsFrameReader.Read(frame);
 
         Assert.Equal(OpenTime, batch.OpenTime);
@@ -64,12 +62,12 @@ public sealed class MetricsFrameTests
         Assert.True(double.IsNaN(r.MarketCap));
         Assert.Equal(s.Change, r.Change);
         Assert.Equal(s.QuoteVolume, r.QuoteVolume);
-        Assert.Equal(s.BaseVolume, r.BaseVolume);
-        Assert.Equal(s.Open, r.Open);
-        Assert.Equal(s.High, r.High);
-        Assert.Equal(s.Low, r.Low);
-        Assert.Equal(s.Trades, r.Trades);
-        Assert.True(double.IsNaN(r.Trades[5]));
+        // The rolling open/high/low, base volume and trades are not carried (Alerts reads none of them), nor the candle.
+        foreach (var notCarried in new[] { r.BaseVolume, r.Open, r.High, r.Low, r.Trades })
+        {
+            Assert.All(notCarried, v => Assert.True(double.IsNaN(v)));
+        }
+        Assert.True(double.IsNaN(batch.Candles[0].Close));
 
         // Indicators: what the frame carries is exact; every other slot is NaN (never zero).
         var carried = MetricsFrameWriter.FieldNames.ToHashSet();
@@ -97,10 +95,7 @@ public sealed class MetricsFrameTests
             Assert.Contains("bbPercentB_" + tf, carried);
         }
 
-        var c = batch.Candles[0];
-        var want0 = CandleOf(100);
-        Assert.Equal((want0.OpenTime, want0.Open, want0.High, want0.Low, want0.Close, want0.Volume, want0.QuoteVolume, want0.Trades),
-            (c.OpenTime, c.Open, c.High, c.Low, c.Close, c.Volume, c.QuoteVolume, c.Trades));
+        Assert.Equal(OpenTime, batch.Candles[0].OpenTime);
     }
 
     [Fact]
@@ -110,7 +105,7 @@ public sealed class MetricsFrameTests
         {
             var s = Snapshot($"S{i:D4}USDT", i * 3.5);
             s.OpenTime = OpenTime - (i % 2) * 60_000; // a republished older candle may share the entry
-            return (s, CandleOf(i), i);
+            return (s, i);
         }).ToArray();
         items[7].s.Price = double.PositiveInfinity;
         items[8].s.Change[2] = double.NegativeInfinity;
@@ -121,7 +116,7 @@ public sealed class MetricsFrameTests
         Assert.Equal(600, batch.Items.Count);
         for (var i = 0; i < 600; i++)
         {
-            var (s, _, p) = items[i];
+            var (s, p) = items[i];
             var r = batch.Items[i];
             Assert.Equal(s.Symbol, r.Symbol);
             Assert.Equal(s.OpenTime, r.OpenTime);
@@ -139,22 +134,21 @@ public sealed class MetricsFrameTests
     {
         Assert.Empty(MetricsFrameReader.Read(Write()).Items);
         var s = Snapshot("币安人生USDT", 1);
-        Assert.Equal("币安人生USDT", Assert.Single(MetricsFrameReader.Read(Write((s, CandleOf(1), 0))).Items).Symbol);
+        Assert.Equal("币安人生USDT", Assert.Single(MetricsFrameReader.Read(Write((s, 0))).Items).Symbol);
     }
 
     [Fact]
     public void The_writer_is_reusable_and_does_not_allocate_per_item()
     {
         var s = Snapshot("ETHUSDT", 5);
-        var c = CandleOf(5);
         using var w = new MetricsFrameWriter(64 * 1024);
         w.Begin(OpenTime);
-        w.Add(s, c, 1); // warm-up (JIT)
+        w.Add(s, 1); // warm-up (JIT)
         w.Begin(OpenTime + 60_000);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 50; i++)
         {
-            w.Add(s, c, 0);
+            w.Add(s, 0);
         }
         w.Complete(1);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
@@ -223,7 +217,7 @@ public sealed class MetricsFrameTests
     [MemberData(nameof(Malformed))]
     public void Malformed_frames_are_rejected_with_a_clear_message(string kind, string message)
     {
-        var good = Write((Snapshot("BTCUSDT", 1), CandleOf(1), 0), (Snapshot("ETHUSDT", 2), CandleOf(2), 0));
+        var good = Write((Snapshot("BTCUSDT", 1), 0), (Snapshot("ETHUSDT", 2), 0));
         var header = MetricsFrame.FixedHeaderLength;
         var bad = kind switch
         {
@@ -250,7 +244,7 @@ public sealed class MetricsFrameTests
     [Fact]
     public void Corrupted_frames_never_crash_the_reader()
     {
-        var good = Write((Snapshot("BTCUSDT", 1), CandleOf(1), 0), (Snapshot("ETHUSDT", 2), CandleOf(2), 3));
+        var good = Write((Snapshot("BTCUSDT", 1), 0), (Snapshot("ETHUSDT", 2), 3));
         for (var n = 0; n < good.Length; n += 7)
         {
             Assert.Throws<MetricsFrameException>(() => MetricsFrameReader.Read(good.AsSpan(0, n)));
@@ -278,8 +272,8 @@ public sealed class MetricsFrameTests
     {
         using var w = new MetricsFrameWriter();
         w.Begin(OpenTime);
-        Assert.Throws<ArgumentException>(() => w.Add(Snapshot(new string('A', 256), 1), CandleOf(1), 0));
-        Assert.Throws<ArgumentException>(() => w.Add(Snapshot("", 1), CandleOf(1), 0));
+        Assert.Throws<ArgumentException>(() => w.Add(Snapshot(new string('A', 256), 1), 0));
+        Assert.Throws<ArgumentException>(() => w.Add(Snapshot("", 1), 0));
     }
 
     private static byte[] Patched(byte[] frame, int at, byte[] bytes)

@@ -135,7 +135,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                         items = new MetricsFrameWriter(1024 + (candles.Count * MetricsFrameWriter.ItemLength(16)));
                         items.Begin(openTime);
                     }
-                    items.Add(snapshot!, candle, fired.Bits);
+                    items.Add(snapshot!, fired.Bits);
                 }
                 (accepted ??= new List<SymbolCandle>(candles.Count)).Add(candles[i]);
             }

@@ -29,10 +29,15 @@ public sealed class MetricsFrameWriter : IDisposable
 
     private const int IndicatorFieldsPerTimeframe = 9 + 8;
 
-    private static readonly string[] CandleFields = ["open", "high", "low", "close", "volume", "quoteVolume", "trades"];
+    /// <summary>
+    /// Of the per-window metrics, what the presets and the alert conditions read: the change and the quote volume (the
+    /// first two of <see cref="MetricsFrame.WindowMetricNames"/>). The rolling open/high/low, base volume and trades,
+    /// and the candle itself, are not carried: Alerts reads none of them, and they were a fifth of every entry.
+    /// </summary>
+    private const int WindowMetricsCarried = 2;
 
-    /// <summary>3 scalars + 7 candle fields + 7 window metrics x 6 windows + 6 timeframes x (9 current + 8 previous) + the derivatives.</summary>
-    private const int FieldCount = 3 + 7 + (7 * Windows.Count) + (6 * IndicatorFieldsPerTimeframe) + DerivativesValues.Count;
+    /// <summary>3 scalars + 2 window metrics x 6 windows + 6 timeframes x (9 current + 8 previous) + the derivatives.</summary>
+    private const int FieldCount = 3 + (WindowMetricsCarried * Windows.Count) + (6 * IndicatorFieldsPerTimeframe) + DerivativesValues.Count;
 
     private static readonly string[] Names = BuildNames();
     private static readonly byte[] Header = BuildHeader();
@@ -67,8 +72,8 @@ public sealed class MetricsFrameWriter : IDisposable
         _bytes.Advance(Header.Length);
     }
 
-    /// <summary>Appends one symbol: its snapshot, the candle just closed and the presets that fired (bit i = PresetType i).</summary>
-    public void Add(MetricsSnapshot s, in Candle candle, int presets)
+    /// <summary>Appends one symbol: its snapshot at the close of its candle and the presets that fired (bit i = PresetType i).</summary>
+    public void Add(MetricsSnapshot s, int presets)
     {
         ArgumentNullException.ThrowIfNull(s);
         if (_bytes.Length == 0)
@@ -92,15 +97,8 @@ public sealed class MetricsFrameWriter : IDisposable
         v[0] = s.Price;
         v[1] = s.PreviousPrice;
         v[2] = s.MarketCap;
-        v[3] = candle.Open;
-        v[4] = candle.High;
-        v[5] = candle.Low;
-        v[6] = candle.Close;
-        v[7] = candle.Volume;
-        v[8] = candle.QuoteVolume;
-        v[9] = candle.Trades;
-        var k = 10;
-        for (var m = 0; m < MetricsFrame.WindowMetricNames.Length; m++)
+        var k = 3;
+        for (var m = 0; m < WindowMetricsCarried; m++)
         {
             s.WindowMetric(m).AsSpan(0, Windows.Count).CopyTo(v[k..]);
             k += Windows.Count;
@@ -171,8 +169,7 @@ public sealed class MetricsFrameWriter : IDisposable
     private static string[] BuildNames()
     {
         var names = new List<string> { "price", "previousPrice", "marketCap" };
-        names.AddRange(CandleFields.Select(f => "candle." + f));
-        foreach (var metric in MetricsFrame.WindowMetricNames)
+        foreach (var metric in MetricsFrame.WindowMetricNames.Take(WindowMetricsCarried))
         {
             names.AddRange(Windows.Names.Select(w => metric + "_" + w));
         }

@@ -7,7 +7,7 @@ namespace Scalpaiboard.Alerts.Tests.Benchmarks;
 /// <summary>
 /// A seeded market of many symbols run through the real market engine (windows, indicators on every timeframe),
 /// whose per-minute snapshots are written as the ingest publishes them on <c>market.metrics</c>: the binary
-/// <see cref="MetricsFrame"/> of the shared <see cref="MetricsFrameWriter"/> (about 1 KB per symbol).
+/// <see cref="MetricsFrame"/> of the shared <see cref="MetricsFrameWriter"/> (about 1.1 KB per symbol).
 /// Prices random-walk; now and then a symbol enters a pump or dump regime with heavier volume, so the presets fire
 /// a handful of times per minute across 500 symbols. With <c>derivatives</c>, the engine also gets open interest every
 /// 5 minutes, a funding rate every minute and now and then a liquidation (from a random source of their own, so the
@@ -87,7 +87,7 @@ public sealed class SyntheticMarket
             var update = _engine.OnClosedCandle(_symbols[i], candle);
             if (frame && update.Snapshot is { } s)
             {
-                _frame.Add(s, candle, update.Fired.Bits);
+                _frame.Add(s, update.Fired.Bits);
                 snapshots?.Add(s.Clone());
             }
         }

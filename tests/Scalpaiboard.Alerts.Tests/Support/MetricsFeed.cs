@@ -121,7 +121,7 @@ public static class MetricsFeed
             {
                 derivatives[Array.IndexOf(DerivativesValues.Names, name)] = value;
             }
-            writer.Add(s, new Candle(openTime, double.NaN, double.NaN, double.NaN, item.Price, double.NaN, double.NaN, 0, double.NaN, double.NaN), 0);
+            writer.Add(s, 0);
         }
         return writer.Complete(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ToArray();
     }

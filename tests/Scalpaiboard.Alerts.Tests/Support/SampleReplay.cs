@@ -44,7 +44,7 @@ public static class SampleReplay
                 var update = engine.OnClosedCandle(candles[i].Symbol, candles[i].Candle);
                 if (update.Snapshot is { } s)
                 {
-                    writer.Add(s, candles[i].Candle, update.Fired.Bits);
+                    writer.Add(s, update.Fired.Bits);
                 }
             }
             batches.Add(writer.Complete(0).ToArray());

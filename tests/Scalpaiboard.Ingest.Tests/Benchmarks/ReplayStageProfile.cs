@@ -70,7 +70,7 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
                 var t1 = Stopwatch.GetTimestamp();
                 if (applied)
                 {
-                    writer.Add(snapshot!, candle, fired.Bits);
+                    writer.Add(snapshot!, fired.Bits);
                 }
                 var t2 = Stopwatch.GetTimestamp();
                 engineTime += Stopwatch.GetElapsedTime(t0, t1);

@@ -51,4 +51,41 @@ public sealed class StartingServerHealthCheckTests
         Assert.Equal(HealthStatus.Healthy, report.Entries["postgres_check"].Status);
         Assert.Equal(2, server.Calls);
     }
+
+    /// <summary>With a port: the server's own check runs only once the port accepts connections.</summary>
+    [Fact]
+    public async Task With_a_port_the_check_waits_for_a_listener_before_asking_the_server()
+    {
+        var server = new ServerStartingAfter(failures: 0);
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var check = new StartingServerHealthCheck(server, TimeSpan.FromSeconds(5), () => port);
+        var checking = check.CheckHealthAsync(Context(check));
+        await Task.Delay(300);
+        Assert.False(checking.IsCompleted);
+        Assert.Equal(0, server.Calls);
+
+        using var late = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+        late.Start();
+        var result = await checking.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(HealthStatus.Healthy, result.Status);
+        Assert.Equal(1, server.Calls);
+    }
+
+    [Fact]
+    public async Task With_a_port_where_nothing_listens_the_check_is_unhealthy_after_the_patience_without_asking_the_server()
+    {
+        var server = new ServerStartingAfter(failures: 0);
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var check = new StartingServerHealthCheck(server, TimeSpan.FromMilliseconds(300), () => port);
+        var result = await check.CheckHealthAsync(Context(check));
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Equal($"nothing listens on 127.0.0.1:{port}", result.Description);
+        Assert.Equal(0, server.Calls);
+    }
 }

@@ -32,7 +32,7 @@ public static class PostgresServerBuilderExtensions
         builder.Services.AddHealthChecks().AddNpgSql(
             _ => connectionString ?? throw new InvalidOperationException($"The {name} connection string is not available yet."),
             name: healthCheck);
-        builder.Services.WaitForServerInHealthCheck(healthCheck);
+        builder.Services.WaitForServerInHealthCheck(healthCheck, () => server.PrimaryEndpoint.Port);
 
         return builder.AddResource(server)
             .WithEndpoint(name: PostgresServerResource.EndpointName, scheme: "tcp", isProxied: false)

@@ -33,7 +33,7 @@ public static class RedisServerBuilderExtensions
         builder.Services.AddHealthChecks().AddRedis(
             _ => connectionString ?? throw new InvalidOperationException($"The {name} connection string is not available yet."),
             name: healthCheck);
-        builder.Services.WaitForServerInHealthCheck(healthCheck);
+        builder.Services.WaitForServerInHealthCheck(healthCheck, () => server.PrimaryEndpoint.Port);
 
         return builder.AddResource(server)
             .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp", isProxied: false)

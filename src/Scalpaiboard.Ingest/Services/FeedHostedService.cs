@@ -69,6 +69,7 @@ public sealed partial class FeedHostedService(
 
     private async Task<IReadOnlyDictionary<string, long>> RebuildAsync(CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var lastStored = await store.LastOpenTimesAsync(cancellationToken);
         var published = await store.PublishedOpenTimeAsync(cancellationToken) ?? long.MaxValue;
         long restored = 0, republished = 0, seeded = 0;
@@ -127,12 +128,12 @@ public sealed partial class FeedHostedService(
         {
             status.AddIngested(0, lastStored.Values.Max());
         }
-        LogRebuilt(logger, lastStored.Count, seeded, restored, republished, derivatives);
+        LogRebuilt(logger, lastStored.Count, seeded, restored, republished, derivatives, (long)time.GetElapsedTime(started).TotalMilliseconds);
         return lastStored;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rolling state rebuilt from PostgreSQL: {Symbols} symbols, {Seeded} higher-timeframe bars seeded, {Restored} candles, {Republished} re-published, {Derivatives} derivatives samples")]
-    private static partial void LogRebuilt(ILogger logger, int symbols, long seeded, long restored, long republished, int derivatives);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rolling state rebuilt from PostgreSQL: {Symbols} symbols, {Seeded} higher-timeframe bars seeded, {Restored} candles, {Republished} re-published, {Derivatives} derivatives samples in {ElapsedMs} ms")]
+    private static partial void LogRebuilt(ILogger logger, int symbols, long seeded, long restored, long republished, int derivatives, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Feed {Feed} failed")]
     private static partial void LogFeedFailed(ILogger logger, string feed, Exception ex);

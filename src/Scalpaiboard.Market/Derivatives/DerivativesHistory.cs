@@ -16,6 +16,9 @@ public sealed class DerivativesHistory
     private const long HourMs = 3_600_000L;
     private const long MarkSamples = 8;
 
+    /// <summary>Old samples are dropped this many at a time (a <c>RemoveRange</c> moves the rest of the list).</summary>
+    private const int PruneChunk = 32;
+
     private readonly List<OpenInterestSample> _oi = [];
     private readonly List<FundingSample> _funding = [];
     private readonly MarkPriceSample[] _marks = new MarkPriceSample[MarkSamples];
@@ -95,18 +98,20 @@ public sealed class DerivativesHistory
             ResetLiquidationCursors();
         }
         var keepFrom = _liquidations[^1].Time - KeepMs;
+        // Sorted: more than 64 are old exactly when item 64 is (one read instead of a scan over the oldest items).
+        if (_liquidations.Count <= 2 * PruneChunk || _liquidations[2 * PruneChunk].Time >= keepFrom)
+        {
+            return;
+        }
         var drop = 0;
         while (drop < _liquidations.Count && _liquidations[drop].Time < keepFrom)
         {
             drop++;
         }
-        if (drop > 64 || (drop > 0 && drop == _liquidations.Count))
-        {
-            _baseLong = _liquidations[drop - 1].CumLong;
-            _baseShort = _liquidations[drop - 1].CumShort;
-            _liquidations.RemoveRange(0, drop);
-            ResetLiquidationCursors();
-        }
+        _baseLong = _liquidations[drop - 1].CumLong;
+        _baseShort = _liquidations[drop - 1].CumShort;
+        _liquidations.RemoveRange(0, drop);
+        ResetLiquidationCursors();
     }
 
     /// <summary>
@@ -341,17 +346,19 @@ public sealed class DerivativesHistory
     private void Prune<T>(List<T> list, long keepFrom) where T : ITimed
     {
         // Drop in chunks (RemoveRange moves the rest), and always keep the latest item at or before keepFrom: it is
-        // the value at keepFrom.
+        // the value at keepFrom. The list is sorted, so a chunk is due exactly when item 32 is old enough: one read
+        // per sample instead of a scan over up to 32 of the oldest (coldest) items.
+        if (list.Count <= PruneChunk || list[PruneChunk].Time > keepFrom)
+        {
+            return;
+        }
         var drop = 0;
         while (drop + 1 < list.Count && list[drop + 1].Time <= keepFrom)
         {
             drop++;
         }
-        if (drop >= 32)
-        {
-            list.RemoveRange(0, drop);
-            ResetCursors();
-        }
+        list.RemoveRange(0, drop);
+        ResetCursors();
     }
 
     private void ResetCursors()

@@ -148,6 +148,27 @@ public sealed class DerivativesHistoryTests
     }
 
     [Fact]
+    public void Liquidation_sums_stay_exact_while_old_liquidations_are_pruned()
+    {
+        // One long liquidation of 1 x (its minute) every 10 minutes for three days: the oldest go in chunks, each day's
+        // sum must still be that of its own liquidations (the pruned ones live on in the running totals' base).
+        var h = new DerivativesHistory();
+        for (var m = 0; m < 3 * 24 * 60; m += 10)
+        {
+            h.Add(new Liquidation(T0 + (m * Minute), LiquidationSide.Long, m, 1));
+            if (m % 600 == 0 && m >= 24 * 60)
+            {
+                var v = Evaluate(h, m, liquidations: true);
+                // (m - 1440, m]: the minutes m - 1430 .. m in steps of 10.
+                var expected = Enumerable.Range(0, 144).Sum(k => (double)(m - (k * 10)));
+                Assert.Equal(expected, v.LiquidationsLong1d);
+                Assert.Equal(0, v.LiquidationsShort1d);
+                Assert.Equal(m + (m - 10) + (m - 20) + (m - 30) + (m - 40) + (m - 50), v.LiquidationsLong1h);
+            }
+        }
+    }
+
+    [Fact]
     public void Values_kept_between_closes_equal_those_of_a_history_read_once()
     {
         // The history keeps its open-interest and liquidation fields while no lookup would change; a new history

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scalpaiboard.AppHost.Hosting;
+using Scalpaiboard.Testing;
 
 namespace Scalpaiboard.EndToEnd.Tests;
 
@@ -57,10 +58,7 @@ public sealed class StartingServerHealthCheckTests
     public async Task With_a_port_the_check_waits_for_a_listener_before_asking_the_server()
     {
         var server = new ServerStartingAfter(failures: 0);
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = ServerProcess.FreePort();
         var check = new StartingServerHealthCheck(server, TimeSpan.FromSeconds(5), () => port);
         var checking = check.CheckHealthAsync(Context(check));
         await Task.Delay(300);
@@ -78,10 +76,7 @@ public sealed class StartingServerHealthCheckTests
     public async Task With_a_port_where_nothing_listens_the_check_is_unhealthy_after_the_patience_without_asking_the_server()
     {
         var server = new ServerStartingAfter(failures: 0);
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = ServerProcess.FreePort();
         var check = new StartingServerHealthCheck(server, TimeSpan.FromMilliseconds(300), () => port);
         var result = await check.CheckHealthAsync(Context(check));
         Assert.Equal(HealthStatus.Unhealthy, result.Status);

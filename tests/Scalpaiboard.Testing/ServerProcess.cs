@@ -52,33 +52,19 @@ public static class ServerProcess
         {
             var name = Path.GetFileName(dir);
             var dash = name.IndexOf('-');
-            if (dash <= 0 || !int.TryParse(name[..dash], out var owner) || IsAlive(owner))
+            if (dash <= 0 || !int.TryParse(name[..dash], out var owner) || Posix.IsAlive(owner))
             {
                 continue;
             }
             foreach (var pidFile in new[] { "data/postmaster.pid", "redis.pid" })
             {
                 var path = Path.Combine(dir, pidFile);
-                if (File.Exists(path) && int.TryParse(File.ReadLines(path).FirstOrDefault(), out var pid) && IsAlive(pid))
+                if (File.Exists(path) && int.TryParse(File.ReadLines(path).FirstOrDefault(), out var pid) && Posix.IsAlive(pid))
                 {
                     try { Process.GetProcessById(pid).Kill(entireProcessTree: true); } catch (Exception) { /* already gone */ }
                 }
             }
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-    }
-
-    public static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var close = stat.LastIndexOf(')');
-            return close > 0 && stat.Length > close + 2 && stat[close + 2] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 

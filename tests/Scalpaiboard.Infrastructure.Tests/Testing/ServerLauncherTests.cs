@@ -30,7 +30,7 @@ public sealed class ServerLauncherTests
             launcher.Dispose(); // its thread ends, as the test host's does when the host dies
 
             Assert.True(server.WaitForExit(TimeSpan.FromSeconds(10)), "redis-server outlived the thread that started it");
-            Assert.False(ServerProcess.IsAlive(server.Id));
+            Assert.False(Posix.IsAlive(server.Id));
         }
         finally
         {

@@ -32,6 +32,15 @@ for project in "${projects[@]}"; do
     --blame-hang-timeout 5m --blame-hang-dump-type none </dev/null || status=1
 done
 
+# The engine peeks its timeframes in SIMD lanes as wide as this machine's Vector<double>: run the lane tests again
+# with two doubles per vector (as on Arm: more steps per candle) and with no SIMD at all (the scalar peeks).
+for setting in DOTNET_MaxVectorTBitWidth=128 DOTNET_EnableHWIntrinsic=0; do
+  echo "== Scalpaiboard.Market.Tests (indicator lanes, $setting)"
+  env "$setting" dotnet test tests/Scalpaiboard.Market.Tests -c Debug --no-build --nologo -v q \
+    --filter "FullyQualifiedName~IndicatorLanesTests" \
+    --logger "trx;LogFileName=Scalpaiboard.Market.Tests.${setting%%=*}.trx" --results-directory "$results" </dev/null || status=1
+done
+
 python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0

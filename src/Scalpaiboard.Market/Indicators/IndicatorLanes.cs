@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Numerics;
 using Scalpaiboard.Market.Bars;
 
 namespace Scalpaiboard.Market.Indicators;
@@ -331,12 +331,14 @@ internal struct IndicatorLaneValues
 }
 
 /// <summary>
-/// <see cref="IndicatorKernel.Compute"/> for all lanes at once, in one <see cref="Vector512{T}"/> of doubles (eight
-/// lanes: every timeframe in one go; with AVX-512 one instruction per step, with AVX2 the runtime runs each step on
-/// two 256-bit halves, still faster than six scalar peeks, measured with AVX-512 switched off). Every lane's
+/// <see cref="IndicatorKernel.Compute"/> for all lanes at once, in <see cref="Vector{T}"/>s of doubles: the
+/// hardware's own width (four lanes with AVX2, so six timeframes take two steps; two with SSE or Arm's NEON), not
+/// a fixed <c>Vector512</c>. Why: where a fixed width is not hardware-accelerated the runtime runs every
+/// operation as a call into its software fallback: on a machine without AVX-512 (2026-12-07) the Vector512 kernel
+/// made the whole pipeline two to three times slower than six scalar peeks. Every lane's
 /// value is the scalar kernel's bit for bit: each lane performs the same IEEE operations on the same operands in the
 /// same order (SIMD adds, multiplies, divides and square roots round each lane exactly as their scalar forms, and
-/// <see cref="Vector512.Max{T}(Vector512{T}, Vector512{T})"/> / Min / Abs treat NaN and signed zeros as Math.Max /
+/// <see cref="Vector.Max{T}(Vector{T}, Vector{T})"/> / Min / Abs treat NaN and signed zeros as Math.Max /
 /// Min / Abs), and the scalar kernel's branches become selections between both sides, computed in full (a division
 /// by zero on the side not taken is simply discarded). Tests compare the bits with the scalar kernel.
 /// </summary>
@@ -355,12 +357,13 @@ internal static class IndicatorLaneKernel
     private static readonly double KSlow = EmaCore.Alpha(26);
     private static readonly double KSignal = EmaCore.Alpha(9);
 
-    /// <summary>True where 256-bit SIMD exists (x64 with AVX2); elsewhere callers peek each timeframe with the scalar kernel.</summary>
-    public static bool IsSupported => Vector256.IsHardwareAccelerated;
+    /// <summary>True where <see cref="Vector{T}"/> is hardware-accelerated; elsewhere callers peek each timeframe with the scalar kernel.</summary>
+    public static bool IsSupported => Vector.IsHardwareAccelerated;
 
     /// <summary>
     /// Peeks every lane with its forming bar (<paramref name="bar"/>: high, low, close and base volume per lane)
-    /// into <paramref name="v"/>: one vector holds every lane (at most seven timeframes, eight lanes).
+    /// into <paramref name="v"/>, one vector of lanes after the other (a vector's lanes past the stride are computed
+    /// and never read).
     /// </summary>
     /// <remarks>
     /// Compiled fully optimised at once, outside tiered compilation: its tier-0 code (it has a loop, so it starts at
@@ -370,207 +373,217 @@ internal static class IndicatorLaneKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(ref readonly IndicatorLanes l, ref readonly FormingLanes bar, ref IndicatorLaneValues v)
     {
-        var high = Load(in bar.High);
-        var low = Load(in bar.Low);
-        var close = Load(in bar.Close);
-        var volume = Load(in bar.Volume);
+        for (var offset = 0; offset < l.Stride; offset += Vector<double>.Count)
+        {
+            Compute(in l, in bar, ref v, offset);
+        }
+    }
+
+    /// <summary>The lanes from <paramref name="o"/> on, one vector of them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see the other overload
+    private static void Compute(ref readonly IndicatorLanes l, ref readonly FormingLanes bar, ref IndicatorLaneValues v, int o)
+    {
+        var high = Load(in bar.High, o);
+        var low = Load(in bar.Low, o);
+        var close = Load(in bar.Close, o);
+        var volume = Load(in bar.Volume, o);
         // Lanes past the stride hold the next field's bits: no flags there (so no lane out of use asks for the EMA seed).
-        var inUse = Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)l.Stride));
-        var flags = Vector512.AsInt64(Field(in l, IndicatorLanes.Flags)) & inUse;
-        var nan = Vector512.Create(double.NaN);
-        var zero = Vector512<double>.Zero;
-        var hundred = Vector512.Create(100d);
+        var inUse = Vector.LessThan(Vector<long>.Indices + Vector.Create((long)o), Vector.Create((long)l.Stride));
+        var flags = Vector.AsVectorInt64(Field(in l, IndicatorLanes.Flags, o)) & inUse;
+        var nan = Vector.Create(double.NaN);
+        var zero = Vector<double>.Zero;
+        var hundred = Vector.Create(100d);
 
         var ringReady = Flag(flags, LaneFlags.RingReady);
-        var tp = (high + low + close) / Vector512.Create(3d);
+        var tp = (high + low + close) / Vector.Create(3d);
 
         // CCI(20) first, as in the scalar kernel: a chain of 19 dependent additions the rest overlaps.
-        var mean = (Field(in l, IndicatorLanes.TypicalBase) + tp) / Vector512.Create(W);
-        var deviation = Vector512.Abs(mean - tp);
+        var mean = (Field(in l, IndicatorLanes.TypicalBase, o) + tp) / Vector.Create(W);
+        var deviation = Vector.Abs(mean - tp);
         for (var ago = 0; ago < IndicatorLanes.TypicalDepth; ago++)
         {
-            deviation += Vector512.Abs(mean - Field(in l, IndicatorLanes.Typical + ago));
+            deviation += Vector.Abs(mean - Field(in l, IndicatorLanes.Typical + ago, o));
         }
 
-        deviation /= Vector512.Create(W);
-        var cci = Vector512.ConditionalSelect(Vector512.Equals(deviation, zero), nan, (tp - mean) / (Vector512.Create(0.015) * deviation));
-        Store(Vector512.ConditionalSelect(ringReady, cci, nan), ref v.Cci20);
+        deviation /= Vector.Create(W);
+        var cci = Vector.ConditionalSelect(Vector.Equals(deviation, zero), nan, (tp - mean) / (Vector.Create(0.015) * deviation));
+        Store(Vector.ConditionalSelect(ringReady, cci, nan), ref v.Cci20, o);
 
         // SMA(20)
-        Store(Vector512.ConditionalSelect(ringReady, (Field(in l, IndicatorLanes.SmaBase) + close) / Vector512.Create(W), nan), ref v.Sma20);
+        Store(Vector.ConditionalSelect(ringReady, (Field(in l, IndicatorLanes.SmaBase, o) + close) / Vector.Create(W), nan), ref v.Sma20, o);
 
         // EMA(20), EMA(50)
-        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema20), close, 20, K20, LaneFlags.Ema20Seed, LaneFlags.Ema20Ready), ref v.Ema20);
-        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema50), close, 50, K50, LaneFlags.Ema50Seed, LaneFlags.Ema50Ready), ref v.Ema50);
+        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema20, o), close, 20, K20, LaneFlags.Ema20Seed, LaneFlags.Ema20Ready), ref v.Ema20, o);
+        Store(EmaPeek(flags, Field(in l, IndicatorLanes.Ema50, o), close, 50, K50, LaneFlags.Ema50Seed, LaneFlags.Ema50Ready), ref v.Ema50, o);
 
         // RSI(14): RsiState.Peek and RsiState.Value.
-        var prevClose = Field(in l, IndicatorLanes.PrevClose);
-        var gain = Vector512.ConditionalSelect(Vector512.GreaterThan(close, prevClose), close - prevClose, zero);
-        var loss = Vector512.ConditionalSelect(Vector512.LessThan(close, prevClose), prevClose - close, zero);
-        var wilder = Vector512.Create((double)WilderPeriod);
-        var avgGain = (Field(in l, IndicatorLanes.RsiGain) + gain) / wilder;
-        var avgLoss = (Field(in l, IndicatorLanes.RsiLoss) + loss) / wilder;
-        var rsi = Vector512.ConditionalSelect(
-            Vector512.GreaterThan(avgLoss, zero), hundred - (hundred / (Vector512<double>.One + (avgGain / avgLoss))), hundred);
-        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.RsiReady), rsi, nan), ref v.Rsi14);
+        var prevClose = Field(in l, IndicatorLanes.PrevClose, o);
+        var gain = Vector.ConditionalSelect(Vector.GreaterThan(close, prevClose), close - prevClose, zero);
+        var loss = Vector.ConditionalSelect(Vector.LessThan(close, prevClose), prevClose - close, zero);
+        var wilder = Vector.Create((double)WilderPeriod);
+        var avgGain = (Field(in l, IndicatorLanes.RsiGain, o) + gain) / wilder;
+        var avgLoss = (Field(in l, IndicatorLanes.RsiLoss, o) + loss) / wilder;
+        var rsi = Vector.ConditionalSelect(
+            Vector.GreaterThan(avgLoss, zero), hundred - (hundred / (Vector<double>.One + (avgGain / avgLoss))), hundred);
+        Store(Vector.ConditionalSelect(Flag(flags, LaneFlags.RsiReady), rsi, nan), ref v.Rsi14, o);
 
         // MACD(12, 26, 9): the signal's peek of a NaN MACD is NaN in every branch, as the scalar kernel's choice gives.
-        var macd = EmaPeek(flags, Field(in l, IndicatorLanes.MacdFast), close, 12, KFast, LaneFlags.FastSeed, LaneFlags.FastReady)
-            - EmaPeek(flags, Field(in l, IndicatorLanes.MacdSlow), close, 26, KSlow, LaneFlags.SlowSeed, LaneFlags.SlowReady);
-        var signal = EmaPeek(flags, Field(in l, IndicatorLanes.MacdSignal), macd, 9, KSignal, LaneFlags.SignalSeed, LaneFlags.SignalReady);
-        signal = Vector512.ConditionalSelect(Vector512.Equals(macd, macd), signal, nan);
-        Store(macd, ref v.Macd);
-        Store(signal, ref v.MacdSignal);
-        Store(macd - signal, ref v.MacdHistogram);
+        var macd = EmaPeek(flags, Field(in l, IndicatorLanes.MacdFast, o), close, 12, KFast, LaneFlags.FastSeed, LaneFlags.FastReady)
+            - EmaPeek(flags, Field(in l, IndicatorLanes.MacdSlow, o), close, 26, KSlow, LaneFlags.SlowSeed, LaneFlags.SlowReady);
+        var signal = EmaPeek(flags, Field(in l, IndicatorLanes.MacdSignal, o), macd, 9, KSignal, LaneFlags.SignalSeed, LaneFlags.SignalReady);
+        signal = Vector.ConditionalSelect(Vector.Equals(macd, macd), signal, nan);
+        Store(macd, ref v.Macd, o);
+        Store(signal, ref v.MacdSignal, o);
+        Store(macd - signal, ref v.MacdHistogram, o);
 
         // Bollinger(20, 2): MomentsState.Peek with a window of 20 once ready (19 + the bar, or 20 - leaving + the bar).
-        var shift = Field(in l, IndicatorLanes.BbShift);
+        var shift = Field(in l, IndicatorLanes.BbShift, o);
         var shifted = close - shift;
-        var leaving = Field(in l, IndicatorLanes.BbLeaving);
-        var sum = Field(in l, IndicatorLanes.BbSum) + shifted - leaving;
-        var squares = Field(in l, IndicatorLanes.BbSquares) + (shifted * shifted) - (leaving * leaving);
-        var meanShifted = sum / Vector512.Create(W);
-        var variance = (squares / Vector512.Create(W)) - (meanShifted * meanShifted);
+        var leaving = Field(in l, IndicatorLanes.BbLeaving, o);
+        var sum = Field(in l, IndicatorLanes.BbSum, o) + shifted - leaving;
+        var squares = Field(in l, IndicatorLanes.BbSquares, o) + (shifted * shifted) - (leaving * leaving);
+        var meanShifted = sum / Vector.Create(W);
+        var variance = (squares / Vector.Create(W)) - (meanShifted * meanShifted);
         var bbMean = shift + meanShifted;
-        variance = Vector512.ConditionalSelect(
-            Vector512.LessThanOrEqual(variance, Vector512.Create(1e-13) * ((bbMean * bbMean) + Vector512.Create(1e-300))), zero, variance);
-        var sd = Vector512.Sqrt(variance);
-        var two = Vector512.Create(2d);
+        variance = Vector.ConditionalSelect(
+            Vector.LessThanOrEqual(variance, Vector.Create(1e-13) * ((bbMean * bbMean) + Vector.Create(1e-300))), zero, variance);
+        var sd = Vector.SquareRoot(variance);
+        var two = Vector.Create(2d);
         var upper = bbMean + (two * sd);
         var lower = bbMean - (two * sd);
-        var percentB = Vector512.ConditionalSelect(Vector512.Equals(upper - lower, zero), nan, (close - lower) / (upper - lower));
-        var width = Vector512.ConditionalSelect(Vector512.Equals(bbMean, zero), nan, (upper - lower) / bbMean);
-        Store(Vector512.ConditionalSelect(ringReady, upper, nan), ref v.BbUpper);
-        Store(Vector512.ConditionalSelect(ringReady, bbMean, nan), ref v.BbMiddle);
-        Store(Vector512.ConditionalSelect(ringReady, lower, nan), ref v.BbLower);
-        Store(Vector512.ConditionalSelect(ringReady, percentB, nan), ref v.BbPercentB);
-        Store(Vector512.ConditionalSelect(ringReady, width, nan), ref v.BbWidth);
+        var percentB = Vector.ConditionalSelect(Vector.Equals(upper - lower, zero), nan, (close - lower) / (upper - lower));
+        var width = Vector.ConditionalSelect(Vector.Equals(bbMean, zero), nan, (upper - lower) / bbMean);
+        Store(Vector.ConditionalSelect(ringReady, upper, nan), ref v.BbUpper, o);
+        Store(Vector.ConditionalSelect(ringReady, bbMean, nan), ref v.BbMiddle, o);
+        Store(Vector.ConditionalSelect(ringReady, lower, nan), ref v.BbLower, o);
+        Store(Vector.ConditionalSelect(ringReady, percentB, nan), ref v.BbPercentB, o);
+        Store(Vector.ConditionalSelect(ringReady, width, nan), ref v.BbWidth, o);
 
         // ATR(14): AtrState.Peek.
-        var tr = Vector512.Max(high - low, Vector512.Max(Vector512.Abs(high - prevClose), Vector512.Abs(low - prevClose)));
-        var atr = Vector512.ConditionalSelect(Flag(flags, LaneFlags.AtrReady), (Field(in l, IndicatorLanes.AtrBase) + tr) / wilder, nan);
-        Store(atr, ref v.Atr14);
+        var tr = Vector.Max(high - low, Vector.Max(Vector.Abs(high - prevClose), Vector.Abs(low - prevClose)));
+        var atr = Vector.ConditionalSelect(Flag(flags, LaneFlags.AtrReady), (Field(in l, IndicatorLanes.AtrBase, o) + tr) / wilder, nan);
+        Store(atr, ref v.Atr14, o);
         var atrPercent = atr / close * hundred;
-        Store(Vector512.ConditionalSelect(Vector512.Equals(atr, atr) & ~Vector512.Equals(close, zero), atrPercent, nan), ref v.AtrPercent);
+        Store(Vector.ConditionalSelect(Vector.Equals(atr, atr) & ~Vector.Equals(close, zero), atrPercent, nan), ref v.AtrPercent, o);
 
         // Stochastic(14, 3, 3) and Williams %R(14)
-        var highest = Vector512.Max(Field(in l, IndicatorLanes.RangeMax), high);
-        var lowest = Vector512.Min(Field(in l, IndicatorLanes.RangeMin), low);
-        var rawK = Vector512.ConditionalSelect(Vector512.Equals(highest - lowest, zero), zero, hundred * (close - lowest) / (highest - lowest));
-        var raw = Vector512.ConditionalSelect(Flag(flags, LaneFlags.RawReady), rawK, nan);
-        var three = Vector512.Create(3d);
-        var k = Vector512.ConditionalSelect(Vector512.Equals(raw, raw) & Flag(flags, LaneFlags.KReady), (Field(in l, IndicatorLanes.RawBase) + raw) / three, nan);
-        Store(k, ref v.StochK);
-        Store(Vector512.ConditionalSelect(Vector512.Equals(k, k) & Flag(flags, LaneFlags.DReady), (Field(in l, IndicatorLanes.KBase) + k) / three, nan), ref v.StochD);
-        Store(Vector512.ConditionalSelect(Vector512.Equals(raw, raw), raw - hundred, nan), ref v.WilliamsR14);
+        var highest = Vector.Max(Field(in l, IndicatorLanes.RangeMax, o), high);
+        var lowest = Vector.Min(Field(in l, IndicatorLanes.RangeMin, o), low);
+        var rawK = Vector.ConditionalSelect(Vector.Equals(highest - lowest, zero), zero, hundred * (close - lowest) / (highest - lowest));
+        var raw = Vector.ConditionalSelect(Flag(flags, LaneFlags.RawReady), rawK, nan);
+        var three = Vector.Create(3d);
+        var k = Vector.ConditionalSelect(Vector.Equals(raw, raw) & Flag(flags, LaneFlags.KReady), (Field(in l, IndicatorLanes.RawBase, o) + raw) / three, nan);
+        Store(k, ref v.StochK, o);
+        Store(Vector.ConditionalSelect(Vector.Equals(k, k) & Flag(flags, LaneFlags.DReady), (Field(in l, IndicatorLanes.KBase, o) + k) / three, nan), ref v.StochD, o);
+        Store(Vector.ConditionalSelect(Vector.Equals(raw, raw), raw - hundred, nan), ref v.WilliamsR14, o);
 
         // ADX(14): DirectionalState.Peek (Movement, Directional, the Wilder average).
-        var up = high - Field(in l, IndicatorLanes.PrevHigh);
-        var down = Field(in l, IndicatorLanes.PrevLow) - low;
-        var pdm = Vector512.ConditionalSelect(Vector512.GreaterThan(up, down), Vector512.Max(up, zero), zero);
-        var mdm = Vector512.ConditionalSelect(Vector512.GreaterThan(down, up), Vector512.Max(down, zero), zero);
-        var trs = Field(in l, IndicatorLanes.TrsBase) + tr;
-        var pdi = hundred * (Field(in l, IndicatorLanes.PdmsBase) + pdm) / trs;
-        var mdi = hundred * (Field(in l, IndicatorLanes.MdmsBase) + mdm) / trs;
-        var dx = Vector512.ConditionalSelect(Vector512.Equals(pdi, mdi), zero, hundred * Vector512.Abs(pdi - mdi) / (pdi + mdi));
-        var adx = (Field(in l, IndicatorLanes.AdxBase) + dx) / wilder;
-        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.AdxReady) & ~Vector512.Equals(trs, zero), adx, nan), ref v.Adx14);
+        var up = high - Field(in l, IndicatorLanes.PrevHigh, o);
+        var down = Field(in l, IndicatorLanes.PrevLow, o) - low;
+        var pdm = Vector.ConditionalSelect(Vector.GreaterThan(up, down), Vector.Max(up, zero), zero);
+        var mdm = Vector.ConditionalSelect(Vector.GreaterThan(down, up), Vector.Max(down, zero), zero);
+        var trs = Field(in l, IndicatorLanes.TrsBase, o) + tr;
+        var pdi = hundred * (Field(in l, IndicatorLanes.PdmsBase, o) + pdm) / trs;
+        var mdi = hundred * (Field(in l, IndicatorLanes.MdmsBase, o) + mdm) / trs;
+        var dx = Vector.ConditionalSelect(Vector.Equals(pdi, mdi), zero, hundred * Vector.Abs(pdi - mdi) / (pdi + mdi));
+        var adx = (Field(in l, IndicatorLanes.AdxBase, o) + dx) / wilder;
+        Store(Vector.ConditionalSelect(Flag(flags, LaneFlags.AdxReady) & ~Vector.Equals(trs, zero), adx, nan), ref v.Adx14, o);
 
         // Rolling VWAP(20) and VCP
-        var vwapVolume = Field(in l, IndicatorLanes.VolumeBase) + volume;
-        var vwap = Vector512.ConditionalSelect(Vector512.Equals(vwapVolume, zero), nan, (Field(in l, IndicatorLanes.PriceVolumeBase) + (tp * volume)) / vwapVolume);
-        vwap = Vector512.ConditionalSelect(ringReady, vwap, nan);
-        Store(vwap, ref v.Vwap);
+        var vwapVolume = Field(in l, IndicatorLanes.VolumeBase, o) + volume;
+        var vwap = Vector.ConditionalSelect(Vector.Equals(vwapVolume, zero), nan, (Field(in l, IndicatorLanes.PriceVolumeBase, o) + (tp * volume)) / vwapVolume);
+        vwap = Vector.ConditionalSelect(ringReady, vwap, nan);
+        Store(vwap, ref v.Vwap, o);
         var range = high - low;
-        var location = Vector512.ConditionalSelect(Vector512.Equals(range, zero), zero, ((close - low) - (high - close)) / range);
+        var location = Vector.ConditionalSelect(Vector.Equals(range, zero), zero, ((close - low) - (high - close)) / range);
         var vcp = close / vwap * location;
-        Store(Vector512.ConditionalSelect(Vector512.Equals(vwap, vwap) & ~Vector512.Equals(vwap, zero), vcp, nan), ref v.Vcp);
+        Store(Vector.ConditionalSelect(Vector.Equals(vwap, vwap) & ~Vector.Equals(vwap, zero), vcp, nan), ref v.Vcp, o);
 
         // Standard pivots of the previous committed bar (PivotPoints.Standard)
         var hasPrevious = Flag(flags, LaneFlags.HasPrevious);
-        var prevHigh = Field(in l, IndicatorLanes.PrevHigh);
-        var prevLow = Field(in l, IndicatorLanes.PrevLow);
+        var prevHigh = Field(in l, IndicatorLanes.PrevHigh, o);
+        var prevLow = Field(in l, IndicatorLanes.PrevLow, o);
         var pp = (prevHigh + prevLow + prevClose) / three;
-        Store(Vector512.ConditionalSelect(hasPrevious, pp, nan), ref v.PivotPp);
-        Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevLow, nan), ref v.PivotR1);
-        Store(Vector512.ConditionalSelect(hasPrevious, (two * pp) - prevHigh, nan), ref v.PivotS1);
+        Store(Vector.ConditionalSelect(hasPrevious, pp, nan), ref v.PivotPp, o);
+        Store(Vector.ConditionalSelect(hasPrevious, (two * pp) - prevLow, nan), ref v.PivotR1, o);
+        Store(Vector.ConditionalSelect(hasPrevious, (two * pp) - prevHigh, nan), ref v.PivotS1, o);
 
         // The trend indicators without branches of their own (IndicatorKernel.ComputeTrend computes the others).
         // ROC(20): Roc.Percent (NaN before 20 bars: the past close is NaN).
-        var past = Field(in l, IndicatorLanes.RocPast);
-        Store(Vector512.ConditionalSelect(Vector512.Equals(past, zero), nan, hundred * (close - past) / past), ref v.Roc20);
+        var past = Field(in l, IndicatorLanes.RocPast, o);
+        Store(Vector.ConditionalSelect(Vector.Equals(past, zero), nan, hundred * (close - past) / past), ref v.Roc20, o);
 
         // Keltner(20, 2, 10): Keltner.Bands around EMA(20) with ATR(10) (AtrState.Peek, the TR of ATR(14)).
-        var atr10 = Vector512.ConditionalSelect(
-            Flag(flags, LaneFlags.Atr10Ready), (Field(in l, IndicatorLanes.Atr10Base) + tr) / Vector512.Create((double)KeltnerAtrPeriod), nan);
-        var center = Load(in v.Ema20);
-        Store(center + (two * atr10), ref v.KeltnerUpper);
-        Store(center - (two * atr10), ref v.KeltnerLower);
+        var atr10 = Vector.ConditionalSelect(
+            Flag(flags, LaneFlags.Atr10Ready), (Field(in l, IndicatorLanes.Atr10Base, o) + tr) / Vector.Create((double)KeltnerAtrPeriod), nan);
+        var center = Load(in v.Ema20, o);
+        Store(center + (two * atr10), ref v.KeltnerUpper, o);
+        Store(center - (two * atr10), ref v.KeltnerLower, o);
 
         // OBV: Obv.Next.
-        var obv = Field(in l, IndicatorLanes.Obv);
-        var obvNext = Vector512.ConditionalSelect(Vector512.GreaterThan(close, prevClose), obv + volume,
-            Vector512.ConditionalSelect(Vector512.LessThan(close, prevClose), obv - volume, obv));
-        Store(Vector512.ConditionalSelect(hasPrevious, obvNext, obv), ref v.Obv);
+        var obv = Field(in l, IndicatorLanes.Obv, o);
+        var obvNext = Vector.ConditionalSelect(Vector.GreaterThan(close, prevClose), obv + volume,
+            Vector.ConditionalSelect(Vector.LessThan(close, prevClose), obv - volume, obv));
+        Store(Vector.ConditionalSelect(hasPrevious, obvNext, obv), ref v.Obv, o);
 
         // Donchian(20): prepared at the bar close.
-        Store(Field(in l, IndicatorLanes.DonchianUpper), ref v.DonchianUpper20);
-        Store(Field(in l, IndicatorLanes.DonchianLower), ref v.DonchianLower20);
+        Store(Field(in l, IndicatorLanes.DonchianUpper, o), ref v.DonchianUpper20, o);
+        Store(Field(in l, IndicatorLanes.DonchianLower, o), ref v.DonchianLower20, o);
 
         // SuperTrend(14, 3): SuperTrendState.Next on ATR(14). A state not started yet takes the bar's bands and its
         // trend from close >= mid; a started one keeps a band unless the bar's is tighter or the previous close broke it.
         var mid = (high + low) / two;
-        var band = Vector512.Create(SuperTrendMultiplier) * atr;
+        var band = Vector.Create(SuperTrendMultiplier) * atr;
         var upperEval = mid + band;
         var lowerEval = mid - band;
         var started = Flag(flags, LaneFlags.SuperTrendStarted);
-        var stUpper = Field(in l, IndicatorLanes.SuperTrendUpper);
-        var stLower = Field(in l, IndicatorLanes.SuperTrendLower);
-        stUpper = Vector512.ConditionalSelect(
-            ~started | Vector512.LessThan(upperEval, stUpper) | Flag(flags, LaneFlags.SuperTrendUpperReset), upperEval, stUpper);
-        stLower = Vector512.ConditionalSelect(
-            ~started | Vector512.GreaterThan(lowerEval, stLower) | Flag(flags, LaneFlags.SuperTrendLowerReset), lowerEval, stLower);
-        var bullish = Vector512.ConditionalSelect(started, Flag(flags, LaneFlags.SuperTrendBullish), Vector512.GreaterThanOrEqual(close, mid));
-        var turnsDown = Vector512.LessThanOrEqual(close, Vector512.ConditionalSelect(bullish, stLower, stUpper));
-        var hasAtr = Vector512.Equals(atr, atr);
-        Store(Vector512.ConditionalSelect(hasAtr, Vector512.ConditionalSelect(turnsDown, stUpper, stLower), nan), ref v.SuperTrend);
-        Store(Vector512.ConditionalSelect(hasAtr, Vector512.ConditionalSelect(turnsDown, Vector512.Create(-1d), Vector512<double>.One), nan), ref v.SuperTrendDirection);
+        var stUpper = Field(in l, IndicatorLanes.SuperTrendUpper, o);
+        var stLower = Field(in l, IndicatorLanes.SuperTrendLower, o);
+        stUpper = Vector.ConditionalSelect(
+            ~started | Vector.LessThan(upperEval, stUpper) | Flag(flags, LaneFlags.SuperTrendUpperReset), upperEval, stUpper);
+        stLower = Vector.ConditionalSelect(
+            ~started | Vector.GreaterThan(lowerEval, stLower) | Flag(flags, LaneFlags.SuperTrendLowerReset), lowerEval, stLower);
+        var bullish = Vector.ConditionalSelect(started, Flag(flags, LaneFlags.SuperTrendBullish), Vector.GreaterThanOrEqual(close, mid));
+        var turnsDown = Vector.LessThanOrEqual(close, Vector.ConditionalSelect(bullish, stLower, stUpper));
+        var hasAtr = Vector.Equals(atr, atr);
+        Store(Vector.ConditionalSelect(hasAtr, Vector.ConditionalSelect(turnsDown, stUpper, stLower), nan), ref v.SuperTrend, o);
+        Store(Vector.ConditionalSelect(hasAtr, Vector.ConditionalSelect(turnsDown, Vector.Create(-1d), Vector<double>.One), nan), ref v.SuperTrendDirection, o);
 
         // Parabolic SAR(0.02, 0.2): SarState.Next's value, the prepared candidate unless the bar reverses it.
-        var candidate = Field(in l, IndicatorLanes.SarCandidate);
-        var reverses = Vector512.ConditionalSelect(Flag(flags, LaneFlags.SarRising), Vector512.LessThan(low, candidate), Vector512.GreaterThan(high, candidate));
-        var sar = Vector512.ConditionalSelect(reverses, Field(in l, IndicatorLanes.SarExtreme), candidate);
-        Store(Vector512.ConditionalSelect(Flag(flags, LaneFlags.SarValid), sar, nan), ref v.Psar);
+        var candidate = Field(in l, IndicatorLanes.SarCandidate, o);
+        var reverses = Vector.ConditionalSelect(Flag(flags, LaneFlags.SarRising), Vector.LessThan(low, candidate), Vector.GreaterThan(high, candidate));
+        var sar = Vector.ConditionalSelect(reverses, Field(in l, IndicatorLanes.SarExtreme, o), candidate);
+        Store(Vector.ConditionalSelect(Flag(flags, LaneFlags.SarValid), sar, nan), ref v.Psar, o);
     }
 
     /// <summary>EmaCore.Peek: NaN while seeding, the seed (the average) on the period's input, then the EMA step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> EmaPeek(Vector512<long> flags, Vector512<double> acc, Vector512<double> x, int period, double k, long seed, long ready)
+    private static Vector<double> EmaPeek(Vector<long> flags, Vector<double> acc, Vector<double> x, int period, double k, long seed, long ready)
     {
-        var value = acc + (Vector512.Create(k) * (x - acc));
+        var value = acc + (Vector.Create(k) * (x - acc));
         var seeding = Flag(flags, seed);
         // The seed's division only while some lane takes it (a few bars per timeframe).
-        if (!Vector512.EqualsAll(seeding.AsInt64(), Vector512<long>.Zero))
+        if (!Vector.EqualsAll(seeding, Vector<long>.Zero))
         {
-            value = Vector512.ConditionalSelect(seeding, (acc + x) / Vector512.Create((double)period), value);
+            value = Vector.ConditionalSelect(seeding, (acc + x) / Vector.Create((double)period), value);
         }
 
-        return Vector512.ConditionalSelect(Flag(flags, ready), value, Vector512.Create(double.NaN));
+        return Vector.ConditionalSelect(Flag(flags, ready), value, Vector.Create(double.NaN));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Flag(Vector512<long> flags, long flag) => Vector512.Equals(flags & Vector512.Create(flag), Vector512.Create(flag)).AsDouble();
+    private static Vector<long> Flag(Vector<long> flags, long flag) => Vector.Equals(flags & Vector.Create(flag), Vector.Create(flag));
 
     /// <summary>Every lane of a field (past the stride: the next field's first lanes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Field(ref readonly IndicatorLanes l, int field) =>
-        Vector512.LoadUnsafe(ref Unsafe.AsRef(in l.Data), (nuint)(field * l.Stride));
+    private static Vector<double> Field(ref readonly IndicatorLanes l, int field, int offset) =>
+        Vector.LoadUnsafe(ref Unsafe.AsRef(in l.Data), (nuint)((field * l.Stride) + offset));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Load(ref readonly Lanes lanes) => Vector512.LoadUnsafe(ref Unsafe.AsRef(in lanes[0]));
+    private static Vector<double> Load(ref readonly Lanes lanes, int offset) => Vector.LoadUnsafe(ref Unsafe.AsRef(in lanes[0]), (nuint)offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector512<double> value, ref Lanes lanes) => value.StoreUnsafe(ref lanes[0]);
+    private static void Store(Vector<double> value, ref Lanes lanes, int offset) => value.StoreUnsafe(ref lanes[offset]);
 }
 
 /// <summary>The forming bar of every lane (high, low, close, base volume).</summary>

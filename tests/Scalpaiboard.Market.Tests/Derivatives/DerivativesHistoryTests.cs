@@ -172,7 +172,8 @@ public sealed class DerivativesHistoryTests
     public void Values_kept_between_closes_equal_those_of_a_history_read_once()
     {
         // The history keeps its open-interest and liquidation fields while no lookup would change; a new history
-        // holding the same samples, read once, has nothing kept: both must agree at every close.
+        // holding the same samples, read once, has nothing kept: both must agree at every close, with funding
+        // settlements (some late) and the mark-price stream in the mix.
         var live = new DerivativesHistory();
         var samples = new List<Action<DerivativesHistory>>();
         void Add(Action<DerivativesHistory> add)
@@ -199,6 +200,26 @@ public sealed class DerivativesHistoryTests
             {
                 var late = T0 + ((m - 50) * Minute); // a late sample, inside the windows
                 Add(h => h.Add(new Liquidation(late, LiquidationSide.Short, 5, 1)));
+            }
+            if (m % 480 == 7)
+            {
+                // A settlement a few minutes after the fact (the stream's rate holds until then), and now and then
+                // one that arrives late, before the latest held.
+                var settled = T0 + ((m - 7) * Minute);
+                var rate = ((m % 5) - 2) * 0.0001;
+                Add(h => h.Add(new FundingSample(settled, rate)));
+                if (m > 1000)
+                {
+                    var earlier = settled - (240 * Minute);
+                    Add(h => h.Add(new FundingSample(earlier, -rate)));
+                }
+            }
+            // The mark-price stream with hours of silence (the settlements then show), and at times without a rate.
+            if (m % 3 != 0 && (m / 300) % 3 != 2)
+            {
+                var streamRate = (m / 100) % 4 == 0 ? double.NaN : (m % 13) * 0.00001;
+                var mark = new MarkPriceSample(T0 + (m * Minute) - 500, 100 + (m % 11), streamRate, T0 + (((m / 480) + 1) * 480 * Minute));
+                Add(h => h.Add(mark));
             }
             var kept = Evaluate(live, m, liquidations: true);
             if (m % 53 == 0)

@@ -106,8 +106,10 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LiveFanout>>()));
             }
         });
-        await using var _ = app;
+        // Disposed in reverse order: the service first, then its Redis server (the other way round its multiplexer
+        // logs the server's disappearance as socket failures).
         using var __ = cleanup;
+        await using var _ = app;
         var pipeline = app.Services.GetRequiredService<IngestPipeline>();
         var random = new Random(7);
         var names = Enumerable.Range(0, symbols).Select(i => $"S{i:D4}USDT").ToArray();
@@ -428,10 +430,9 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Records, per open time, when the XADD that completes the minute (its items reach <paramref name="symbols"/>,
-    /// whether in one entry or in chunks) is acknowledged: the minute's last XADD.
+    /// Records, per open time, when the minute's first XADD is sent and when the XADD that completes the minute (its
+    /// items reach <paramref name="symbols"/>, whether in one entry or in chunks) is acknowledged.
     /// </summary>
-    /// <summary>Records when each minute's XADD is sent (its first entry) and acknowledged (all its items).</summary>
     private sealed class AckRecordingStream(IEventStream inner, ConcurrentDictionary<long, long> acks, ConcurrentDictionary<long, long> sends, int symbols, int minutes)
         : DelegatingEventStream(inner)
     {

@@ -36,7 +36,9 @@ public sealed class MarketEngineOptions
 /// <see cref="MetricsSnapshot.Clone"/> to keep it). Null when the candle was a duplicate or rejected.</param>
 /// <param name="Held">Presets whose conditions hold on this candle.</param>
 /// <param name="Fired">The held presets that fire, i.e. not cooling down.</param>
-public readonly record struct MarketUpdate(CandleStatus Status, MetricsSnapshot? Snapshot, PresetMask Held, PresetMask Fired);
+/// <param name="Bars">The symbol's aligned bars after the candle (the engine's own, valid like the snapshot: read them
+/// before the symbol's next candle or under the caller's lock). Null when the candle was a duplicate or rejected.</param>
+public readonly record struct MarketUpdate(CandleStatus Status, MetricsSnapshot? Snapshot, PresetMask Held, PresetMask Fired, BarBuilder? Bars = null);
 
 /// <summary>
 /// The market engine: per symbol the rolling windows (<see cref="SymbolState"/>), the aligned bars
@@ -240,7 +242,7 @@ public sealed partial class MarketEngine
 
         var held = _evaluator.Evaluate(snapshot);
         var fired = held.IsEmpty ? held : ctx.Cooldown.Fire(held, candle.OpenTime);
-        return new MarketUpdate(status, snapshot, held, fired);
+        return new MarketUpdate(status, snapshot, held, fired, ctx.Bars);
     }
 
     /// <summary>

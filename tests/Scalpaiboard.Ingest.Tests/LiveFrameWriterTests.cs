@@ -57,8 +57,8 @@ public sealed class LiveFrameWriterTests
                 }
                 var s = states[i];
                 var candle = Next(random, ref prices[i], Specs[i].Volume, T0 + (m * Candle.MinuteMs), spike: m % 97 == 50);
-                Assert.True(calculator.TryApply(s.Symbol, candle, out var snapshot, out var fired));
-                s.ApplyClosed(candle, snapshot, [.. Keys(fired)], fired.Count);
+                Assert.True(calculator.TryApply(s.Symbol, candle, out var snapshot, out var bars, out var fired));
+                s.ApplyClosed(candle, snapshot, bars, [.. Keys(fired)], fired.Count);
                 var check = m % 11 == 0 || m >= Minutes - 40 || !fired.IsEmpty;
                 if (!check)
                 {
@@ -144,9 +144,9 @@ public sealed class LiveFrameWriterTests
             for (var i = 0; i < symbols.Length; i++)
             {
                 var candle = Next(random, ref prices[i], 100 + i, T0 + (m * Candle.MinuteMs), spike: m % 61 == 30);
-                Assert.True(calculator.TryApply(symbols[i], candle, out var snapshot, out var fired));
+                Assert.True(calculator.TryApply(symbols[i], candle, out var snapshot, out var bars, out var fired));
                 var s = state.GetOrAdd(symbols[i]);
-                s.ApplyClosed(candle, snapshot, [.. Keys(fired)], fired.Count);
+                s.ApplyClosed(candle, snapshot, bars, [.. Keys(fired)], fired.Count);
             }
         }
         var received = new ConcurrentQueue<(string Channel, byte[] Payload)>();

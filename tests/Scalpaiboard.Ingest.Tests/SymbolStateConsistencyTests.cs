@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Scalpaiboard.Ingest.Services;
 using Scalpaiboard.Market;
@@ -132,6 +133,50 @@ public sealed class SymbolStateConsistencyTests
                     Assert.Equal(symbol, s.Metrics!.Symbol);
                     Assert.Equal(s.LastClosed.Value.Close, s.Metrics.Price);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A corrected candle (same open time, other values) replaces the latest one in every bar the live frames and the
+    /// charts read: each bar equals the aggregation of the candles as they now stand, never counting the first version too.
+    /// </summary>
+    [Fact]
+    public async Task A_corrected_candle_replaces_the_latest_in_every_bar()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("statereplace");
+        using var redis = new RedisServer();
+        await using var app = await IngestApp.StartIdleAsync(cs, redis.ConnectionString);
+        var pipeline = app.Services.GetRequiredService<IngestPipeline>();
+        var state = app.Services.GetRequiredService<MarketState>();
+        const string symbol = "AAAUSDT";
+        var start = T0 + (57 * Candle.MinuteMs); // 00:57: the third candle ends the 5m, 15m and 1h bars
+        var candles = new List<Candle>();
+        for (var m = 0; m < 3; m++)
+        {
+            var openTime = start + (m * Candle.MinuteMs);
+            var close = 100 + m;
+            candles.Add(new Candle(openTime, close, close + 1, close - 1, close, 10 + m, (10 + m) * close, 5, 5, 5 * close));
+        }
+        var corrected = candles[^1] with { High = candles[^1].High + 3, Volume = 40, QuoteVolume = 40 * 102, Trades = 9 };
+        foreach (var c in candles.Append(corrected))
+        {
+            pipeline.Restore([new SymbolCandle(symbol, c)]);
+        }
+
+        candles[^1] = corrected;
+        Assert.True(state.TryGet(symbol, out var s));
+        lock (s.Gate)
+        {
+            Assert.Equal(corrected, s.LastClosed);
+            Assert.Equal(corrected, s.RecentAfter(long.MinValue)[^1]);
+            foreach (var tf in Enum.GetValues<Timeframe>())
+            {
+                var expected = new List<Candle>();
+                BarBuilder.Aggregate(CollectionsMarshal.AsSpan(candles), tf, expected);
+                Assert.True(s.TryClosedBar(tf, out var bar, out var closed), tf.ToString());
+                Assert.Equal(expected[^1], bar);
+                Assert.Equal(bar.OpenTime + tf.DurationMs() == corrected.OpenTime + Candle.MinuteMs, closed);
             }
         }
     }

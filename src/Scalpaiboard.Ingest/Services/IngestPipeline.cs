@@ -3,6 +3,7 @@ using Scalpaiboard.Market.Data;
 using Scalpaiboard.Ingest.Model;
 using Scalpaiboard.Ingest.Services.Feeds;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Bars;
 using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Market.Signals;
@@ -76,7 +77,8 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
     /// Runs the candles through the engine and the in-memory state; unless restoring, writes each accepted candle's
     /// item into the minute's metrics frame (a pooled buffer that the writer stamps, publishes and disposes). The
     /// frame and the symbol's state read the engine's own snapshot (no copy in between): the state keeps it by
-    /// reference, so the engine runs under the symbol's Gate, and API readers (who take the Gate) never see it torn.
+    /// reference, so the engine runs under the symbol's Gate, and API readers (who take the Gate) never see it torn. The
+    /// state reads the engine's aligned bars of the symbol the same way.
     /// </summary>
     private (List<SymbolCandle> Candles, MetricsFrameWriter? Items)? Apply(long openTime, IReadOnlyList<SymbolCandle> candles, bool restoring)
     {
@@ -90,6 +92,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                 var (symbol, candle) = candles[i];
                 var rejectedBefore = calculator.Rejected;
                 MetricsSnapshot? snapshot;
+                BarBuilder? bars;
                 PresetMask fired;
                 // The engine writes the symbol's snapshot, which the symbol's state holds by reference: under the Gate.
                 // (A symbol without a state yet has no reader of its snapshot: it gets one only once accepted.)
@@ -99,16 +102,16 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                 {
                     lock (s.Gate)
                     {
-                        applied = calculator.TryApply(symbol, candle, out snapshot, out fired);
+                        applied = calculator.TryApply(symbol, candle, out snapshot, out bars, out fired);
                         if (applied)
                         {
-                            s.ApplyClosed(candle, snapshot!, PresetKeys(fired), restoring ? 0 : fired.Count);
+                            s.ApplyClosed(candle, snapshot!, bars!, PresetKeys(fired), restoring ? 0 : fired.Count);
                         }
                     }
                 }
                 else
                 {
-                    applied = calculator.TryApply(symbol, candle, out snapshot, out fired);
+                    applied = calculator.TryApply(symbol, candle, out snapshot, out bars, out fired);
                     if (applied)
                     {
                         s = state.GetOrAdd(symbol);
@@ -116,7 +119,7 @@ public sealed class IngestPipeline(MarketCalculator calculator, MarketState stat
                         added = true;
                         lock (s.Gate)
                         {
-                            s.ApplyClosed(candle, snapshot!, PresetKeys(fired), restoring ? 0 : fired.Count);
+                            s.ApplyClosed(candle, snapshot!, bars!, PresetKeys(fired), restoring ? 0 : fired.Count);
                         }
                     }
                 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Scalpaiboard.Market;
+using Scalpaiboard.Market.Bars;
 using Scalpaiboard.Market.Derivatives;
 using Scalpaiboard.Market.Metrics;
 using Scalpaiboard.Market.Signals;
@@ -20,11 +21,6 @@ public sealed class MarketCalculator(MarketEngine engine)
     /// <summary>Candles refused because they were older than the symbol's latest.</summary>
     public long Rejected => engine.Rejected;
 
-    /// <summary>
-    /// Applies a closed candle. Returns false for a candle older than the latest (rejected) or an exact duplicate of
-    /// one held; otherwise the engine's own snapshot of the symbol (read it before the symbol's next candle, do not
-    /// change it) and the presets that fired.
-    /// </summary>
     /// <summary>Records derivatives samples in the engine (<see cref="MarketEngine.OnDerivatives"/>).</summary>
     public void ApplyDerivatives(IReadOnlyList<DerivativesUpdate> updates)
     {
@@ -40,16 +36,24 @@ public sealed class MarketCalculator(MarketEngine engine)
         set => engine.TracksLiquidations = value;
     }
 
-    public bool TryApply(string symbol, in Candle candle, [NotNullWhen(true)] out MetricsSnapshot? snapshot, out PresetMask fired)
+    /// <summary>
+    /// Applies a closed candle. Returns false for a candle older than the latest (rejected) or an exact duplicate of
+    /// one held; otherwise the engine's own snapshot and aligned bars of the symbol (read them before the symbol's next
+    /// candle, or under the lock the caller applies it with; do not change them) and the presets that fired.
+    /// </summary>
+    public bool TryApply(string symbol, in Candle candle, [NotNullWhen(true)] out MetricsSnapshot? snapshot, [NotNullWhen(true)] out BarBuilder? bars,
+        out PresetMask fired)
     {
         var update = engine.OnClosedCandle(symbol, candle);
-        if (!update.Status.IsAccepted() || update.Snapshot is null)
+        if (!update.Status.IsAccepted() || update.Snapshot is null || update.Bars is null)
         {
             snapshot = null;
+            bars = null;
             fired = PresetMask.None;
             return false;
         }
         snapshot = update.Snapshot;
+        bars = update.Bars;
         fired = update.Fired;
         return true;
     }

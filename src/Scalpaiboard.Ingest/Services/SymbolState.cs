@@ -7,17 +7,17 @@ namespace Scalpaiboard.Ingest.Services;
 
 /// <summary>
 /// What the ingest knows in memory about one symbol: the latest closed and forming 1m candles, the current
-/// calendar bar of each timeframe, the latest metrics, the order book and recent preset firings. Readers (API,
-/// live publisher) and the one writer (the pipeline) synchronise on <see cref="Gate"/>.
+/// calendar bar of each timeframe (the market engine's own bars), the latest metrics, the order book and recent preset
+/// firings. Readers (API, live publisher) and the one writer (the pipeline) synchronise on <see cref="Gate"/>.
 /// </summary>
 public sealed class SymbolState(string symbol)
 {
     private const int RecentCapacity = 1440;
-    private static readonly long[] DurationsMs = [.. Enumerable.Range(0, Timeframes.Count).Select(t => ((Timeframe)t).DurationMs())];
     private readonly Candle[] _recent = new Candle[RecentCapacity];
-    private readonly Candle[] _bars = new Candle[Timeframes.Count];
-    private readonly bool[] _hasBar = new bool[Timeframes.Count];
     private readonly Queue<long> _signalTimes = new();
+
+    /// <summary>The market engine's aligned bars of this symbol (changed by the engine only under <see cref="Gate"/>).</summary>
+    private BarBuilder? _bars;
     private int _recentStart;
     private int _recentCount;
 
@@ -51,11 +51,12 @@ public sealed class SymbolState(string symbol)
         : LastClosed?.Close ?? double.NaN;
 
     /// <summary>
-    /// Records a closed candle and its metrics. <paramref name="metrics"/> is kept by reference, not copied: the caller
-    /// (the pipeline, with the engine's own snapshot of this symbol) changes it only while holding <see cref="Gate"/>,
-    /// so a reader under the Gate never sees it half-written.
+    /// Records a closed candle, its metrics and the symbol's bars after it. <paramref name="metrics"/> and
+    /// <paramref name="bars"/> are kept by reference, not copied: the caller (the pipeline, with the engine's own
+    /// snapshot and bars of this symbol) changes them only while holding <see cref="Gate"/>, so a reader under the
+    /// Gate never sees them half-written. The bars already hold the candle (a corrected candle replaced in them).
     /// </summary>
-    public void ApplyClosed(in Candle candle, MetricsSnapshot metrics, string[] presets, int firedCount)
+    public void ApplyClosed(in Candle candle, MetricsSnapshot metrics, BarBuilder bars, string[] presets, int firedCount)
     {
         LastClosed = candle;
         if (Forming is { } f && f.OpenTime <= candle.OpenTime)
@@ -63,24 +64,10 @@ public sealed class SymbolState(string symbol)
             Forming = null;
         }
         Metrics = metrics;
+        _bars = bars;
         _presets = presets;
         _dto = null;
         AddRecent(candle);
-        for (var t = 0; t < Timeframes.Count; t++)
-        {
-            // The candle continues the held bar when it falls inside its period (the held bar's open is aligned, so
-            // that is AlignedOpen(candle) == bar.OpenTime without the division).
-            ref var bar = ref _bars[t];
-            if (_hasBar[t] && candle.OpenTime >= bar.OpenTime && candle.OpenTime - bar.OpenTime < DurationsMs[t])
-            {
-                bar = Merge(bar, candle);
-            }
-            else
-            {
-                bar = candle with { OpenTime = ((Timeframe)t).AlignedOpen(candle.OpenTime) };
-                _hasBar[t] = true;
-            }
-        }
         for (var i = 0; i < firedCount; i++)
         {
             _signalTimes.Enqueue(candle.OpenTime);
@@ -110,22 +97,14 @@ public sealed class SymbolState(string symbol)
     /// </summary>
     public bool TryCurrentBar(Timeframe tf, out Candle bar, out bool closed)
     {
-        var t = (int)tf;
         closed = false;
         if (Forming is { } f)
         {
             var open = tf.AlignedOpen(f.OpenTime);
-            bar = _hasBar[t] && _bars[t].OpenTime == open ? Merge(_bars[t], f) : f with { OpenTime = open };
+            bar = _bars is { HasForming: true } held && held.Forming(tf).OpenTime == open ? Merge(held.Forming(tf), f) : f with { OpenTime = open };
             return true;
         }
-        if (_hasBar[t] && LastClosed is { } c)
-        {
-            bar = _bars[t];
-            closed = c.OpenTime + Candle.MinuteMs == bar.OpenTime + tf.DurationMs();
-            return true;
-        }
-        bar = default;
-        return false;
+        return TryClosedBar(tf, out bar, out closed);
     }
 
     /// <summary>
@@ -134,10 +113,9 @@ public sealed class SymbolState(string symbol)
     /// </summary>
     public bool TryClosedBar(Timeframe tf, out Candle bar, out bool closed)
     {
-        var t = (int)tf;
-        if (_hasBar[t] && LastClosed is { } c)
+        if (_bars is { HasForming: true } held && LastClosed is { } c)
         {
-            bar = _bars[t];
+            bar = held.Forming(tf);
             closed = c.OpenTime + Candle.MinuteMs == bar.OpenTime + tf.DurationMs();
             return true;
         }

@@ -28,7 +28,7 @@ public sealed class PipelineApplyProfile(ITestOutputHelper output)
             var t = Stopwatch.GetTimestamp();
             foreach (var (symbol, candle) in candles)
             {
-                calculator.TryApply(symbol, candle, out _, out _);
+                calculator.TryApply(symbol, candle, out _, out _, out _);
             }
             engineOnly = Math.Min(engineOnly, Stopwatch.GetElapsedTime(t).TotalMicroseconds / candles.Length);
             var engineCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / candles.Length;
@@ -43,9 +43,9 @@ public sealed class PipelineApplyProfile(ITestOutputHelper output)
                 var s = state.GetOrAdd(symbol);
                 lock (s.Gate)
                 {
-                    if (calculator.TryApply(symbol, candle, out var snapshot, out var fired))
+                    if (calculator.TryApply(symbol, candle, out var snapshot, out var bars, out var fired))
                     {
-                        s.ApplyClosed(candle, snapshot, presets, fired.Count);
+                        s.ApplyClosed(candle, snapshot, bars, presets, fired.Count);
                     }
                 }
             }

@@ -66,7 +66,7 @@ public sealed class ReplayStageProfile(ITestOutputHelper output)
             foreach (var (symbol, candle) in group)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                var applied = calculator.TryApply(symbol, candle, out var snapshot, out var fired);
+                var applied = calculator.TryApply(symbol, candle, out var snapshot, out _, out var fired);
                 var t1 = Stopwatch.GetTimestamp();
                 if (applied)
                 {

@@ -136,6 +136,41 @@ public sealed class CandleStoreCopyTests
         AssertBitIdentical([.. expected.Values], await db.ReadAllAsync());
     }
 
+    /// <summary>
+    /// A round of the writer can hold a candle and, behind it, its correction (the feed corrected it before the round
+    /// was written): the later one is what the table keeps, whether the key was stored before or not.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_batch_holding_a_candle_and_then_its_correction_stores_the_correction(bool storedBefore)
+    {
+        await using var db = await StoreDatabase.CreateAsync();
+        var candles = RandomCandles(symbols: 9, minutes: 400, seed: 4);
+        if (storedBefore)
+        {
+            await db.Candles.UpsertAsync(candles, CancellationToken.None);
+        }
+        var batch = new List<SymbolCandle>(candles);
+        for (var i = 0; i < candles.Count; i += 7)
+        {
+            var (symbol, c) = candles[i];
+            batch.Add(new SymbolCandle(symbol, c with { Close = c.Close * 1.01, Volume = c.Volume + 1, Trades = c.Trades + 1 }));
+            if (i % 3 == 0)
+            {
+                batch.Add(new SymbolCandle(symbol, c with { High = c.High * 1.02, Close = c.Close * 1.02, Trades = c.Trades + 2 }));
+            }
+        }
+        await db.Candles.UpsertAsync(batch, CancellationToken.None);
+
+        var expected = new Dictionary<(string, long), SymbolCandle>();
+        foreach (var c in batch)
+        {
+            expected[(c.Symbol, c.Candle.OpenTime)] = c;
+        }
+        AssertBitIdentical([.. expected.Values], await db.ReadAllAsync());
+    }
+
     [Fact]
     public async Task A_COPY_cancelled_half_way_stores_nothing_and_the_pooled_connection_keeps_working()
     {

@@ -28,7 +28,9 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await using (var create = new NpgsqlCommand(
-            "CREATE TEMP TABLE IF NOT EXISTS bars_staging (LIKE ingest.bars INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", conn, tx))
+            // seq numbers the rows in the batch's order, so the last of a bar sent twice in one batch wins.
+            "CREATE TEMP TABLE IF NOT EXISTS bars_staging (LIKE ingest.bars INCLUDING DEFAULTS, seq bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS",
+            conn, tx))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -39,7 +41,7 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
         }
         await using (var upsert = new NpgsqlCommand($"""
             INSERT INTO ingest.bars ({Columns})
-            SELECT DISTINCT ON (symbol, timeframe, open_time) {Columns} FROM bars_staging ORDER BY symbol, timeframe, open_time
+            SELECT DISTINCT ON (symbol, timeframe, open_time) {Columns} FROM bars_staging ORDER BY symbol, timeframe, open_time, seq DESC
             ON CONFLICT (symbol, timeframe, open_time) DO UPDATE SET {CandleColumns.UpdateSet}
             """, conn, tx))
         {

@@ -66,15 +66,18 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await using (var create = new NpgsqlCommand(
-            "CREATE TEMP TABLE IF NOT EXISTS candles_staging (LIKE ingest.candles_1m INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", conn, tx))
+            // seq numbers the rows in the order they are copied in (the batch's order), so a correction behind its candle wins.
+            "CREATE TEMP TABLE IF NOT EXISTS candles_staging (LIKE ingest.candles_1m INCLUDING DEFAULTS, seq bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS",
+            conn, tx))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
         await CopyAsync(conn, "candles_staging", candles, cancellationToken);
-        // DISTINCT ON keeps one row per key even if a batch repeats a candle (ON CONFLICT cannot touch a row twice).
+        // DISTINCT ON keeps one row per key when a batch holds a candle more than once (ON CONFLICT cannot touch a row
+        // twice): the last one of the batch, as a corrected candle comes after the one it corrects.
         await using (var upsert = new NpgsqlCommand($"""
             INSERT INTO ingest.candles_1m ({Columns})
-            SELECT DISTINCT ON (symbol, open_time) {Columns} FROM candles_staging ORDER BY symbol, open_time
+            SELECT DISTINCT ON (symbol, open_time) {Columns} FROM candles_staging ORDER BY symbol, open_time, seq DESC
             ON CONFLICT (symbol, open_time) DO UPDATE SET {CandleColumns.UpdateSet}
             """, conn, tx))
         {

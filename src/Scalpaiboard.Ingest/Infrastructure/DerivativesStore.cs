@@ -10,26 +10,49 @@ public sealed record DerivativesPoint(
 
 /// <summary>
 /// The derivatives tables (<c>ingest.open_interest</c>, <c>ingest.funding_rates</c>, <c>ingest.liquidations</c>):
-/// idempotent batched inserts (a re-delivered sample is ignored), the read-back at start-up, the 5-minute history of
-/// the API, and retention. Mark-price updates are live state only and are not stored.
+/// idempotent batched writes, the read-back at start-up, the 5-minute history of the API, and retention. An open-interest
+/// or funding sample at a time already stored replaces it when its values differ (the latest sent wins, as in the
+/// engine's memory, so a restart rebuilds the same values); a re-delivered liquidation is ignored. Mark-price updates are
+/// live state only and are not stored.
 /// </summary>
 public sealed class DerivativesStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>Writes a batch in one transaction; samples already stored are left as they are.</summary>
+    /// <summary>
+    /// Writes a batch in one transaction. Of open-interest and funding samples at the same symbol and time, the last one
+    /// (of the batch, then of the batches) is kept.
+    /// </summary>
     public async Task WriteAsync(IReadOnlyList<DerivativesUpdate> updates, CancellationToken cancellationToken)
     {
         var oi = new List<DerivativesUpdate>();
         var funding = new List<DerivativesUpdate>();
         var liquidations = new List<DerivativesUpdate>();
+        // Index of each (kind, symbol, time) in its list: a later sample of a key takes the earlier one's place (one
+        // INSERT ... ON CONFLICT DO UPDATE cannot touch a row twice).
+        var seen = new Dictionary<(DerivativesKind, string, long), int>();
         foreach (var u in updates)
         {
-            (u.Kind switch
+            var list = u.Kind switch
             {
                 DerivativesKind.OpenInterest => oi,
                 DerivativesKind.Funding => funding,
                 DerivativesKind.Liquidation => liquidations,
                 _ => null,
-            })?.Add(u);
+            };
+            if (list is null)
+            {
+                continue;
+            }
+            if (u.Kind is DerivativesKind.OpenInterest or DerivativesKind.Funding)
+            {
+                var key = (u.Kind, u.Symbol, u.Kind == DerivativesKind.OpenInterest ? u.OpenInterest.Time : u.Funding.Time);
+                if (seen.TryGetValue(key, out var at))
+                {
+                    list[at] = u;
+                    continue;
+                }
+                seen[key] = list.Count;
+            }
+            list.Add(u);
         }
         if (oi.Count + funding.Count + liquidations.Count == 0)
         {
@@ -42,7 +65,13 @@ public sealed class DerivativesStore(NpgsqlDataSource dataSource)
             await using var cmd = new NpgsqlCommand("""
                 INSERT INTO ingest.open_interest (symbol, time, open_interest, open_interest_value, long_short_ratio, top_trader_long_short_ratio, taker_buy_sell_ratio)
                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[])
-                ON CONFLICT (symbol, time) DO NOTHING
+                ON CONFLICT (symbol, time) DO UPDATE SET open_interest = excluded.open_interest,
+                    open_interest_value = excluded.open_interest_value, long_short_ratio = excluded.long_short_ratio,
+                    top_trader_long_short_ratio = excluded.top_trader_long_short_ratio, taker_buy_sell_ratio = excluded.taker_buy_sell_ratio
+                WHERE (open_interest.open_interest, open_interest.open_interest_value, open_interest.long_short_ratio,
+                       open_interest.top_trader_long_short_ratio, open_interest.taker_buy_sell_ratio)
+                    IS DISTINCT FROM (excluded.open_interest, excluded.open_interest_value, excluded.long_short_ratio,
+                       excluded.top_trader_long_short_ratio, excluded.taker_buy_sell_ratio)
                 """, conn, tx);
             cmd.Parameters.Add(new NpgsqlParameter { Value = oi.Select(u => u.Symbol).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter { Value = oi.Select(u => u.OpenInterest.Time).ToArray() });
@@ -58,7 +87,8 @@ public sealed class DerivativesStore(NpgsqlDataSource dataSource)
             await using var cmd = new NpgsqlCommand("""
                 INSERT INTO ingest.funding_rates (symbol, time, rate)
                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[])
-                ON CONFLICT (symbol, time) DO NOTHING
+                ON CONFLICT (symbol, time) DO UPDATE SET rate = excluded.rate
+                WHERE funding_rates.rate IS DISTINCT FROM excluded.rate
                 """, conn, tx);
             cmd.Parameters.Add(new NpgsqlParameter { Value = funding.Select(u => u.Symbol).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter { Value = funding.Select(u => u.Funding.Time).ToArray() });

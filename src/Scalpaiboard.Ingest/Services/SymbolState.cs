@@ -101,7 +101,7 @@ public sealed class SymbolState(string symbol)
         if (Forming is { } f)
         {
             var open = tf.AlignedOpen(f.OpenTime);
-            bar = _bars is { HasForming: true } held && held.Forming(tf).OpenTime == open ? Merge(held.Forming(tf), f) : f with { OpenTime = open };
+            bar = _bars is { HasForming: true } held && held.Forming(tf).OpenTime == open ? BarBuilder.Merge(held.Forming(tf), f) : f with { OpenTime = open };
             return true;
         }
         return TryClosedBar(tf, out bar, out closed);
@@ -113,10 +113,11 @@ public sealed class SymbolState(string symbol)
     /// </summary>
     public bool TryClosedBar(Timeframe tf, out Candle bar, out bool closed)
     {
-        if (_bars is { HasForming: true } held && LastClosed is { } c)
+        // The bars are set with the last closed candle, so they hold it: complete when it was its period's last minute.
+        if (_bars is { HasForming: true } held)
         {
             bar = held.Forming(tf);
-            closed = c.OpenTime + Candle.MinuteMs == bar.OpenTime + tf.DurationMs();
+            closed = held.IsComplete(tf);
             return true;
         }
         bar = default;
@@ -138,11 +139,6 @@ public sealed class SymbolState(string symbol)
         }
         return list;
     }
-
-    internal static Candle Merge(in Candle bar, in Candle c) => new(
-        bar.OpenTime, bar.Open, Math.Max(bar.High, c.High), Math.Min(bar.Low, c.Low), c.Close,
-        bar.Volume + c.Volume, bar.QuoteVolume + c.QuoteVolume, bar.Trades + c.Trades,
-        bar.TakerBuyVolume + c.TakerBuyVolume, bar.TakerBuyQuoteVolume + c.TakerBuyQuoteVolume);
 
     private void AddRecent(in Candle c)
     {

@@ -173,7 +173,11 @@ public sealed class BarBuilder
     private static Candle Start(long open, in Candle c) =>
         new(open, c.Open, c.High, c.Low, c.Close, c.Volume, c.QuoteVolume, c.Trades, c.TakerBuyVolume, c.TakerBuyQuoteVolume);
 
-    private static Candle Merge(in Candle bar, in Candle c) =>
+    /// <summary>
+    /// <paramref name="bar"/> continued by the later candle <paramref name="c"/> of its period (open kept, extremes and
+    /// totals combined, the close of <paramref name="c"/>).
+    /// </summary>
+    public static Candle Merge(in Candle bar, in Candle c) =>
         new(bar.OpenTime, bar.Open, Math.Max(bar.High, c.High), Math.Min(bar.Low, c.Low), c.Close,
             bar.Volume + c.Volume, bar.QuoteVolume + c.QuoteVolume, bar.Trades + c.Trades,
             bar.TakerBuyVolume + c.TakerBuyVolume, bar.TakerBuyQuoteVolume + c.TakerBuyQuoteVolume);

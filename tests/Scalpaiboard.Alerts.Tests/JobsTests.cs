@@ -129,6 +129,50 @@ public sealed class JobsTests
     }
 
     [Fact]
+    public async Task A_lock_left_by_a_killed_process_delays_a_schedule_update_but_not_the_start()
+    {
+        using var redis = new RedisServer();
+        var postgres = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
+        await (await AlertsApp.StartAsync(redis, postgres: postgres)).DisposeAsync(); // Hangfire's schema, the jobs stored
+        // What a process SIGKILLed while updating the outbox sweep leaves behind: its lock row. Dated ahead, so that it
+        // is still fresh (until 30 s from now) when the next start's AddOrUpdate gives up waiting for it (15 s).
+        await using (var conn = new NpgsqlConnection(postgres))
+        {
+            await conn.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO hangfire.lock (resource, updatecount, acquired) VALUES ('hangfire:lock:recurring-job:outbox-sweep', 0, timezone('utc', now()) + interval '25 seconds')", conn);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var app = await AlertsApp.StartAsync(redis, new Dictionary<string, string?>
+        {
+            ["Alerts:Jobs:DistributedLockTimeout"] = "00:00:05",
+            ["Alerts:Jobs:OutboxSweepSchedule"] = "*/2 * * * * *",
+        }, postgres);
+        var storage = app.Service<JobStorage>();
+        string? Cron()
+        {
+            using var connection = storage.GetConnection();
+            return connection.GetAllEntriesFromHash("recurring-job:" + OutboxSweepJob.Id)?.GetValueOrDefault("Cron");
+        }
+        // started while the lock was held; the schedule follows once the dead holder's lock is taken over
+        Assert.Equal("* * * * * *", Cron());
+        var cron = await Eventually.WaitAsync(() => Task.FromResult(Cron()), c => c == "*/2 * * * * *", TimeSpan.FromSeconds(60));
+        Assert.Equal("*/2 * * * * *", cron);
+    }
+
+    [Fact]
+    public async Task A_bad_cron_expression_stops_the_service_naming_its_key()
+    {
+        using var redis = new RedisServer();
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AlertsApp.StartAsync(redis, new Dictionary<string, string?>
+        {
+            ["Alerts:Jobs:WatchdogSchedule"] = "every minute",
+        }));
+        Assert.Contains("Alerts:Jobs:WatchdogSchedule = 'every minute' is not a cron expression", error.ToString());
+    }
+
+    [Fact]
     public async Task The_hangfire_dashboard_opens_for_a_local_request_and_refuses_everyone_else()
     {
         using var redis = new RedisServer();

@@ -18,7 +18,7 @@ public static class JobServerExtensions
     public const string Schema = "hangfire";
     public const string DashboardPath = "/hangfire";
 
-    public static IHostApplicationBuilder AddJobServer(this IHostApplicationBuilder builder, TimeSpan schedulePollingInterval, int workers)
+    public static IHostApplicationBuilder AddJobServer(this IHostApplicationBuilder builder, TimeSpan schedulePollingInterval, int workers, TimeSpan distributedLockTimeout)
     {
         var connectionString = builder.Configuration.GetConnectionString(PostgresExtensions.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{PostgresExtensions.ConnectionName} is not set; the AppHost sets it.");
@@ -32,6 +32,8 @@ public static class JobServerExtensions
             PrepareSchemaIfNecessary = true,
             // Workers wait on LISTEN/NOTIFY for new jobs instead of polling the queue table every 15 s.
             EnableLongPolling = true,
+            // A lock left by a process that died holding it is taken over after this (Alerts:Jobs:DistributedLockTimeout).
+            DistributedLockTimeout = distributedLockTimeout,
         };
         var services = builder.Services;
         // The storage and activator as this host's own singletons. Hangfire's defaults read the process-wide

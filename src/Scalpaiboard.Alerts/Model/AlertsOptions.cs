@@ -151,6 +151,15 @@ public sealed class JobOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Hangfire.PostgreSql's <c>DistributedLockTimeout</c>: its locks are rows, not tied to a connection, so a process
+    /// that dies holding one (kill -9, power loss) leaves it behind, and it is taken over only after this long. Every
+    /// lock here is held for milliseconds to seconds (the schedulers, the jobs under [DisableConcurrentExecution]), so
+    /// it must stay above the longest of those runs; the package's default is 10 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan DistributedLockTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Hangfire workers per replica (jobs running at once, each with a PostgreSQL connection while it runs).</summary>
     [Range(1, 100)]
     public int Workers { get; set; } = 5;

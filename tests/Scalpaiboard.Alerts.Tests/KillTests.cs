@@ -81,4 +81,73 @@ public sealed class KillTests
         Assert.Empty(expected.Except(stored));
         Assert.Empty(stored.ToHashSet().Except(expected));
     }
+
+    [PythonFact]
+    public async Task A_backtest_running_when_the_service_is_killed_completes_on_the_next_start()
+    {
+        using var dir = new TempDir();
+        var klines = Path.Combine(dir.Path, "klines");
+        await Python.CheckedAsync(SharedData.Acceptance("klinegen.py"), klines, "--seed", "5", "--symbols", "24", "--days", "4", "--start", "2026-03-02");
+        using var redis = new RedisServer();
+        var db = await PostgresServer.Shared.CreateDatabaseAsync("alerts");
+        var stored = await IngestCandles.LoadAsync(db, klines);
+        ServiceProcess Start()
+        {
+            var environment = AlertsApp.ProcessEnvironment(db, redis);
+            environment["Alerts__Backtests__Parallelism"] = "1"; // a run long enough to be caught
+            environment["Alerts__Jobs__InvisibilityTimeout"] = "00:00:05";
+            return new ServiceProcess("Scalpaiboard.Alerts", ServerProcess.FreePort(), environment);
+        }
+        HttpClient UserClient(ServiceProcess service)
+        {
+            var signed = AlertsApp.SignedAs("user-a");
+            signed.InnerHandler = new HttpClientHandler();
+            return new HttpClient(signed) { BaseAddress = new Uri(service.Url) };
+        }
+        async Task<string?> StatusAsync(string id)
+        {
+            await using var conn = new Npgsql.NpgsqlConnection(db);
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand("SELECT status FROM alerts.backtests WHERE id = @id::uuid", conn);
+            cmd.Parameters.AddWithValue("id", id);
+            return (string?)await cmd.ExecuteScalarAsync();
+        }
+
+        string id;
+        using (var first = Start())
+        {
+            await first.WaitHealthyAsync("/alive", TimeSpan.FromSeconds(60));
+            using var client = UserClient(first);
+            // start backtests until one is caught running: freeze the process there, then SIGKILL it
+            for (var attempt = 0; ; attempt++)
+            {
+                Assert.True(attempt < 20, "no backtest was ever caught running");
+                using var created = await client.PostJsonAsync("/api/backtests", new { rule = "futures_pioneer_bull", symbols = "all" });
+                Assert.True(created.StatusCode == System.Net.HttpStatusCode.Accepted, await created.Content.ReadAsStringAsync());
+                id = (await created.JsonAsync()).GetProperty("id").GetString()!;
+                string? status;
+                while ((status = await StatusAsync(id)) == "queued")
+                {
+                    await Task.Delay(5);
+                }
+                await first.FreezeAsync(true);
+                if (await StatusAsync(id) == "running")
+                {
+                    break;
+                }
+                await first.FreezeAsync(false);
+            }
+            first.Kill();
+        }
+
+        using var second = Start();
+        await second.WaitHealthyAsync("/alive", TimeSpan.FromSeconds(60));
+        using var again = UserClient(second);
+        // Hangfire runs the job the dead process had fetched again once its invisibility timeout passed (5 s here; the
+        // package's default would be 30 minutes, with the user unable to start another backtest meanwhile)
+        var run = await Eventually.WaitAsync(async () => await (await again.GetAsync($"/api/backtests/{id}")).JsonAsync(),
+            r => r.GetProperty("status").GetString() is "completed" or "failed", TimeSpan.FromSeconds(90));
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        Assert.Equal(stored, run.GetProperty("candlesProcessed").GetInt64());
+    }
 }

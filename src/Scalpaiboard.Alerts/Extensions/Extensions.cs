@@ -101,7 +101,7 @@ internal static class Extensions
     private static void AddScheduledJobs(this IHostApplicationBuilder builder)
     {
         var jobs = builder.Configuration.GetSection(AlertsOptions.Section).Get<AlertsOptions>()?.Jobs ?? new JobOptions();
-        builder.AddJobServer(jobs.SchedulePollingInterval, jobs.Workers, jobs.DistributedLockTimeout);
+        builder.AddJobServer(jobs);
         builder.Services.AddHostedService<RecurringJobsRegistration>();
     }
 }

@@ -3,6 +3,7 @@ using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
 using Npgsql;
 using Scalpaiboard.Alerts.Jobs;
+using Scalpaiboard.Alerts.Model;
 using Scalpaiboard.Infrastructure.Postgres;
 
 namespace Scalpaiboard.Alerts.Extensions;
@@ -18,7 +19,7 @@ public static class JobServerExtensions
     public const string Schema = "hangfire";
     public const string DashboardPath = "/hangfire";
 
-    public static IHostApplicationBuilder AddJobServer(this IHostApplicationBuilder builder, TimeSpan schedulePollingInterval, int workers, TimeSpan distributedLockTimeout)
+    public static IHostApplicationBuilder AddJobServer(this IHostApplicationBuilder builder, JobOptions jobs)
     {
         var connectionString = builder.Configuration.GetConnectionString(PostgresExtensions.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{PostgresExtensions.ConnectionName} is not set; the AppHost sets it.");
@@ -32,8 +33,11 @@ public static class JobServerExtensions
             PrepareSchemaIfNecessary = true,
             // Workers wait on LISTEN/NOTIFY for new jobs instead of polling the queue table every 15 s.
             EnableLongPolling = true,
-            // A lock left by a process that died holding it is taken over after this (Alerts:Jobs:DistributedLockTimeout).
-            DistributedLockTimeout = distributedLockTimeout,
+            // What a process that died leaves behind: a lock row, taken over after DistributedLockTimeout; a fetched
+            // job, run again after InvisibilityTimeout (renewed while the job runs, so it may run longer).
+            DistributedLockTimeout = jobs.DistributedLockTimeout,
+            InvisibilityTimeout = jobs.InvisibilityTimeout,
+            UseSlidingInvisibilityTimeout = true,
         };
         var services = builder.Services;
         // The storage and activator as this host's own singletons. Hangfire's defaults read the process-wide
@@ -50,8 +54,8 @@ public static class JobServerExtensions
         services.AddHangfireServer((_, server) =>
         {
             server.ServerName = $"{builder.Environment.ApplicationName}-{Environment.MachineName}";
-            server.SchedulePollingInterval = schedulePollingInterval;
-            server.WorkerCount = workers;
+            server.SchedulePollingInterval = jobs.SchedulePollingInterval;
+            server.WorkerCount = jobs.Workers;
         });
         // The dashboard's forms (trigger, delete, requeue) carry an antiforgery token when this is registered.
         services.AddAntiforgery();

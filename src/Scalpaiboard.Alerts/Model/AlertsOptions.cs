@@ -160,6 +160,14 @@ public sealed class JobOptions
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
     public TimeSpan DistributedLockTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Hangfire.PostgreSql's <c>InvisibilityTimeout</c>, sliding: a running job's queue row is renewed every fifth of
+    /// this, so a job whose process died (a backtest when the service was killed) is run again by the next worker
+    /// after this long, instead of the package's default 30 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Hangfire workers per replica (jobs running at once, each with a PostgreSQL connection while it runs).</summary>
     [Range(1, 100)]
     public int Workers { get; set; } = 5;

@@ -66,6 +66,76 @@ public sealed class RestartTests(SystemFixture system)
     }
 }
 
+/// <summary>
+/// Supervision of the servers: redis-server or PostgreSQL killed (an out-of-memory kill picks the biggest process)
+/// comes back on its own, and the services with it, the stored data intact.
+/// </summary>
+[Collection(SystemCollection.Name)]
+[RunOrder(95)]
+public sealed class ServerRestartTests(SystemFixture system)
+{
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgres")]
+    public async Task A_killed_server_is_restarted_and_every_service_is_healthy_again(string name)
+    {
+        var before = (await system.ResourcesAsync()).Single(r => r.Name == name);
+        Assert.True(before.Pid is > 0, $"{name} has no pid: {before}");
+        var killed = Posix.Tree(before.Pid!.Value);
+        foreach (var pid in killed)
+        {
+            Posix.Kill(pid, Posix.SigKill);
+        }
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        IReadOnlyList<ResourceState> now = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1000);
+            now = await system.ResourcesAsync();
+            var server = now.Single(r => r.Name == name);
+            if (server.Restarts >= before.Restarts + 1 && server.Pid != before.Pid && SystemFixture.AllHealthy(now))
+            {
+                break;
+            }
+        }
+        var after = now.Single(r => r.Name == name);
+        Assert.True(after is { State: "Running", Health: "Healthy" } && after.Restarts >= before.Restarts + 1 && after.Pid != before.Pid,
+            $"90 s after kill -9 of {name} (pid {before.Pid}, restarts {before.Restarts}): {after}");
+        Assert.True(SystemFixture.AllHealthy(now), $"not every resource is healthy again: {string.Join("; ", now)}");
+
+        // Each service's first request may meet a pooled connection the restart broke: then a 503 with Retry-After
+        // (never a 500), the pool is emptied, and the retry answers.
+        var symbol = system.Sample.Symbols[0];
+        foreach (var (method, path, body, ok) in new (HttpMethod, string, object?, int)[]
+        {
+            (HttpMethod.Get, $"/api/coins/{symbol}/candles?timeframe=1h&limit=10", null, 200),
+            (HttpMethod.Get, "/api/signals?limit=1", null, 200),
+            (HttpMethod.Post, "/api/auth/login", new { email = Api.NewEmail("nobody"), password = Api.Password }, 401),
+        })
+        {
+            using var first = await system.Gateway.SendAsync(Api.Request(method, path, null, body));
+            var raw = await first.Content.ReadAsStringAsync();
+            if (first.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                Assert.True(first.Headers.RetryAfter is not null, $"{method} {path} -> 503 without Retry-After: {raw}");
+                await Task.Delay(first.Headers.RetryAfter!.Delta ?? TimeSpan.FromSeconds(1));
+                var (again, _, rawAgain) = await Api.SendAsync(system.Gateway, method, path, body: body);
+                Assert.True(again == ok, $"{method} {path} after a 503 -> {again} {rawAgain}");
+            }
+            else
+            {
+                Assert.True((int)first.StatusCode == ok, $"{method} {path} -> {(int)first.StatusCode} {raw}");
+            }
+        }
+
+        // The stored data survived: every candle of the replay, and the services answer from it.
+        var status = await system.FeedStatusAsync();
+        Assert.Equal(system.Sample.RowCount, (long)status["candlesIngested"]!);
+        var bars = await Api.GetAsync(system.Gateway, $"/api/coins/{system.Sample.Symbols[0]}/candles?timeframe=1h&limit=1000");
+        Assert.Equal(system.Sample.Aggregate(system.Sample.Symbols[0], 60).Count, bars["candles"]!.AsArray().Count);
+    }
+}
+
 /// <summary>The last test: stopping the AppHost stops everything it started (Ctrl+C of ./run.sh is checked by the acceptance run).</summary>
 [Collection(SystemCollection.Name)]
 [RunOrder(100)]

@@ -42,7 +42,7 @@ public static class ServiceExtensions
         // Held by the container for the AppHost's lifetime (a collected lock would be released); the kernel releases it when the process ends.
         builder.Services.AddSingleton(data);
         data.ClearSessionStores();
-        builder.Services.TryAddEventingSubscriber<ServiceRestarts>();
+        builder.Services.TryAddEventingSubscriber<ResourceRestarts>();
         if (builder.Configuration["dashboard-port"] is { Length: > 0 } dashboardPort)
         {
             builder.Configuration["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port(dashboardPort, "--dashboard-port")}";

@@ -13,12 +13,15 @@ public static class PostgresExtensions
 
     /// <summary>
     /// The service's PostgreSQL through Aspire's Npgsql client integration (one <see cref="NpgsqlDataSource"/>, its
-    /// health check, tracing and metrics), plus a hosted service that applies the service's embedded migrations to
+    /// health check, tracing and metrics), a 503 for requests that lose the connection
+    /// (<see cref="DatabaseUnavailableExceptionHandler"/>), plus a hosted service that applies the service's embedded migrations to
     /// its own <paramref name="schema"/> before anything else starts.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase(this IHostApplicationBuilder builder, string schema, Assembly migrationsAssembly)
     {
         builder.AddNpgsqlDataSource(ConnectionName);
+        // A request that meets a lost connection answers 503 + Retry-After and empties the pool (the stale connections).
+        builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         builder.Services.AddSingleton(sp => new MigrationRunner(
             sp.GetRequiredService<NpgsqlDataSource>(), schema, EmbeddedMigrations.Load(migrationsAssembly),
             sp.GetRequiredService<ILogger<MigrationRunner>>()));

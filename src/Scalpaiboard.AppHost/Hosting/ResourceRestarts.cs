@@ -7,17 +7,17 @@ using Aspire.Hosting.Lifecycle;
 namespace Scalpaiboard.AppHost.Hosting;
 
 /// <summary>
-/// Restarts a service process that exits without being asked to (a crash, kill -9, an out-of-memory kill), with
-/// back-off: 1 s, 2 s, 4 s ... up to 30 s, back to 1 s once it has run for a minute. Aspire does not restart
-/// projects on its own. The restart goes through the resource's own start command, so the dashboard shows it, and the
+/// Restarts a service process, or the PostgreSQL or Redis server, that exits without being asked to (a crash, kill -9,
+/// an out-of-memory kill, which picks the biggest process: often a server), with back-off: 1 s, 2 s, 4 s ... up to
+/// 30 s, back to 1 s once it has run for a minute. Aspire does not restart projects or executables on its own. The restart goes through the resource's own start command, so the dashboard shows it, and the
 /// count is a property of the resource (<c>scalpaiboard.restarts</c>). A stop from the dashboard is left alone.
 /// </summary>
-public sealed partial class ServiceRestarts(
+public sealed partial class ResourceRestarts(
     ResourceNotificationService notifications,
     ResourceCommandService commands,
     ResourceLoggerService resourceLogs,
     IHostApplicationLifetime lifetime,
-    ILogger<ServiceRestarts> logger) : IDistributedApplicationEventingSubscriber
+    ILogger<ResourceRestarts> logger) : IDistributedApplicationEventingSubscriber
 {
     public const string RestartsProperty = "scalpaiboard.restarts";
 
@@ -45,7 +45,7 @@ public sealed partial class ServiceRestarts(
         {
             await foreach (var update in notifications.WatchAsync(stopping))
             {
-                if (update.Resource is ProjectResource)
+                if (update.Resource is ProjectResource or PostgresServerResource or RedisServerResource)
                 {
                     Observe(update, stopping);
                 }

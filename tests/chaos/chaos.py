@@ -5,7 +5,8 @@ replay runs; at the end the preset signals must equal the reference exactly, eac
 
 usage (from the project root): python3 tests/chaos/chaos.py
   CHAOS="Alerts:15,Ingest:35,Freeze:postgres:50:60,Freeze:redis:130:60,Gateway:200"  events: <Service>:<second>
-        (kill -9 of Scalpaiboard.<Service>) or Freeze:<postgres|redis>:<second>:<seconds> (SIGSTOP, then SIGCONT)
+        (kill -9 of Scalpaiboard.<Service>; postgres or redis: every process of that server, which the AppHost
+        restarts) or Freeze:<postgres|redis>:<second>:<seconds> (SIGSTOP, then SIGCONT)
   SPEED=600        replay speed (12 symbols x 2 days: about 290 s at 600)
 Exit 0 when every check holds. docs/testing.md ("Fault injection") has the runs and their results.
 """
@@ -60,7 +61,7 @@ for at, what, name in events:
     st = status() if what != "thaw" else {}
     info = "(feed %s, %s candles)" % (st.get("state"), st.get("candlesIngested")) if isinstance(st, dict) and st else ""
     if what == "kill":
-        pids = e2e.service_pids(name)
+        pids = server_pids(name) if name in ("postgres", "redis") else e2e.service_pids(name)
         for p in pids:
             os.kill(p, signal.SIGKILL)
     elif what == "freeze":

@@ -25,29 +25,8 @@ public sealed class BarStore(NpgsqlDataSource dataSource)
         {
             return;
         }
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand(
-            // seq numbers the rows in the batch's order, so the last of a bar sent twice in one batch wins.
-            "CREATE TEMP TABLE IF NOT EXISTS bars_staging (LIKE ingest.bars INCLUDING DEFAULTS, seq bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS",
-            conn, tx))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await using (var copy = await BinaryCopyWriter.BeginAsync(conn, $"COPY bars_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            await copy.WriteRowsAsync<SymbolBar, BarRow>(bars, cancellationToken);
-            await copy.CompleteAsync(cancellationToken);
-        }
-        await using (var upsert = new NpgsqlCommand($"""
-            INSERT INTO ingest.bars ({Columns})
-            SELECT DISTINCT ON (symbol, timeframe, open_time) {Columns} FROM bars_staging ORDER BY symbol, timeframe, open_time, seq DESC
-            ON CONFLICT (symbol, timeframe, open_time) DO UPDATE SET {CandleColumns.UpdateSet}
-            """, conn, tx))
-        {
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await tx.CommitAsync(cancellationToken);
+        await StagedUpsert.RunAsync<SymbolBar, BarRow>(dataSource, "ingest.bars", "bars_staging", "symbol, timeframe, open_time",
+            Columns, CandleColumns.UpdateSet, bars, cancellationToken);
     }
 
     /// <summary>A <c>bars</c> row: the symbol, the timeframe's name, then the bar.</summary>

@@ -37,7 +37,8 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
         {
             // Some candle exists: upsert below.
         }
-        await UpsertThroughStagingAsync(candles, cancellationToken);
+        await StagedUpsert.RunAsync<SymbolCandle, CandleRow>(dataSource, "ingest.candles_1m", "candles_staging", "symbol, open_time",
+            Columns, CandleColumns.UpdateSet, candles, cancellationToken);
     }
 
     private static async Task CopyAsync(NpgsqlConnection conn, string table, IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
@@ -58,32 +59,6 @@ public sealed class CandleStore(NpgsqlDataSource dataSource)
             n += BinaryCopyWriter.WriteText(destination[n..], row.Symbol);
             return n + CandleColumns.Write(destination[n..], row.Candle);
         }
-    }
-
-    /// <summary>Writes candles in one transaction (COPY into a staging table, then INSERT ... ON CONFLICT DO UPDATE).</summary>
-    private async Task UpsertThroughStagingAsync(IReadOnlyList<SymbolCandle> candles, CancellationToken cancellationToken)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand(
-            // seq numbers the rows in the order they are copied in (the batch's order), so a correction behind its candle wins.
-            "CREATE TEMP TABLE IF NOT EXISTS candles_staging (LIKE ingest.candles_1m INCLUDING DEFAULTS, seq bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS",
-            conn, tx))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await CopyAsync(conn, "candles_staging", candles, cancellationToken);
-        // DISTINCT ON keeps one row per key when a batch holds a candle more than once (ON CONFLICT cannot touch a row
-        // twice): the last one of the batch, as a corrected candle comes after the one it corrects.
-        await using (var upsert = new NpgsqlCommand($"""
-            INSERT INTO ingest.candles_1m ({Columns})
-            SELECT DISTINCT ON (symbol, open_time) {Columns} FROM candles_staging ORDER BY symbol, open_time, seq DESC
-            ON CONFLICT (symbol, open_time) DO UPDATE SET {CandleColumns.UpdateSet}
-            """, conn, tx))
-        {
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await tx.CommitAsync(cancellationToken);
     }
 
     /// <summary>The newest stored open time per symbol.</summary>

@@ -22,22 +22,8 @@ public sealed class RestartTests(SystemFixture system)
         Assert.EndsWith("Scalpaiboard.Ingest.dll", commandLine[2]);
 
         // The service's process tree, as a crash (or e2e.py's kill -9) takes it.
-        var killed = Posix.Tree(before.Pid!.Value);
-        foreach (var pid in killed)
-        {
-            Posix.Kill(pid, Posix.SigKill);
-        }
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        ResourceState? now = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(1000);
-            now = (await system.ResourcesAsync()).Single(r => r.Name == "ingest");
-            if (now.Restarts >= before.Restarts + 1 && now.State == "Running" && now.Health == "Healthy" && now.Pid != before.Pid)
-            {
-                break;
-            }
-        }
+        var (killed, resources) = await Supervision.KillAndAwaitRestartAsync(system, before, TimeSpan.FromSeconds(60));
+        var now = resources.Single(r => r.Name == "ingest");
         Assert.True(now is { State: "Running", Health: "Healthy" } && now.Restarts >= before.Restarts + 1 && now.Pid != before.Pid,
             $"60 s after kill -9 of ingest (pid {before.Pid}, restarts {before.Restarts}): {now}");
         Assert.All(killed, pid => Assert.False(Posix.IsAlive(pid), $"the killed ingest pid {pid} is still alive"));
@@ -81,23 +67,7 @@ public sealed class ServerRestartTests(SystemFixture system)
     {
         var before = (await system.ResourcesAsync()).Single(r => r.Name == name);
         Assert.True(before.Pid is > 0, $"{name} has no pid: {before}");
-        var killed = Posix.Tree(before.Pid!.Value);
-        foreach (var pid in killed)
-        {
-            Posix.Kill(pid, Posix.SigKill);
-        }
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        IReadOnlyList<ResourceState> now = [];
-        while (DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(1000);
-            now = await system.ResourcesAsync();
-            var server = now.Single(r => r.Name == name);
-            if (server.Restarts >= before.Restarts + 1 && server.Pid != before.Pid && SystemFixture.AllHealthy(now))
-            {
-                break;
-            }
-        }
+        var (_, now) = await Supervision.KillAndAwaitRestartAsync(system, before, TimeSpan.FromSeconds(90));
         var after = now.Single(r => r.Name == name);
         Assert.True(after is { State: "Running", Health: "Healthy" } && after.Restarts >= before.Restarts + 1 && after.Pid != before.Pid,
             $"90 s after kill -9 of {name} (pid {before.Pid}, restarts {before.Restarts}): {after}");
@@ -133,6 +103,37 @@ public sealed class ServerRestartTests(SystemFixture system)
         Assert.Equal(system.Sample.RowCount, (long)status["candlesIngested"]!);
         var bars = await Api.GetAsync(system.Gateway, $"/api/coins/{system.Sample.Symbols[0]}/candles?timeframe=1h&limit=1000");
         Assert.Equal(system.Sample.Aggregate(system.Sample.Symbols[0], 60).Count, bars["candles"]!.AsArray().Count);
+    }
+}
+
+internal static class Supervision
+{
+    /// <summary>
+    /// SIGKILLs the resource's process tree, as a crash takes it, then polls every second, up to
+    /// <paramref name="timeout"/>, until the resource runs again under a new pid with a higher restart count and every
+    /// resource is Running and Healthy. Returns the killed pids and the last states seen (the caller asserts on them).
+    /// </summary>
+    public static async Task<(IReadOnlyList<int> Killed, IReadOnlyList<ResourceState> Now)> KillAndAwaitRestartAsync(
+        SystemFixture system, ResourceState before, TimeSpan timeout)
+    {
+        var killed = Posix.Tree(before.Pid!.Value);
+        foreach (var pid in killed)
+        {
+            Posix.Kill(pid, Posix.SigKill);
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        IReadOnlyList<ResourceState> now = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1000);
+            now = await system.ResourcesAsync();
+            var resource = now.Single(r => r.Name == before.Name);
+            if (resource.Restarts >= before.Restarts + 1 && resource.Pid != before.Pid && SystemFixture.AllHealthy(now))
+            {
+                break;
+            }
+        }
+        return (killed, now);
     }
 }
 

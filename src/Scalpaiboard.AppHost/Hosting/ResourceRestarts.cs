@@ -9,8 +9,9 @@ namespace Scalpaiboard.AppHost.Hosting;
 /// <summary>
 /// Restarts a service process, or the PostgreSQL or Redis server, that exits without being asked to (a crash, kill -9,
 /// an out-of-memory kill, which picks the biggest process: often a server), with back-off: 1 s, 2 s, 4 s ... up to
-/// 30 s, back to 1 s once it has run for a minute. Aspire does not restart projects or executables on its own. The restart goes through the resource's own start command, so the dashboard shows it, and the
-/// count is a property of the resource (<c>scalpaiboard.restarts</c>). A stop from the dashboard is left alone.
+/// 30 s, back to 1 s once it has run for a minute. Aspire does not restart projects or executables on its own. The
+/// restart goes through the resource's own start command, so the dashboard shows it, and the count is a property of
+/// the resource (<c>scalpaiboard.restarts</c>). A stop from the dashboard is left alone.
 /// </summary>
 public sealed partial class ResourceRestarts(
     ResourceNotificationService notifications,

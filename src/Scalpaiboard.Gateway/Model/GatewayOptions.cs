@@ -113,6 +113,13 @@ public sealed class WebSocketOptions
     /// <summary>One send to a client that does not complete in this time means the client stopped reading.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A live channel that has had no client for this long is unsubscribed from Redis (a client that comes back
+    /// sooner, say flipping between two charts, finds it still subscribed).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan UnsubscribeAfter { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class ForwardingOptions

@@ -13,7 +13,7 @@ public static class EventNames
     /// <summary>Consumer group of the Alerts service on <see cref="MetricsStream"/>.</summary>
     public const string AlertsGroup = "alerts";
 
-    /// <summary>Prefix of every live channel; the Gateway subscribes to <c>live:*</c>.</summary>
+    /// <summary>Prefix of every live channel; the Gateway subscribes to those its WebSocket clients listen to.</summary>
     public const string LivePrefix = "live:";
 
     public const string Tickers = "tickers";

@@ -15,7 +15,7 @@ namespace Scalpaiboard.Gateway.Services.Hub;
 /// subscribe, unsubscribe, pong) while the client's writer loop sends frames. A bad message (not JSON, unknown
 /// type or channel, too large, binary) is answered with an error frame and the connection stays usable.
 /// </summary>
-public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenValidator tokens, ClientAddress clientAddress, IOptions<GatewayOptions> options,
+public sealed partial class LiveHub(SubscriptionRegistry registry, LiveFanout fanout, AccessTokenValidator tokens, ClientAddress clientAddress, IOptions<GatewayOptions> options,
     TimeProvider time, ILogger<LiveHub> logger, IMeterFactory meters)
 {
     private const int InitialBufferSize = 4096;
@@ -191,10 +191,10 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
                     await AuthenticateAsync(client, root);
                     return;
                 case "subscribe":
-                    Subscribe(client, root, subscribe: true);
+                    await SubscribeAsync(client, root, subscribe: true);
                     return;
                 case "unsubscribe":
-                    Subscribe(client, root, subscribe: false);
+                    await SubscribeAsync(client, root, subscribe: false);
                     return;
                 case var other:
                     client.Send(HubFrames.Error($"unknown message type '{Shorten(other)}'; use auth, subscribe, unsubscribe or pong"));
@@ -219,13 +219,15 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
             {
                 registry.Unsubscribe(client, SubscriptionRegistry.LiveKey(EventNames.Alerts, client.UserId));
             }
-            registry.Subscribe(client, SubscriptionRegistry.LiveKey(EventNames.Alerts, userId));
+            var key = SubscriptionRegistry.LiveKey(EventNames.Alerts, userId);
+            registry.Subscribe(client, key);
+            await fanout.ListenAsync(key);
         }
         client.UserId = userId;
         client.Send(HubFrames.Authenticated(userId));
     }
 
-    private void Subscribe(HubClient client, JsonElement root, bool subscribe)
+    private async Task SubscribeAsync(HubClient client, JsonElement root, bool subscribe)
     {
         var verb = subscribe ? "subscribe" : "unsubscribe";
         if (!root.TryGetProperty("channels", out var channels) || channels.ValueKind != JsonValueKind.Array)
@@ -234,6 +236,7 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
             return;
         }
         var done = new List<string>();
+        var listening = new List<Task>();
         foreach (var element in channels.EnumerateArray())
         {
             var name = element.ValueKind == JsonValueKind.String ? element.GetString() : element.GetRawText();
@@ -262,9 +265,13 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, AccessTokenVa
                 continue;
             }
             client.Channels.Add(channel);
-            registry.Subscribe(client, SubscriptionRegistry.LiveKey(channel, client.UserId));
+            var key = SubscriptionRegistry.LiveKey(channel, client.UserId);
+            registry.Subscribe(client, key);
+            listening.Add(fanout.ListenAsync(key));
             done.Add(channel);
         }
+        // "subscribed" goes out once Redis has confirmed the channels (at most 2 s): from then on frames flow.
+        await Task.WhenAll(listening);
         if (done.Count > 0)
         {
             client.Send(HubFrames.Subscriptions(subscribe ? "subscribed" : "unsubscribed", done));

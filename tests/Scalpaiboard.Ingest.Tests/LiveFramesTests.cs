@@ -49,4 +49,54 @@ public sealed class LiveFramesTests
             Assert.True(frame.GetProperty("ts").GetInt64() > 1_700_000_000_000);
         }
     }
+
+    [Fact]
+    public async Task Only_the_channels_someone_listens_to_are_published_and_a_pattern_listener_gets_everything()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("audience");
+        using var redis = new RedisServer(); // its own: PUBLISH calls are counted server-wide
+        await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var server = admin.GetServers()[0];
+        await using var subscriber = await redis.ConnectAsync();
+        var frames = new ConcurrentQueue<string>();
+        (await subscriber.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("live:candles:BTCUSDT:1m")))
+            .OnMessage(m => frames.Enqueue(m.Channel.ToString()));
+        await using var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "simulated",
+            ["Ingest:Simulated:SymbolCount"] = "3",
+        });
+        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(60));
+        await Task.Delay(2000); // the audience is asked once a second
+
+        var publishedBefore = await PublishCallsAsync(server);
+        var receivedBefore = frames.Count;
+        await Task.Delay(4000);
+        var published = await PublishCallsAsync(server) - publishedBefore;
+        var received = frames.Count - receivedBefore;
+        Assert.True(received >= 3, $"the watched channel's forming bar every second, got {received}");
+        // Every PUBLISH went to the one watched channel (a frame in flight at either edge of the window aside): no
+        // tickers, metrics or other candles for no one. Three symbols publish about 25 frames a second otherwise.
+        Assert.InRange(published, received - 2, received + 2);
+
+        // A pattern listener (an older Gateway, a debugging PSUBSCRIBE): everything again.
+        var all = new ConcurrentQueue<string>();
+        (await subscriber.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Pattern("live:*")))
+            .OnMessage(m => all.Enqueue(m.Channel.ToString()));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(all.Contains("live:tickers") && all.Contains("live:candles:ETHUSDT:1m")))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "tickers and the other symbols' bars published again for a pattern listener");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<long> PublishCallsAsync(StackExchange.Redis.IServer server)
+    {
+        var stats = (await server.InfoAsync("commandstats")).SelectMany(g => g).FirstOrDefault(kv => kv.Key == "cmdstat_publish").Value;
+        // calls=12,usec=...
+        return stats is null ? 0 : long.Parse(stats.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -42,6 +42,8 @@ internal static class Extensions
         builder.Services.AddSingleton<BarRecorder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BarRecorder>());
         builder.Services.AddSingleton<FeedStatus>();
+        builder.Services.AddSingleton<LiveAudience>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveAudience>());
         builder.Services.AddSingleton<LiveFanout>();
         builder.Services.AddSingleton<IngestPipeline>();
         builder.Services.AddSingleton<ReplayFeed>();

@@ -16,11 +16,13 @@ namespace Scalpaiboard.Ingest.Services;
 /// Metrics, candle and ticker frames are written straight from the symbols' state (<see cref="LiveFrameWriter"/>)
 /// into a reused buffer, copied into the round's arena and published from there (PUBLISH through StackExchange.Redis,
 /// which pipelines a round's thousands of commands on its one connection): fire and forget but the round's last, whose
-/// reply the round awaits before it reuses the arena.
+/// reply the round awaits before it reuses the arena. Only the frames of channels someone listens to are written and
+/// published (<see cref="LiveAudience"/>); without it (tests) every frame is.
 /// </summary>
 public sealed partial class LiveFanout(MarketState state, IServiceProvider services, TimeProvider time, ILogger<LiveFanout> logger) : IDisposable
 {
     private readonly ISubscriber? _channel = services.GetService<IConnectionMultiplexer>()?.GetSubscriber();
+    private readonly LiveAudience? _audience = services.GetService<LiveAudience>();
     private readonly MarketState _state = state;
     private readonly ConcurrentDictionary<string, SymbolChannels> _names = new(StringComparer.Ordinal);
     private readonly Stack<Round> _rounds = new();
@@ -33,7 +35,7 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
 
     /// <summary>Metrics and the closed bar of every timeframe for each symbol's newest closed candle.</summary>
     public Task PublishClosedAsync(IReadOnlyList<string> symbols, CancellationToken cancellationToken) =>
-        symbols.Count == 0 ? Task.CompletedTask : PublishRoundAsync(symbols, static (fanout, round, symbols, ct) =>
+        symbols.Count == 0 || NoneWatched ? Task.CompletedTask : PublishRoundAsync(symbols, static (fanout, round, symbols, ct) =>
         {
             foreach (var symbol in symbols)
             {
@@ -49,7 +51,7 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
     /// bars as they stand after the last closed candle.
     /// </summary>
     public Task PublishBarsAsync(IReadOnlyList<SymbolState> symbols, bool closedOnly, CancellationToken cancellationToken) =>
-        symbols.Count == 0 ? Task.CompletedTask : PublishRoundAsync((symbols, closedOnly), static (fanout, round, arg, ct) =>
+        symbols.Count == 0 || NoneWatched ? Task.CompletedTask : PublishRoundAsync((symbols, closedOnly), static (fanout, round, arg, ct) =>
         {
             foreach (var s in arg.symbols)
             {
@@ -59,11 +61,11 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
 
     /// <summary>The <c>tickers</c> batch of all <paramref name="symbols"/>.</summary>
     public Task PublishTickersAsync(IReadOnlyList<SymbolState> symbols, CancellationToken cancellationToken) =>
-        PublishRoundAsync(symbols, static (fanout, round, symbols, ct) =>
+        !IsWatched(EventNames.Tickers) ? Task.CompletedTask : PublishRoundAsync(symbols, static (fanout, round, symbols, ct) =>
             fanout.Send(round, TickersChannel, round.Frames.Tickers(fanout.Now(), symbols), ct), cancellationToken);
 
     public Task PublishOrderBookAsync(OrderBookResponse book, CancellationToken cancellationToken) =>
-        _channel is null ? Task.CompletedTask : PublishAsync("orderbook", EventNames.OrderBook(book.Symbol), book, cancellationToken);
+        _channel is null || !IsWatched(EventNames.OrderBook(book.Symbol)) ? Task.CompletedTask : PublishAsync("orderbook", EventNames.OrderBook(book.Symbol), book, cancellationToken);
 
     public void Dispose()
     {
@@ -81,10 +83,19 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
     /// <summary>A channel name encoded once (StackExchange.Redis would encode a string channel on every publish).</summary>
     private static RedisChannel Channel(string name) => new(System.Text.Encoding.UTF8.GetBytes(name), RedisChannel.PatternMode.Literal);
 
-    /// <summary>The symbol's metrics frame; false (nothing sent) before its first closed candle.</summary>
+    /// <summary>True when a channel's frames have a listener, or may have (see <see cref="LiveAudience"/>).</summary>
+    private bool IsWatched(string channel) => _audience?.IsWatched(channel) ?? true;
+
+    private bool NoneWatched => _audience?.NoneWatched ?? false;
+
+    /// <summary>The symbol's metrics frame (when someone listens); false (nothing sent) before its first closed candle.</summary>
     private bool SendMetrics(Round round, SymbolState s, CancellationToken cancellationToken)
     {
         var names = Names(s.Symbol);
+        if (!IsWatched(names.Metrics))
+        {
+            return true; // the closed bars are checked on their own
+        }
         ReadOnlyMemory<byte> frame;
         lock (s.Gate)
         {
@@ -100,6 +111,17 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
 
     private void SendBars(Round round, SymbolState s, bool closedOnly, CancellationToken cancellationToken)
     {
+        var names = Names(s.Symbol);
+        Span<bool> watched = stackalloc bool[Timeframes.Count];
+        var any = false;
+        for (var t = 0; t < Timeframes.Count; t++)
+        {
+            any |= watched[t] = IsWatched(names.Candles[t]);
+        }
+        if (!any)
+        {
+            return;
+        }
         Span<Candle> bars = stackalloc Candle[Timeframes.Count];
         Span<bool> closed = stackalloc bool[Timeframes.Count];
         Span<bool> have = stackalloc bool[Timeframes.Count];
@@ -108,12 +130,11 @@ public sealed partial class LiveFanout(MarketState state, IServiceProvider servi
             for (var t = 0; t < Timeframes.Count; t++)
             {
                 // Closed: the closed 1m candle itself, and each larger bar as it stands after it.
-                have[t] = closedOnly
+                have[t] = watched[t] && (closedOnly
                     ? s.TryClosedBar((Timeframe)t, out bars[t], out closed[t])
-                    : s.TryCurrentBar((Timeframe)t, out bars[t], out closed[t]);
+                    : s.TryCurrentBar((Timeframe)t, out bars[t], out closed[t]));
             }
         }
-        var names = Names(s.Symbol);
         for (var t = 0; t < Timeframes.Count; t++)
         {
             if (have[t])

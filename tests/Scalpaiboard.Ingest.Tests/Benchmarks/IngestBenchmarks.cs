@@ -134,6 +134,27 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
         {
             pipeline.Restore(Minute(m));
         }
+        // Who watches the live frames, as a Gateway's clients would (Ingest publishes only what someone listens to):
+        // BENCH_WATCH=<n> (default 9, a 3x3 chart grid): the screener's tickers, the signals and, for n symbols, their
+        // 1m candles and metrics; BENCH_WATCH=all: a pattern subscription, so every frame of every symbol is published
+        // (what Ingest did before it asked who listens).
+        var watch = Environment.GetEnvironmentVariable("BENCH_WATCH") ?? "9";
+        await using var watcher = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(((RedisServer)cleanup).ConnectionString);
+        var watched = 0L;
+        if (watch == "all")
+        {
+            (await watcher.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Pattern("live:*"))).OnMessage(_ => Interlocked.Increment(ref watched));
+        }
+        else
+        {
+            var channels = new[] { "live:tickers", "live:signals" }.Concat(names.Take(int.Parse(watch, System.Globalization.CultureInfo.InvariantCulture))
+                .SelectMany(n => new[] { $"live:candles:{n}:1m", $"live:metrics:{n}" }));
+            foreach (var channel in channels)
+            {
+                (await watcher.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(channel))).OnMessage(_ => Interlocked.Increment(ref watched));
+            }
+        }
+        await Task.Delay(1500); // Ingest asks who listens once a second
         // Redis's side of the round trips: its latency monitor (fork, AOF writes and fsyncs over 1 ms) and its persistence counters.
         await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(((RedisServer)cleanup).ConnectionString + ",allowAdmin=true");
         var redisServer = admin.GetServers()[0];
@@ -200,6 +221,7 @@ public sealed class IngestBenchmarks(ITestOutputHelper output)
             output.WriteLine("collections: " + string.Join(", ", sampler.Collections));
         }
         // The slowest minutes (minute of the day: 0 mod 5/15/60/240 close the larger bars) and the test process's GCs.
+        output.WriteLine($"watch={watch}: {Interlocked.Read(ref watched)} live frames received by the watcher");
         output.WriteLine($"warm-up (first {warmUp} minutes, not measured), slowest: " + string.Join(", ", warmUpMinutes.OrderByDescending(x => x.Ms).Take(4).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (JIT {x.JitMs:F1} ms)")));
         output.WriteLine("slowest: " + string.Join(", ", byMinute.OrderByDescending(x => x.Ms).Take(6).Select(x => $"{x.Ms:F1} ms at minute {x.Minute} (XADD sent at {x.SentMs:F1} ms, JIT {x.JitMs:F1} ms, {x.Gcs} GCs{(x.Rewrite ? ", Redis rewriting its AOF" : "")})")));
         var quiet = byMinute.Where(x => !x.Rewrite).Select(x => x.Ms).Order().ToList();

@@ -79,7 +79,11 @@ public static class ServiceExtensions
             .WithEnvironment("Identity__SigningKey", signingKey)
             .WithEnvironment(context => ForwardSettings(builder.Configuration, context))
             // A service must not hang on its last telemetry flush to a dashboard that is stopping with it.
-            .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+            .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000")
+            // Metrics every 5 s instead of Aspire's 1 s: on two cores the dashboard took 4-5 % of one core reading five
+            // services' metrics every second with nothing else going on (docs/performance.md); set the variable for
+            // ./run.sh to choose another interval.
+            .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", builder.Configuration["OTEL_METRIC_EXPORT_INTERVAL"] ?? "5000");
     }
 
     /// <summary>

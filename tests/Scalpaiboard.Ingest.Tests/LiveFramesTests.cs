@@ -99,4 +99,34 @@ public sealed class LiveFramesTests
         // calls=12,usec=...
         return stats is null ? 0 : long.Parse(stats.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    [Fact]
+    public async Task A_subscriber_to_a_symbols_order_book_keeps_it_published_without_asking_the_rest_endpoint()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("books");
+        using var redis = new RedisServer(); // its own: its subscriptions are the audience
+        await using var subscriber = await redis.ConnectAsync();
+        var books = new ConcurrentQueue<JsonElement>();
+        (await subscriber.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("live:orderbook:ETHUSDT")))
+            .OnMessage(m => books.Enqueue(JsonDocument.Parse((byte[])m.Message!).RootElement.Clone()));
+        await using var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = cs,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "simulated",
+            ["Ingest:Simulated:SymbolCount"] = "3",
+        });
+        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (books.Count < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the subscribed book every second, got {books.Count}");
+            await Task.Delay(100);
+        }
+        Assert.All(books, b =>
+        {
+            Assert.Equal("orderbook", b.GetProperty("type").GetString());
+            Assert.Equal("ETHUSDT", b.GetProperty("data").GetProperty("symbol").GetString());
+        });
+    }
 }

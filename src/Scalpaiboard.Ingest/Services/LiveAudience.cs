@@ -11,10 +11,14 @@ namespace Scalpaiboard.Ingest.Services;
 /// of charts instead of thousands of candle frames a second that Redis would hand to no one. A client that starts
 /// watching gets its channel's frames from the next second on. Whenever the answer is not known (at start, Redis
 /// unreachable) or a pattern subscription exists (an older Gateway, a debugging <c>PSUBSCRIBE</c>), every frame is
-/// published, as before.
+/// published, as before. A subscriber to <c>orderbook:SYM</c> also keeps that symbol's book watched
+/// (<see cref="MarketState.WatchedBooks"/>, which the REST endpoint marks too), so its book is built and published
+/// every second for as long as the subscription lasts.
 /// </summary>
-public sealed partial class LiveAudience(IServiceProvider services, TimeProvider time, ILogger<LiveAudience> logger) : BackgroundService
+public sealed partial class LiveAudience(IServiceProvider services, MarketState state, TimeProvider time, ILogger<LiveAudience> logger) : BackgroundService
 {
+    private const string OrderBookPrefix = "orderbook:";
+
     private static readonly RedisChannel LiveChannels = RedisChannel.Pattern(EventNames.LivePrefix + "*");
 
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
@@ -66,6 +70,10 @@ public sealed partial class LiveAudience(IServiceProvider services, TimeProvider
                 var channels = await server.SubscriptionChannelsAsync(LiveChannels);
                 watched = channels.Select(c => c.ToString()[EventNames.LivePrefix.Length..]).ToFrozenSet(StringComparer.Ordinal);
             }
+            if (watched is not null)
+            {
+                KeepBooksWatched(watched);
+            }
             if (!SameAs(watched))
             {
                 LogAudience(logger, watched is null ? "every live channel (a pattern subscriber listens)" : watched.Count == 0 ? "none" : string.Join(", ", watched.Take(20)));
@@ -76,6 +84,18 @@ public sealed partial class LiveAudience(IServiceProvider services, TimeProvider
         {
             // Not known: publish everything until Redis answers again.
             _watched = null;
+        }
+    }
+
+    private void KeepBooksWatched(FrozenSet<string> watched)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var channel in watched)
+        {
+            if (channel.StartsWith(OrderBookPrefix, StringComparison.Ordinal) && channel[OrderBookPrefix.Length..] is var symbol && state.TryGet(symbol, out _))
+            {
+                state.WatchedBooks[symbol] = now;
+            }
         }
     }
 

@@ -82,6 +82,37 @@ public sealed class LiveSubscriptionTests
         Assert.Equal(second, await ws.ReceiveTextAsync());
     }
 
+    [Fact]
+    public async Task Beyond_the_gateways_channel_limit_a_new_channel_is_refused_and_the_others_keep_flowing()
+    {
+        using var redis = new RedisServer();
+        await using var gateway = await GatewayFactory.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Gateway:WebSocket:MaxLiveChannels"] = "2",
+        });
+        await HubTests.WaitForFanoutAsync(gateway);
+        await using var first = await WsClient.ConnectAsync(gateway);
+        await first.SubscribeAsync("tickers", "candles:BTCUSDT:1m");
+        await using var second = await WsClient.ConnectAsync(gateway);
+
+        // Channels the Gateway already listens to are fine; an invented symbol beyond the limit is not.
+        await second.SendAsync(new { type = "subscribe", channels = new[] { "candles:BTCUSDT:1m", "candles:NOSUCHCOINUSDT:1m" } });
+        var error = await second.ReceiveJsonAsync();
+        Assert.Equal("error", error.GetProperty("type").GetString());
+        Assert.Contains("Gateway__WebSocket__MaxLiveChannels", error.GetProperty("message").GetString());
+        Assert.Contains("candles:NOSUCHCOINUSDT:1m", error.GetProperty("message").GetString());
+        var ack = await second.ReceiveJsonAsync();
+        Assert.Equal(["candles:BTCUSDT:1m"], ack.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+
+        await using var publisher = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        Assert.Equal(0, await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal("live:candles:NOSUCHCOINUSDT:1m"), "{}"));
+        var candle = HubTests.Frame("candles:BTCUSDT:1m", new { close = 3 });
+        await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal("live:candles:BTCUSDT:1m"), Encoding.UTF8.GetBytes(candle));
+        Assert.Equal(candle, await first.ReceiveTextAsync());
+        Assert.Equal(candle, await second.ReceiveTextAsync());
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

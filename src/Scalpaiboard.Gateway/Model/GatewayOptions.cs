@@ -120,6 +120,14 @@ public sealed class WebSocketOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan UnsubscribeAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Different live channels this Gateway subscribes to in Redis at most (every symbol's candles, metrics and book
+    /// for 500 symbols are 4,500, plus one alerts channel per signed-in user); a subscription to a new channel beyond
+    /// it is refused with an error.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxLiveChannels { get; set; } = 20_000;
 }
 
 public sealed class ForwardingOptions

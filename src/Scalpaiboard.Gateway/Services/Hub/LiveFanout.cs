@@ -10,7 +10,7 @@ namespace Scalpaiboard.Gateway.Services.Hub;
 /// <summary>
 /// Subscribes to the live pub/sub channels WebSocket clients listen to, one channel at a time, through
 /// StackExchange.Redis's subscriber (it resubscribes after a reconnect): a channel is subscribed when its first client
-/// asks for it (<see cref="ListenAsync"/>) and unsubscribed once it has had no client for
+/// asks for it (<see cref="TryListen"/>) and unsubscribed once it has had no client for
 /// <see cref="WebSocketOptions.UnsubscribeAfter"/>, so the Gateway never reads the frames of symbols nobody watches.
 /// Each channel has its own <see cref="ChannelMessageQueue"/>: its messages are handled one at a time in the order Redis
 /// sent them, and a burst on one channel does not hold back another. Each message's payload is already the complete
@@ -23,7 +23,7 @@ public sealed partial class LiveFanout(IConnectionMultiplexer redis, Subscriptio
 {
     private static readonly string TickersKey = EventNames.Live(EventNames.Tickers);
 
-    /// <summary>How long <see cref="ListenAsync"/> waits for Redis to confirm a subscription before answering the client.</summary>
+    /// <summary>How long <see cref="TryListen"/>'s task waits for Redis to confirm a subscription before answering the client.</summary>
     private static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Counter<long> _received = meters.Create("Scalpaiboard.Gateway").CreateCounter<long>("scalpaiboard.gateway.live.messages", description: "Pub/sub messages received for fan-out");
@@ -34,6 +34,7 @@ public sealed partial class LiveFanout(IConnectionMultiplexer redis, Subscriptio
     /// <summary>Every channel the Gateway subscribed to or is about to; guarded by its own lock.</summary>
     private readonly Dictionary<string, Listener> _listeners = new(StringComparer.Ordinal);
     private readonly TimeSpan _unsubscribeAfter = options.Value.WebSocket.UnsubscribeAfter;
+    private readonly int _maxChannels = options.Value.WebSocket.MaxLiveChannels;
 
     public const string FanoutDurationInstrument = "scalpaiboard.gateway.live.fanout_duration";
 
@@ -67,17 +68,25 @@ public sealed partial class LiveFanout(IConnectionMultiplexer redis, Subscriptio
 
     /// <summary>
     /// Makes sure the Gateway is subscribed to a channel a client was just registered for (<see cref="SubscriptionRegistry.Subscribe"/>
-    /// first, then this), and waits up to 2 s for Redis to confirm, so that the client's "subscribed" answer means
-    /// frames flow. When Redis cannot be reached the subscription is retried in the background.
+    /// first, then this). <paramref name="confirmed"/> ends once Redis has confirmed the subscription, or after 2 s at
+    /// most, so that the client's "subscribed" answer means frames flow; when Redis cannot be reached the subscription
+    /// is retried in the background. False (nothing subscribed) when the Gateway already listens to
+    /// <see cref="WebSocketOptions.MaxLiveChannels"/> channels: clients inventing symbol names must not grow Redis's
+    /// subscriptions, and the list Ingest reads every second, without bound.
     /// </summary>
-    public async Task ListenAsync(string liveKey)
+    public bool TryListen(string liveKey, out Task confirmed)
     {
         Listener? created = null;
-        Listener listener;
+        Listener? listener;
         lock (_listeners)
         {
-            if (!_listeners.TryGetValue(liveKey, out listener!))
+            if (!_listeners.TryGetValue(liveKey, out listener))
             {
+                if (_listeners.Count >= _maxChannels)
+                {
+                    confirmed = Task.CompletedTask;
+                    return false;
+                }
                 listener = created = new Listener(liveKey) { Subscribing = true };
                 _listeners.Add(liveKey, listener);
             }
@@ -87,6 +96,12 @@ public sealed partial class LiveFanout(IConnectionMultiplexer redis, Subscriptio
         {
             _ = SubscribeAsync(created);
         }
+        confirmed = WaitConfirmedAsync(listener);
+        return true;
+    }
+
+    private async Task WaitConfirmedAsync(Listener listener)
+    {
         try
         {
             await listener.Confirmed.WaitAsync(ConfirmTimeout, time);

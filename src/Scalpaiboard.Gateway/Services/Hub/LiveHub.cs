@@ -221,7 +221,16 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, LiveFanout fa
             }
             var key = SubscriptionRegistry.LiveKey(EventNames.Alerts, userId);
             registry.Subscribe(client, key);
-            await fanout.ListenAsync(key);
+            if (fanout.TryListen(key, out var confirmed))
+            {
+                await confirmed;
+            }
+            else
+            {
+                registry.Unsubscribe(client, key);
+                client.Channels.Remove(EventNames.Alerts);
+                client.Send(HubFrames.Error(TooManyChannels(EventNames.Alerts)));
+            }
         }
         client.UserId = userId;
         client.Send(HubFrames.Authenticated(userId));
@@ -264,10 +273,16 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, LiveFanout fa
                 client.Send(HubFrames.Error($"subscribe: at most {_options.MaxSubscriptionsPerClient} channels per connection; '{channel}' not added"));
                 continue;
             }
-            client.Channels.Add(channel);
             var key = SubscriptionRegistry.LiveKey(channel, client.UserId);
             registry.Subscribe(client, key);
-            listening.Add(fanout.ListenAsync(key));
+            if (!fanout.TryListen(key, out var confirmed))
+            {
+                registry.Unsubscribe(client, key);
+                client.Send(HubFrames.Error("subscribe: " + TooManyChannels(channel)));
+                continue;
+            }
+            client.Channels.Add(channel);
+            listening.Add(confirmed);
             done.Add(channel);
         }
         // "subscribed" goes out once Redis has confirmed the channels (at most 2 s): from then on frames flow.
@@ -277,6 +292,9 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, LiveFanout fa
             client.Send(HubFrames.Subscriptions(subscribe ? "subscribed" : "unsubscribed", done));
         }
     }
+
+    private string TooManyChannels(string channel) =>
+        $"this Gateway already listens to {_options.MaxLiveChannels} different channels (Gateway__WebSocket__MaxLiveChannels); '{channel}' not added";
 
     private static string Shorten(string? s) => s is null ? "" : s.Length <= 40 ? s : s[..40] + "...";
 

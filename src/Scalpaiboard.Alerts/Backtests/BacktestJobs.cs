@@ -28,15 +28,19 @@ public sealed partial class BacktestJob(
             var inputs = json.Deserialize<StoredInputs>(Infrastructure.Json.Options)!.ToInputs();
             var symbols = inputs.Symbols ?? await candles.SymbolsAsync(cancel.Token);
             var series = await candles.SeriesAsync(symbols, inputs.To, cancel.Token);
+            var workers = options.Value.Parallelism ?? Environment.ProcessorCount;
+            // The runner's workers on threads of their own at a lower priority, so the live paths keep their cores.
+            using var threads = new LowPriorityThreads(workers, options.Value.Niceness, "backtest");
             var runner = new BacktestRunner(inputs.ToParameters())
             {
-                MaxDegreeOfParallelism = options.Value.Parallelism ?? Environment.ProcessorCount,
+                MaxDegreeOfParallelism = workers,
                 ProgressInterval = TimeSpan.FromMilliseconds(50),
+                Scheduler = threads,
             };
             object latest = default(BacktestProgress); // boxed: read and written whole
-            // Run is synchronous and its calling thread one of its workers: a thread of its own, not one of the pool's.
+            // Run is synchronous and its calling thread one of its workers: one of those threads.
             var run = Task.Factory.StartNew(() => runner.Run(series, p => Volatile.Write(ref latest, (object)p), cancel.Token),
-                cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                cancel.Token, TaskCreationOptions.None, threads);
             var interval = TimeSpan.FromMilliseconds(options.Value.ProgressIntervalMilliseconds);
             while (await Task.WhenAny(run, Task.Delay(interval, cancel.Token)) != run)
             {

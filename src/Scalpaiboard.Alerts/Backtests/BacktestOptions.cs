@@ -26,4 +26,12 @@ public sealed class BacktestOptions
     /// <summary>Workers of the runner (symbols run at once); default one per core.</summary>
     [Range(1, 256)]
     public int? Parallelism { get; set; }
+
+    /// <summary>
+    /// The runner's threads' nice value on Linux (0 = as the rest of the service, 19 = lowest priority). A backtest keeps
+    /// every core busy for seconds to minutes; at 10 the live paths (signals, the Gateway's fan-out, the candle writer)
+    /// get a core when they need one, and the backtest still uses whatever is idle (docs/backtests.md).
+    /// </summary>
+    [Range(0, 19)]
+    public int Niceness { get; set; } = 10;
 }

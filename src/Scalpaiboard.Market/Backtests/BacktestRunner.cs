@@ -39,6 +39,9 @@ public sealed class BacktestRunner
     /// <summary>Workers running symbols at the same time (default: one per core).</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Where the workers run (default: the thread pool); a service gives threads of lower priority, for example.</summary>
+    public TaskScheduler? Scheduler { get; init; }
+
     /// <summary>Least time between two progress callbacks.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -88,6 +91,7 @@ public sealed class BacktestRunner
         {
             MaxDegreeOfParallelism = Math.Max(1, MaxDegreeOfParallelism),
             CancellationToken = cancellationToken,
+            TaskScheduler = Scheduler ?? TaskScheduler.Default,
         };
         try
         {

@@ -11,20 +11,12 @@ public sealed class LiveFramesTests
     [Fact]
     public async Task Simulated_feed_publishes_tickers_forming_bars_and_watched_order_books()
     {
-        var cs = await PostgresServer.Shared.CreateDatabaseAsync("live");
         using var redis = new RedisServer();
         await using var subscriber = await redis.ConnectAsync();
         var frames = new ConcurrentQueue<(DateTime At, string Channel, JsonElement Frame)>();
         (await subscriber.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Pattern("live:*"))).OnMessage(m =>
             frames.Enqueue((DateTime.UtcNow, m.Channel.ToString(), JsonDocument.Parse((byte[])m.Message!).RootElement.Clone())));
-        await using var app = new IngestApp(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = cs,
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
-            ["Ingest:Feed"] = "simulated",
-            ["Ingest:Simulated:SymbolCount"] = "3",
-        });
-        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(60));
+        await using var app = await StartSimulatedAsync("live", redis);
         await app.GetJsonAsync("/api/coins/BTCUSDT/orderbook");
         var watchFrom = DateTime.UtcNow;
         await Task.Delay(4000);
@@ -53,7 +45,6 @@ public sealed class LiveFramesTests
     [Fact]
     public async Task Only_the_channels_someone_listens_to_are_published_and_a_pattern_listener_gets_everything()
     {
-        var cs = await PostgresServer.Shared.CreateDatabaseAsync("audience");
         using var redis = new RedisServer(); // its own: PUBLISH calls are counted server-wide
         await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
         var server = admin.GetServers()[0];
@@ -61,14 +52,7 @@ public sealed class LiveFramesTests
         var frames = new ConcurrentQueue<string>();
         (await subscriber.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("live:candles:BTCUSDT:1m")))
             .OnMessage(m => frames.Enqueue(m.Channel.ToString()));
-        await using var app = new IngestApp(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = cs,
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
-            ["Ingest:Feed"] = "simulated",
-            ["Ingest:Simulated:SymbolCount"] = "3",
-        });
-        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(60));
+        await using var app = await StartSimulatedAsync("audience", redis);
         await Task.Delay(2000); // the audience is asked once a second
 
         var publishedBefore = await PublishCallsAsync(server);
@@ -93,6 +77,28 @@ public sealed class LiveFramesTests
         }
     }
 
+    /// <summary>Ingest on the simulated feed (three symbols), its own database and <paramref name="redis"/>, running.</summary>
+    private static async Task<IngestApp> StartSimulatedAsync(string database, RedisServer redis)
+    {
+        var app = new IngestApp(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = await PostgresServer.Shared.CreateDatabaseAsync(database),
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Ingest:Feed"] = "simulated",
+            ["Ingest:Simulated:SymbolCount"] = "3",
+        });
+        try
+        {
+            await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(60));
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
     private static async Task<long> PublishCallsAsync(StackExchange.Redis.IServer server)
     {
         var stats = (await server.InfoAsync("commandstats")).SelectMany(g => g).FirstOrDefault(kv => kv.Key == "cmdstat_publish").Value;
@@ -103,20 +109,12 @@ public sealed class LiveFramesTests
     [Fact]
     public async Task A_subscriber_to_a_symbols_order_book_keeps_it_published_without_asking_the_rest_endpoint()
     {
-        var cs = await PostgresServer.Shared.CreateDatabaseAsync("books");
         using var redis = new RedisServer(); // its own: its subscriptions are the audience
         await using var subscriber = await redis.ConnectAsync();
         var books = new ConcurrentQueue<JsonElement>();
         (await subscriber.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("live:orderbook:ETHUSDT")))
             .OnMessage(m => books.Enqueue(JsonDocument.Parse((byte[])m.Message!).RootElement.Clone()));
-        await using var app = new IngestApp(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = cs,
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
-            ["Ingest:Feed"] = "simulated",
-            ["Ingest:Simulated:SymbolCount"] = "3",
-        });
-        await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(60));
+        await using var app = await StartSimulatedAsync("books", redis);
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (books.Count < 3)
         {

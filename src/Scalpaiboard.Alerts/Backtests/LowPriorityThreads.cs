@@ -18,22 +18,21 @@ public sealed partial class LowPriorityThreads : TaskScheduler, IDisposable
     private static LowPriorityThreads? t_owner;
 
     private readonly BlockingCollection<Task> _tasks = [];
-    private readonly Thread[] _threads;
+    private readonly int _threads;
 
     public LowPriorityThreads(int threads, int niceness, string name)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(niceness);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(niceness, 19);
-        _threads = new Thread[threads];
+        _threads = threads;
         for (var i = 0; i < threads; i++)
         {
-            _threads[i] = new Thread(() => Work(niceness)) { IsBackground = true, Name = $"{name} {i + 1}" };
-            _threads[i].Start();
+            new Thread(() => Work(niceness)) { IsBackground = true, Name = $"{name} {i + 1}" }.Start();
         }
     }
 
-    public override int MaximumConcurrencyLevel => _threads.Length;
+    public override int MaximumConcurrencyLevel => _threads;
 
     /// <summary>The calling thread's nice value on Linux (null elsewhere, or when it cannot be read).</summary>
     public static int? CurrentNiceness()

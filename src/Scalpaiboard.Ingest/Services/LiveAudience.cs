@@ -53,8 +53,8 @@ public sealed partial class LiveAudience(IServiceProvider services, MarketState 
         }
     }
 
-    /// <summary>Asks Redis who listens (the background loop's tick; tests call it directly).</summary>
-    internal async Task RefreshAsync()
+    /// <summary>Asks Redis who listens (the background loop's tick).</summary>
+    private async Task RefreshAsync()
     {
         try
         {

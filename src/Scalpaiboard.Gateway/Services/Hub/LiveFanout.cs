@@ -139,8 +139,8 @@ public sealed partial class LiveFanout(IConnectionMultiplexer redis, Subscriptio
         }
     }
 
-    /// <summary>One maintenance pass (the background loop's tick; tests call it directly).</summary>
-    internal async Task MaintainAsync()
+    /// <summary>One maintenance pass (the background loop's tick).</summary>
+    private async Task MaintainAsync()
     {
         var now = time.GetTimestamp();
         List<Listener> retry = [];
@@ -279,21 +279,23 @@ public sealed partial class LiveFanout(IConnectionMultiplexer redis, Subscriptio
     /// <summary>One channel's subscription. Fields are guarded by the fan-out's lock.</summary>
     private sealed class Listener(string key)
     {
+        /// <summary>Doubled at each failed attempt: the retries come 1 s, 2 s, 4 s ... 15 s after a failure.</summary>
         public static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
         public static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(15);
+
+        private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Key { get; } = key;
         public ChannelMessageQueue? Queue { get; set; }
         public bool Subscribing { get; set; }
-        private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public long IdleSince { get; set; }
+        public long FailedAt { get; set; }
+        public TimeSpan RetryDelay { get; set; } = FirstRetry;
 
         /// <summary>Completes when the first subscription attempt has ended, made or not.</summary>
         public Task Confirmed => _firstAttempt.Task;
 
         public void Attempted() => _firstAttempt.TrySetResult();
-        public long IdleSince { get; set; }
-        public long FailedAt { get; set; }
-        public TimeSpan RetryDelay { get; set; } = FirstRetry;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed to {Channel} for WebSocket fan-out")]

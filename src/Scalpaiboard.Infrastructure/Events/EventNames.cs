@@ -22,7 +22,10 @@ public static class EventNames
 
     public static string Candles(string symbol, string timeframe) => $"candles:{symbol}:{timeframe}";
     public static string Metrics(string symbol) => $"metrics:{symbol}";
-    public static string OrderBook(string symbol) => $"orderbook:{symbol}";
+    /// <summary>Prefix of the order-book channels (<see cref="OrderBook"/>).</summary>
+    public const string OrderBookPrefix = "orderbook:";
+
+    public static string OrderBook(string symbol) => OrderBookPrefix + symbol;
 
     /// <summary>The pub/sub channel of a user's alert triggers: <c>live:alerts:{userId}</c> (client channel <c>alerts</c>).</summary>
     public static string UserAlerts(string userId) => $"{LivePrefix}{Alerts}:{userId}";

@@ -17,8 +17,6 @@ namespace Scalpaiboard.Ingest.Services;
 /// </summary>
 public sealed partial class LiveAudience(IServiceProvider services, MarketState state, TimeProvider time, ILogger<LiveAudience> logger) : BackgroundService
 {
-    private const string OrderBookPrefix = "orderbook:";
-
     private static readonly RedisChannel LiveChannels = RedisChannel.Pattern(EventNames.LivePrefix + "*");
 
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
@@ -92,7 +90,7 @@ public sealed partial class LiveAudience(IServiceProvider services, MarketState 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var channel in watched)
         {
-            if (channel.StartsWith(OrderBookPrefix, StringComparison.Ordinal) && channel[OrderBookPrefix.Length..] is var symbol && state.TryGet(symbol, out _))
+            if (channel.StartsWith(EventNames.OrderBookPrefix, StringComparison.Ordinal) && channel[EventNames.OrderBookPrefix.Length..] is var symbol && state.TryGet(symbol, out _))
             {
                 state.WatchedBooks[symbol] = now;
             }

@@ -36,9 +36,8 @@ public sealed class IngestApp(IReadOnlyDictionary<string, string?> settings, Act
     /// The service with nothing to feed it (a replay of an empty folder, finished once started), on the given
     /// database and Redis: for tests that hand candles to <c>IngestPipeline</c> themselves.
     /// </summary>
-    public static async Task<IngestApp> StartIdleAsync(string postgres, string redis, Action<IServiceCollection>? services = null)
-    {
-        var app = new IngestApp(new Dictionary<string, string?>
+    public static Task<IngestApp> StartIdleAsync(string postgres, string redis, Action<IServiceCollection>? services = null) =>
+        StartAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:postgres"] = postgres,
             ["ConnectionStrings:redis"] = redis,
@@ -46,10 +45,15 @@ public sealed class IngestApp(IReadOnlyDictionary<string, string?> settings, Act
             ["Ingest:Replay:Path"] = Directory.CreateTempSubdirectory("scalp-empty-").FullName,
             ["Ingest:Replay:Speed"] = "max",
             ["Ingest:RetentionDays"] = "36500",
-        }, services);
+        }, "completed", services);
+
+    /// <summary>The service on these settings once its feed reports <paramref name="state"/> (disposed when it never does).</summary>
+    public static async Task<IngestApp> StartAsync(IReadOnlyDictionary<string, string?> settings, string state, Action<IServiceCollection>? services = null)
+    {
+        var app = new IngestApp(settings, services);
         try
         {
-            await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(60));
+            await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == state, TimeSpan.FromSeconds(60));
             return app;
         }
         catch

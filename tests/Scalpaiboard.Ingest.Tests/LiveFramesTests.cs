@@ -78,26 +78,14 @@ public sealed class LiveFramesTests
     }
 
     /// <summary>Ingest on the simulated feed (three symbols), its own database and <paramref name="redis"/>, running.</summary>
-    private static async Task<IngestApp> StartSimulatedAsync(string database, RedisServer redis)
-    {
-        var app = new IngestApp(new Dictionary<string, string?>
+    private static async Task<IngestApp> StartSimulatedAsync(string database, RedisServer redis) =>
+        await IngestApp.StartAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:postgres"] = await PostgresServer.Shared.CreateDatabaseAsync(database),
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["Ingest:Feed"] = "simulated",
             ["Ingest:Simulated:SymbolCount"] = "3",
-        });
-        try
-        {
-            await app.WaitForStatusAsync(s => s.GetProperty("state").GetString() == "running", TimeSpan.FromSeconds(60));
-            return app;
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-    }
+        }, "running");
 
     private static async Task<long> PublishCallsAsync(StackExchange.Redis.IServer server)
     {

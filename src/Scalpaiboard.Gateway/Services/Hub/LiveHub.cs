@@ -220,14 +220,12 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, LiveFanout fa
                 registry.Unsubscribe(client, SubscriptionRegistry.LiveKey(EventNames.Alerts, client.UserId));
             }
             var key = SubscriptionRegistry.LiveKey(EventNames.Alerts, userId);
-            registry.Subscribe(client, key);
-            if (fanout.TryListen(key, out var confirmed))
+            if (Listen(client, key, out var confirmed))
             {
                 await confirmed;
             }
             else
             {
-                registry.Unsubscribe(client, key);
                 client.Channels.Remove(EventNames.Alerts);
                 client.Send(HubFrames.Error(TooManyChannels(EventNames.Alerts)));
             }
@@ -274,10 +272,8 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, LiveFanout fa
                 continue;
             }
             var key = SubscriptionRegistry.LiveKey(channel, client.UserId);
-            registry.Subscribe(client, key);
-            if (!fanout.TryListen(key, out var confirmed))
+            if (!Listen(client, key, out var confirmed))
             {
-                registry.Unsubscribe(client, key);
                 client.Send(HubFrames.Error("subscribe: " + TooManyChannels(channel)));
                 continue;
             }
@@ -291,6 +287,21 @@ public sealed partial class LiveHub(SubscriptionRegistry registry, LiveFanout fa
         {
             client.Send(HubFrames.Subscriptions(subscribe ? "subscribed" : "unsubscribed", done));
         }
+    }
+
+    /// <summary>
+    /// Registers the client for a live key, then has the fan-out listen to it (<see cref="LiveFanout.TryListen"/>);
+    /// false, with the registration taken back, when the Gateway listens to <see cref="Model.WebSocketOptions.MaxLiveChannels"/> channels already.
+    /// </summary>
+    private bool Listen(HubClient client, string key, out Task confirmed)
+    {
+        registry.Subscribe(client, key);
+        if (fanout.TryListen(key, out confirmed))
+        {
+            return true;
+        }
+        registry.Unsubscribe(client, key);
+        return false;
     }
 
     private string TooManyChannels(string channel) =>
